@@ -1,0 +1,10 @@
+.PHONY: run test bench
+
+run:
+	bin/run
+
+test:
+	bin/test
+
+bench:
+	bin/bench

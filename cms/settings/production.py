@@ -1,0 +1,15 @@
+"""Production: every essential comes from the environment; nothing is made up."""
+
+from .base import *  # noqa: F403
+from .env import env_bool, env_str
+
+SECRET_KEY = env_str("SECRET_KEY", required=True)
+CMS_SECRETS_KEY = env_str("CMS_SECRETS_KEY", required=True)
+env_str("DATABASE_URL", required=True)
+DEBUG = False
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+}

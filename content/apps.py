@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class ContentConfig(AppConfig):
+    name = "content"
+    verbose_name = "内容"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from content import roles
+        from content.models import Brand, ChannelAccount, Organisation
+        from content.permissions import register_org_scoped
+
+        register_org_scoped(Organisation)
+        register_org_scoped(ChannelAccount)
+        roles.grant(roles.EDITORS, Organisation, {"view"})
+        roles.grant(roles.EDITORS, Brand, {"view"})
+        roles.grant(roles.EDITORS, ChannelAccount, {"view"})
+        roles.grant(roles.PUBLISHERS, Organisation, {"view"})
+        roles.grant(roles.PUBLISHERS, Brand, {"view"})
+        roles.grant(roles.PUBLISHERS, ChannelAccount, {"view", "change"})
+        post_migrate.connect(roles.sync_role_groups, dispatch_uid="content.sync_role_groups")

@@ -1,0 +1,150 @@
+"""Isolation between organisations: the one place every admin view, import and
+API asks what a user may see and change.
+
+An editor belongs to an organisation (``EditorProfile``). They edit records of
+their organisation and of the organisations below it, read what a parent
+shared down to them, and never see a sibling branch. Superusers and editors of
+the province see everything. Model permissions still come from Wagtail groups;
+the policy only narrows them to the user's organisations."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+READ_ACTIONS = frozenset({"view"})
+
+
+@dataclass(frozen=True)
+class OrgScope:
+    """The organisations a user edits (own subtree) and reads (plus ancestors)."""
+
+    everything: bool
+    editable: frozenset = frozenset()
+    ancestors: frozenset = frozenset()
+
+    @property
+    def readable(self):
+        return self.editable | self.ancestors
+
+
+NOTHING = OrgScope(everything=False)
+
+
+def scope_for_org(org):
+    from content.models.organisations import Organisation
+    from content.services.organisations import subtree_ids
+
+    if org is None:
+        return NOTHING
+    if org.level == Organisation.Level.PROVINCE:
+        return OrgScope(everything=True)
+    return OrgScope(everything=False, editable=frozenset(subtree_ids(org.pk)), ancestors=frozenset(org.ancestor_ids()))
+
+
+def scope_for_user(user):
+    """Cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_org_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = OrgScope(everything=True)
+    else:
+        profile = getattr(user, "editor_profile", None) if hasattr(user, "editor_profile") else None
+        scope = scope_for_org(profile.organisation) if profile else NOTHING
+    user._org_scope = scope
+    return scope
+
+
+def owner_path(model):
+    """The lookup from a model to its owning organisation id."""
+    return getattr(model, "organisation_lookup", "organisation_id")
+
+
+def visible_q(model, scope):
+    """Records the scope may read: own subtree plus what was shared down."""
+    if scope.everything:
+        return Q()
+    path = owner_path(model)
+    q = Q(**{f"{path}__in": scope.editable})
+    shared = model.shared_down_q(scope.editable) if hasattr(model, "shared_down_q") else None
+    if shared is not None:
+        q |= shared
+    return q
+
+
+def editable_q(model, scope):
+    if scope.everything:
+        return Q()
+    return Q(**{f"{owner_path(model)}__in": scope.editable})
+
+
+def visible(queryset, scope):
+    if not scope.everything and not scope.editable:
+        return queryset.none()
+    queryset = queryset.filter(visible_q(queryset.model, scope))
+    if not scope.everything and getattr(queryset.model, "shared_down_joins_many", False):
+        # Shared-down lookups across many-to-many relations can repeat rows.
+        queryset = queryset.distinct()
+    return queryset
+
+
+def editable(queryset, scope):
+    if not scope.everything and not scope.editable:
+        return queryset.none()
+    return queryset.filter(editable_q(queryset.model, scope))
+
+
+def owner_id(instance):
+    value = instance
+    for part in owner_path(type(instance)).split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+def can_edit(user, instance):
+    scope = scope_for_user(user)
+    return scope.everything or owner_id(instance) in scope.editable
+
+
+def can_view(user, instance):
+    scope = scope_for_user(user)
+    if scope.everything or owner_id(instance) in scope.editable:
+        return True
+    model = type(instance)
+    return type(instance)._default_manager.filter(pk=instance.pk).filter(visible_q(model, scope)).exists()
+
+
+class OrganisationPermissionPolicy(ModelPermissionPolicy):
+    """Wagtail's model permissions (from groups), narrowed to the user's organisations."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_any_permission_for_instance(user, [action], instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        if not self.user_has_any_permission(user, actions):
+            return False
+        if any(a not in READ_ACTIONS for a in actions) and can_edit(user, instance):
+            return True
+        return bool(READ_ACTIONS & set(actions)) and can_view(user, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model._default_manager.none()
+        scope = scope_for_user(user)
+        qs = self.model._default_manager.all()
+        if READ_ACTIONS & set(actions):
+            return visible(qs, scope)
+        return editable(qs, scope)
+
+
+def register_org_scoped(model):
+    """Put a model under organisation isolation (call from AppConfig.ready)."""
+    policy = OrganisationPermissionPolicy(model)
+    register_permission_policy(model, policy)
+    return policy

@@ -1,0 +1,1 @@
+"""Menus: no models yet."""
