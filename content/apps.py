@@ -20,4 +20,11 @@ class ContentConfig(AppConfig):
         roles.grant(roles.PUBLISHERS, Organisation, {"view"})
         roles.grant(roles.PUBLISHERS, Brand, {"view"})
         roles.grant(roles.PUBLISHERS, ChannelAccount, {"view", "change"})
+        from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
+
+        editorial = (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage)
+        for model in editorial:
+            register_org_scoped(model)
+            roles.grant(roles.EDITORS, model, {"view", "add", "change", "delete", "lock"})
+            roles.grant(roles.PUBLISHERS, model, {"view", "add", "change", "delete", "lock", "publish", "unlock"})
         post_migrate.connect(roles.sync_role_groups, dispatch_uid="content.sync_role_groups")

@@ -1,3 +1,24 @@
+from .catalogue import Business, Package
+from .editorial import EditorialModel, OwnedEditorialModel
+from .library import Article
 from .organisations import Brand, ChannelAccount, EditorProfile, Organisation, OrganisationOwned
+from .sms import SmsCommand, SmsTemplate
+from .wechat import AutoReply, TemplateMessage, TemplateMessageMapping
 
-__all__ = ["Brand", "ChannelAccount", "EditorProfile", "Organisation", "OrganisationOwned"]
+__all__ = [
+    "Article",
+    "AutoReply",
+    "Brand",
+    "Business",
+    "ChannelAccount",
+    "EditorProfile",
+    "EditorialModel",
+    "Organisation",
+    "OrganisationOwned",
+    "OwnedEditorialModel",
+    "Package",
+    "SmsCommand",
+    "SmsTemplate",
+    "TemplateMessage",
+    "TemplateMessageMapping",
+]

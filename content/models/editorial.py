@@ -1,0 +1,37 @@
+"""The editorial lifecycle every content model shares, on Wagtail's own mixins:
+drafts, revisions, scheduled go-live/expiry, locking, approval workflows, preview."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.db import models
+from modelcluster.models import ClusterableModel
+from wagtail.models import DraftStateMixin, LockableMixin, PreviewableMixin, RevisionMixin, WorkflowMixin
+from wagtail.search import index
+
+from .organisations import OrganisationOwned
+
+
+class EditorialModel(
+    WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel
+):
+    revisions = GenericRelation(
+        "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="%(app_label)s_%(class)s",
+        for_concrete_model=False,
+    )
+    workflow_states = GenericRelation(
+        "wagtailcore.WorkflowState",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="%(app_label)s_%(class)s",
+        for_concrete_model=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class OwnedEditorialModel(EditorialModel, OrganisationOwned):
+    class Meta:
+        abstract = True

@@ -1,0 +1,93 @@
+"""WeChat keyword auto-replies (and subscribe / click replies) and template-message definitions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.search import index
+
+from .editorial import EditorialModel, OwnedEditorialModel
+from .organisations import code_validator
+
+
+class AutoReply(EditorialModel):
+    """One rule of an official account's passive replies."""
+
+    class Kind(models.TextChoices):
+        KEYWORD = "keyword", _("关键词回复")
+        SUBSCRIBE = "subscribe", _("关注回复")
+        CLICK = "click", _("菜单点击回复")
+        DEFAULT = "default", _("默认回复")
+
+    class Match(models.TextChoices):
+        EXACT = "exact", _("全匹配")
+        CONTAINS = "contains", _("包含")
+
+    class ReplyType(models.TextChoices):
+        TEXT = "text", _("文本")
+        ARTICLE = "article", _("图文")
+        IMAGE = "image", _("图片")
+
+    account = models.ForeignKey(
+        "content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="auto_replies"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.KEYWORD)
+    keyword = models.CharField(_("关键词"), max_length=60, blank=True)
+    match = models.CharField(_("匹配方式"), max_length=16, choices=Match.choices, default=Match.EXACT)
+    event_key = models.CharField(_("菜单事件KEY"), max_length=128, blank=True)
+    priority = models.IntegerField(_("优先级"), default=0, help_text=_("数值大的优先"))
+    reply_type = models.CharField(_("回复类型"), max_length=16, choices=ReplyType.choices, default=ReplyType.TEXT)
+    reply_text = models.TextField(_("回复文本"), blank=True)
+    reply_article = models.ForeignKey(
+        "content.Article", verbose_name=_("回复图文"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reply_image = models.ForeignKey(
+        "media.LibraryImage", verbose_name=_("回复图片"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # Owned through the account.
+    organisation_lookup = "account__organisation_id"
+
+    search_fields = [
+        index.SearchField("keyword"),
+        index.SearchField("reply_text"),
+        index.FilterField("kind"),
+        index.FilterField("account"),
+        index.FilterField("live"),
+    ]
+
+    class Meta:
+        verbose_name = _("自动回复")
+        verbose_name_plural = _("自动回复")
+        ordering = ["account", "kind", "-priority", "keyword"]
+
+    def __str__(self):
+        return self.keyword or self.event_key or self.get_kind_display()
+
+
+class TemplateMessage(OwnedEditorialModel):
+    """A template-message definition; each account maps it to its WeChat template id."""
+
+    code = models.CharField(_("代码"), max_length=64, unique=True, validators=[code_validator])
+    title = models.CharField(_("标题"), max_length=64)
+    # [{"key": "thing1", "label": "账单月份", "type": "thing"}, ...]
+    fields = models.JSONField(_("字段"), default=list, blank=True)
+
+    search_fields = [index.SearchField("title"), index.SearchField("code"), index.FilterField("live")]
+
+    class Meta:
+        verbose_name = _("模板消息")
+        verbose_name_plural = _("模板消息")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.title} ({self.code})"
+
+
+class TemplateMessageMapping(models.Model):
+    definition = ParentalKey(TemplateMessage, on_delete=models.CASCADE, related_name="account_mappings")
+    account = models.ForeignKey("content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+")
+    wechat_template_id = models.CharField(_("微信模板ID"), max_length=64)
+
+    class Meta:
+        verbose_name = _("模板ID映射")
+        constraints = [models.UniqueConstraint(fields=["definition", "account"], name="unique_template_per_account")]
