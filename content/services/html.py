@@ -1,0 +1,34 @@
+"""The one HTML sanitizer for stored rich text (imports, admin, API input).
+
+Channel renderers narrow this further for their channel (WeChat, mini-program)."""
+
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "ol", "ul", "li", "a", "img",
+    "blockquote", "hr", "span", "table", "thead", "tbody", "tr", "th", "td", "embed", "section", "figure",
+    "figcaption",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "linktype", "id"},
+    "img": {"src", "alt", "width", "height", "data-image"},
+    # Wagtail's rich-text storage format for images.
+    "embed": {"embedtype", "id", "format", "alt"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitize_html(html):
+    """Strip scripts, event handlers, styles and unsafe URLs (``javascript:``)."""
+    if not html:
+        return ""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
