@@ -1,0 +1,7 @@
+"""Signals of the menus app."""
+
+from django.dispatch import Signal
+
+# Sent after a menu version is published (a new immutable version serves).
+# kwargs: version (the published menus version instance), menu, account.
+menu_version_published = Signal()
