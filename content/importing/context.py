@@ -51,6 +51,15 @@ class ImportContext:
     # Files written to storage by this run, deleted again if the run fails.
     stored_files: list = field(default_factory=list)
 
+    def finish_list(self, list_name):
+        """Close the list's progress with its counts."""
+        counts = self.report.counts[list_name]
+        self.progress.finish(
+            _("新建 %(c)d,更新 %(u)d,未变 %(n)d,拒绝 %(r)d")
+            % {"c": counts["created"], "u": counts["updated"], "n": counts["unchanged"],
+               "r": len(self.report.refused_records(list_name))}
+        )
+
     def known(self, list_name, values):
         self.ids.setdefault(list_name, {}).update(values)
 

@@ -101,10 +101,7 @@ class EditorialList(ABC):
         ctx.report.count(self.list_name, "created", len(new))
         ctx.report.count(self.list_name, "updated", len(changed))
         ctx.report.count(self.list_name, "unchanged", len(unchanged))
-        ctx.progress.finish(
-            _("新建 %(c)d,更新 %(u)d,未变 %(n)d,拒绝 %(r)d")
-            % {"c": len(new), "u": len(changed), "n": len(unchanged), "r": ctx.report.refused_in(self.list_name)}
-        )
+        ctx.finish_list(self.list_name)
         return new + changed + unchanged
 
     def _read_all(self, records):

@@ -77,10 +77,7 @@ def import_images(ctx, records):
     ctx.report.count(list_name, "created", len(created))
     ctx.report.count(list_name, "updated", len(changed))
     ctx.report.count(list_name, "unchanged", unchanged)
-    ctx.progress.finish(
-        _("新建 %(c)d,更新 %(u)d,未变 %(n)d,拒绝 %(r)d")
-        % {"c": len(created), "u": len(changed), "n": unchanged, "r": ctx.report.refused_in(list_name)}
-    )
+    ctx.finish_list(list_name)
 
 
 def _read(ctx, record, organisations, collections):

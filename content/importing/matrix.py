@@ -79,6 +79,7 @@ def _parents_first(records):
 
 def import_organisations(ctx, records):
     list_name = "organisations"
+    ctx.report.start_list(list_name)
     existing = {o.code: o for o in Organisation.objects.select_related("parent")}
     ctx.known(list_name, {code: o.pk for code, o in existing.items()})
     by_code = _unique_records(ctx, list_name, records)
@@ -108,6 +109,7 @@ def import_organisations(ctx, records):
             existing[code] = org
             ctx.known(list_name, {code: org.pk})
             ctx.report.count(list_name, outcome)
+    ctx.finish_list(list_name)
     ctx.facts[list_name] = {
         code: {"parent": parent, "level": level}
         for code, parent, level in Organisation.objects.values_list("code", "parent__code", "level")
@@ -116,6 +118,7 @@ def import_organisations(ctx, records):
 
 def import_brands(ctx, records):
     list_name = "brands"
+    ctx.report.start_list(list_name)
     existing = {b.code: b for b in Brand.objects.all()}
     ctx.known(list_name, {code: b.pk for code, b in existing.items()})
     by_code = _unique_records(ctx, list_name, records)
@@ -137,11 +140,13 @@ def import_brands(ctx, records):
         if _save(ctx, list_name, code, brand, {}, _full_clean_and_save):
             ctx.known(list_name, {code: brand.pk})
             ctx.report.count(list_name, outcome)
+    ctx.finish_list(list_name)
 
 
 def import_channel_accounts(ctx, records):
     """Accounts arrive without secrets: an administrator enters those afterwards."""
     list_name = "channel_accounts"
+    ctx.report.start_list(list_name)
     existing = {a.code: a for a in ChannelAccount.objects.all()}
     ctx.known(list_name, {code: a.pk for code, a in existing.items()})
     by_code = _unique_records(ctx, list_name, records)
@@ -170,6 +175,7 @@ def import_channel_accounts(ctx, records):
         if _save(ctx, list_name, code, account, ACCOUNT_FIELD_NAMES, _full_clean_and_save):
             ctx.known(list_name, {code: account.pk})
             ctx.report.count(list_name, outcome)
+    ctx.finish_list(list_name)
     ctx.facts[list_name] = {
         code: {"type": type_, "organisation_id": org_id}
         for code, type_, org_id in ChannelAccount.objects.values_list("code", "type", "organisation_id")

@@ -84,8 +84,4 @@ def import_menus(ctx, records):
         if outcome not in OUTCOMES:
             raise RuntimeError(f"menus.importing.import_menu returned {outcome!r} for {code}")
         ctx.report.count(list_name, outcome)
-    counts = ctx.report.counts[list_name]
-    ctx.progress.finish(
-        _("新建 %(c)d,更新 %(u)d,未变 %(n)d,拒绝 %(r)d")
-        % {"c": counts["created"], "u": counts["updated"], "n": counts["unchanged"], "r": ctx.report.refused_in(list_name)}
-    )
+    ctx.finish_list(list_name)
