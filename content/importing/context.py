@@ -80,7 +80,10 @@ class ImportContext:
             errors.add(field_name, _("依赖的 %(list)s 记录 %(code)s 已被拒绝") % {"list": list_name, "code": code})
             return None
         pk = self.ids.get(list_name, {}).get(code)
-        if pk is None:
+        if pk is None and code in self.export.outside.get(list_name, ()):
+            errors.add(field_name, _("%(list)s 记录 %(code)s 不在本次导入的组织范围内,且尚未导入") % {
+                "list": list_name, "code": code})
+        elif pk is None:
             errors.add(field_name, _("%(list)s 中没有代码为 %(code)r 的记录") % {"list": list_name, "code": code})
         return pk
 

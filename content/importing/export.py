@@ -35,6 +35,8 @@ class LegacyExport:
 
     root: Path
     lists: dict = field(default_factory=dict)
+    # list name -> codes of records left out by ``restricted_to``
+    outside: dict = field(default_factory=dict)
 
     @classmethod
     def read(cls, export_dir):
@@ -104,5 +106,8 @@ class LegacyExport:
             "keyword_replies": [r for r in self.lists["keyword_replies"] if r.get("account") in account_codes],
             "articles": [a for a in self.lists["articles"] if a.get("org") in estate],
         }
-        return LegacyExport(root=self.root, lists=lists)
+        outside = {
+            name: {r.get("code") for r in self.lists[name]} - {r.get("code") for r in lists[name]} for name in LISTS
+        }
+        return LegacyExport(root=self.root, lists=lists, outside=outside)
 
