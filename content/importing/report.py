@@ -28,6 +28,10 @@ class ImportReport:
     def refused_in(self, name):
         return sum(1 for e in self.refused if e.list == name)
 
+    def refused_records_all(self):
+        """(list, record) of every refused record."""
+        return {(e.list, e.record) for e in self.refused}
+
     def refused_records(self, name):
         return {e.record for e in self.refused if e.list == name}
 
