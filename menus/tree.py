@@ -213,8 +213,9 @@ def uids_by_key(nodes):
 
 def merge_variant(base, variant):
     """The tree a brand sees: variant nodes override the base node of the same key
-    (``inherit`` nodes keep the base's attributes), new keys are added, the rest
-    of the base is kept. An override that is not a submenu replaces the subtree."""
+    in its place (``inherit`` nodes keep the base's attributes), new keys follow the
+    base's nodes, the rest of the base is kept. An override that is not a submenu
+    replaces the subtree."""
     by_key = {node["key"]: node for node in variant}
     merged = []
     for base_node in base:
@@ -230,11 +231,11 @@ def merge_variant(base, variant):
             base_children = base_node.get("children") or [] if override.get("type") == "submenu" else []
             node["children"] = merge_variant(base_children, override.get("children") or [])
         merged.append(node)
-    # Added nodes; an inherit placeholder without a base node stays flagged for the validator.
-    for node in by_key.values():
+    # Added nodes follow the base's, in their own order; an inherit placeholder
+    # without a base node stays flagged for the validator.
+    for node in sorted(by_key.values(), key=lambda n: n.get("order") or 0):
         merged.append({**node, "children": merge_variant([], node.get("children") or [])})
-    merged.sort(key=lambda n: n.get("order") or 0)
-    return merged
+    return [{**node, "order": position} for position, node in enumerate(merged)]
 
 
 def served(nodes, brand_code=None, *, include_hidden=False):

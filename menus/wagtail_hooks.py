@@ -39,6 +39,8 @@ class MenuEditView(EditView):
                     form.add_error(None, str(error))
                 if len(errors) > 20:
                     form.add_error(None, f"……共 {len(errors)} 处,见菜单树编辑页")
+                self.produced_error_code = "invalid_tree"
+                self.produced_error_message = f"菜单树有 {len(errors)} 处不符合渠道规则,未提交"
                 return self.form_invalid(form)
         return super().form_valid(form)
 
