@@ -95,3 +95,26 @@ def wechat_nodes():
         ]),
         node("3", "客服", "click", event_key="SERVICE"),
     ]
+
+
+@pytest.fixture(scope="session")
+def legacy_small(tmp_path_factory):
+    """The sample (small) legacy export, generated once per run."""
+    from tests.menus.legacy import generate
+
+    return generate(tmp_path_factory.mktemp("legacy") / "small", "small")
+
+
+@pytest.fixture
+def legacy(db, legacy_small):
+    """The sample export's organisations, brands, accounts and published templates in the database."""
+    from tests.menus.legacy import load_references
+
+    load_references(legacy_small)
+    return legacy_small
+
+
+def legacy_menu(export, code):
+    import copy
+
+    return copy.deepcopy(next(m for m in export["menus"] if m["code"] == code))
