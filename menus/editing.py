@@ -193,11 +193,14 @@ def move_node(menu, node_id, *, parent_id=None, position=None, user=None):
             raise ValidationError({"parent": "不能把节点移到它自己或它的下级节点下"})
         old_parent_id = node.parent_id
         siblings = list(MenuNode.objects.filter(menu=menu, parent=parent).exclude(pk=node.pk).order_by("order", "id"))
+        if old_parent_id != (parent.pk if parent else None) and node.key in {s.key for s in siblings}:
+            # A key the new siblings already use would be ambiguous: take the next free one.
+            node.key = _next_key(menu, parent.pk if parent else None)
         at = len(siblings) if position in (None, "") else max(0, min(int(position), len(siblings)))
         siblings.insert(at, node)
         node.parent = parent
         changed = _renumber(siblings)
-        node.save(update_fields=["parent", "order"])
+        node.save(update_fields=["parent", "order", "key"])
         changed.add(node.pk)
         if old_parent_id != (parent.pk if parent else None):
             old = list(MenuNode.objects.filter(menu=menu, parent_id=old_parent_id).order_by("order", "id"))
