@@ -348,6 +348,9 @@ class WeChatClient:
             raise LimitViolation("draft/update", violations)
         self._call("draft/update", json_body={"media_id": media_id, "index": index, "articles": payload})
 
+    def count_drafts(self):
+        return int(self._call("draft/count", "GET")["total_count"])
+
     def get_draft(self, media_id):
         return self._call("draft/get", json_body={"media_id": media_id}).get("news_item", [])
 
@@ -436,18 +439,12 @@ class WeChatClient:
         while True:
             result = self.get_publish(publish_id)
             if result.finished:
-                self._record_outcome(result)
+                record_publish_outcome(self.app_id, result)
                 return result
             if time.monotonic() + interval > deadline:
                 raise TransientError(1, f"still publishing after {timeout}s", "freepublish/get")
             self._sleep(interval)
             interval = min(interval * 1.5, 10.0)
-
-    def _record_outcome(self, result):
-        state = DraftRecord.State.PUBLISHED if result.succeeded else DraftRecord.State.FAILED
-        DraftRecord.objects.filter(app_id=self.app_id, publish_id=result.publish_id).update(
-            state=state, article_id=result.article_id
-        )
 
     # -- menus -----------------------------------------------------------------------
 
@@ -520,6 +517,17 @@ class WeChatClient:
         if miniprogram:
             body["miniprogram"] = miniprogram
         return str(self._call("message/template/send", json_body=body)["msgid"])
+
+
+def record_publish_outcome(app_id, result):
+    """Store the outcome of a publish job (from polling or the PUBLISHJOBFINISH event)
+    on its draft record; a failed job may be submitted again once the draft is fixed."""
+    records = DraftRecord.objects.filter(app_id=app_id, publish_id=result.publish_id)
+    if result.succeeded:
+        return records.update(state=DraftRecord.State.PUBLISHED, article_id=result.article_id)
+    if result.finished:
+        return records.update(state=DraftRecord.State.FAILED, publish_id="", submit_attempts=0)
+    return 0
 
 
 def client_for_account(account, **kwargs):

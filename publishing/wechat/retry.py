@@ -23,6 +23,10 @@ class RetryPolicy:
     cap: float = 30.0
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
+    def __post_init__(self):
+        if self.max_attempts < 1 or self.base_delay < 0 or self.cap < 0:
+            raise ValueError("a retry policy needs max_attempts >= 1 and non-negative delays")
+
     @classmethod
     def from_settings(cls):
         return cls(

@@ -3,6 +3,7 @@
 import logging
 import random
 
+import httpx
 import pytest
 
 from publishing.wechat import quota
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 
 def _count(client):
-    return client._call("draft/count", "GET")["total_count"]
+    return client.count_drafts()
 
 
 @pytest.mark.parametrize("errcode", [-1, 45011])
@@ -160,3 +161,22 @@ def test_retry_countdown_for_celery_stays_under_the_exponential_ceiling():
     assert all(1 <= c <= 60 for c in countdowns)
     assert max(policy.countdown(0) for _ in range(50)) <= 2
     assert len(set(countdowns)) > 5
+
+
+def test_emulator_answers_45011_past_the_minute_quota(wechat_client, wechat_emulator):
+    # given
+    wechat_emulator.state.configure(minute_quota={"draft/count": 1})
+    token = wechat_client.access_token()
+    url = f"{wechat_emulator.base_url}/cgi-bin/draft/count"
+    # when
+    answers = [httpx.get(url, params={"access_token": token}).json() for _ in range(2)]
+    # then
+    assert answers[0]["total_count"] == 0
+    assert answers[1]["errcode"] == 45011
+
+
+def test_emulator_answers_47001_for_a_body_of_the_wrong_shape(wechat_client, wechat_emulator):
+    token = wechat_client.access_token()
+    answer = httpx.post(f"{wechat_emulator.base_url}/cgi-bin/draft/update", params={"access_token": token},
+                        content=b"[1, 2]").json()
+    assert answer["errcode"] == 47001

@@ -85,6 +85,11 @@ def test_failed_publication_is_reported_with_its_status(wechat_client, wechat_em
     assert not result.succeeded and result.finished
     assert draft in wechat_emulator.state.drafts  # back in the draft box for a fix
     assert DraftRecord.objects.get(media_id=draft).state == "failed"
+    # and once fixed, the draft can be submitted again
+    again = wechat_client.submit_publish(draft)
+    assert again.publish_id != result.publish_id
+    assert wechat_client.wait_for_publish(again.publish_id, timeout=10, interval=0.05).succeeded
+    assert wechat_emulator.state.calls[app_id]["freepublish/submit"] == 2
 
 
 def test_submit_is_not_repeated_for_a_known_publish_id(wechat_client, wechat_emulator, app_id, draft):

@@ -22,9 +22,9 @@ def test_secret_and_tokens_never_reach_the_logs(wechat_client, wechat_emulator, 
     try:
         # when: a busy answer, a lost answer, a refused token, a permanent error
         wechat_client.add_draft([Article("标题", "<p>正文</p>", cover.media_id)], idempotency_key="log-check")
-        wechat_client._call("draft/count", "GET")
+        wechat_client.count_drafts()
         wechat_emulator.state.invalidate_tokens(app_id)
-        wechat_client._call("draft/count", "GET")
+        wechat_client.count_drafts()
         tokens.append(wechat_client.access_token())
         try:
             wechat_client.get_draft("no-such-draft")

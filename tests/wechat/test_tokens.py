@@ -42,7 +42,7 @@ def _all_at_once(count, work):
 def test_token_is_fetched_once_and_reused_by_later_calls(wechat_client, wechat_emulator, app_id):
     # when
     for _ in range(3):
-        wechat_client._call("draft/count", "GET")
+        wechat_client.count_drafts()
     # then
     assert wechat_emulator.state.stable_token_calls(app_id) == 1
     assert wechat_emulator.state.calls[app_id]["draft/count"] == 3
@@ -104,12 +104,12 @@ def test_concurrent_worker_processes_fetch_exactly_one_token(wechat_emulator, re
 
 def test_expired_token_is_refreshed_once_and_the_call_retried(wechat_client, wechat_emulator, app_id, sleeps):
     # given
-    wechat_client._call("draft/count", "GET")
+    wechat_client.count_drafts()
     wechat_emulator.state.expire_tokens(app_id)
     # when
-    answer = wechat_client._call("draft/count", "GET")
+    answer = wechat_client.count_drafts()
     # then
-    assert answer["total_count"] == 0
+    assert answer == 0
     assert wechat_emulator.state.stable_token_calls(app_id) == 2
     assert wechat_emulator.state.calls[app_id]["stable_token(force_refresh)"] == 0
     assert sleeps == []
@@ -117,10 +117,10 @@ def test_expired_token_is_refreshed_once_and_the_call_retried(wechat_client, wec
 
 def test_token_replaced_elsewhere_is_fetched_again_without_forcing(wechat_client, wechat_emulator, app_id):
     # given: another system force-refreshed, so our cached token answers 40001
-    wechat_client._call("draft/count", "GET")
+    wechat_client.count_drafts()
     wechat_emulator.state.invalidate_tokens(app_id)
     # when
-    wechat_client._call("draft/count", "GET")
+    wechat_client.count_drafts()
     # then
     assert wechat_emulator.state.stable_token_calls(app_id) == 2
     assert wechat_emulator.state.calls[app_id]["stable_token(force_refresh)"] == 0
@@ -128,10 +128,10 @@ def test_token_replaced_elsewhere_is_fetched_again_without_forcing(wechat_client
 
 def test_token_refused_while_still_current_is_force_refreshed_once(wechat_client, wechat_emulator, app_id):
     # given: WeChat refuses (40001) the token stable_token keeps handing out
-    wechat_client._call("draft/count", "GET")
+    wechat_client.count_drafts()
     wechat_emulator.state.script(endpoint="draft/count", errcode=40001)
     # when
-    wechat_client._call("draft/count", "GET")
+    wechat_client.count_drafts()
     # then: one normal fetch returned the same token, one forced fetch replaced it
     assert wechat_emulator.state.stable_token_calls(app_id) == 3
     assert wechat_emulator.state.calls[app_id]["stable_token(force_refresh)"] == 1
@@ -142,12 +142,12 @@ def test_second_worker_reuses_the_token_the_first_worker_refreshed(db, make_clie
     # given: two workers (two stores on the same Redis) holding the same token
     first = make_client(app_id)
     second = make_client(app_id, store=RedisTokenStore(redis_client, prefix=token_prefix))
-    first._call("draft/count", "GET")
-    second._call("draft/count", "GET")
+    first.count_drafts()
+    second.count_drafts()
     wechat_emulator.state.expire_tokens(app_id)
     # when: both find the token refused
-    first._call("draft/count", "GET")
-    second._call("draft/count", "GET")
+    first.count_drafts()
+    second.count_drafts()
     # then: only the first one fetched a new token
     assert wechat_emulator.state.stable_token_calls(app_id) == 2
 

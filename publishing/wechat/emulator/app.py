@@ -127,7 +127,11 @@ class EmulatorApp:
                 raise ApiError(42001, ERRMSG[42001])
             with state.lock:
                 state.charge_quota(appid, endpoint)
-                answer = handler(state, appid, request)
+                try:
+                    answer = handler(state, appid, request)
+                except (AttributeError, KeyError, TypeError, ValueError):
+                    # A body of the wrong shape: WeChat answers 47001 too.
+                    raise ApiError(47001, "data format error") from None
             if endpoint == "freepublish/submit":
                 self.schedule_finish(answer["publish_id"], config.publish_delay_ms)
             if (fault and fault.lose_response) or state.chance(config.lose_response_rate):
