@@ -21,7 +21,7 @@ import logging
 import re
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
 
 import httpx
 from django.conf import settings
@@ -32,21 +32,21 @@ from django.db.models import F
 from . import limits, quota
 from .errors import TOKEN_CODES, DailyQuotaExceeded, LimitViolation, PermanentError, TransientError, classify
 from .models import DraftRecord, TemplateBinding, UploadedAsset
+from .payloads import (  # noqa: F401 - the client's public types
+    PUBLISH_STATUS,
+    Article,
+    Material,
+    PublishResult,
+    PublishSubmission,
+    draft_marker,
+    has_marker,
+    marker_comment,
+)
 from .retry import RetryPolicy
-from .tokens import default_token_store
+from .tokens import TokenStore, default_token_store
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
-MARKER_PREFIX = "cms-draft:"
 PAGE = 20  # draft/batchget and freepublish/batchget answer at most 20 items
-PUBLISH_STATUS = {
-    0: "published",
-    1: "publishing",
-    2: "original_check_failed",
-    3: "failed",
-    4: "rejected_by_review",
-    5: "deleted_by_user",
-    6: "blocked_by_platform",
-}
 _IMAGE_TYPES = {"jpeg": ("jpg", "image/jpeg"), "png": ("png", "image/png"), "gif": ("gif", "image/gif"),
                 "bmp": ("bmp", "image/bmp")}
 
@@ -71,60 +71,6 @@ class _RedactTokens(logging.Filter):
 logging.getLogger("httpx").addFilter(_RedactTokens())
 
 
-@dataclass
-class Article:
-    """One article of a draft, in WeChat's field names."""
-
-    title: str
-    content: str
-    thumb_media_id: str
-    author: str = ""
-    digest: str = ""
-    content_source_url: str = ""
-    need_open_comment: int = 0
-    only_fans_can_comment: int = 0
-
-    def to_payload(self):
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Material:
-    media_id: str
-    url: str = ""
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    publish_id: str
-    status: int
-    article_id: str = ""
-    article_urls: tuple = ()
-    fail_idx: tuple = ()
-
-    @property
-    def finished(self):
-        return self.status != 1
-
-    @property
-    def succeeded(self):
-        return self.status == 0
-
-    @property
-    def status_name(self):
-        return PUBLISH_STATUS.get(self.status, f"status_{self.status}")
-
-
-@dataclass(frozen=True)
-class PublishSubmission:
-    """``publish_id`` of the job; after a lost answer whose job already finished,
-    ``publish_id`` is empty and ``result`` holds the outcome found by the marker."""
-
-    publish_id: str
-    msg_data_id: str = ""
-    result: PublishResult | None = None
-
-
 class TokenRejected(PermanentError):
     """WeChat refused the access token the call carried (40001/40014/42001)."""
 
@@ -133,21 +79,11 @@ class TokenRejected(PermanentError):
         super().__init__(errcode, errmsg, endpoint)
 
 
-def draft_marker(app_id, idempotency_key):
-    return hashlib.sha256(f"{app_id}\n{idempotency_key}".encode()).hexdigest()[:24]
-
-
-def marker_comment(marker):
-    return f"<!--{MARKER_PREFIX}{marker}-->"
-
-
-def _has_marker(news_items, marker):
-    return bool(news_items) and marker_comment(marker) in (news_items[0].get("content") or "")
-
-
 class WeChatClient:
-    def __init__(self, app_id, app_secret, base_url=DEFAULT_BASE_URL, token_store=None, http=None, *,
-                 retry=None, timeout=None, sleep=time.sleep):
+    def __init__(self, app_id: str, app_secret: str, base_url: str = DEFAULT_BASE_URL,
+                 token_store: TokenStore | None = None, http: httpx.Client | None = None, *,
+                 retry: RetryPolicy | None = None, timeout: float | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
         if not app_id:
             raise ValueError("a WeChat client needs an app_id")
         self.app_id = app_id
@@ -237,7 +173,7 @@ class WeChatClient:
 
     # -- access token --------------------------------------------------------------
 
-    def access_token(self):
+    def access_token(self) -> str:
         """The account's valid access token (shared by all workers)."""
         return self.token_store.get(self.app_id, self._fetch_token)
 
@@ -255,18 +191,18 @@ class WeChatClient:
 
     # -- images ----------------------------------------------------------------------
 
-    def upload_body_image(self, data):
+    def upload_body_image(self, data: bytes) -> str:
         """URL of an image for article bodies (media/uploadimg, JPG/PNG under 1 MB)."""
         return self._upload_once("uploadimg", data).url
 
-    def add_cover(self, data, kind="image"):
+    def add_cover(self, data: bytes, kind: str = "image") -> Material:
         """A permanent image (or 64 KB JPG thumb) for draft covers (material/add_material)."""
         if kind not in ("image", "thumb"):
             raise ValueError(f"cover kind must be image or thumb, not {kind!r}")
         asset = self._upload_once(kind, data)
         return Material(asset.media_id, asset.url)
 
-    def forget_upload(self, media_id="", url=""):
+    def forget_upload(self, media_id: str = "", url: str = "") -> int:
         """Drop the record of an upload WeChat no longer has, so it is uploaded again."""
         assets = UploadedAsset.objects.filter(app_id=self.app_id)
         return assets.filter(media_id=media_id).delete()[0] if media_id else assets.filter(url=url).delete()[0]
@@ -303,7 +239,7 @@ class WeChatClient:
 
     # -- drafts ----------------------------------------------------------------------
 
-    def add_draft(self, articles, *, idempotency_key):
+    def add_draft(self, articles: Sequence[Article], *, idempotency_key: str) -> str:
         """media_id of the draft for ``idempotency_key``, added at most once.
 
         The key's marker travels in the first article's body; after a lost answer the
@@ -316,20 +252,25 @@ class WeChatClient:
         violations = limits.check_articles(payload)
         if violations:
             raise LimitViolation("draft/add", violations)
-        record, _ = DraftRecord.objects.get_or_create(
-            app_id=self.app_id, idempotency_key=idempotency_key, defaults={"marker": marker}
+        # A new record already counts the first attempt: one write less per draft.
+        record, first_try = DraftRecord.objects.get_or_create(
+            app_id=self.app_id, idempotency_key=idempotency_key, defaults={"marker": marker, "add_attempts": 1}
         )
         if record.media_id:
             return record.media_id
 
         def attempt():
-            if record.add_attempts:
-                found = self._find_by_marker("draft/batchget", record.marker, self._send)
-                if found:
-                    log.warning("%s: draft %s found after a lost answer; not adding it again", self.app_id, idempotency_key)
-                    return found["media_id"]
-            record.add_attempts += 1
-            DraftRecord.objects.filter(pk=record.pk).update(add_attempts=F("add_attempts") + 1)
+            nonlocal first_try
+            if not first_try:
+                if record.add_attempts:
+                    found = self._find_by_marker("draft/batchget", record.marker, self._send)
+                    if found:
+                        log.warning("%s: draft %s found after a lost answer; not adding it again", self.app_id,
+                                    idempotency_key)
+                        return found["media_id"]
+                record.add_attempts += 1
+                DraftRecord.objects.filter(pk=record.pk).update(add_attempts=F("add_attempts") + 1)
+            first_try = False
             return self._send("draft/add", json_body={"articles": payload})["media_id"]
 
         record.media_id = self.retry.run(attempt, sleep=self._sleep, what=f"{self.app_id} draft/add")
@@ -337,7 +278,7 @@ class WeChatClient:
         record.save(update_fields=["media_id", "state", "updated_at"])
         return record.media_id
 
-    def update_draft(self, media_id, index, article):
+    def update_draft(self, media_id: str, index: int, article: Article) -> None:
         """Replace article ``index`` of a draft (draft/update); the marker is kept."""
         payload = article.to_payload()
         record = DraftRecord.objects.filter(app_id=self.app_id, media_id=media_id).first()
@@ -348,16 +289,16 @@ class WeChatClient:
             raise LimitViolation("draft/update", violations)
         self._call("draft/update", json_body={"media_id": media_id, "index": index, "articles": payload})
 
-    def count_drafts(self):
+    def count_drafts(self) -> int:
         return int(self._call("draft/count", "GET")["total_count"])
 
-    def get_draft(self, media_id):
+    def get_draft(self, media_id: str) -> list[dict]:
         return self._call("draft/get", json_body={"media_id": media_id}).get("news_item", [])
 
-    def delete_draft(self, media_id):
+    def delete_draft(self, media_id: str) -> None:
         self._call("draft/delete", json_body={"media_id": media_id})
 
-    def find_draft(self, idempotency_key):
+    def find_draft(self, idempotency_key: str) -> dict | None:
         """The draft (as draft/batchget lists it) carrying the key's marker, or None."""
         return self._find_by_marker("draft/batchget", draft_marker(self.app_id, idempotency_key), self._call)
 
@@ -365,7 +306,7 @@ class WeChatClient:
         for page in range(max_pages):
             data = call(endpoint, json_body={"offset": page * PAGE, "count": PAGE, "no_content": 0})
             for item in data.get("item") or []:
-                if _has_marker((item.get("content") or {}).get("news_item"), marker):
+                if has_marker((item.get("content") or {}).get("news_item"), marker):
                     return item
             if (page + 1) * PAGE >= int(data.get("total_count") or 0):
                 return None
@@ -373,7 +314,7 @@ class WeChatClient:
 
     # -- publishing ------------------------------------------------------------------
 
-    def submit_publish(self, media_id):
+    def submit_publish(self, media_id: str) -> PublishSubmission:
         """Submit a draft for publication (freepublish/submit), at most once.
 
         WeChat takes a submitted draft out of the draft box, so after a lost answer
@@ -418,7 +359,7 @@ class WeChatClient:
         urls = tuple(n.get("url", "") for n in (item.get("content") or {}).get("news_item") or [])
         return PublishSubmission("", result=PublishResult("", 0, str(item.get("article_id", "")), urls))
 
-    def get_publish(self, publish_id):
+    def get_publish(self, publish_id: str) -> PublishResult:
         """The state of a publish job (freepublish/get)."""
         data = self._call("freepublish/get", json_body={"publish_id": publish_id})
         items = (data.get("article_detail") or {}).get("item") or []
@@ -430,7 +371,8 @@ class WeChatClient:
             fail_idx=tuple(data.get("fail_idx") or ()),
         )
 
-    def wait_for_publish(self, publish_id, *, timeout=None, interval=None):
+    def wait_for_publish(self, publish_id: str, *, timeout: float | None = None,
+                         interval: float | None = None) -> PublishResult:
         """Poll freepublish/get until the job is published or failed; a job still
         running after ``timeout`` raises ``TransientError`` (retry the task later)."""
         timeout = settings.WECHAT_PUBLISH_POLL_TIMEOUT if timeout is None else timeout
@@ -448,14 +390,14 @@ class WeChatClient:
 
     # -- menus -----------------------------------------------------------------------
 
-    def create_menu(self, menu):
+    def create_menu(self, menu: dict) -> None:
         """Replace the default menu (menu/create) with ``{"button": [...]}``."""
         violations = limits.check_menu(menu)
         if violations:
             raise LimitViolation("menu/create", violations)
         self._call("menu/create", json_body={"button": menu["button"]})
 
-    def add_conditional_menu(self, menu):
+    def add_conditional_menu(self, menu: dict) -> str:
         """menuid of a personalised menu (brand variants) with ``matchrule``; after a
         lost answer an existing menu with the same rule and buttons is reused."""
         violations = limits.check_menu(menu) + limits.check_matchrule(menu.get("matchrule"))
@@ -474,29 +416,29 @@ class WeChatClient:
 
         return self.retry.run(attempt, sleep=self._sleep, what=f"{self.app_id} menu/addconditional")
 
-    def delete_conditional_menu(self, menuid):
+    def delete_conditional_menu(self, menuid: str) -> None:
         self._call("menu/delconditional", json_body={"menuid": str(menuid)})
 
-    def delete_menu(self):
+    def delete_menu(self) -> None:
         """Delete the default menu and every personalised menu (menu/delete)."""
         self._call("menu/delete", "GET")
 
-    def get_menu(self):
+    def get_menu(self) -> dict:
         return self._call("menu/get", "GET")
 
     # -- template messages ---------------------------------------------------------
 
-    def add_template(self, template_id_short, keyword_names=()):
+    def add_template(self, template_id_short: str, keyword_names: Sequence[str] = ()) -> str:
         body = {"template_id_short": template_id_short, "keyword_name_list": list(keyword_names)}
         return self._call("template/api_add_template", json_body=body)["template_id"]
 
-    def list_templates(self):
+    def list_templates(self) -> list[dict]:
         return self._call("template/get_all_private_template", "GET").get("template_list", [])
 
-    def delete_template(self, template_id):
+    def delete_template(self, template_id: str) -> None:
         self._call("template/del_private_template", json_body={"template_id": template_id})
 
-    def ensure_template(self, code, template_id_short, keyword_names=()):
+    def ensure_template(self, code: str, template_id_short: str, keyword_names: Sequence[str] = ()) -> str:
         """The account's template id for definition ``code``, added from the library once."""
         binding = TemplateBinding.objects.filter(app_id=self.app_id, code=code).first()
         if binding and binding.template_id_short == template_id_short:
@@ -507,7 +449,8 @@ class WeChatClient:
         )
         return template_id
 
-    def send_template_message(self, touser, template_id, data, *, url="", miniprogram=None, client_msg_id=""):
+    def send_template_message(self, touser: str, template_id: str, data: dict, *, url: str = "",
+                              miniprogram: dict | None = None, client_msg_id: str = "") -> str:
         """msgid of a template message; ``client_msg_id`` (generated when omitted) makes
         WeChat drop the duplicate a retry after a lost answer would send."""
         body = {"touser": touser, "template_id": template_id, "data": data,
@@ -519,7 +462,7 @@ class WeChatClient:
         return str(self._call("message/template/send", json_body=body)["msgid"])
 
 
-def record_publish_outcome(app_id, result):
+def record_publish_outcome(app_id: str, result: PublishResult) -> int:
     """Store the outcome of a publish job (from polling or the PUBLISHJOBFINISH event)
     on its draft record; a failed job may be submitted again once the draft is fixed."""
     records = DraftRecord.objects.filter(app_id=app_id, publish_id=result.publish_id)
@@ -530,7 +473,7 @@ def record_publish_outcome(app_id, result):
     return 0
 
 
-def client_for_account(account, **kwargs):
+def client_for_account(account, **kwargs) -> WeChatClient:
     """The client of a WeChat channel account (secret from ``account.app_secret``)."""
     if not account.app_id:
         raise ValidationError({"app_id": f"渠道账号 {account.code} 没有填写 AppID"})
