@@ -28,10 +28,12 @@ EXPIRY_MARGIN = 300
 
 
 def _valid_for(expires_in):
-    """Seconds a freshly fetched token is used; short-lived tokens keep half their life."""
+    """Seconds a freshly fetched token is used. Near its end stable_token hands out the
+    same token with the little life it has left: keep it to the end then, a call that
+    meets the expiry is refreshed once (42001) instead of asking WeChat again and again."""
     if expires_in > 2 * EXPIRY_MARGIN:
         return expires_in - EXPIRY_MARGIN
-    return max(1, expires_in // 2)
+    return max(1, expires_in)
 
 
 class TokenStore(ABC):

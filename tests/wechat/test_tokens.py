@@ -176,3 +176,19 @@ def test_database_store_keeps_the_token_encrypted(db, make_client, app_id):
         stored = cursor.fetchone()[0]
     assert token not in stored
     assert AccessToken.objects.get(app_id=app_id).token.reveal() == token
+
+
+def test_token_near_its_end_is_kept_until_it_expires(db, make_client, wechat_emulator, app_id):
+    # given: WeChat hands out tokens with 3 seconds to live, far below the refresh margin
+    wechat_emulator.state.configure(token_ttl=3)
+    client = make_client(app_id)
+    first = client.access_token()
+    # when: asked again in the second half of its life
+    time.sleep(2)
+    again = client.access_token()
+    # then: WeChat was not asked again for the token it would hand out anyway
+    assert again == first
+    assert wechat_emulator.state.stable_token_calls(app_id) == 1
+    # and once it expired, a new one is fetched
+    time.sleep(1.2)
+    assert client.access_token() != first
