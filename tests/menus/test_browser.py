@@ -26,7 +26,7 @@ def page(live_server):
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
         errors = []
-        page.on("pageerror", errors.append)
+        page.on("pageerror", lambda error: errors.append(str(error)))
         yield page
         browser.close()
         assert errors == [], f"script errors on the page: {errors}"
