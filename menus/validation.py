@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from content.errors import RecordError
 from content.models import Article, Brand, ChannelAccount, SmsCommand, SmsTemplate
 from menus.models import NodeType
+from publishing.wechat import limits as wechat_limits
 from menus.tree import build_tree, load_rows, merge_variant, normalise, segment, walk
 
 T = NodeType
@@ -32,12 +33,13 @@ class ChannelRules:
 
 
 RULES = {
+    # WeChat's own numbers come from the one place the client and emulator use too.
     ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT: ChannelRules(
         types=frozenset({T.SUBMENU, T.CLICK, T.VIEW, T.MINIPROGRAM, T.MEDIA_ID, T.ARTICLE_ID}),
         max_depth=2,
-        max_served={1: 3, 2: 5},
-        name_bytes={1: 16, 2: 60},
-        url_bytes=1024,
+        max_served={1: wechat_limits.MENU_MAX_BUTTONS, 2: wechat_limits.MENU_MAX_SUB_BUTTONS},
+        name_bytes={1: wechat_limits.MENU_NAME_MAX_BYTES, 2: wechat_limits.MENU_SUB_NAME_MAX_BYTES},
+        url_bytes=wechat_limits.MENU_URL_MAX_BYTES,
     ),
     ChannelAccount.Type.SMS: ChannelRules(types=frozenset({T.SUBMENU, T.COMMAND}), max_depth=6),
     ChannelAccount.Type.WEB: ChannelRules(types=frozenset({T.SUBMENU, T.VIEW}), max_depth=4),
@@ -155,8 +157,8 @@ class _Check:
         event_key = node.get("event_key") or ""
         if not isinstance(event_key, str) or not event_key:
             self.add(node, "event_key", "点击菜单须填写事件KEY", "required")
-        elif _utf8(event_key) > 128:
-            self.add(node, "event_key", "事件KEY不能超过128字节", "max_length")
+        elif _utf8(event_key) > wechat_limits.MENU_KEY_MAX_BYTES:
+            self.add(node, "event_key", f"事件KEY不能超过{wechat_limits.MENU_KEY_MAX_BYTES}字节", "max_length")
 
     def target_miniprogram(self, node):
         mini = node.get("miniprogram") or {}

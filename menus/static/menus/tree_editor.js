@@ -222,7 +222,9 @@
   }
 
   async function addNode(parentId) {
-    const type = data.types.some((t) => t[0] === "submenu") && parentId === null ? "submenu" : data.types[data.types.length - 1][0];
+    // Top level starts as a submenu; below, as the channel's first kind of leaf.
+    const leaf = data.types.find((t) => t[0] !== "submenu");
+    const type = parentId === null || !leaf ? "submenu" : leaf[0];
     const answer = await send({ op: "add", parent_id: parentId, data: { name: "新节点", type: type } });
     if (!answer) return;
     if (parentId !== null) expanded.add(parentId);
