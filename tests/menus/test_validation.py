@@ -230,3 +230,19 @@ def test_every_violation_names_node_key_and_field(matrix):
 def test_account_without_menus_is_refused(matrix):
     account = ChannelAccount(code="x", type="fax")
     assert validate_tree(account, [])[0].field == "type"
+
+
+def test_validating_a_draft_takes_a_fixed_number_of_queries(sms_account, templates, sms_nodes,
+                                                            django_assert_max_num_queries):
+    # given: the small tree and the same tree with fifty more leaves
+    menu = make_menu(sms_account, sms_nodes)
+    with django_assert_max_num_queries(4):
+        assert validate_draft(menu) == []
+    parent = MenuNode.objects.get(menu=menu, key="2", parent=None)
+    MenuNode.objects.bulk_create([
+        MenuNode(menu=menu, parent=parent, key=f"x{i}", name=f"扩展{i}", order=i + 1, type="command", command=f"K{i}",
+                 reply_template=templates["plain"]) for i in range(50)
+    ])
+    # when / then
+    with django_assert_max_num_queries(4):
+        assert validate_draft(menu) == []
