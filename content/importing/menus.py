@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from content.errors import record_errors
+from content.errors import RecordError, record_errors
 
 from .context import FieldErrors
 
@@ -52,6 +52,18 @@ def dependency_errors(ctx, record):
     return errors
 
 
+def _menu_errors(code, exc):
+    """{field: [messages]}; a node's error names it as ``nodes[KEY].field``."""
+    errors = {}
+    node_errors = getattr(exc, "errors", None)
+    if not isinstance(node_errors, list) or not all(isinstance(e, RecordError) for e in node_errors):
+        node_errors = record_errors(code, exc, list_name="menus")
+    for error in node_errors:
+        field = error.field if error.record in (code, "?") else f"nodes[{error.record}].{error.field}"
+        errors.setdefault(field, []).append(error.message)
+    return errors
+
+
 def import_menus(ctx, records):
     list_name = "menus"
     ctx.report.start_list(list_name)
@@ -76,10 +88,7 @@ def import_menus(ctx, records):
             with transaction.atomic():
                 outcome = import_menu(record, user=ctx.user)
         except ValidationError as exc:
-            refused = {}
-            for err in record_errors(code, exc, list_name=list_name):
-                refused.setdefault(err.field, []).append(err.message)
-            ctx.refuse(list_name, code, refused)
+            ctx.refuse(list_name, code, _menu_errors(code, exc))
             continue
         if outcome not in OUTCOMES:
             raise RuntimeError(f"menus.importing.import_menu returned {outcome!r} for {code}")

@@ -123,6 +123,30 @@ def test_articles_keep_share_down_images_and_related_packages(imported):
     assert "<p><embed" not in article.body  # an image alone in its paragraph becomes a block
 
 
+def test_menus_arrive_as_published_first_versions_brand_variants_included(imported):
+    # given
+    from menus.models import Menu
+    from menus.services import live_version
+
+    report, data = imported
+    # when / then
+    for source in data["menus"]:
+        menu = Menu.objects.get(code=source["code"])
+        version = live_version(menu)
+        assert menu.live and version is not None and version.number == 1, source["code"]
+        assert menu.account.code == source["account"]
+        assert (menu.brand.code if menu.brand else None) == source.get("brand")
+    sms_menu = Menu.objects.get(code="sms-main")
+    leaves = [n for n in _walk(next(m for m in data["menus"] if m["code"] == "sms-main")["nodes"])]
+    assert live_version(sms_menu).node_count == len(leaves)
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node.get("children") or [])
+
+
 def test_template_messages_belong_to_the_province_and_replies_to_their_account(imported):
     # given
     report, data = imported
