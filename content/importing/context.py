@@ -88,9 +88,9 @@ class ImportContext:
         return pk
 
     def refs(self, list_name, codes, field_name, errors):
-        """Ids of several codes, in the order given; errors for the missing ones."""
+        """Ids of several codes, in the order given, each once; errors for the missing ones."""
         if not isinstance(codes, list):
             errors.add(field_name, _("必须是代码的列表"))
             return []
-        found = [self.ref(list_name, code, field_name, errors) for code in codes]
+        found = [self.ref(list_name, code, field_name, errors) for code in dict.fromkeys(codes)]
         return [pk for pk in found if pk is not None]

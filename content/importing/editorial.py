@@ -7,6 +7,7 @@ export field; the rest of the list still arrives."""
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
@@ -64,6 +65,13 @@ class EditorialList(ABC):
 
     def after_write(self, accepted):
         """Write what hangs off the records (every accepted one, unchanged ones too)."""
+
+    def clean(self, obj):
+        """The model's own validation (``full_clean``, whose ``clean()`` is the admin's
+        validator). Foreign keys were resolved from codes already, so their per-row
+        existence queries are skipped, and the code is the identity, so is uniqueness."""
+        fks, _m2ms = self._relations
+        obj.full_clean(exclude=[f.name for f in fks], validate_unique=False, validate_constraints=False)
 
     # -- the run -----------------------------------------------------------
     def run(self, records):
@@ -178,6 +186,7 @@ class EditorialList(ABC):
             stored[tuple(row[f] for f in self.identity)]["canonical"] = canonical
 
     # -- validating --------------------------------------------------------
+    @cached_property
     def _relations(self):
         fks = [f for f in self.model._meta.concrete_fields if f.is_relation]
         m2ms = [f for f in self.model._meta.get_fields() if f.many_to_many and not f.auto_created]
@@ -185,7 +194,7 @@ class EditorialList(ABC):
 
     def _load_instances(self, items):
         """Fetch every related record the items point at, one query per model."""
-        fks, m2ms = self._relations()
+        fks, m2ms = self._relations
         wanted = {}
         for item in items:
             for f in fks:
@@ -201,7 +210,7 @@ class EditorialList(ABC):
                 cache.update(model.objects.in_bulk(chunk))
 
     def _apply(self, obj, item):
-        fks, _ = self._relations()
+        fks, _ = self._relations
         for name, value in item.values.items():
             setattr(obj, name, value)
         for f in fks:
@@ -227,11 +236,8 @@ class EditorialList(ABC):
         return objs
 
     def _validated(self, item, obj):
-        """The admin's validation; foreign keys and the code were resolved already,
-        so their per-row existence queries are skipped."""
-        fks, _ = self._relations()
         try:
-            obj.full_clean(exclude=[f.name for f in fks], validate_unique=False, validate_constraints=False)
+            self.clean(obj)
         except ValidationError as exc:
             errors = {}
             for err in record_errors(item.record, exc, list_name=self.list_name):

@@ -2,6 +2,7 @@
 to one organisation's estate."""
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,8 +61,9 @@ class LegacyExport:
         return cls(root=root.resolve(), lists=lists)
 
     def file_path(self, relative):
-        """The export file a record names, or None when it points outside the export folder."""
-        path = (self.root / str(relative)).resolve()
+        """The export file a record names, or None when its name climbs out of the export
+        folder (``../``, an absolute path). Links the operator put in the folder are followed."""
+        path = Path(os.path.normpath(self.root / str(relative)))
         return path if path.is_relative_to(self.root) else None
 
     def restricted_to(self, org_code):

@@ -21,7 +21,18 @@ VECTORS = ("title", "autocomplete", "body")
 if PostgresIndex is not None:
 
     class _Texts(ObjectIndexer):
-        """An ObjectIndexer that hands back the texts of a vector instead of the vector."""
+        """An ObjectIndexer that hands back the texts of a vector instead of the vector,
+        reading each field of the object once rather than once per vector."""
+
+        def __init__(self, obj, backend):
+            super().__init__(obj, backend)
+            self._prepared = {}
+
+        def prepare_field(self, obj, field):
+            key = (id(obj), id(field))
+            if key not in self._prepared:
+                self._prepared[key] = list(super().prepare_field(obj, field))
+            return self._prepared[key]
 
         def as_vector(self, texts, for_autocomplete=False):
             return texts, for_autocomplete

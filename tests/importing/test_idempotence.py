@@ -129,3 +129,26 @@ def test_scheduled_articles_wait_and_stay_unchanged_on_reimport(run_import, smal
     assert run_import(scheduled_export).counts["articles"] == {
         "created": 0, "updated": 0, "unchanged": Article.objects.count()
     }
+
+
+def test_a_scheduled_article_goes_live_when_wagtail_publishes_scheduled_revisions(run_import, small_export):
+    # given: an imported article scheduled for 2030
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    run_import(small_export)
+    article = Article.objects.filter(live=False).order_by("code").first()
+    assert article.go_live_at > timezone.now() and article.latest_revision.approved_go_live_at == article.go_live_at
+    # when: its time has come (moved back rather than waiting until 2030)
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    Article.objects.filter(pk=article.pk).update(go_live_at=past)
+    revision = article.latest_revision
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save(update_fields=["content", "approved_go_live_at"])
+    call_command("publish_scheduled")
+    # then
+    article.refresh_from_db()
+    assert article.live and article.live_revision_id == article.latest_revision_id
