@@ -165,3 +165,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# Content: SMS templates. Rules applied when no SMS account serves a template's
+# organisation (an account's own signature, opt-out text and segment limit win).
+CMS_SMS_DEFAULT_SIGNATURE = env_str("CMS_SMS_DEFAULT_SIGNATURE", "【中国移动】")
+CMS_SMS_DEFAULT_OPT_OUT_TEXT = env_str("CMS_SMS_DEFAULT_OPT_OUT_TEXT", "拒收请回复R")
+CMS_SMS_DEFAULT_MAX_SEGMENTS = env_int("CMS_SMS_DEFAULT_MAX_SEGMENTS", 3)
+
+# Content: the library's image form (alt text required, per-organisation collections).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "media.forms.LibraryImageForm"

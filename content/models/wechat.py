@@ -63,6 +63,11 @@ class AutoReply(EditorialModel):
     def __str__(self):
         return self.keyword or self.event_key or self.get_kind_display()
 
+    def clean(self):
+        from content.services.wechat import validate_auto_reply
+
+        validate_auto_reply(self)
+
 
 class TemplateMessage(OwnedEditorialModel):
     """A template-message definition; each account maps it to its WeChat template id."""
@@ -82,6 +87,11 @@ class TemplateMessage(OwnedEditorialModel):
     def __str__(self):
         return f"{self.title} ({self.code})"
 
+    def clean(self):
+        from content.services.wechat import validate_template_message
+
+        validate_template_message(self)
+
 
 class TemplateMessageMapping(models.Model):
     definition = ParentalKey(TemplateMessage, on_delete=models.CASCADE, related_name="account_mappings")
@@ -91,3 +101,15 @@ class TemplateMessageMapping(models.Model):
     class Meta:
         verbose_name = _("模板ID映射")
         constraints = [models.UniqueConstraint(fields=["definition", "account"], name="unique_template_per_account")]
+
+    def __str__(self):
+        return f"{self.definition_id} → {self.wechat_template_id}"
+
+    def clean(self):
+        from content.services.wechat import validate_template_mapping
+
+        try:
+            definition = self.definition
+        except TemplateMessage.DoesNotExist:
+            return  # a new definition's mappings are checked by the definition's form
+        validate_template_mapping(self, definition)
