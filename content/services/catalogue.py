@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,13 +250,23 @@ def _resolve(model, value):
     return found
 
 
-def on_sale_q(brand, org, on_date):
-    """The filter of live items on sale for a brand in an organisation on a date."""
+def _linked(model, relation, target_ids=None):
+    """Exists(row of the many-to-many ``relation`` from the outer item [to one of target_ids])."""
+    field = model._meta.get_field(relation)
+    rows = field.remote_field.through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+    if target_ids is not None:
+        rows = rows.filter(**{f"{field.m2m_reverse_field_name()}__in": target_ids})
+    return Exists(rows)
+
+
+def on_sale_q(model, brand, org, on_date):
+    """Live items of ``model`` on sale for a brand in an organisation on a date. No
+    brands means every brand; no sale organisations means where the owner is."""
     reach = _ancestors_and_self(org)
     return (
         Q(live=True, expired=False)
-        & (Q(brands=brand) | Q(brands__isnull=True))
-        & (Q(sale_orgs__in=reach) | Q(sale_orgs__isnull=True, organisation_id__in=reach))
+        & (_linked(model, "brands", [brand.pk]) | ~_linked(model, "brands"))
+        & (_linked(model, "sale_orgs", reach) | (~_linked(model, "sale_orgs") & Q(organisation_id__in=reach)))
         & (Q(valid_from__isnull=True) | Q(valid_from__lte=on_date))
         & (Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
     )
@@ -267,9 +277,8 @@ def packages_on_sale(brand, org, on_date=None):
     cheapest first. ``brand`` and ``org`` may be instances or codes."""
     brand, org = _resolve(Brand, brand), _resolve(Organisation, org)
     on_date = on_date or timezone.localdate()
-    ids = Package.objects.filter(on_sale_q(brand, org, on_date)).values("pk")
     return (
-        Package.objects.filter(pk__in=ids)
+        Package.objects.filter(on_sale_q(Package, brand, org, on_date))
         .select_related("organisation")
         .prefetch_related("brands", "sale_orgs")
         .order_by("monthly_fee", "code")
@@ -279,5 +288,4 @@ def packages_on_sale(brand, org, on_date=None):
 def businesses_on_sale(brand, org, on_date=None):
     brand, org = _resolve(Brand, brand), _resolve(Organisation, org)
     on_date = on_date or timezone.localdate()
-    ids = Business.objects.filter(on_sale_q(brand, org, on_date)).values("pk")
-    return Business.objects.filter(pk__in=ids).prefetch_related("brands", "sale_orgs").order_by("monthly_fee", "code")
+    return Business.objects.filter(on_sale_q(Business, brand, org, on_date)).prefetch_related("brands", "sale_orgs").order_by("monthly_fee", "code")

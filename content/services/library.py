@@ -146,6 +146,7 @@ def make_local_copy(article, org, user):
     """A draft copy of a shared article owned by ``org``, remembering its origin."""
     if isinstance(org, str):
         org = Organisation.objects.get(code=org)
+    article = Article.objects.select_related("live_revision").get(pk=article.pk)  # its current revisions
     if not visible(Article.objects.filter(pk=article.pk), scope_for_org(org)).exists():
         raise ValidationError(
             {"organisation": _("文章 %(code)s 未下发给 %(org)s,不能复制") % {"code": article.code, "org": org.code}}

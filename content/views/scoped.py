@@ -2,6 +2,8 @@
 database search over chosen fields, and list querysets that select what the
 columns show so a page costs the same number of queries whatever its length."""
 
+from wagtail.admin.panels import ObjectList, PublishingPanel
+
 from content.viewsets import OrganisationScopedViewSet
 
 
@@ -20,3 +22,9 @@ class ContentViewSet(OrganisationScopedViewSet):
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return queryset
+
+    def get_edit_handler(self):
+        # Scheduled go-live / expiry fields come with Wagtail's publishing panel.
+        return ObjectList([*self.panels, PublishingPanel()], base_form_class=self.base_form_class).bind_to_model(
+            self.model
+        )
