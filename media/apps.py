@@ -23,3 +23,10 @@ class MediaConfig(AppConfig):
             exact_class=True,
         )
         post_migrate.connect(grant_role_collection_permissions, dispatch_uid="media.role_collection_permissions")
+
+        from django.db.models.signals import post_save
+
+        from content.models import Organisation
+        from media.signal_handlers import organisation_collection
+
+        post_save.connect(organisation_collection, sender=Organisation, dispatch_uid="media.organisation_collection")

@@ -14,3 +14,7 @@ class LibraryImageForm(BaseImageForm):
             self.fields["description"].help_text = _("图片无法显示或读屏时的文字说明")
         if "collection" not in self.fields and not self.instance.pk and len(self.collections) == 1:
             self.instance.collection = self.collections[0]
+
+    def clean_code(self):
+        # Blank codes are stored as NULL so that many uncoded images can coexist.
+        return self.cleaned_data.get("code") or None
