@@ -25,6 +25,8 @@ def ensure_approval_workflow(**kwargs):
     from content import roles
     from content.models.workflow import OrganisationApprovalTask
 
+    # After a flush (transactional tests) cached content type ids are stale.
+    ContentType.objects.clear_cache()
     publishers, _created = Group.objects.get_or_create(name=roles.PUBLISHERS)
     task = OrganisationApprovalTask.objects.filter(name=TASK_NAME).first()
     if task is None:

@@ -44,9 +44,9 @@ def grant_role_collection_permissions(**kwargs):
 
     from content import roles
 
-    root = Collection.get_first_root_node()
-    if root is None:
-        return
+    from media.services import root_collection
+
+    root = root_collection()
     permissions = list(
         Permission.objects.filter(
             content_type__app_label="wagtailimages", codename__in=["add_image", "change_image", "choose_image"]

@@ -6,6 +6,12 @@ from django.db import transaction
 from wagtail.models import Collection
 
 
+def root_collection():
+    # Wagtail's migrations create the root; a flushed database (transactional
+    # tests) has none until something needs it.
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
 def _child_named(parent, name):
     return next((c for c in parent.get_children() if c.name == name), None)
 
@@ -13,7 +19,7 @@ def _child_named(parent, name):
 @transaction.atomic
 def collection_for_organisation(org):
     """The organisation's collection, created (with its ancestors') when missing."""
-    parent = collection_for_organisation(org.parent) if org.parent_id else Collection.get_first_root_node()
+    parent = collection_for_organisation(org.parent) if org.parent_id else root_collection()
     existing = _child_named(parent, org.code)
     if existing is not None:
         return existing

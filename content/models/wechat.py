@@ -1,8 +1,10 @@
 """WeChat keyword auto-replies (and subscribe / click replies) and template-message definitions."""
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
 from .editorial import EditorialModel, OwnedEditorialModel
@@ -97,6 +99,9 @@ class TemplateMessageMapping(models.Model):
     definition = ParentalKey(TemplateMessage, on_delete=models.CASCADE, related_name="account_mappings")
     account = models.ForeignKey("content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+")
     wechat_template_id = models.CharField(_("微信模板ID"), max_length=64)
+
+    # A plain select: the definition's form limits it to the editor's official accounts.
+    panels = [FieldPanel("account", widget=forms.Select), FieldPanel("wechat_template_id")]
 
     class Meta:
         verbose_name = _("模板ID映射")

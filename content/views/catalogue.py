@@ -18,7 +18,7 @@ from content.services.catalogue import MAX_COMPARED, MIN_COMPARED, compare_packa
 from content.views.columns import OrganisationColumn
 from content.views.filters import OrganisationFilterSet
 from content.views.forms import SoldItemForm
-from content.views.scoped import ContentViewSet
+from content.views.scoped import ContentViewSet, OrganisationPanel
 
 
 class PackageFilterSet(OrganisationFilterSet):
@@ -115,7 +115,7 @@ class PackageViewSet(ContentViewSet):
     ]
     select_related = ("organisation",)
     panels = [
-        MultiFieldPanel([FieldPanel("code"), FieldPanel("name"), FieldPanel("family"), FieldPanel("organisation")],
+        MultiFieldPanel([FieldPanel("code"), FieldPanel("name"), FieldPanel("family"), OrganisationPanel()],
                         heading=_("基本信息")),
         MultiFieldPanel(
             [
@@ -147,7 +147,7 @@ class BusinessViewSet(ContentViewSet):
     ]
     select_related = ("organisation",)
     panels = [
-        MultiFieldPanel([FieldPanel("code"), FieldPanel("name"), FieldPanel("kind"), FieldPanel("organisation")],
+        MultiFieldPanel([FieldPanel("code"), FieldPanel("name"), FieldPanel("kind"), OrganisationPanel()],
                         heading=_("基本信息")),
         FieldPanel("monthly_fee"),
         *SOLD_PANELS,

@@ -19,7 +19,7 @@ from content.services.library import make_local_copy, origin_changed
 from content.views.columns import OrganisationColumn
 from content.views.filters import OrganisationFilterSet
 from content.views.forms import ArticleForm
-from content.views.scoped import ContentViewSet
+from content.views.scoped import ContentViewSet, OrganisationPanel
 
 
 class ArticleFilterSet(OrganisationFilterSet):
@@ -119,7 +119,7 @@ class ArticleViewSet(ContentViewSet):
     panels = [
         OriginPanel(),
         MultiFieldPanel(
-            [FieldPanel("code"), FieldPanel("title"), FieldPanel("author"), FieldPanel("organisation")],
+            [FieldPanel("code"), FieldPanel("title"), FieldPanel("author"), OrganisationPanel()],
             heading=_("基本信息"),
         ),
         FieldPanel("digest"),

@@ -2,9 +2,16 @@
 database search over chosen fields, and list querysets that select what the
 columns show so a page costs the same number of queries whatever its length."""
 
-from wagtail.admin.panels import ObjectList, PublishingPanel
+from django import forms
+from wagtail.admin.panels import FieldPanel, ObjectList, PublishingPanel
 
 from content.viewsets import OrganisationScopedViewSet
+
+
+def OrganisationPanel():
+    """The owning organisation as a plain select: the form already limits it to
+    the editor's few organisations, a chooser modal would only slow them down."""
+    return FieldPanel("organisation", widget=forms.Select)
 
 
 class ContentViewSet(OrganisationScopedViewSet):

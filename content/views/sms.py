@@ -2,6 +2,7 @@
 edit form that measures the text while the editor types (the service computes,
 the page only shows), and the JSON endpoint behind it."""
 
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.urls import path, reverse
@@ -19,7 +20,7 @@ from content.views.columns import OrganisationColumn
 from content.views.fields import ParameterDeclarationsField, WordListField
 from content.views.filters import OrganisationFilterSet
 from content.views.forms import SmsTemplateForm
-from content.views.scoped import ContentViewSet
+from content.views.scoped import ContentViewSet, OrganisationPanel
 
 
 class SmsTemplateFilterSet(OrganisationFilterSet):
@@ -124,7 +125,8 @@ class SmsTemplateViewSet(ContentViewSet):
         WorstCaseColumn("segments", label=_("最长条数/上限")),
     ]
     panels = [
-        MultiFieldPanel([FieldPanel("code"), FieldPanel("category"), FieldPanel("organisation"), FieldPanel("brands")],
+        MultiFieldPanel([FieldPanel("code"), FieldPanel("category"), OrganisationPanel(),
+                         FieldPanel("brands", widget=forms.CheckboxSelectMultiple)],
                         heading=_("基本信息")),
         FieldPanel("text"),
         FieldPanel("parameters"),

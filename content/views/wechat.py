@@ -1,5 +1,6 @@
 """Admin of WeChat passive replies and template-message definitions."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
@@ -7,7 +8,7 @@ from wagtail.admin.ui.tables import Column
 from content.models import AutoReply, TemplateMessage
 from content.views.filters import OrganisationFilterSet
 from content.views.forms import AutoReplyForm, TemplateMessageForm
-from content.views.scoped import ContentViewSet
+from content.views.scoped import ContentViewSet, OrganisationPanel
 
 
 class AutoReplyFilterSet(OrganisationFilterSet):
@@ -39,7 +40,7 @@ class AutoReplyViewSet(ContentViewSet):
     ]
     select_related = ("account",)
     panels = [
-        FieldPanel("account"),
+        FieldPanel("account", widget=forms.Select),
         MultiFieldPanel(
             [FieldPanel("kind"), FieldPanel("keyword"), FieldPanel("match"), FieldPanel("event_key"), FieldPanel("priority")],
             heading=_("触发条件"),
@@ -68,7 +69,7 @@ class TemplateMessageViewSet(ContentViewSet):
     panels = [
         FieldPanel("code"),
         FieldPanel("title"),
-        FieldPanel("organisation"),
+        OrganisationPanel(),
         FieldPanel("fields"),
         InlinePanel("account_mappings", heading=_("各公众号的模板ID"), label=_("映射")),
     ]
