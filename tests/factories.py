@@ -59,6 +59,10 @@ from content.models import (  # noqa: E402
 )
 
 
+def _command(prefix, code):
+    return (prefix + "".join(c for c in code if c.isalnum()))[:20]
+
+
 class SmsAccountFactory(ChannelAccountFactory):
     type = ChannelAccount.Type.SMS
     app_id = ""
@@ -78,8 +82,8 @@ class PackageFactory(factory.django.DjangoModelFactory):
     data_mb = 10240
     voice_minutes = 300
     sms_count = 100
-    order_command = factory.LazyAttribute(lambda p: f"KT{p.code}"[:20])
-    cancel_command = factory.LazyAttribute(lambda p: f"QX{p.code}"[:20])
+    order_command = factory.LazyAttribute(lambda p: _command("KT", p.code))
+    cancel_command = factory.LazyAttribute(lambda p: _command("QX", p.code))
     valid_from = datetime.date(2026, 1, 1)
 
 
@@ -92,8 +96,8 @@ class BusinessFactory(factory.django.DjangoModelFactory):
     kind = "data_addon"
     name = factory.LazyAttribute(lambda b: f"业务{b.code}")
     monthly_fee = Decimal("10.00")
-    order_command = factory.LazyAttribute(lambda b: f"KT{b.code}"[:20])
-    cancel_command = factory.LazyAttribute(lambda b: f"QX{b.code}"[:20])
+    order_command = factory.LazyAttribute(lambda b: _command("KT", b.code))
+    cancel_command = factory.LazyAttribute(lambda b: _command("QX", b.code))
 
 
 class ArticleFactory(factory.django.DjangoModelFactory):

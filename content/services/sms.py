@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from content.models import ChannelAccount, SmsCommand, SmsTemplate
@@ -45,17 +46,26 @@ def default_rules():
 
 
 def serving_account(organisation):
-    """The enabled SMS account of the organisation, else of its nearest ancestor."""
+    """The enabled SMS account of the organisation, else of its nearest ancestor
+    (one query: the tree is at most three deep)."""
     if organisation is None:
         return None
-    chain = [organisation.pk, *organisation.ancestor_ids()]
-    accounts = {
-        a.organisation_id: a
-        for a in ChannelAccount.objects.filter(
-            type=ChannelAccount.Type.SMS, enabled=True, organisation_id__in=chain
-        ).order_by("-code")
-    }
-    return next((accounts[org_id] for org_id in chain if org_id in accounts), None)
+    candidates = (
+        ChannelAccount.objects.filter(type=ChannelAccount.Type.SMS, enabled=True)
+        .filter(
+            Q(organisation_id=organisation.pk)
+            | Q(organisation__children=organisation)
+            | Q(organisation__children__children=organisation)
+        )
+        .distinct()
+    )
+
+    def distance(account):
+        if account.organisation_id == organisation.pk:
+            return 0
+        return 1 if account.organisation_id == organisation.parent_id else 2
+
+    return min(candidates, key=lambda a: (distance(a), a.code), default=None)
 
 
 def rules_for(template, account=None):

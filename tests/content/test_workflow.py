@@ -209,3 +209,69 @@ def test_rejection_returns_the_item_to_the_editor(client, matrix, branch_editor,
     assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
     template.refresh_from_db()
     assert not template.live
+
+
+# --- every editorial model goes through the same approval ---------------------------------
+
+from wagtail.permissions import policy_registry  # noqa: E402
+
+from tests.factories import (  # noqa: E402
+    ArticleFactory,
+    AutoReplyFactory,
+    BusinessFactory,
+    PackageFactory,
+    TemplateMessageFactory,
+)
+
+EDITORIAL = [Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage]
+
+
+def draft_of(model, matrix):
+    if model is AutoReply:
+        record = AutoReplyFactory(account=matrix["account_branch1"], keyword="审批词", live=False)
+    else:
+        factory = {Article: ArticleFactory, Package: PackageFactory, Business: BusinessFactory,
+                   SmsTemplate: SmsTemplateFactory, TemplateMessage: TemplateMessageFactory}[model]
+        record = factory(code="DRAFT-1", organisation=matrix["branch1"], live=False)
+    record.save_revision()
+    return record
+
+
+@pytest.mark.parametrize("model", EDITORIAL, ids=lambda m: m.__name__)
+def test_every_model_is_submitted_by_an_editor_and_approved_by_a_publisher(client, matrix, model, branch_editor,
+                                                                          branch_publisher, sibling_publisher):
+    record = draft_of(model, matrix)
+    # editors cannot publish any editorial model; publishers can
+    policy = policy_registry.get_by_type(model)
+    assert not policy.user_has_permission(branch_editor, "publish")
+    assert policy.user_has_permission(branch_publisher, "publish")
+    # given the editor submits the draft
+    model.get_default_workflow().start(record, branch_editor)
+    task_state = TaskState.objects.for_instance(record).get(status=TaskState.STATUS_IN_PROGRESS)
+    action = reverse(f"wagtailsnippets_content_{model._meta.model_name}:workflow_action",
+                     args=[record.pk, "approve", task_state.pk])
+    # then a sibling branch's publisher cannot approve it
+    client.force_login(sibling_publisher)
+    assert client.post(action, {"comment": ""}).status_code == 404
+    # and the branch's publisher can: the item is published
+    client.force_login(branch_publisher)
+    assert client.post(action, {"comment": ""}).status_code == 302
+    record.refresh_from_db()
+    assert record.live and record.live_revision_id == record.latest_revision_id
+
+
+@pytest.mark.parametrize("model", EDITORIAL, ids=lambda m: m.__name__)
+def test_every_models_add_page_renders_in_chinese(client, matrix, superuser, model):
+    client.force_login(superuser)
+    response = client.get(reverse(f"wagtailsnippets_content_{model._meta.model_name}:add"))
+    assert response.status_code == 200
+    assert str(model._meta.verbose_name) in response.content.decode()
+
+
+def test_sms_preview_renders_the_sample_message(client, matrix, branch_editor):
+    SmsAccountFactory(code="sms-10086", organisation=matrix["province"])
+    client.force_login(branch_editor)
+    preview = reverse(URL.format("preview_on_add"))
+    assert client.post(preview, sms_form(matrix["branch1"])).json()["is_valid"]
+    body = client.get(preview).content.decode()
+    assert "【中国移动】您的余额为58.00元。" in body
