@@ -49,7 +49,7 @@ from django.urls import reverse  # noqa: E402
 from content import roles  # noqa: E402
 from content.models import Article, Brand, ChannelAccount, EditorProfile, Organisation, Package, SmsTemplate  # noqa: E402
 from content.permissions import scope_for_user, visible  # noqa: E402
-from content.services.sms import validate_template  # noqa: E402
+from content.services.sms import rules_for_organisations, validate_template  # noqa: E402
 
 logging.disable(logging.WARNING)
 BUDGET_MS = 1000
@@ -208,15 +208,24 @@ def run(export, repeat):
         rows.append((label, ms, worst, queries, ref_ms, ref_queries))
 
     templates = list(SmsTemplate.objects.select_related("organisation"))
+
+    def validate_all(account_for):
+        refused = 0
+        start = time.perf_counter()
+        for template in templates:
+            try:
+                validate_template(template, account_for(template))
+            except ValidationError:
+                refused += 1
+        return (time.perf_counter() - start) * 1000, refused
+
+    looked_up_ms, refused = validate_all(lambda t: None)
+    # What an importer does: resolve the serving account once per organisation.
     start = time.perf_counter()
-    refused = 0
-    for template in templates:
-        try:
-            validate_template(template)
-        except ValidationError:
-            refused += 1
-    validate_ms = (time.perf_counter() - start) * 1000
-    return counts, rows, (len(templates), validate_ms, refused)
+    rules = rules_for_organisations()
+    resolve_ms = (time.perf_counter() - start) * 1000
+    given_ms, _refused = validate_all(lambda t: rules[t.organisation_id].account)
+    return counts, rows, (len(templates), looked_up_ms, given_ms + resolve_ms, refused)
 
 
 def commit_of_tree():
@@ -246,11 +255,14 @@ def report(counts, rows, validation, repeat):
             f"| {label} | {ms:.1f} | {worst:.1f} | {queries} | {ref_ms:.1f} | {ref_queries} | {ms / ref_ms:.1f}x | "
             f"{'yes' if worst < BUDGET_MS else 'NO'} |"
         )
-    n, ms, refused = validation
+    n, looked_up_ms, given_ms, refused = validation
     lines += [
         "",
-        f"SMS rules (`validate_template`, serving account looked up per template) over all {n:,} templates: "
-        f"{ms:.0f} ms in total, {ms / n * 1000:.0f} µs per template; {refused} refused.",
+        f"SMS rules (`validate_template`) over all {n:,} templates ({refused} refused): "
+        f"{looked_up_ms:.0f} ms ({looked_up_ms / n * 1000:.0f} µs per template) when each call looks up its serving "
+        f"account (one query); {given_ms:.0f} ms ({given_ms / n * 1000:.0f} µs per template, "
+        f"{looked_up_ms / given_ms:.1f}x faster) when the accounts are resolved once with `rules_for_organisations()` "
+        "and passed in, as a bulk importer should.",
         "",
         "Search is a substring match (`icontains`) over code and text: Chinese has no word boundaries for the "
         "full-text backend, and at this scale a scan of 18,000 short rows stays far inside the budget.",

@@ -107,6 +107,8 @@ class ArticleViewSet(ContentViewSet):
     icon = "doc-full"
     menu_label = _("图文素材")
     base_form_class = ArticleForm
+    # Copies of articles go through make_local_copy (which remembers the origin), not the generic copy view.
+    copy_view_enabled = False
     filterset_class = ArticleFilterSet
     search_fields = ["title", "code", "digest", "author"]
     list_display = [

@@ -74,6 +74,8 @@ def test_editor_submits_and_publisher_of_the_same_branch_approves(client, matrix
     # given an editor who creates a template and submits it
     template = submit_new_template(client, branch_editor, matrix["branch1"])
     assert not template.live and template.workflow_in_progress
+    # saving reserved the template's command on the province's SMS account
+    assert template.command_bindings.get().command == "CXYE"
     # then the editor may no longer edit it, and cannot approve it
     assert approve(client, branch_editor, template).status_code in (302, 403)
     template.refresh_from_db()
