@@ -306,6 +306,10 @@ def bind_commands(template, account, commands):
 def sync_command_bindings(template):
     """Bind the template's own ``commands`` on the account serving its organisation."""
     account = rules_for(template).account
+    # A template moved to an organisation served by another account leaves the old one.
+    stale = SmsCommand.objects.filter(template_id=template.pk)
+    stale = stale.exclude(account=account) if account is not None else stale
+    stale.delete()
     if account is None:
         return []
     return bind_commands(template, account, template.commands)

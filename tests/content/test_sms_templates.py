@@ -283,3 +283,16 @@ def test_publishing_binds_the_templates_commands(matrix, sms_account, superuser)
     tpl = SmsTemplateFactory(code="SMSA", organisation=matrix["branch1"], commands=["CXYE"], live=False)
     tpl.save_revision(user=superuser).publish(user=superuser)
     assert SmsCommand.objects.get(account=sms_account, command="CXYE").template == tpl
+
+
+def test_moving_a_template_to_an_organisation_with_its_own_account_moves_its_commands(matrix, sms_account, superuser):
+    from content.services.sms import sync_command_bindings
+
+    branch_account = SmsAccountFactory(code="sms-xa", organisation=matrix["branch1"])
+    tpl = SmsTemplateFactory(code="SMSA", organisation=matrix["branch2"], commands=["CXYE"])
+    sync_command_bindings(tpl)
+    assert SmsCommand.objects.get(command="CXYE").account == sms_account
+    tpl.organisation = matrix["branch1"]
+    tpl.save()
+    sync_command_bindings(tpl)
+    assert list(SmsCommand.objects.values_list("account__code", flat=True)) == [branch_account.code]
