@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from content.models import Article, ChannelAccount
 
 from .editorial import EditorialList, value
-from .richtext import image_codes, to_wagtail_html
+from .richtext import image_codes, to_wagtail_html, wagtail_embeds
 
 SCALARS = ("title", "author", "digest")
 
@@ -47,6 +47,11 @@ class ArticlesList(EditorialList):
             "related_packages": self.ctx.refs("packages", record.get("related_packages") or [], "related_packages", errors),
         }
         return values, m2m, {}
+
+    def clean(self, obj):
+        super().clean(obj)
+        # validate_article sanitizes the body in place; keep embeds renderable.
+        obj.body = wagtail_embeds(obj.body)
 
     def _publish_at(self, raw, errors):
         if raw in (None, ""):

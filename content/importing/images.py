@@ -1,5 +1,6 @@
 """Images of the material library, stored through Django's default storage (S3
-when configured), one Wagtail collection per organisation, deduplicated by code.
+when configured), in their organisation's collection
+(``media.services.collection_for_organisation``), deduplicated by code.
 
 An image is written again only when its bytes change (``content_hash``)."""
 
@@ -13,11 +14,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from wagtail.images.fields import WagtailImageField
-from wagtail.models import Collection
 
 from content.errors import record_errors
 from content.models import Organisation
 from media.models import LibraryImage, LibraryRendition
+from media.services import collection_for_organisation
 
 from .context import FieldErrors
 from .bulk import update_rows
@@ -27,11 +28,8 @@ CANONICAL = ("title", "description", "organisation_id", "collection_id", "conten
 
 
 def collection_for(organisation, cache):
-    """The organisation's collection under the root, created on first use."""
     if organisation.pk not in cache:
-        root = Collection.get_first_root_node() or Collection.add_root(name="Root")
-        collection = root.get_children().filter(name=organisation.name).first()
-        cache[organisation.pk] = collection or root.add_child(name=organisation.name)
+        cache[organisation.pk] = collection_for_organisation(organisation)
     return cache[organisation.pk]
 
 
@@ -95,8 +93,9 @@ def _read(ctx, record, organisations, collections):
     else:
         data = path.read_bytes()
     alt = record.get("alt") or ""
-    if not isinstance(alt, str):
-        errors.add("alt", _("必须是文本"))
+    if not isinstance(alt, str) or not alt.strip():
+        # The library's image form requires alt text (media.forms.LibraryImageForm).
+        errors.add("alt", _("替代文字不能为空"))
     if errors:
         ctx.refuse("images", str(code), errors)
         return None

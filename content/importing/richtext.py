@@ -13,6 +13,16 @@ IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 LONE_IMG = re.compile(r"<p>\s*(<img\b[^>]*>)\s*</p>", re.IGNORECASE)
 # The sanitizer writes every attribute value in double quotes with quotes escaped.
 ATTRIBUTE = re.compile(r'([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"]*)")?')
+EMBED = re.compile(r"<embed\b([^>]*?)\s*/?>", re.IGNORECASE)
+
+
+def wagtail_embeds(html):
+    """Embeds in the form Wagtail's rich-text rewriter finds (``<embed .../>``).
+
+    The sanitizer serialises ``<embed>`` as an HTML void element, without the
+    slash, and Wagtail's front-end rewriter (FIND_EMBED_TAG) only expands the
+    self-closed form: an unslashed embed would reach readers as a raw tag."""
+    return EMBED.sub(lambda m: f"<embed{m.group(1)}/>", html)
 
 
 def image_codes(html):
@@ -42,4 +52,5 @@ def to_wagtail_html(html, image_ids, field, errors):
         return f'<embed embedtype="image" id="{pk}" format="fullwidth" alt="{attrs.get("alt") or ""}"/>'
 
     clean = LONE_IMG.sub(lambda m: embed(IMG.match(m.group(1))), clean)
-    return IMG.sub(embed, clean)
+    # Sanitized once more so the body is exactly what the model's validation keeps.
+    return wagtail_embeds(sanitize_html(IMG.sub(embed, clean)))

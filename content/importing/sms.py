@@ -2,11 +2,14 @@
 
 Each template's commands are bound on the SMS account(s) that serve its
 organisation (``content.services.targets.target_accounts``); a command is bound
-to one template per account."""
+to one template per account. Whether a command is free is decided for the whole
+export at once: within one export a command may move from one template to another."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from content.models import ChannelAccount, SmsCommand, SmsTemplate
+from content.services.sms import normalise_commands, rules_for_organisations, validate_template
 from content.services.targets import target_accounts
 
 from .editorial import EditorialList, value
@@ -24,6 +27,7 @@ class SmsTemplatesList(EditorialList):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._accounts_by_org = {}
+        self._rules = None  # organisation id -> content.services.sms.SmsRules
 
     def read(self, record, errors):
         values = {"code": value(SmsTemplate, "code", record.get("code"), "code", errors)}
@@ -31,14 +35,35 @@ class SmsTemplatesList(EditorialList):
             values[name] = value(SmsTemplate, name, record.get(name), name, errors)
         values["organisation_id"] = self.ctx.ref("organisations", record.get("org"), "org", errors)
         values["parameters"] = _json_list(record, "parameters", dict, errors)
-        commands = _json_list(record, "commands", str, errors)
-        limit = SmsCommand._meta.get_field("command").max_length
-        for command in commands:
-            if not command or len(command) > limit:
-                errors.add("commands", _("指令 %(command)r 须为1到%(limit)d个字符") % {"command": command, "limit": limit})
+        commands, problems = normalise_commands(_json_list(record, "commands", str, errors))
+        for problem in problems:
+            errors.add("commands", problem)
         values["commands"] = commands
         brands = self.ctx.refs("brands", record.get("brands") or [], "brands", errors)
         return values, {"brands": brands}, {}
+
+    def clean(self, obj):
+        """The admin's validator (``validate_template``, which the model's ``clean()``
+        calls), given the serving account found for all organisations in two queries.
+        The command clash check is left to ``check_batch``, which sees the whole export."""
+        fks, _m2ms = self._relations
+        errors = {}
+        try:
+            obj.clean_fields(exclude=[f.name for f in fks])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if self._rules is None:
+            self._rules = rules_for_organisations()
+        commands, obj.commands = obj.commands, []
+        try:
+            validate_template(obj, self._rules[obj.organisation_id].account)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                errors.setdefault(field_name, []).extend(messages)
+        finally:
+            obj.commands = commands
+        if errors:
+            raise ValidationError(errors)
 
     def sms_accounts(self, organisation_id):
         """The SMS accounts serving an organisation: the one rule, asked once per organisation."""

@@ -8,6 +8,7 @@ from wagtail.actions.create import CreateAction
 from wagtail.models import ModelLogEntry, ReferenceIndex
 from wagtail.search.models import IndexEntry
 
+from content.importing.richtext import wagtail_embeds
 from content.models import Article, Business, Package, SmsTemplate, TemplateMessage
 from media.models import LibraryImage
 
@@ -65,6 +66,10 @@ def test_an_imported_record_matches_one_created_and_published_in_the_admin(run_i
         assert obj.live and not obj.has_unpublished_changes and obj.live_revision_id == obj.latest_revision_id
         assert obj.revisions.count() == 1
     mine, theirs = imported.latest_revision.content, twin.latest_revision.content
+    if "body" in theirs:
+        # The admin's save sanitizes embeds into the unslashed form Wagtail's rewriter
+        # does not expand; the import keeps them self-closed (richtext.wagtail_embeds).
+        theirs["body"] = wagtail_embeds(theirs["body"])
     assert set(mine) == set(theirs)
     assert {k: v for k, v in mine.items() if k not in META} == {k: v for k, v in theirs.items() if k not in META}
     actions = [list(ModelLogEntry.objects.for_instance(o).order_by("id").values_list("action", flat=True))
