@@ -288,7 +288,7 @@ class EditorialList(ABC):
         rows_changed = publish_changes(
             self.model, [item.extra["instance"] for item in changed], [item.m2m for item in changed], value_fields, self.ctx
         )
-        reindex(self.model, objs + rows_changed)
+        reindex(self.model, objs + rows_changed, new={obj.pk for obj in objs})
 
 
 def value(model, name, raw, export_key, errors):

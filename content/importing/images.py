@@ -70,7 +70,7 @@ def import_images(ctx, records):
         _store_files(ctx, [p for p in new + changed if p.get("old_file") is None or _content_changed(p, existing)])
         created = _create(new)
         _update(changed, existing)
-        reindex(LibraryImage, created + [LibraryImage(pk=p["pk"]) for p in changed])
+        reindex(LibraryImage, created + [LibraryImage(pk=p["pk"]) for p in changed], new={obj.pk for obj in created})
     ctx.known(list_name, {obj.code: obj.pk for obj in created})
     ctx.report.count(list_name, "created", len(created))
     ctx.report.count(list_name, "updated", len(changed))

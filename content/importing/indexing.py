@@ -13,6 +13,8 @@ from wagtail.models import ReferenceIndex
 from . import search
 
 BATCH = 1000
+REFERENCE_COLUMNS = ("content_type", "base_content_type", "object_id", "to_content_type", "to_object_id",
+                     "model_path", "content_path", "content_path_hash")
 
 
 def chunks(items, size=BATCH):
@@ -29,8 +31,9 @@ def _related_names(model):
     return names
 
 
-def reindex(model, objs):
-    """Index ``objs`` of ``model`` as their post_save handlers would.
+def reindex(model, objs, *, new=()):
+    """Index ``objs`` of ``model`` as their post_save handlers would; ``new`` holds
+    the primary keys of objects created by this run (they have no entries yet).
 
     Objects written by this import are indexed as they are in memory; models whose
     index walks relations (image tags, child objects) are read back with those
@@ -51,33 +54,25 @@ def reindex(model, objs):
         for backend in backends:
             search.add_to_index(backend, model, chunk)
         if tracked:
-            _rebuild_references(model, chunk)
+            _rebuild_references(model, chunk, new)
     for backend in backends:
         search.refresh(backend, model)
 
 
-def _rebuild_references(model, objs):
+def _rebuild_references(model, objs, new):
     """What ReferenceIndex.create_or_update_for_object does, for many objects at once."""
+    from .bulk import insert_values
+
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
     base_content_type = ReferenceIndex._get_base_content_type(model)
-    ReferenceIndex.objects.filter(
-        base_content_type=base_content_type, object_id__in=[str(obj.pk) for obj in objs]
-    ).delete()
+    existing = [str(obj.pk) for obj in objs if obj.pk not in new]
+    if existing:
+        ReferenceIndex.objects.filter(base_content_type=base_content_type, object_id__in=existing).delete()
     rows = []
     for obj in objs:
         for to_content_type_id, to_object_id, model_path, content_path in set(
             ReferenceIndex._extract_references_from_object(obj)
         ):
-            rows.append(
-                ReferenceIndex(
-                    content_type=content_type,
-                    base_content_type=base_content_type,
-                    object_id=str(obj.pk),
-                    to_content_type_id=to_content_type_id,
-                    to_object_id=to_object_id,
-                    model_path=model_path,
-                    content_path=content_path,
-                    content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
-                )
-            )
-    ReferenceIndex.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+            rows.append((content_type.pk, base_content_type.pk, str(obj.pk), to_content_type_id, to_object_id,
+                         model_path, content_path, ReferenceIndex._get_content_path_hash(content_path)))
+    insert_values(ReferenceIndex, REFERENCE_COLUMNS, rows)
