@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
 from content.errors import record_errors
+from content.models import Organisation
 
 from .context import FieldErrors, Refused
 from .indexing import chunks, reindex
@@ -208,6 +209,17 @@ class EditorialList(ABC):
             missing = [pk for pk in pks if pk not in cache]
             for chunk in chunks(missing, 5000):
                 cache.update(model.objects.in_bulk(chunk))
+        if Organisation in wanted:
+            self._link_organisations()
+
+    def _link_organisations(self):
+        """All organisations, each holding its parent: validators walk up the tree
+        (``ancestor_ids``) and would otherwise ask for each parent in turn."""
+        cache = self.instances.setdefault(Organisation, {})
+        cache.update({pk: org for pk, org in Organisation.objects.in_bulk().items() if pk not in cache})
+        for org in cache.values():
+            if org.parent_id is not None:
+                org.parent = cache[org.parent_id]
 
     def _apply(self, obj, item):
         fks, _ = self._relations
