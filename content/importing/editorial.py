@@ -45,6 +45,7 @@ class EditorialList(ABC):
     list_name = ""
     model = None
     identity = ("code",)
+    identity_field = "code"  # the export field a repeated identity is reported on
     # Model field -> export field, so that errors name what the operator exported.
     field_names = {}
 
@@ -118,6 +119,14 @@ class EditorialList(ABC):
         for record in records:
             self.ctx.progress.advance()
             label = self.label(record)
+            if label in seen:
+                # The first record with the code stands; its dependents are not refused.
+                self.ctx.refuse(
+                    self.list_name, label, {self.identity_field: [_("代码在导出中重复出现")]},
+                    blocks_dependents=False,
+                )
+                continue
+            seen.add(label)
             errors = FieldErrors()
             try:
                 values, m2m, extra = self.read(record, errors)
@@ -125,15 +134,7 @@ class EditorialList(ABC):
             except Refused as refused:
                 self.ctx.refuse(self.list_name, label, refused.errors)
                 continue
-            item = Planned(label, tuple(values[f] for f in self.identity), values, m2m, extra)
-            if item.key in seen:
-                self.ctx.refuse(
-                    self.list_name, label, {self.field_names.get("code", "code"): [_("代码在导出中重复出现")]},
-                    blocks_dependents=False,
-                )
-                continue
-            seen.add(item.key)
-            planned.append(item)
+            planned.append(Planned(label, tuple(values[f] for f in self.identity), values, m2m, extra))
         return planned
 
     def _refuse(self, item, errors):

@@ -14,6 +14,7 @@ class KeywordRepliesList(EditorialList):
     list_name = "keyword_replies"
     model = AutoReply
     identity = ("account_id", "kind", "keyword")
+    identity_field = "keyword"
     field_names = {"reply_text": "reply.text", "reply_type": "reply.type"}
 
     def label(self, record):

@@ -160,3 +160,22 @@ def test_a_scheduled_article_goes_live_when_wagtail_publishes_scheduled_revision
     # then
     article.refresh_from_db()
     assert article.live and article.live_revision_id == article.latest_revision_id
+
+
+def test_a_record_an_editor_has_locked_is_refused_not_overwritten(run_import, small_export, edit_export, superuser):
+    # given: an editor holds the lock on a template
+    run_import(small_export)
+    SmsTemplate.objects.filter(code="SMS000011").update(locked=True, locked_by=superuser)
+
+    def change(data):
+        record(data, "sms_templates", "SMS000011")["text"] += "详询10086。"
+        record(data, "sms_templates", "SMS000012")["text"] += "详询10086。"
+
+    # when
+    report = run_import(edit_export(small_export, change))
+    # then
+    assert [(e.list, e.record, e.field) for e in report.refused if e.list == "sms_templates"] == [
+        ("sms_templates", "SMS000011", "__all__")
+    ]
+    assert not SmsTemplate.objects.get(code="SMS000011").text.endswith("详询10086。")
+    assert SmsTemplate.objects.get(code="SMS000012").text.endswith("详询10086。")
