@@ -130,3 +130,27 @@ def test_progress_draws_a_bar_on_a_terminal():
     # then
     assert "\rsms_templates" in stream.getvalue()
     assert "[" + "#" * Progress.BAR_WIDTH + "] 4/4" in stream.getvalue()
+
+
+def test_a_committed_run_is_announced_once_and_a_dry_run_is_not(
+    run_import, small_export, django_capture_on_commit_callbacks
+):
+    # given
+    from content.importing.signals import legacy_import_finished
+
+    received = []
+
+    def receiver(sender, report, **kwargs):
+        received.append(report)
+
+    legacy_import_finished.connect(receiver)
+    try:
+        # when
+        with django_capture_on_commit_callbacks(execute=True):
+            run_import(small_export, dry_run=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            report = run_import(small_export)
+    finally:
+        legacy_import_finished.disconnect(receiver)
+    # then
+    assert received == [report]
