@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "media",
     "menus",
     "publishing",
+    "publishing.callback",  # WeChat callback endpoint
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -165,3 +166,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# WeChat callback (publishing.callback): message-log retention in days, and how far a
+# callback's timestamp may stray from now before its signature is refused (0: no check).
+WECHAT_CALLBACK_LOG_DAYS = env_int("WECHAT_CALLBACK_LOG_DAYS", 7)
+WECHAT_CALLBACK_MAX_AGE_SECONDS = env_int("WECHAT_CALLBACK_MAX_AGE_SECONDS", 300)
