@@ -32,6 +32,8 @@ class MessageLog(models.Model):
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     organisation_lookup = "account__organisation_id"
+    # Log rows are written on the hot path: keep Wagtail's reference index out of it.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("公众号消息日志")

@@ -4,6 +4,7 @@ requests are sealed, and replies opened, with wechatpy (an independent
 implementation), so the endpoint's envelope is checked against another one."""
 
 import base64
+import os
 import time
 from itertools import count
 
@@ -20,6 +21,15 @@ TOKEN = "callback-token-123"
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")
 OPENID = "oUser_0123456789abcdefghijkl"
 ORIGINAL_ID = "gh_0123456789ab"
+
+# The Redis database of this feature's integration tests, under its own key prefix.
+REDIS_CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("CALLBACK_TEST_REDIS_URL", "redis://127.0.0.1:6379/6"),
+        "KEY_PREFIX": "test-callback",
+    }
+}
 
 _msg_ids = count(6_000_000_000_000_000_000)
 
@@ -56,7 +66,8 @@ def publish(on_commit):
     def publish(obj):
         with on_commit():
             obj.save_revision().publish()
-        return obj
+        # publish() works on a copy made from the revision: reload the live row.
+        return type(obj).objects.get(pk=obj.pk)
 
     return publish
 
@@ -117,6 +128,10 @@ class WeChatSender:
                 body = f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
             else:
                 body = xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")
+        return self.post_raw(body, params)
+
+    def post_raw(self, body, params):
+        """POST ``body`` as it is, with ``params`` in the query string."""
         query = "&".join(f"{k}={v}" for k, v in params.items())
         return self.client.post(f"{self.url}?{query}", data=body.encode("utf-8"), content_type="text/xml")
 
