@@ -134,7 +134,7 @@ def test_unknown_account_answers_404_without_database(code, warm, client, wechat
     # when
     with django_assert_num_queries(0) as queries:
         response = client.post(f"/wechat/{code}/?" + "&".join(f"{k}={v}" for k, v in params.items()),
-                               data=text_xml("k"), params)
+                               data=text_xml("k").encode(), content_type="text/xml")
     # then
     _refused(response, 404, warm, queries)
 
