@@ -20,6 +20,25 @@ def _refusal(code, refused):
     return HttpResponse(refused.reason.encode("utf-8"), status=refused.status, content_type="text/plain; charset=utf-8")
 
 
+class CallbackResponse(HttpResponse):
+    """Runs deferred work (the message log row) when the server closes the response,
+    that is after WeChat has its reply."""
+
+    def __init__(self, *args, after=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._after = list(after)
+
+    def close(self):
+        for action in self._after:
+            try:
+                action()
+            except Exception:
+                # The reply is already sent; a failed log row must not turn into a 500.
+                logger.exception("deferred work of a wechat callback failed")
+        self._after = []
+        super().close()
+
+
 def _body(request):
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit():
@@ -41,8 +60,9 @@ def wechat_callback(request, code):
     try:
         if request.method == "GET":
             return HttpResponse(verify(table, request.GET).encode("utf-8"), content_type="text/plain; charset=utf-8")
-        reply = answer_message(table, request.GET, _body(request))
+        after = []
+        reply = answer_message(table, request.GET, _body(request), defer=after.append)
     except Refused as refused:
         return _refusal(code, refused)
     content_type = "text/plain" if reply == b"success" else "application/xml; charset=utf-8"
-    return HttpResponse(reply, content_type=content_type)
+    return CallbackResponse(reply, content_type=content_type, after=after)

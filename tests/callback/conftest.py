@@ -14,7 +14,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from content.models import AutoReply
 from content.services.accounts import set_secret
-from publishing.callback import table
+from publishing.callback import services, table
 from publishing.callback.crypto import signature
 
 TOKEN = "callback-token-123"
@@ -38,6 +38,7 @@ _msg_ids = count(6_000_000_000_000_000_000)
 def _fresh_cache():
     cache.clear()
     table._compiled.clear()
+    services._purge_checked_at = float("-inf")
     yield
     cache.clear()
     table._compiled.clear()
