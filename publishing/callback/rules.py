@@ -58,6 +58,7 @@ class ReplyTable:
 
     def __init__(self, data):
         self.generation = data["generation"]
+        self.checked_at = float("-inf")
         self.account_id = data["account_id"]
         self.code = data["code"]
         self.app_id = data["app_id"]

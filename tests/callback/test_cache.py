@@ -101,9 +101,12 @@ def test_other_process_picks_up_a_rebuild_through_the_generation(account, wechat
     held = table._compiled[account.code]
     # when: another process publishes (simulated by rebuilding without touching our memo)
     AutoReply.objects.filter(pk=reply.pk).update(reply_text="v2")
-    table._compiled[account.code] = held
     table.rebuild_table(account.code)
-    # then
+    table._compiled[account.code] = held
+    # then: within the recheck delay this process still answers from memory
+    assert _content(wechat, "k") == "v1"
+    # and once the delay passed it sees the new generation
+    held.checked_at -= table.RECHECK_SECONDS
     assert _content(wechat, "k") == "v2"
 
 
