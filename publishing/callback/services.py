@@ -1,6 +1,7 @@
 """Answering WeChat's callbacks: verification, plain / safe / compatible messages,
 deduplication of WeChat's retries, publish-job events and the message log."""
 
+import functools
 import hashlib
 import logging
 import re
@@ -10,7 +11,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from publishing.signals import publish_job_finished
@@ -163,14 +164,37 @@ def record(table, inbound, answer, encrypted, publish_job=False):
         kind, rule_id, label = MessageLog.Matched.NONE, None, ""
     else:
         kind, rule_id, label = answer.kind, answer.rule_id, answer.label
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # The log is diagnostic: losing its last instant to a database crash is
-            # acceptable, waiting for a WAL flush while WeChat waits is not.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        _create_log(table, inbound, encrypted, kind, rule_id, label)
+    values = {
+        "account_id": table.account_id,
+        "openid": inbound.from_user,
+        "msg_type": inbound.msg_type,
+        "event": inbound.event[:32],
+        "excerpt": excerpt(inbound),
+        "matched_kind": kind,
+        "matched_rule_id": rule_id,
+        "matched_label": label[:128],
+        "encrypted": encrypted,
+        "created_at": timezone.now(),
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_async_insert_sql(tuple(values)), list(values.values()))
+    else:
+        MessageLog.objects.create(**values)
     _purge_hourly()
+
+
+@functools.cache
+def _async_insert_sql(names):
+    # One statement in autocommit: set_config(..., true) turns synchronous_commit off
+    # for this statement's own transaction. The log is diagnostic: losing its last
+    # instant to a database crash is acceptable, a WAL flush while a worker waits is not.
+    meta = MessageLog._meta
+    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in names)
+    return (
+        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(names))} FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async"
+    )
 
 
 def _purge_hourly():
@@ -183,20 +207,6 @@ def _purge_hourly():
     _purge_checked_at = now
     if cache.add("wechat_callback:purged", True, PURGE_EVERY_SECONDS):
         purge_expired()
-
-
-def _create_log(table, inbound, encrypted, kind, rule_id, label):
-    MessageLog.objects.create(
-        account_id=table.account_id,
-        openid=inbound.from_user,
-        msg_type=inbound.msg_type,
-        event=inbound.event[:32],
-        excerpt=excerpt(inbound),
-        matched_kind=kind,
-        matched_rule_id=rule_id,
-        matched_label=label[:128],
-        encrypted=encrypted,
-    )
 
 
 def purge_expired(now=None):
