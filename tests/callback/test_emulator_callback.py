@@ -59,4 +59,8 @@ def test_emulator_publish_job_event_reaches_the_signal(live_server, matrix, wech
     assert event["app_id"] == account.app_id and event["account_code"] == account.code
     assert event["publish_id"] == result.publish_id and event["status"] == 0
     assert event["article_id"] == result.article_id and event["article_urls"] == list(result.article_urls)
+    # the log row is written once the answer is on its way: give the server thread a moment
+    deadline = time.monotonic() + 5
+    while not MessageLog.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert MessageLog.objects.get().matched_kind == "publish_job"
