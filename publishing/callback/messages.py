@@ -35,8 +35,13 @@ class Inbound:
 
     @property
     def delivery_id(self):
-        """What WeChat keeps when it retries: MsgId, or FromUserName + CreateTime for events."""
-        return f"m:{self.msg_id}" if self.msg_id else f"e:{self.from_user}:{self.create_time}"
+        """What WeChat keeps when it retries: MsgId, or FromUserName + CreateTime for events
+        (with the event, and for publish jobs their id: two jobs may end in one second)."""
+        if self.msg_id:
+            return f"m:{self.msg_id}"
+        if self.publish:
+            return f"p:{self.publish['publish_id']}:{self.publish['status']}"
+        return f"e:{self.from_user}:{self.create_time}:{self.event}"
 
 
 def parse_root(body):

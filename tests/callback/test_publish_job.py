@@ -84,3 +84,14 @@ def test_receiver_failure_answers_503_so_wechat_retries(account, wechat, receive
     assert first.status_code == 503 and retry.status_code == 200
     assert len(attempts) == 2
     assert MessageLog.objects.count() == 1
+
+
+def test_two_jobs_ending_in_the_same_second_are_both_signalled(account, wechat, received):
+    # given: WeChat sends both events from mphelper with one CreateTime
+    first = event_xml("PUBLISHJOBFINISH", extra=SUCCESS_INFO, create_time=1_700_000_300)
+    second = event_xml("PUBLISHJOBFINISH", extra=FAILURE_INFO, create_time=1_700_000_300)
+    # when
+    wechat.post(first)
+    wechat.post(second)
+    # then
+    assert [event["publish_id"] for event in received] == ["2247503051", "2247503052"]
