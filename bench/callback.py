@@ -66,7 +66,7 @@ if __name__ != "__main__":
 
     @csrf_exempt
     def floor(request):
-        request.body  # read the body like the endpoint does
+        _ = request.body  # read the body like the endpoint does
         return HttpResponse(FLOOR_BYTES, content_type="application/xml; charset=utf-8")
 
     urlpatterns = [path("bench/floor/", floor), path("", include("cms.urls"))]
@@ -303,7 +303,7 @@ def report(rows, sql, labels):
         "Command: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms_callback REDIS_URL=redis://127.0.0.1:6379/6 "
         ".venv/bin/python bench/callback.py`",
         "",
-        f"| id | path | req/s paced | p50 ms | p99 ms | p99.9 ms | non-200 | p99 vs P1 | max req/s (c=16) | vs P1 | SQL/req | bytes |",
+        "| id | path | req/s paced | p50 ms | p99 ms | p99.9 ms | non-200 | p99 vs P1 | max req/s (c=16) | vs P1 | SQL/req | bytes |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for pid, row in rows.items():

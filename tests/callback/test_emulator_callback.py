@@ -33,7 +33,7 @@ def redis_url():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_emulator_publish_job_event_reaches_the_signal(live_server, matrix, wechat_emulator, make_client):
+def test_emulator_publish_job_event_reaches_the_signal(live_server, matrix, wechat_emulator, make_client):  # noqa: F811
     # given: the account takes callbacks and the emulator knows its code and token
     account = matrix["account_branch1"]
     set_secret(account, "callback_token", "emulator-token")
