@@ -40,7 +40,9 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 PORT = int(os.environ.get("BENCH_CALLBACK_PORT", "18401"))
 RATE = int(os.environ.get("BENCH_CALLBACK_RATE", "500"))
 SECONDS = int(os.environ.get("BENCH_CALLBACK_SECONDS", "20"))
-CONNECTIONS = 10
+WORKERS = int(os.environ.get("BENCH_CALLBACK_WORKERS", "2"))
+# Many connections with a long pause each: the pace barely depends on the latency.
+CONNECTIONS = 50
 ACCOUNTS = 30
 TOKEN = "bench-callback-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -221,7 +223,7 @@ def start_server():
     env = {**os.environ}
     proc = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "callback:application", "--pythonpath",
-         f"{ROOT / 'bench'},{ROOT}", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+         f"{ROOT / 'bench'},{ROOT}", "-w", str(WORKERS), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
         env=env, cwd=ROOT, start_new_session=True,
     )
     import httpx
@@ -259,8 +261,6 @@ def main():
     call_command("migrate", verbosity=0)
     accounts = seed()
     count = RATE * SECONDS + 2000
-    # Per-connection pause so that CONNECTIONS connections together send RATE requests/s.
-    delay_ms = max(0, round(CONNECTIONS * 1000 / RATE) - 1)
     paths = {"P1": "floor", "P2": "plain", "P2e": "safe", "P2r": "retry"}
     labels = {"P1": "floor: same bytes from memory", "P2": "keyword, plain mode",
               "P2e": "keyword, safe mode (AES)", "P2r": "WeChat retry (dedupe hit)"}
@@ -275,9 +275,11 @@ def main():
             workdir = Path(tmp)
             for n, (pid, kind) in enumerate(paths.items()):
                 base = 2 * 10**15 + n * 10**9
-                # Warm both workers on this path (imports, compiled tables, connections).
+                # Warm both workers on this path (imports, compiled tables, connections), then
+                # pause each connection so that together they send RATE requests/s.
                 warm = write_lua(workdir, f"{pid}-warm", requests_for(kind, accounts, 3000, base + 9 * 10**8), 0)
-                run_wrk(warm, 4, 2)
+                mean_ms = run_wrk(warm, 4, 2)["mean"] / 1000
+                delay_ms = max(0, round(CONNECTIONS * 1000 / RATE - mean_ms))
                 # Fresh signatures per run: the endpoint refuses timestamps older than 5 minutes.
                 paced = write_lua(workdir, f"{pid}-paced", requests_for(kind, accounts, count, base), delay_ms)
                 rows[pid] = {"paced": run_wrk(paced, CONNECTIONS, SECONDS)}
@@ -294,7 +296,7 @@ def report(rows, sql, labels):
     lines = [
         f"# WeChat callback benchmark ({time.strftime('%Y-%m-%d')})",
         "",
-        f"Machine: {machine()} (shared with other work while measured). Server: gunicorn, 2 sync workers, "
+        f"Machine: {machine()} (shared with other work while measured). Server: gunicorn, {WORKERS} sync workers, "
         f"PostgreSQL and Redis on loopback. Load: wrk, {CONNECTIONS} connections paced to {RATE} req/s for "
         f"{SECONDS} s, then 16 unpaced connections for saturation. 30 accounts x 50 published rules; "
         "messages spread over accounts, exact, contains and unmatched texts; every request a distinct MsgId "

@@ -7,7 +7,6 @@ import logging
 import re
 import time
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -120,7 +119,7 @@ def answer_message(table, params, body, defer=_now):
         return first if first is not None else reply
     if is_publish_job:
         _finish_publish_job(table, inbound, key)
-    defer(partial(record, table, inbound, answer, encrypted, publish_job=is_publish_job))
+    defer(functools.partial(record, table, inbound, answer, encrypted, publish_job=is_publish_job))
     return reply
 
 
