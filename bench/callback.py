@@ -334,8 +334,20 @@ def report(rows, sql, labels):
             f"{paced['p99'] / max(floor['paced']['p99'], 1):.2f}x | {top['rps']:.0f} | "
             f"{top['rps'] / floor['max']['rps']:.2f}x | {cpu_ms:.2f} | {cpu_ms / sql['P1'][2]:.2f}x | {queries} | {size} |"
         )
-    target = all(rows[p]["paced"]["p99"] < 10_000 for p in ("P2", "P2e"))
-    lines += ["", f"Target p99 < 10 ms at {RATE} req/s for P2 and P2e: {'met' if target else 'NOT met'}.", ""]
+    target = all(rows[p]["paced"]["p99"] < 10_000 and rows[p]["paced"]["rps"] >= 0.95 * RATE for p in ("P2", "P2e"))
+    lines += ["", f"Target p99 < 10 ms at {RATE} req/s for P2 and P2e: {'met' if target else 'NOT met'}."]
+    if floor["paced"]["rps"] < 0.95 * RATE:
+        lines.append(
+            f"The floor itself (P1) reached only {floor['paced']['rps']:.0f} of {RATE} req/s: the machine was "
+            "saturated by other work during this run, so its latencies measure the queue, not the endpoint."
+        )
+    for pid in ("P2", "P2e"):
+        cpu_ms = sql[pid][2]
+        lines.append(
+            f"{pid} costs {cpu_ms:.2f} ms of CPU per request in the app process, so {RATE} req/s need "
+            f"{cpu_ms * RATE / 1000:.2f} of the machine's {os.cpu_count()} cores for the app (plus PostgreSQL and Redis)."
+        )
+    lines.append("")
     text = "\n".join(lines)
     print(text)
     out = ROOT / "bench" / "results" / "callback.md"
