@@ -85,6 +85,29 @@ def rule(account, publish):
     return make
 
 
+@pytest.fixture
+def imported_rule(account):
+    """A live rule written directly, as a bulk import does, bypassing the admin's
+    validation and Wagtail's publish; ``manage.py rebuild_reply_tables`` serves it."""
+
+    def make(kind="keyword", **fields):
+        fields.setdefault("reply_text", f"reply of {fields.get('keyword') or kind}")
+        return AutoReply.objects.create(account=fields.pop("account", account), kind=kind, live=True, **fields)
+
+    return make
+
+
+def shared_article(matrix, publish, code, **fields):
+    """A published province article shared down to the account's branch."""
+    from content.models import Article
+
+    article = Article.objects.create(code=code, organisation=matrix["province"], live=False,
+                                     **{"title": code, **fields})
+    article.shared_to.set([matrix["branch1"]])
+    article.save()
+    return publish(article)
+
+
 def text_xml(content, msg_id=None, to_user=ORIGINAL_ID, from_user=OPENID):
     msg_id = next(_msg_ids) if msg_id is None else msg_id
     return (

@@ -110,10 +110,9 @@ def test_other_process_picks_up_a_rebuild_through_the_generation(account, wechat
 
 def test_republished_article_refreshes_news_replies(account, wechat, rule, publish, matrix, on_commit):
     # given
-    from content.models import Article
+    from .conftest import shared_article
 
-    article = Article.objects.create(code="ART-1", title="旧标题", organisation=matrix["province"], live=False)
-    publish(article)
+    article = shared_article(matrix, publish, "ART-1", title="旧标题")
     rule(keyword="文", reply_type="article", reply_article=article, reply_text="")
     # when
     article.title = "新标题"

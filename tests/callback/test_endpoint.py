@@ -167,14 +167,15 @@ def test_text_without_any_rule_answers_success(mode, account, wechat):
 
 def test_news_reply_carries_the_article_cover_and_link(account, wechat, rule, publish, matrix):
     # given: a published article with a cover, and the web hall of the province
-    from content.models import Article, ChannelAccount
+    from content.models import ChannelAccount
     from tests.callback.images import make_image
+
+    from .conftest import shared_article
 
     ChannelAccount.objects.create(code="web-sx", name="网上营业厅", type="web", organisation=matrix["province"],
                                   base_url="https://wap.sx.example.cn/")
-    article = Article.objects.create(code="ART-5G", title="5G套餐上新", digest="月费更低", organisation=matrix["province"],
-                                     cover_image=make_image(matrix["province"]), live=False)
-    publish(article)
+    article = shared_article(matrix, publish, "ART-5G", title="5G套餐上新", digest="月费更低",
+                             cover_image=make_image(matrix["province"]))
     rule(keyword="5G", reply_type="article", reply_article=article, reply_text="")
     # when
     reply = xmltodict.parse(wechat.reply(wechat.post(text_xml("5g"), "safe"), "safe"))["xml"]
@@ -186,12 +187,14 @@ def test_news_reply_carries_the_article_cover_and_link(account, wechat, rule, pu
     assert item["PicUrl"].startswith("http://localhost:8000/") and ".fill-900x383" in item["PicUrl"]
 
 
-def test_rule_pointing_at_an_unpublished_article_does_not_answer(account, wechat, rule, matrix):
-    # given
-    from content.models import Article
+def test_rule_pointing_at_an_unpublished_article_does_not_answer(account, wechat, rule, matrix, publish, on_commit):
+    # given: the article was published when the rule was, then withdrawn
+    from .conftest import shared_article
 
-    article = Article.objects.create(code="ART-DRAFT", title="草稿", organisation=matrix["province"], live=False)
+    article = shared_article(matrix, publish, "ART-DRAFT", title="撤回")
     rule(keyword="草稿", reply_type="article", reply_article=article, reply_text="")
+    with on_commit():
+        article.unpublish()
     rule(kind="default", reply_text="默认回复")
     # when
     reply = wechat.reply(wechat.post(text_xml("草稿")))
@@ -199,9 +202,12 @@ def test_rule_pointing_at_an_unpublished_article_does_not_answer(account, wechat
     assert xmltodict.parse(reply)["xml"]["Content"] == "默认回复"
 
 
-def test_long_text_reply_is_cut_under_2048_bytes(account, wechat, rule):
-    # given
-    rule(keyword="长", reply_text="移" * 1000)
+def test_long_text_reply_is_cut_under_2048_bytes(account, wechat, imported_rule):
+    # given: an over-long text that bypassed the admin's limit (a bulk import)
+    from django.core.management import call_command
+
+    imported_rule(keyword="长", reply_text="移" * 1000)
+    call_command("rebuild_reply_tables")
     # when
     content = xmltodict.parse(wechat.reply(wechat.post(text_xml("长"))))["xml"]["Content"]
     # then

@@ -2,6 +2,7 @@
 only published (live) rules; each account its own rules."""
 
 import xmltodict
+from django.core.management import call_command
 
 from .conftest import WeChatSender, text_xml
 
@@ -37,9 +38,12 @@ def test_equal_priority_goes_to_the_older_rule(account, wechat, rule):
     assert _content(wechat, "查话费") == "first"
 
 
-def test_among_exact_duplicates_the_higher_priority_answers(account, wechat, rule):
-    rule(keyword="bill", match="exact", priority=1, reply_text="low")
-    rule(keyword="BILL", match="exact", priority=9, reply_text="high")
+def test_among_imported_exact_duplicates_the_higher_priority_answers(account, wechat, imported_rule):
+    # given: duplicates the admin refuses, written by a bulk import
+    imported_rule(keyword="bill", match="exact", priority=1, reply_text="low")
+    imported_rule(keyword="BILL", match="exact", priority=9, reply_text="high")
+    call_command("rebuild_reply_tables")
+    # when / then
     assert _content(wechat, "Bill") == "high"
 
 
@@ -57,9 +61,10 @@ def test_unmatched_text_gets_the_default_reply_else_success(account, wechat, rul
     assert _content(wechat, "zzz") == "default"
 
 
-def test_default_with_higher_priority_wins(account, wechat, rule):
-    rule(kind="default", priority=1, reply_text="one")
-    rule(kind="default", priority=3, reply_text="three")
+def test_among_imported_defaults_the_higher_priority_wins(account, wechat, imported_rule):
+    imported_rule(kind="default", priority=1, reply_text="one")
+    imported_rule(kind="default", priority=3, reply_text="three")
+    call_command("rebuild_reply_tables")
     assert _content(wechat, "zzz") == "three"
 
 
@@ -68,12 +73,15 @@ def test_draft_rule_is_not_served(account, wechat, rule):
     assert _content(wechat, "草稿") == "success"
 
 
-def test_image_rule_is_skipped_in_favour_of_the_next_match(account, wechat, rule):
+def test_image_rule_is_skipped_in_favour_of_the_next_match(account, wechat, rule, matrix):
     # given: passive image replies need a WeChat media id, which the platform does not hold
-    rule(keyword="图", match="contains", priority=9, reply_type="image", reply_text="")
+    from .images import make_image
+
+    rule(keyword="图片", match="contains", priority=9, reply_type="image", reply_text="",
+         reply_image=make_image(matrix["branch1"]))
     rule(keyword="图", match="contains", priority=1, reply_text="text instead")
     # when / then
-    assert _content(wechat, "图片") == "text instead"
+    assert _content(wechat, "发图片") == "text instead"
 
 
 def test_rules_of_another_account_never_answer(client, matrix, account, wechat, rule, on_commit):
