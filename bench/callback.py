@@ -43,6 +43,7 @@ SECONDS = int(os.environ.get("BENCH_CALLBACK_SECONDS", "20"))
 WORKERS = int(os.environ.get("BENCH_CALLBACK_WORKERS", "2"))
 # Many connections with a long pause each: the pace barely depends on the latency.
 CONNECTIONS = 50
+LOAD_AT_START = 0.0
 ACCOUNTS = 30
 TOKEN = "bench-callback-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -267,7 +268,10 @@ def machine():
 
 
 def main():
+    global LOAD_AT_START
     import django
+
+    LOAD_AT_START = os.getloadavg()[0]
 
     django.setup()
     from django.core.management import call_command
@@ -310,9 +314,10 @@ def main():
 def report(rows, sql, labels):
     floor = rows["P1"]
     lines = [
-        f"# WeChat callback benchmark ({time.strftime('%Y-%m-%d')})",
+        f"## WeChat callback ({time.strftime('%Y-%m-%d %H:%M')})",
         "",
-        f"Machine: {machine()} (shared with other work while measured). Server: gunicorn, {WORKERS} sync workers, "
+        f"Machine: {machine()}, load average {LOAD_AT_START:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
+        "(shared with other work). Server: gunicorn, {WORKERS} sync workers, "
         f"PostgreSQL and Redis on loopback. Load: wrk, {CONNECTIONS} connections paced to {RATE} req/s for "
         f"{SECONDS} s, then 16 unpaced connections for saturation. 30 accounts x 50 published rules; "
         "messages spread over accounts, exact, contains and unmatched texts; every request a distinct MsgId "
