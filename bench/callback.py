@@ -317,7 +317,7 @@ def report(rows, sql, labels):
         f"## WeChat callback ({time.strftime('%Y-%m-%d %H:%M')})",
         "",
         f"Machine: {machine()}, load average {LOAD_AT_START:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
-        "(shared with other work). Server: gunicorn, {WORKERS} sync workers, "
+        f"(shared with other work). Server: gunicorn, {WORKERS} sync workers, "
         f"PostgreSQL and Redis on loopback. Load: wrk, {CONNECTIONS} connections paced to {RATE} req/s for "
         f"{SECONDS} s, then 16 unpaced connections for saturation. 30 accounts x 50 published rules; "
         "messages spread over accounts, exact, contains and unmatched texts; every request a distinct MsgId "
