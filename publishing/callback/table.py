@@ -178,7 +178,14 @@ def lookup(code):
         data = rebuild_table(code, only_if_absent=True)
         if data is None:
             return None
-    table = ReplyTable(data)
+    try:
+        table = ReplyTable(data)
+    except ValueError:
+        # Secrets sealed under a previous CMS_SECRETS_KEY: build again under the current one.
+        data = rebuild_table(code)
+        if data is None:
+            return None
+        table = ReplyTable(data)
     table.checked_at = now
     _compiled[code] = table
     return table

@@ -122,3 +122,15 @@ def test_republished_article_refreshes_news_replies(account, wechat, rule, publi
     reply = xmltodict.parse(wechat.reply(wechat.post(text_xml("文"))))["xml"]
     assert reply["Articles"]["item"]["Title"] == "新标题"
 
+
+
+def test_table_sealed_under_an_old_secrets_key_is_rebuilt(account, wechat, rule, settings):
+    # given: a cached table whose secrets were encrypted under a key since rotated
+    rule(keyword="k", reply_text="v")
+    generation = cache.get(table.gen_key(account.code))
+    stale = cache.get(table.table_key(account.code, generation))
+    stale["token"] = "gAAAAABnot-a-valid-fernet-token"
+    cache.set(table.table_key(account.code, generation), stale)
+    table._compiled.clear()
+    # when / then
+    assert _content(wechat, "k") == "v"
