@@ -10,6 +10,7 @@ from cms.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("graphql/", graphql_view, name="graphql"),
+    path("wechat/", include("publishing.callback.urls")),  # WeChat callback per official account
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
 ]

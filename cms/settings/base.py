@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "menus",
     "publishing",
     "publishing.wechat",
+    "publishing.callback",  # WeChat callback endpoint
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -190,3 +191,8 @@ CMS_SMS_DEFAULT_MAX_SEGMENTS = env_int("CMS_SMS_DEFAULT_MAX_SEGMENTS", 3)
 
 # Content: the library's image form (alt text required, per-organisation collections).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "media.forms.LibraryImageForm"
+
+# WeChat callback (publishing.callback): message-log retention in days, and how far a
+# callback's timestamp may stray from now before its signature is refused (0: no check).
+WECHAT_CALLBACK_LOG_DAYS = env_int("WECHAT_CALLBACK_LOG_DAYS", 7)
+WECHAT_CALLBACK_MAX_AGE_SECONDS = env_int("WECHAT_CALLBACK_MAX_AGE_SECONDS", 300)
