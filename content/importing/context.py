@@ -50,6 +50,11 @@ class ImportContext:
     facts: dict = field(default_factory=dict)
     # Files written to storage by this run, deleted again if the run fails.
     stored_files: list = field(default_factory=list)
+    # model -> primary keys of the records this run created or updated.
+    changed: dict = field(default_factory=dict)
+
+    def wrote(self, model, pks):
+        self.changed.setdefault(model, set()).update(pks)
 
     def finish_list(self, list_name):
         """Close the list's progress with its counts."""

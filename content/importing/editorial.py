@@ -108,6 +108,7 @@ class EditorialList(ABC):
         unchanged = [item for item in unchanged if id(item) in accepted_keys]
         new, changed = self._write(new, changed, unchanged)
         ctx.known(self.list_name, {item.record: item.pk for item in new})
+        ctx.wrote(self.model, [item.pk for item in new + changed])
         ctx.report.count(self.list_name, "created", len(new))
         ctx.report.count(self.list_name, "updated", len(changed))
         ctx.report.count(self.list_name, "unchanged", len(unchanged))

@@ -72,6 +72,7 @@ def import_images(ctx, records):
         _update(changed, existing)
         reindex(LibraryImage, created + [LibraryImage(pk=p["pk"]) for p in changed], new={obj.pk for obj in created})
     ctx.known(list_name, {obj.code: obj.pk for obj in created})
+    ctx.wrote(LibraryImage, [obj.pk for obj in created] + [p["pk"] for p in changed])
     ctx.report.count(list_name, "created", len(created))
     ctx.report.count(list_name, "updated", len(changed))
     ctx.report.count(list_name, "unchanged", unchanged)

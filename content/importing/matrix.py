@@ -108,6 +108,7 @@ def import_organisations(ctx, records):
         if _save(ctx, list_name, code, org, ORG_FIELD_NAMES, save_organisation):
             existing[code] = org
             ctx.known(list_name, {code: org.pk})
+            ctx.wrote(Organisation, [org.pk])
             ctx.report.count(list_name, outcome)
     ctx.finish_list(list_name)
     ctx.facts[list_name] = {
@@ -139,6 +140,7 @@ def import_brands(ctx, records):
         brand.name = name
         if _save(ctx, list_name, code, brand, {}, _full_clean_and_save):
             ctx.known(list_name, {code: brand.pk})
+            ctx.wrote(Brand, [brand.pk])
             ctx.report.count(list_name, outcome)
     ctx.finish_list(list_name)
 
@@ -174,6 +176,7 @@ def import_channel_accounts(ctx, records):
             setattr(account, key, value)
         if _save(ctx, list_name, code, account, ACCOUNT_FIELD_NAMES, _full_clean_and_save):
             ctx.known(list_name, {code: account.pk})
+            ctx.wrote(ChannelAccount, [account.pk])
             ctx.report.count(list_name, outcome)
     ctx.finish_list(list_name)
     ctx.facts[list_name] = {

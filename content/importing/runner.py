@@ -57,7 +57,9 @@ def import_export(export_dir, *, dry_run=False, org=None, user=None, progress=No
             if dry_run:
                 transaction.set_rollback(True)
             else:
-                transaction.on_commit(lambda: legacy_import_finished.send(sender=import_export, report=report))
+                transaction.on_commit(
+                    lambda: legacy_import_finished.send(sender=import_export, report=report, changed=ctx.changed)
+                )
     except BaseException:
         _forget_files(ctx)
         raise

@@ -140,8 +140,9 @@ def test_a_committed_run_is_announced_once_and_a_dry_run_is_not(
 
     received = []
 
-    def receiver(sender, report, **kwargs):
+    def receiver(sender, report, changed, **kwargs):
         received.append(report)
+        received.append(changed)
 
     legacy_import_finished.connect(receiver)
     try:
@@ -153,4 +154,6 @@ def test_a_committed_run_is_announced_once_and_a_dry_run_is_not(
     finally:
         legacy_import_finished.disconnect(receiver)
     # then
-    assert received == [report]
+    assert received[0] is report and len(received) == 2
+    assert received[1][SmsTemplate] == set(SmsTemplate.objects.values_list("pk", flat=True))
+    assert received[1][LibraryImage] == set(LibraryImage.objects.values_list("pk", flat=True))
