@@ -278,13 +278,15 @@ class EditorialList(ABC):
             is_new = id(item) in new_ids
             try:
                 with transaction.atomic():
+                    # A fresh instance, cleaned again: the failed batch may have touched the old one.
                     if is_new:
                         item.pk = None
-                        item.extra["instance"] = self._new_instance(item)
-                        self._write_batch([item], [])
+                        fresh = self._new_instance(item)
                     else:
-                        item.extra["instance"] = self._changed_instances([item])[item.pk]
-                        self._write_batch([], [item])
+                        fresh = self._changed_instances([item])[item.pk]
+                    if not self._validated(item, fresh):
+                        continue
+                    self._write_batch([item] if is_new else [], [] if is_new else [item])
             except DatabaseError as exc:
                 self._refuse(item, {NON_FIELD_ERRORS: [_("数据库拒绝写入:%(error)s") % {"error": exc}]})
                 continue

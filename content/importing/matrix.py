@@ -11,7 +11,7 @@ from content.errors import record_errors
 from content.models import Brand, ChannelAccount, Organisation
 from content.services.organisations import save_organisation
 
-from .context import FieldErrors, Refused
+from .context import FieldErrors
 
 ACCOUNT_FIELDS = ("app_id", "original_id", "service_number", "signature", "base_url")
 ORG_FIELD_NAMES = {"parent": "parent"}
@@ -184,5 +184,3 @@ def import_channel_accounts(ctx, records):
         for code, type_, org_id in ChannelAccount.objects.values_list("code", "type", "organisation_id")
     }
 
-
-__all__ = ["Refused", "import_brands", "import_channel_accounts", "import_organisations"]

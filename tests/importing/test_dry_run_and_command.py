@@ -9,7 +9,7 @@ from django.core.management import call_command
 from wagtail.models import ModelLogEntry, Revision
 
 from content.importing.progress import Progress
-from content.models import Article, ChannelAccount, Organisation, Package, SmsTemplate
+from content.models import ChannelAccount, Organisation, Package, SmsTemplate
 from media.models import LibraryImage
 from tests.importing.conftest import outside_sales_scope, read
 
