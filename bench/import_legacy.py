@@ -97,8 +97,13 @@ def _import(export, **kwargs):
 
     report = import_export(export, **kwargs)
     totals = {k: sum(c[k] for c in report.counts.values()) for k in ("created", "updated", "unchanged")}
+    refused = report.refused_records_all()
+    fields = {}
+    for error in report.refused:
+        fields.setdefault(f"{error.list}.{error.field}", set()).add(error.record)
+    by_field = ", ".join(f"{name}: {len(records)}" for name, records in sorted(fields.items()))
     return f"{totals['created']} created, {totals['updated']} updated, {totals['unchanged']} unchanged, " \
-           f"{len(report.refused_records_all())} refused"
+           f"{len(refused)} refused" + (f" ({by_field})" if by_field else "")
 
 
 def step_import(export, naive):
