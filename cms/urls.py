@@ -12,6 +12,8 @@ urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
+    # Channel renditions: short links in SMS texts lead to the web rendition.
+    path("s/", include("publishing.renditions.urls")),
 ]
 
 if settings.DEBUG:

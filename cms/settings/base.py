@@ -165,3 +165,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# Channel renditions (publishing/renditions): where web renditions live on a web
+# account's site, the base of the short links SMS texts carry (served at /s/),
+# and the SMS number order commands are texted to when no SMS account is at hand.
+RENDITIONS_WEB_PATHS = {"article": "articles/{code}", "package": "packages/{code}", "business": "businesses/{code}"}
+RENDITIONS_SHORT_LINK_BASE = env_str("RENDITIONS_SHORT_LINK_BASE", f"{WAGTAILADMIN_BASE_URL.rstrip('/')}/s/")
+RENDITIONS_SERVICE_NUMBER = env_str("RENDITIONS_SERVICE_NUMBER", "10086")
