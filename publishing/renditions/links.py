@@ -47,11 +47,15 @@ def web_account_for(item, accounts=()):
             return account
     from content.services.targets import target_accounts
 
-    return (
-        target_accounts(item).filter(type=ChannelAccount.Type.WEB).exclude(base_url="").first()
-        if item.pk
-        else None
-    )
+    if not item.pk:
+        return None
+    if getattr(item, "_cluster_related_objects", None):
+        # A revision (or an edited copy) holds its relations in memory; the reach
+        # of an item is decided on what is stored.
+        item = type(item)._default_manager.filter(pk=item.pk).first()
+        if item is None:
+            return None
+    return target_accounts(item).filter(type=ChannelAccount.Type.WEB).exclude(base_url="").first()
 
 
 def _base62(number):
