@@ -9,8 +9,10 @@ its ``warnings`` name the item, the channel and the cause. The renderers read
 the object they are given: pass the live object to publish, the latest
 revision (``item.get_latest_revision_as_object()``) to preview."""
 
+from django.db.models import prefetch_related_objects
+
 from .context import RenderContext
-from .images import wechat_body_renditions, wechat_cover
+from .images import ImageSet, wechat_body_renditions, wechat_cover
 from .miniprogram import render_miniprogram
 from .rendition import CHANNELS, MINIPROGRAM, SMS, WEB, WECHAT, Rendition, RenditionWarning
 from .sms import render_sms
@@ -27,6 +29,7 @@ __all__ = [
     "kind_of",
     "render",
     "render_all",
+    "render_many",
     "swap_images",
     "wechat_body_renditions",
     "wechat_cover",
@@ -47,6 +50,28 @@ def render_all(item, accounts):
     accounts = list(accounts)
     context = RenderContext(item, accounts)
     return [_render(context, account, account.type) for account in accounts]
+
+
+def render_many(items, accounts, batch_size=200):
+    """(item, [rendition per account]) for many items, loading the images and
+    related packages of each batch of items in one query each."""
+    accounts = list(accounts)
+    items = list(items)
+    for start in range(0, len(items), batch_size):
+        batch = items[start : start + batch_size]
+        articles = [item for item in batch if kind_of(item) == "article" and item.pk]
+        if articles:
+            prefetch_related_objects(articles, "related_packages")
+        contexts = [RenderContext(item, accounts) for item in batch]
+        ids, codes = set(), set()
+        for context in contexts:
+            item_ids, item_codes = context.source.image_refs
+            ids.update(item_ids)
+            codes.update(item_codes)
+        images = ImageSet.load(ids, codes)
+        for item, context in zip(batch, contexts):
+            context.images = images
+            yield item, [_render(context, account, account.type) for account in accounts]
 
 
 def blocked_accounts(renditions):

@@ -15,10 +15,13 @@ DEFAULT_SERVICE_NUMBER = "10086"
 
 
 class RenderContext:
-    def __init__(self, item, accounts=()):
+    def __init__(self, item, accounts=(), images=None):
         self.item = item
         self.source = Source(item)
         self.accounts = list(accounts)
+        if images is not None:
+            # Shared by a batch (render_many): loaded once for all its items.
+            self.images = images
 
     @cached_property
     def images(self):

@@ -6,6 +6,7 @@ prefetched for every channel's specs; ``get_renditions`` then finds existing
 renditions in the prefetched set, so a second render touches no image code."""
 
 from django.db.models import Q
+from wagtail.images.models import Filter
 
 from media.models import LibraryImage
 
@@ -28,15 +29,29 @@ MINIPROGRAM_SPEC = f"width-{MINIPROGRAM_WIDTH}"
 BODY_SPECS = {WEB: WEB_SPECS, WECHAT: (WECHAT_BODY_SPEC,), MINIPROGRAM: (MINIPROGRAM_SPEC,)}
 COVER_SPECS = {WEB: WEB_SPECS, WECHAT: (WECHAT_COVER_SPEC, WECHAT_THUMB_SPEC), MINIPROGRAM: (MINIPROGRAM_SPEC,)}
 ALL_SPECS = tuple(dict.fromkeys(s for specs in (*BODY_SPECS.values(), *COVER_SPECS.values()) for s in specs))
+# One Filter per spec for the process: a Filter parses its operations once and
+# Wagtail asks them again for every rendition lookup (the focal-point cache key).
+FILTERS = {spec: Filter(spec=spec) for spec in ALL_SPECS}
+
+
+def filter_for(spec):
+    return FILTERS.get(spec) or Filter(spec=spec)
 
 
 class ImageSet:
     """The images one item references, loaded in one query (plus one for renditions)."""
 
     def __init__(self, images):
-        self.by_id = {image.pk: image for image in images}
-        self.by_code = {image.code: image for image in images if image.code}
+        self.by_id = {}
+        self.by_code = {}
         self._renditions = {}
+        self.add(images)
+
+    def add(self, images):
+        for image in images:
+            self.by_id[image.pk] = image
+            if image.code:
+                self.by_code[image.code] = image
 
     @classmethod
     def load(cls, ids=(), codes=(), specs=ALL_SPECS):
@@ -55,7 +70,7 @@ class ImageSet:
         """{spec: rendition} for the image; creates the missing ones once, then reuses them."""
         key = (image.pk, specs)
         if key not in self._renditions:
-            self._renditions[key] = image.get_renditions(*specs)
+            self._renditions[key] = image.get_renditions(*(filter_for(spec) for spec in specs))
         return self._renditions[key]
 
     def url(self, image, spec):
@@ -69,13 +84,13 @@ def wechat_cover(item):
     if image_id is None:
         return None
     image = LibraryImage.objects.filter(pk=image_id).prefetch_renditions(WECHAT_COVER_SPEC).first()
-    return image.get_rendition(WECHAT_COVER_SPEC) if image else None
+    return image.get_rendition(filter_for(WECHAT_COVER_SPEC)) if image else None
 
 
 def wechat_body_renditions(image_ids):
     """{image id: rendition} of the body images the publisher uploads with uploadimg (one query)."""
     images = LibraryImage.objects.filter(pk__in=set(image_ids)).prefetch_renditions(WECHAT_BODY_SPEC)
-    return {image.pk: image.get_rendition(WECHAT_BODY_SPEC) for image in images}
+    return {image.pk: image.get_rendition(filter_for(WECHAT_BODY_SPEC)) for image in images}
 
 
 def prepare_renditions(images, specs=ALL_SPECS):
@@ -85,6 +100,6 @@ def prepare_renditions(images, specs=ALL_SPECS):
         existing = {r.filter_spec for r in getattr(image, "prefetched_renditions", None) or image.renditions.all()}
         missing = [spec for spec in specs if spec not in existing]
         if missing:
-            image.get_renditions(*missing)
+            image.get_renditions(*(filter_for(spec) for spec in missing))
             created += len(missing)
     return created

@@ -13,7 +13,7 @@ import re
 from content.models import SmsTemplate
 from content.services.sms_segments import count_segments
 
-from .rendition import ARTICLE, BUSINESS, PACKAGE, SMS, SMS_TEMPLATE, Rendition
+from .rendition import ARTICLE, SMS, SMS_TEMPLATE, Rendition
 
 PARAMETER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 OPT_OUT_RE = re.compile(r"退订|拒收")

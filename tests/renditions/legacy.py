@@ -148,6 +148,36 @@ class Sample:
 
         return self._once("articles", code, make)
 
+    def bulk_articles(self, codes):
+        """Many articles at once, without per-row signals (search and reference
+        indexing): for benchmarks over the full export."""
+        rows = [self.rows["articles"][code] for code in codes]
+        articles = []
+        for row in rows:
+            cover = self.image(row["cover_image"]) if row["cover_image"] in self.rows["images"] else None
+            articles.append(
+                Article(
+                    code=row["code"], title=row["title"], author=row["author"], digest=row["digest"],
+                    organisation=self.org(row["org"]), cover_image=cover, body=self.body(row["body_html"]),
+                    channels=row["channels"],
+                )
+            )
+        Article.objects.bulk_create(articles, batch_size=500)
+        by_code = {a.code: a for a in Article.objects.filter(code__in=codes)}
+        packages = Article.related_packages.through
+        shared = Article.shared_to.through
+        packages.objects.bulk_create(
+            [packages(article=by_code[r["code"]], package=self.package(p)) for r in rows for p in r["related_packages"]],
+            batch_size=1000,
+        )
+        shared.objects.bulk_create(
+            [shared(article=by_code[r["code"]], organisation=self.org(o)) for r in rows for o in r["share_to"]],
+            batch_size=1000,
+        )
+        for code, article in by_code.items():
+            self._made["articles", code] = article
+        return [by_code[code] for code in codes]
+
     def body(self, html):
         """Legacy ``<img data-image="IMG..">`` as Wagtail's stored image embeds."""
 

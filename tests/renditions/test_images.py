@@ -11,7 +11,7 @@ from moto.server import ThreadedMotoServer
 
 from content.models import Article, ChannelAccount
 from media.models import LibraryImage, LibraryRendition
-from publishing.renditions import render_all
+from publishing.renditions import render_all, render_many
 from publishing.renditions.images import ALL_SPECS
 
 S3_PORT = 18531
@@ -187,3 +187,19 @@ def test_unsaved_accounts_render_without_queries_for_web(sample):
     web = ChannelAccount(code="web-new", type="web", base_url="https://shop.example.cn")
     (rendition,) = render_all(sample.article("ART00002"), [web])
     assert rendition.meta["url"] == "https://shop.example.cn/articles/ART00002"
+
+
+def test_render_many_loads_images_and_packages_of_a_batch_in_constant_queries(sample, django_assert_num_queries):
+    # given: ten sample articles whose renditions exist
+    accounts = _accounts(sample)
+    codes = [code for code in sample.rows["articles"] if code.startswith("ART")][:10]
+    for code in codes:
+        render_all(sample.article(code), accounts)
+    articles = list(Article.objects.filter(code__in=codes).order_by("code"))
+    # when / then: related packages (1) + images (1) + their renditions (1) for the whole batch
+    with django_assert_num_queries(3):
+        results = list(render_many(articles, accounts))
+    assert [item.code for item, _ in results] == sorted(codes)
+    singly = [render_all(Article.objects.get(pk=a.pk), accounts) for a in articles]
+    for (_, batch), alone in zip(results, singly):
+        assert [(r.html, r.nodes, r.text, r.images) for r in batch] == [(r.html, r.nodes, r.text, r.images) for r in alone]
