@@ -6,7 +6,7 @@ prefetched for every channel's specs; ``get_renditions`` then finds existing
 renditions in the prefetched set, so a second render touches no image code."""
 
 from django.db.models import Q
-from wagtail.images.models import Filter
+from wagtail.images.models import Filter, SourceImageIOError
 
 from media.models import LibraryImage
 
@@ -45,6 +45,8 @@ class ImageSet:
         self.by_id = {}
         self.by_code = {}
         self._renditions = {}
+        # Images whose original file cannot be read: renderers treat them as missing.
+        self.unreadable = set()
         self.add(images)
 
     def add(self, images):
@@ -67,14 +69,20 @@ class ImageSet:
         return self.by_code.get(code)
 
     def renditions(self, image, specs):
-        """{spec: rendition} for the image; creates the missing ones once, then reuses them."""
+        """{spec: rendition} for the image; creates the missing ones once, then reuses them.
+        None when a rendition has to be made and the original file cannot be read."""
         key = (image.pk, specs)
         if key not in self._renditions:
-            self._renditions[key] = image.get_renditions(*(filter_for(spec) for spec in specs))
+            try:
+                self._renditions[key] = image.get_renditions(*(filter_for(spec) for spec in specs))
+            except SourceImageIOError:
+                self.unreadable.add(image.pk)
+                self._renditions[key] = None
         return self._renditions[key]
 
     def url(self, image, spec):
-        return self.renditions(image, (spec,))[spec].full_url
+        renditions = self.renditions(image, (spec,))
+        return renditions[spec].full_url if renditions else None
 
 
 def wechat_cover(item):

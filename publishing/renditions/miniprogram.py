@@ -109,10 +109,11 @@ def render_miniprogram(ctx, account):
     rendition.nodes = builder.nodes(source.body)
     image_ids = list(builder.image_ids)
     cover = ctx.images.get(image_id=source.cover_id) if source.cover_id is not None else None
-    if cover is not None:
-        rendition.cover = {MINIPROGRAM_SPEC: ctx.images.url(cover, MINIPROGRAM_SPEC)}
+    cover_url = ctx.images.url(cover, MINIPROGRAM_SPEC) if cover is not None else None
+    if cover_url:
+        rendition.cover = {MINIPROGRAM_SPEC: cover_url}
         image_ids.insert(0, cover.pk)
-        builder.check_https(rendition.cover[MINIPROGRAM_SPEC])
+        builder.check_https(cover_url)
     rendition.images = list(dict.fromkeys(image_ids))
     rendition.meta = {
         "title": source.title,
@@ -172,14 +173,15 @@ class _Builder:
 
     def image(self, node):
         image, is_library = markup.image_of(node, self.ctx.images)
-        if image is None:
+        url = self.ctx.images.url(image, MINIPROGRAM_SPEC) if image is not None else None
+        if url is None:
             src = node.attrs.get("src", "")
             if is_library or not src.startswith("https://"):
                 self.missing_images.append(markup.image_label(node))
                 return None
             url, alt = src, node.attrs.get("alt", "")
         else:
-            url, alt = self.ctx.images.url(image, MINIPROGRAM_SPEC), markup.alt_of(node, image)
+            alt = markup.alt_of(node, image)
             self.image_ids.append(image.pk)
             self.check_https(url)
         return {"name": "img", "attrs": {"src": url, "alt": alt, "style": STYLES["img"]}}

@@ -135,7 +135,8 @@ def _promotion(ctx, account, signature, limit, rendition):
     source = ctx.source
     opt_out = _opt_out(account, rendition)
     if source.kind == ARTICLE:
-        head, details, tail = f"{source.title}:", source.digest or source.body_text, ""
+        details = source.digest or source.body_text
+        head, tail = (f"{source.title}:" if details else _sentence(source.title)), ""
     else:
         card = source.cards[0]
         head, details, tail = _card_parts(card)

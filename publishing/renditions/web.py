@@ -83,6 +83,8 @@ class _Writer:
 
     def _srcset_img(self, image, alt, loading):
         renditions = self.ctx.images.renditions(image, WEB_SPECS)
+        if renditions is None:
+            return None
         by_width = {}
         for r in renditions.values():
             by_width.setdefault(r.width, r)
@@ -100,9 +102,12 @@ class _Writer:
         if image is None:
             self.rendition.warn("cover_missing", "封面图已不存在", blocking=False)
             return
-        out.append(f'<figure class="cms-cover">{self._srcset_img(image, image.default_alt_text, "eager")}')
+        tag = self._srcset_img(image, image.default_alt_text, "eager")
+        if tag is None:
+            self.rendition.warn("cover_unreadable", f"封面图 {image.code or image.pk} 的原图文件无法读取")
+            return
+        out.append(f'<figure class="cms-cover">{tag}</figure>')
         self.rendition.cover = {spec: r.full_url for spec, r in self.ctx.images.renditions(image, WEB_SPECS).items()}
-        out.append("</figure>")
 
     def nodes(self, nodes, out, parent):
         for node in nodes:
@@ -139,6 +144,9 @@ class _Writer:
             return
         if image is not None:
             tag = self._srcset_img(image, markup.alt_of(node, image), "lazy")
+            if tag is None:
+                self.rendition.warn("image_unreadable", f"正文图片 {image.code or image.pk} 的原图文件无法读取,已从网页中省略")
+                return
         else:
             src = markup.absolute_link(node.attrs.get("src"), self.base_url)
             if not src or not src.startswith(("http://", "https://")):

@@ -201,6 +201,9 @@ def _cover(ctx, rendition):
         rendition.warn("cover_missing", "缺少封面图,微信图文必须有封面(thumb_media_id)", blocking=True)
         return
     renditions = ctx.images.renditions(image, (WECHAT_COVER_SPEC, WECHAT_THUMB_SPEC))
+    if renditions is None:
+        rendition.warn("cover_unreadable", f"封面图 {image.code or image.pk} 的原图文件无法读取,无法上传封面", blocking=True)
+        return
     rendition.cover = {spec: r.full_url for spec, r in renditions.items()}
     width, height = WECHAT_COVER_SIZE
     if image.width < width or image.height < height:
@@ -264,12 +267,13 @@ class _Writer:
 
     def image(self, node, out, parent):
         image, is_library = markup.image_of(node, self.ctx.images)
-        if image is None:
+        url = self.ctx.images.url(image, WECHAT_BODY_SPEC) if image is not None else None
+        if url is None:
             self.dropped_images.append(markup.image_label(node) if is_library else (node.attrs.get("src") or "?"))
             return
         if image.pk not in self.image_ids:
             self.image_ids.append(image.pk)
-            self.image_urls[image.pk] = self.ctx.images.url(image, WECHAT_BODY_SPEC)
+            self.image_urls[image.pk] = url
         tag = f'<img{attrs(("src", placeholder(image.pk)), ("alt", markup.alt_of(node, image)), ("style", STYLES["img"]))}>'
         if parent in markup.INLINE_PARENTS:
             out.append(tag)
@@ -286,7 +290,7 @@ class _Writer:
         if self.dropped_images:
             self.rendition.warn(
                 "images_removed",
-                f"{len(self.dropped_images)} 张正文图片不在图片库中(微信会过滤外部图片),已省略: {', '.join(self.dropped_images[:3])}",
+                f"{len(self.dropped_images)} 张正文图片不在图片库中或原图无法读取(微信会过滤外部图片),已省略: {', '.join(self.dropped_images[:3])}",
             )
 
 

@@ -203,3 +203,19 @@ def test_render_many_loads_images_and_packages_of_a_batch_in_constant_queries(sa
     singly = [render_all(Article.objects.get(pk=a.pk), accounts) for a in articles]
     for (_, batch), alone in zip(results, singly):
         assert [(r.html, r.nodes, r.text, r.images) for r in batch] == [(r.html, r.nodes, r.text, r.images) for r in alone]
+
+
+def test_an_image_whose_file_is_gone_is_left_out_with_warnings_not_an_error(sample):
+    # given: the body image's original file was lost before any rendition was made
+    article = sample.article("ART00002")
+    body_image = sample.image("IMG0015")
+    default_storage.delete(body_image.file.name)
+    accounts = _accounts(sample)
+    # when
+    wechat, miniprogram, sms, web = render_all(article, accounts)
+    # then
+    assert body_image.pk not in wechat.images and "cms-image://%d" % body_image.pk not in wechat.html
+    assert any(w.code == "images_removed" and not w.blocking for w in wechat.warnings)
+    assert any(w.code == "images_removed" for w in miniprogram.warnings)
+    assert any(w.code == "image_unreadable" for w in web.warnings)
+    assert not wechat.blocking and not web.blocking
