@@ -147,7 +147,7 @@ def run(limit, db_name):
         mean = statistics.mean(times)
         return (
             name, f"{mean * 1000:.2f}", f"{percentile(times, 0.5) * 1000:.2f}", f"{percentile(times, 0.99) * 1000:.2f}",
-            f"{queries / n:.1f}", f"{mean / wagtail_mean:.2f}x", f"{mean / floor_mean:.1f}x",
+            f"{queries / n:.2f}", f"{mean / wagtail_mean:.2f}x", f"{mean / floor_mean:.1f}x",
         )
 
     table = [

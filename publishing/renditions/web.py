@@ -17,6 +17,7 @@ BODY_TAGS = {
 ALLOWED_TAGS = BODY_TAGS | {"article", "header", "h1", "aside", "a", "img", "dl", "dt", "dd", "div"}
 ALLOWED_ATTRIBUTES = {
     "*": {"class"},
+    "article": {"lang"},
     "a": {"href", "title"},
     "img": {"src", "srcset", "sizes", "width", "height", "alt", "loading", "decoding"},
     "td": {"colspan", "rowspan"},

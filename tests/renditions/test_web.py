@@ -13,7 +13,7 @@ def test_web_article_is_semantic_html_with_title_summary_body_and_package_card(s
     rendition = render(article, sample.account("web-sx"))
     # then
     tags = [tag for tag, _ in elements(rendition.html)]
-    assert tags[:2] == ["article", "header"]
+    assert tags[:2] == ["article", "header"] and rendition.html.startswith('<article class="cms-article" lang="zh-CN">')
     assert f"<h1>{article.title}</h1>" in rendition.html
     assert '<p class="cms-summary">' in rendition.html
     assert '<section class="cms-card cms-card-package">' in rendition.html
