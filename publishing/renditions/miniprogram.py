@@ -51,7 +51,14 @@ STYLE_PROPERTIES = {
     "display", "max-width", "height", "text-align", "border", "width", "border-collapse",
 }
 # Stored tag -> (mini-program tag, style key).
-RENAME = {"h1": ("h2", "h2"), "h5": ("h4", "h4"), "h6": ("h4", "h4"), "figure": ("div", "figure"), "figcaption": ("p", "figcaption"), "section": ("div", None)}
+RENAME = {
+    "h1": ("h2", "h2"),
+    "h5": ("h4", "h4"),
+    "h6": ("h4", "h4"),
+    "figure": ("div", "figure"),
+    "figcaption": ("p", "figcaption"),
+    "section": ("div", None),
+}
 
 
 def _attrs_schema(attributes):

@@ -71,7 +71,7 @@ def _opt_out(account, rendition):
 
 def _template(template, account, signature, limit, rendition):
     text = template.text or ""
-    declared = {p.get("name"): p for p in (template.parameters or []) if isinstance(p, dict)}
+    declared = {p["name"]: p for p in (template.parameters or []) if isinstance(p, dict) and p.get("name")}
     undeclared = sorted(set(PARAMETER_RE.findall(text)) - declared.keys())
     if undeclared:
         rendition.warn("undeclared_parameter", f"模板使用了未声明的参数 {', '.join(undeclared)}", blocking=True)

@@ -37,7 +37,11 @@ class Sample:
     def __init__(self, export_dir):
         self.dir = Path(export_dir)
         self.data = json.loads((self.dir / "export.json").read_text(encoding="utf-8"))
-        self.rows = {key: {row["code"]: row for row in rows} for key, rows in self.data.items() if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "code" in rows[0]}
+        self.rows = {
+            key: {row["code"]: row for row in rows}
+            for key, rows in self.data.items()
+            if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "code" in rows[0]
+        }
         self._made = {}
 
     def _once(self, key, code, make):
@@ -53,7 +57,10 @@ class Sample:
         return self._once("organisations", code, make)
 
     def brand(self, code):
-        return self._once("brands", code, lambda row: Brand.objects.get_or_create(code=row["code"], defaults={"name": row["name"]})[0])
+        def make(row):
+            return Brand.objects.get_or_create(code=row["code"], defaults={"name": row["name"]})[0]
+
+        return self._once("brands", code, make)
 
     def account(self, code, **overrides):
         def make(row):

@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from django.db import connections  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.conftest import make_editor  # noqa: E402
@@ -24,6 +25,9 @@ def page():
         context = browser.new_context(viewport={"width": 1800, "height": 1200}, locale="zh-CN")
         yield context.new_page()
         browser.close()
+        # Playwright's sync API runs the test in its own context, which Django
+        # gives its own database connection: close it so none outlives the test.
+        connections.close_all()
 
 
 def _log_in(page, live_server, username):
