@@ -8,39 +8,15 @@ opt-out; an SMS template carries it when its category is marketing. A template
 is a reply customers asked for: it is never cut, and one that cannot fit its
 account's limit with every parameter at its maximum length blocks."""
 
-import re
-
 from content.models import SmsTemplate
+from content.services import sms as sms_rules
+from content.services.sms_parameters import parse_declarations, sample_value, worst_case_value
 from content.services.sms_segments import count_segments
 
 from .rendition import ARTICLE, SMS, SMS_TEMPLATE, Rendition
 
-PARAMETER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-OPT_OUT_RE = re.compile(r"退订|拒收")
 ELLIPSIS = "…"
-DEFAULT_PARAMETER_LENGTH = 20
 CLOSING_PUNCTUATION = "。!！?？.;；,，、"
-# What a customer would see in a parameter, for the preview.
-SAMPLE_VALUES = {
-    "amount": "58.00",
-    "date": "2026-03-01",
-    "datetime": "2026-03-01 09:30",
-    "phone": "13800000000",
-    "int": "120",
-    "data_volume": "1024",
-    "text": "示例",
-    "code": "386512",
-    "url": "https://u.example.cn/x",
-}
-# Parameters that may carry Chinese take UCS-2 in the worst case; the others are digits.
-WIDE_PARAMETER_TYPES = {"text", "url"}
-
-
-def signature_of(account):
-    signature = (account.signature or "").strip()
-    if signature and not signature.startswith("【"):
-        signature = f"【{signature.strip('[]【】')}】"
-    return signature
 
 
 def _sentence(text):
@@ -51,89 +27,60 @@ def _sentence(text):
 def render_sms(ctx, account):
     source = ctx.source
     rendition = Rendition(SMS, source.kind, source.code, title=source.title, account=account.code)
-    signature = signature_of(account)
-    if not signature:
+    # Signature, opt-out and segment limit: the content app's SMS rules of this account.
+    rules = sms_rules.rules_for(source.item if source.kind == SMS_TEMPLATE else None, account)
+    if not rules.signature:
         rendition.warn("no_signature", f"短信账号 {account.code} 未配置短信签名,短信必须带签名", blocking=True)
-    limit = account.max_segments or 1
     if source.kind == SMS_TEMPLATE:
-        _template(source.item, account, signature, limit, rendition)
+        _template(source.item, rules, rendition)
     else:
-        _promotion(ctx, account, signature, limit, rendition)
+        _promotion(ctx, rules, rendition)
     return rendition
 
 
-def _opt_out(account, rendition):
-    opt_out = (account.opt_out_text or "").strip()
-    if not opt_out:
-        rendition.warn("no_opt_out", f"短信账号 {account.code} 未配置退订提示,营销短信必须带退订方式", blocking=True)
-    return opt_out
-
-
-def _template(template, account, signature, limit, rendition):
+def _template(template, rules, rendition):
     text = template.text or ""
-    declared = {p["name"]: p for p in (template.parameters or []) if isinstance(p, dict) and p.get("name")}
-    undeclared = sorted(set(PARAMETER_RE.findall(text)) - declared.keys())
+    params, problems = parse_declarations(template.parameters)
+    if problems:
+        rendition.warn("parameters_invalid", f"参数声明有误: {'; '.join(problems)}", blocking=True)
+    declared = {p.name for p in params}
+    undeclared = [name for name in sms_rules.placeholders(text) if name not in declared]
     if undeclared:
         rendition.warn("undeclared_parameter", f"模板使用了未声明的参数 {', '.join(undeclared)}", blocking=True)
-    if template.category == SmsTemplate.Category.MARKETING and not OPT_OUT_RE.search(text):
-        opt_out = _opt_out(account, rendition)
-        if opt_out:
-            text = _sentence(text) + opt_out
-    text = signature + text
-    unbounded = [name for name, p in declared.items() if not p.get("max_length")]
-    if unbounded:
-        rendition.warn(
-            "parameter_unbounded", f"参数 {', '.join(sorted(unbounded))} 未声明最大长度,按 {DEFAULT_PARAMETER_LENGTH} 字计算条数"
-        )
-
-    def fill(value_of):
-        return PARAMETER_RE.sub(lambda m: value_of(declared.get(m.group(1)) or {}), text)
-
-    worst = count_segments(fill(_worst_value))
-    sample_text = fill(_sample_value)
+    if template.category == SmsTemplate.Category.MARKETING and rules.opt_out_text not in text:
+        # The validator refuses such a template; one that got in anyway still carries the opt-out.
+        text = _sentence(text) + rules.opt_out_text
+        rendition.warn("opt_out_added", f"营销短信缺少退订提示,已在末尾加上“{rules.opt_out_text}”")
+    text = rules.signature + text
+    worst = count_segments(sms_rules.fill(text, params, worst_case_value))
+    sample_text = sms_rules.fill(text, params, sample_value)
     sample = count_segments(sample_text)
     rendition.text = text
     rendition.segments = worst.segments
     rendition.meta = {
         "category": template.category,
-        "max_segments": limit,
+        "max_segments": rules.max_segments,
         "encoding": worst.encoding,
         "units": worst.units,
-        "parameters": sorted(declared),
+        "parameters": [p.name for p in params],
         "sample_text": sample_text,
         "sample_parts": list(sample.parts),
         "sample_segments": sample.segments,
         "cut": False,
     }
-    if worst.segments > limit:
+    if worst.segments > rules.max_segments:
         rendition.warn(
             "sms_too_long",
             f"参数取最大长度时共 {worst.units} 个计费单位({worst.encoding}),需 {worst.segments} 条短信,"
-            f"超过账号 {account.code} 的上限 {limit} 条",
+            f"超过账号 {rendition.account} 的上限 {rules.max_segments} 条",
             blocking=True,
         )
 
 
-def _max_length(parameter):
-    try:
-        return max(int(parameter.get("max_length") or DEFAULT_PARAMETER_LENGTH), 1)
-    except (TypeError, ValueError):
-        return DEFAULT_PARAMETER_LENGTH
-
-
-def _worst_value(parameter):
-    char = "中" if parameter.get("type", "text") in WIDE_PARAMETER_TYPES else "9"
-    return char * _max_length(parameter)
-
-
-def _sample_value(parameter):
-    return SAMPLE_VALUES.get(parameter.get("type"), "示例")[: _max_length(parameter)]
-
-
-def _promotion(ctx, account, signature, limit, rendition):
+def _promotion(ctx, rules, rendition):
     """Article, package or business: essentials always, details cut to fit with a short link."""
     source = ctx.source
-    opt_out = _opt_out(account, rendition)
+    signature, opt_out, limit = rules.signature, rules.opt_out_text, rules.max_segments
     if source.kind == ARTICLE:
         details = source.digest or source.body_text
         head, tail = (f"{source.title}:" if details else _sentence(source.title)), ""
@@ -165,7 +112,8 @@ def _promotion(ctx, account, signature, limit, rendition):
     if counted.segments > limit:
         rendition.warn(
             "sms_too_long",
-            f"必要内容(签名、标题或名称与资费、办理指令、退订提示)已需 {counted.segments} 条短信,超过账号 {account.code} 的上限 {limit} 条",
+            f"必要内容(签名、标题或名称与资费、办理指令、退订提示)已需 {counted.segments} 条短信,"
+            f"超过账号 {rendition.account} 的上限 {limit} 条",
             blocking=True,
         )
 

@@ -18,17 +18,20 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from publishing.wechat import limits
+
 from . import markup
 from .images import WECHAT_BODY_SPEC, WECHAT_COVER_SIZE, WECHAT_COVER_SPEC, WECHAT_THUMB_SPEC
 from .markup import attrs, text
 from .rendition import ARTICLE, WECHAT, Rendition
 from .tree import VOID_TAGS
 
-TITLE_MAX = 32
-AUTHOR_MAX = 16
-DIGEST_MAX = 128
-CONTENT_MAX_CHARS = 20_000  # content must be fewer than this many characters
-CONTENT_MAX_BYTES = 1024 * 1024  # and under 1 MB
+# WeChat's numbers live in publishing.wechat.limits (the client and emulator enforce them).
+TITLE_MAX = limits.TITLE_MAX_CHARS
+AUTHOR_MAX = limits.AUTHOR_MAX_CHARS
+DIGEST_MAX = limits.DIGEST_MAX_CHARS
+CONTENT_MAX_CHARS = limits.CONTENT_MAX_CHARS  # content must be fewer than this many characters
+CONTENT_MAX_BYTES = limits.CONTENT_MAX_BYTES  # and under 1 MB
 SOURCE_URL_MAX_BYTES = 1024
 # Room a swapped-in WeChat image URL (http://mmbiz.qpic.cn/...) takes in the content.
 IMAGE_URL_ALLOWANCE = 200
