@@ -19,7 +19,8 @@ from media.models import LibraryImage
 EXPORT_TOOL = Path(settings.SHARED_DIR) / "tools" / "make_legacy_export.py"
 if not EXPORT_TOOL.exists():
     EXPORT_TOOL = Path("/work/shared/tools/make_legacy_export.py")
-LEGACY_IMG = re.compile(r"<img\b[^>]*\bdata-image=\"([^\"]+)\"[^>]*>")
+# A paragraph holding only a legacy image: Wagtail keeps image embeds at block level.
+LEGACY_IMG = re.compile(r"<p>\s*<img\b[^>]*\bdata-image=\"([^\"]+)\"[^>]*>\s*</p>")
 ALT = re.compile(r"\balt=\"([^\"]*)\"")
 ACCOUNT_FIELDS = ("app_id", "original_id", "service_number", "signature", "base_url")
 
@@ -186,7 +187,8 @@ class Sample:
         return [by_code[code] for code in codes]
 
     def body(self, html):
-        """Legacy ``<img data-image="IMG..">`` as Wagtail's stored image embeds."""
+        """Legacy ``<p><img data-image="IMG.."></p>`` as Wagtail's stored (block-level) image embeds;
+        an image inside text stays a ``data-image`` img, which the renderers resolve by code."""
 
         def embed(match):
             code = match.group(1)

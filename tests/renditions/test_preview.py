@@ -123,3 +123,15 @@ def test_edit_view_action_menu_offers_the_channel_preview(sample, admin_client):
     context = {"view": "edit", "instance": article, "request": None}
     assert item.is_shown(context) and not item.is_shown({"view": "create"})
     assert item.get_url(context) == _preview_url(article)
+
+
+def test_article_edit_view_and_listing_link_to_the_channel_preview(sample, admin_client):
+    # given
+    article = sample.article("ART00001")
+    viewset = Article.snippet_viewset
+    # when
+    edit = admin_client.get(reverse(viewset.get_url_name("edit"), args=[article.pk])).content.decode()
+    listing = admin_client.get(reverse(viewset.get_url_name("list"))).content.decode()
+    # then
+    assert f'href="{_preview_url(article)}"' in edit and "渠道预览" in edit
+    assert f'href="{_preview_url(article)}"' in listing

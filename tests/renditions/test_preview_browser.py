@@ -8,6 +8,9 @@ import pytest  # noqa: E402
 from django.db import connections  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
+from django.urls import reverse  # noqa: E402
+
+from content.models import Article  # noqa: E402
 from tests.conftest import make_editor  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -45,9 +48,12 @@ def test_editor_compares_all_renditions_side_by_side_before_publishing(sample, l
     make_editor("editor-sx01", sample.org("SX-01"))
     article.title = "话费充值优惠:草稿版本"
     article.save_revision()
-    # when
+    # when: from the article's edit view, the action menu's channel preview
     _log_in(page, live_server, "editor-sx01")
-    page.goto(f"{live_server.url}/admin/renditions/article/{article.pk}/")
+    page.goto(live_server.url + reverse(Article.snippet_viewset.get_url_name("edit"), args=[article.pk]))
+    page.locator("footer [data-w-dropdown-target='toggle']").first.click()
+    page.get_by_role("link", name="渠道预览(已保存版本)").click()
+    page.wait_for_url(f"{live_server.url}/admin/renditions/article/{article.pk}/")
     # then: each channel in its column
     for channel in ("wechat_official_account", "wechat_miniprogram", "sms", "web"):
         expect(page.locator(f'section[data-channel="{channel}"]')).to_be_visible()

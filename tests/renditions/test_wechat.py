@@ -196,3 +196,16 @@ def test_small_cover_source_warns_without_blocking(sample):
 
 def test_wechat_cover_of_an_item_without_cover_is_none(sample):
     assert wechat_cover(sample.package("PKG0001")) is None
+
+
+def test_legacy_inline_image_references_are_resolved_by_code(sample):
+    # given: an image inside text, still a legacy <img data-image="..."> reference
+    article = sample.article("ART00002")
+    image = sample.image("IMG0015")
+    image.get_renditions("width-1080|format-jpeg|jpegquality-85")
+    article.body = '<p>见图<img data-image="IMG0015" alt="示意">所示</p><embed embedtype="image" id="%d"/>' % image.pk
+    # when
+    rendition = render(article, sample.account("wx-sx"))
+    # then
+    assert image_placeholders(rendition.html) == [image.pk]
+    assert '<p style="margin:0 0 16px 0">见图<img src="cms-image://%d"' % image.pk in rendition.html
