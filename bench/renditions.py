@@ -2,6 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms python bench/renditions.py [--articles N] [--keepdb]
 
+(or `make bench`, which runs every benchmark on the export in BENCH_EXPORT).
+
 Creates a throw-away database (test_<name>), imports the full export (articles,
 their images and packages, the channel accounts), produces every image
 rendition once, then times, on the same articles in the same run:
@@ -98,7 +100,12 @@ def run(limit, db_name):
 
     from content.models import Article
 
-    export = make_export(tempfile.mkdtemp(prefix="bench-renditions-export-"), scale="full")
+    # bin/bench shares one full export between the benchmarks (BENCH_EXPORT).
+    shared = os.environ.get("BENCH_EXPORT")
+    if shared and (Path(shared) / "export.json").exists():
+        export = Path(shared)
+    else:
+        export = make_export(tempfile.mkdtemp(prefix="bench-renditions-export-"), scale="full")
     sample = Sample(export)
     codes = list(sample.rows["articles"])[: limit or None]
 
