@@ -6,7 +6,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 from django.db import connections  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from django.urls import reverse  # noqa: E402
 
@@ -15,22 +15,15 @@ from tests.conftest import make_editor  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
-]
-
-
 @pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1800, "height": 1200}, locale="zh-CN")
-        yield context.new_page()
-        browser.close()
-        # Playwright's sync API runs the test in its own context, which Django
-        # gives its own database connection: close it so none outlives the test.
-        connections.close_all()
+def page(chromium):
+    # One browser per session (tests/conftest.py): a second sync Playwright cannot start beside it.
+    context = chromium.new_context(viewport={"width": 1800, "height": 1200}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+    # Playwright's sync API runs the test in its own context, which Django
+    # gives its own database connection: close it so none outlives the test.
+    connections.close_all()
 
 
 def _log_in(page, live_server, username):
