@@ -13,6 +13,8 @@ urlpatterns = [
     path("wechat/", include("publishing.callback.urls")),  # WeChat callback per official account
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
+    # Channel renditions: short links in SMS texts lead to the web rendition.
+    path("s/", include("publishing.renditions.urls")),
 ]
 
 if settings.DEBUG:
