@@ -267,7 +267,7 @@ def render(rows, args):
     reference = rows[0][2]["wall"]
     by_step = {step: result for _label, step, result in rows}
     lines = [
-        "# Legacy import benchmark",
+        "## Legacy import",
         "",
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node() or 'host'}, {platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL; "
