@@ -69,22 +69,3 @@ def run_import(db, settings, tmp_path):
         return import_export(export_dir, **kwargs)
 
     return run
-
-
-def outside_sales_scope(data):
-    """Articles of a branch relating a package not on sale there (nor province-wide).
-
-    The generator's clean export holds a few; content.services.library.validate_article
-    refuses them (an editor of the branch cannot pick such a package either), so the
-    import refuses them too, on ``related_packages``."""
-    levels = {o["code"]: o["level"] for o in data["organisations"]}
-    sold_in = {p["code"]: set(p["orgs"]) for p in data["packages"]}
-    refused = set()
-    for article in data["articles"]:
-        if levels.get(article["org"]) == "province":
-            continue
-        for code in article["related_packages"]:
-            orgs = sold_in.get(code, set())
-            if article["org"] not in orgs and not any(levels.get(o) == "province" for o in orgs):
-                refused.add(("articles", article["code"]))
-    return refused
