@@ -165,3 +165,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# --- GraphQL API (cms/graphql_view.py, cms/api/) ---
+INSTALLED_APPS += ["publishing.changes"]  # noqa: F405 - change log and bundles
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
+GRAPHQL_GRAPHIQL = env_bool("GRAPHQL_GRAPHIQL", DEBUG)
+GRAPHQL_PERSISTED_QUERIES_ONLY = env_bool("GRAPHQL_PERSISTED_QUERIES_ONLY", False)
+GRAPHQL_PERSISTED_QUERIES_DIR = BASE_DIR / "graphql" / "queries"
+GRAPHQL_MAX_REQUEST_BYTES = env_int("GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 5000)
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 25000)
+GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
+GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
+GRAPHQL_MAX_CHANGES_PAGE_SIZE = env_int("GRAPHQL_MAX_CHANGES_PAGE_SIZE", 1000)
+GRAPHQL_PREVIEW_TOKEN_MAX_AGE = env_int("GRAPHQL_PREVIEW_TOKEN_MAX_AGE", 600)
+GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 30)
+# Answers and principals are cached only in a cache all server processes share.
+GRAPHQL_CACHE = env_bool("GRAPHQL_CACHE", bool(REDIS_URL))
+GRAPHQL_CACHE_ALIAS = "default"
+GRAPHQL_CACHE_TIMEOUT = env_int("GRAPHQL_CACHE_TIMEOUT", 3600)
