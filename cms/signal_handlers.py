@@ -23,6 +23,13 @@ def _user_saved(sender, instance, update_fields=None, **kwargs):
     transaction.on_commit(cache.bump_all)
 
 
+def _client_deleted(sender, instance, **kwargs):
+    from cms.api.clients import retire_service_user
+
+    user_id = instance.user_id
+    transaction.on_commit(lambda: retire_service_user(user_id))
+
+
 def connect():
     changes_recorded.connect(cache.bump_content, dispatch_uid="cms.graphql.changes_recorded")
     for model in (Organisation, ChannelAccount, Brand, ApiClient, APIToken):
@@ -30,4 +37,5 @@ def connect():
         post_save.connect(_after_commit_bump_all, sender=model, dispatch_uid=f"{uid}.saved", weak=False)
         post_delete.connect(_after_commit_bump_all, sender=model, dispatch_uid=f"{uid}.deleted", weak=False)
     m2m_changed.connect(_after_commit_bump_all, sender=ApiClient.accounts.through, dispatch_uid="cms.graphql.accounts")
+    post_delete.connect(_client_deleted, sender=ApiClient, dispatch_uid="cms.graphql.client_deleted")
     post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="cms.graphql.user")

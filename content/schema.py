@@ -56,6 +56,11 @@ COMPARED_FIELDS = (
 )
 
 
+def _value(choice):
+    """graphene 3 hands enum arguments to resolvers as enum members."""
+    return getattr(choice, "value", choice)
+
+
 def _page(qs, order, pager):
     keys, types = order
     return paginate(qs, keys, types, **pager)
@@ -177,7 +182,7 @@ class Query(graphene.ObjectType):
     def resolve_organisations(root, info, level=None, **kwargs):
         qs = access.in_scope(Organisation.objects.select_related("parent__parent"), info)
         if level:
-            qs = qs.filter(level=level)
+            qs = qs.filter(level=_value(level))
         return _page(qs, BY_CODE, kwargs)
 
     def resolve_organisation(root, info, code):
@@ -189,7 +194,7 @@ class Query(graphene.ObjectType):
     def resolve_channel_accounts(root, info, type=None, **kwargs):
         qs = access.in_scope(ChannelAccount.objects.select_related("organisation__parent"), info).filter(enabled=True)
         if type:
-            qs = qs.filter(type=type)
+            qs = qs.filter(type=_value(type))
         return _page(qs, BY_CODE, kwargs)
 
     def resolve_channel_account(root, info, code):
@@ -226,7 +231,7 @@ class Query(graphene.ObjectType):
     def resolve_articles(root, info, channel=None, organisation=None, package=None, **kwargs):
         qs = access.published(Article, info)
         if channel:
-            qs = qs.filter(article_channel_q(channel))
+            qs = qs.filter(article_channel_q(_value(channel)))
         if organisation:
             shared = Article.objects.filter(shared_to__code=organisation).values("pk")
             qs = qs.filter(Q(organisation__code=organisation) | Q(pk__in=shared))
@@ -241,7 +246,7 @@ class Query(graphene.ObjectType):
         _, audience = access.account_audience(info, account)
         qs = access.published(SmsTemplate, info, audience)
         if category:
-            qs = qs.filter(category=category)
+            qs = qs.filter(category=_value(category))
         if brand:
             qs = qs.filter(pk__in=SmsTemplate.objects.filter(brands__code=brand).values("pk"))
         if command:
@@ -257,7 +262,7 @@ class Query(graphene.ObjectType):
         _, audience = access.account_audience(info, account)
         qs = access.published(AutoReply, info, audience)
         if kind:
-            qs = qs.filter(kind=kind)
+            qs = qs.filter(kind=_value(kind))
         return _page(_auto_replies(info, qs), BY_PRIORITY, kwargs)
 
     def resolve_template_messages(root, info, account, **kwargs):

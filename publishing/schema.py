@@ -73,11 +73,13 @@ def _rendition_account(info, channel, code):
 
 def resolve_rendition(item, info, channel, account=None):
     """The item rendered for one of the caller's accounts of ``channel``."""
+    channel = getattr(channel, "value", channel)
+    bound = _rendition_account(info, channel, account)
     try:
         from publishing.renditions import render
     except ImportError:
         raise ApiError(ErrorCode.UNAVAILABLE, "renditions are not available in this installation") from None
-    return render(item, _rendition_account(info, channel, account), channel)
+    return render(item, bound, channel)
 
 
 class SmsCommandNode(graphene.ObjectType):

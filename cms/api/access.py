@@ -2,7 +2,7 @@
 principal's channel accounts and that its organisation scope shows, and the
 drafts its preview token names. Resolvers ask here, nowhere else."""
 
-from content.models import ChannelAccount
+from content.models import AutoReply, ChannelAccount, TemplateMessage
 from content.permissions import visible
 from cms.api.errors import ApiError, ErrorCode
 from publishing.changes.reach import reach_q
@@ -19,11 +19,16 @@ def _within_scope(qs, scope):
     return qs.filter(pk__in=visible(qs.model._default_manager.all(), scope).values("pk"))
 
 
+# Bound to accounts rather than sold or shared by organisation: binding one of the
+# caller's accounts (a reply rule, a template id mapping) is what lets it read them.
+ACCOUNT_BOUND = (AutoReply, TemplateMessage)
+
+
 def reachable(model, info, audience=None):
     """Items of ``model`` (live or not) the principal may read, before the live filter."""
     who = principal(info)
     qs = model._default_manager.filter(reach_q(model, audience or who.audience))
-    return _within_scope(qs, who.scope)
+    return qs if model in ACCOUNT_BOUND else _within_scope(qs, who.scope)
 
 
 def published(model, info, audience=None):

@@ -94,3 +94,10 @@ def revoke_tokens(client, *, by=None):
     for token in tokens:
         revoke_token(token, by=by)
     return len(tokens)
+
+
+def retire_service_user(user_id):
+    """After a client is deleted: its tokens revoked, its service user deactivated."""
+    for token in APIToken.objects.filter(user_id=user_id, revoked_at__isnull=True):
+        revoke_token(token)
+    get_user_model().objects.filter(pk=user_id).update(is_active=False)
