@@ -174,7 +174,8 @@ class ApiView(View):
             if hit is not None:
                 return self.respond(request, operation, *hit)
         body, status = self.execute(request, operation)
-        etag = _etag(body) if request.method == "GET" and operation.persisted is not None and status == 200 else None
+        http_cacheable = request.method == "GET" and operation.persisted is not None and request.preview is None
+        etag = _etag(body) if http_cacheable and status == 200 else None
         if cacheable and status == 200:
             cache.put(generation, key, (body, status, etag), getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
         return self.respond(request, operation, body, status, etag)
