@@ -266,9 +266,9 @@ class Query(graphene.ObjectType):
         return _page(_auto_replies(info, qs), BY_PRIORITY, kwargs)
 
     def resolve_template_messages(root, info, account, **kwargs):
-        bound, audience = access.account_audience(info, account)
+        account_id, audience = access.account_audience(info, account)
         qs = access.published(TemplateMessage, info, audience)
-        return _page(_template_messages(qs, bound.pk), BY_CODE, kwargs)
+        return _page(_template_messages(qs, account_id), BY_CODE, kwargs)
 
 
 def _json_contains():

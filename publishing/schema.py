@@ -158,7 +158,7 @@ class BundleDeltaNode(graphene.ObjectType):
     document = graphene.Field(JSON, required=True, description="Upserted documents and removed codes (channel-bundle-delta/1).")
 
 
-def _load_items(info, account, audience, rows):
+def _load_items(info, account_id, audience, rows):
     """Attach to each upsert row its item as published now: one query per kind on the page."""
     wanted = {}
     for row in rows:
@@ -167,21 +167,21 @@ def _load_items(info, account, audience, rows):
     found = {}
     for kind, ids in wanted.items():
         if kind == Change.Kind.MENU:
-            menu = published_menu(account)
+            menu = published_menu(ChannelAccount.objects.get(pk=account_id))
             found.update({(kind, pk): menu for pk in ids})
             continue
         if kind == Change.Kind.SMS_COMMAND:
             templates = access.published(SmsTemplate, info, audience)
-            qs = SmsCommand.objects.filter(pk__in=ids, account=account, template__in=templates).select_related("template")
+            qs = SmsCommand.objects.filter(pk__in=ids, account_id=account_id, template__in=templates).select_related("template")
         else:
-            qs = _prepared(kind, info, access.published(MODELS[kind], info, audience), account).filter(pk__in=ids)
+            qs = _prepared(kind, info, access.published(MODELS[kind], info, audience), account_id).filter(pk__in=ids)
         found.update({(kind, item.pk): item for item in qs})
     for row in rows:
         row._item = found.get((row.kind, row.object_id)) if row.action == Change.Action.UPSERT else None
     return rows
 
 
-def _prepared(kind, info, qs, account):
+def _prepared(kind, info, qs, account_id):
     from content.schema import _articles, _auto_replies, _sms_templates, _template_messages
 
     if kind in (Change.Kind.PACKAGE, Change.Kind.BUSINESS):
@@ -190,7 +190,7 @@ def _prepared(kind, info, qs, account):
         Change.Kind.ARTICLE: lambda: _articles(info, qs),
         Change.Kind.SMS_TEMPLATE: lambda: _sms_templates(qs),
         Change.Kind.AUTO_REPLY: lambda: _auto_replies(info, qs),
-        Change.Kind.TEMPLATE_MESSAGE: lambda: _template_messages(qs, account.pk),
+        Change.Kind.TEMPLATE_MESSAGE: lambda: _template_messages(qs, account_id),
     }[kind]()
 
 
@@ -237,18 +237,18 @@ class Query(graphene.ObjectType):
     )
 
     def resolve_changes(root, info, account, since, **kwargs):
-        bound, audience = access.account_audience(info, account)
-        rows = changes.change_rows(bound, _since(since))
+        account_id, audience = access.account_audience(info, account)
+        rows = changes.change_rows(account_id, _since(since))
         want_items = any(path.endswith("node.item") for path in selected(info))
         page = paginate(
             rows, ["version"], [int], kind="changes", **kwargs,
-            transform=(lambda page_rows: _load_items(info, bound, audience, page_rows)) if want_items else None,
+            transform=(lambda page_rows: _load_items(info, account_id, audience, page_rows)) if want_items else None,
         )
-        page.account = bound
+        page.account = account_id
         return page
 
     def resolve_current_version(root, info, account):
-        return changes.current_version(access.account(info, account))
+        return changes.current_version(access.account_audience(info, account)[0])
 
     def resolve_bundle(root, info, account):
         bundle = cached_bundle(access.account(info, account))

@@ -51,10 +51,12 @@ def account(info, code):
 
 
 def account_audience(info, code):
-    from publishing.changes.reach import audience_for
-
-    bound = account(info, code)
-    return bound, audience_for([bound])
+    """(account id, Audience of that account alone) of a bound account, without a query."""
+    who = principal(info)
+    account_id = who.accounts.get(code)
+    if account_id is None:
+        raise ApiError(ErrorCode.FORBIDDEN, f"channel account {code!r} is not bound to this token", field="account")
+    return account_id, who.account_audiences[code]
 
 
 def preview_grant(info):

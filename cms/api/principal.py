@@ -7,7 +7,7 @@ the accounts in it. Principals are cached by token digest in the shared cache
 and invalidated when tokens, clients, accounts or organisations change."""
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,6 +32,7 @@ class Principal:
     accounts: dict  # bound, enabled accounts: code -> id
     audience: Audience
     token_id: int | None = None
+    account_audiences: dict = field(default_factory=dict)  # code -> Audience of that account alone
 
     @property
     def cache_key(self):
@@ -42,6 +43,7 @@ class Principal:
 
 def _accounts_principal(kind, name, user_id, organisation_id, scope, accounts, token_id=None):
     accounts = [a for a in accounts if a.enabled]
+    audience = audience_for(accounts)
     return Principal(
         kind=kind,
         name=name,
@@ -49,8 +51,9 @@ def _accounts_principal(kind, name, user_id, organisation_id, scope, accounts, t
         organisation_id=organisation_id,
         scope=scope,
         accounts={a.code: a.pk for a in accounts},
-        audience=audience_for(accounts),
+        audience=audience,
         token_id=token_id,
+        account_audiences={a.code: audience.of_account(a) for a in accounts},
     )
 
 

@@ -24,6 +24,14 @@ class Audience:
 
     account_ids: frozenset = frozenset()
     orgs_by_type: dict = field(default_factory=dict)
+    subtrees_of: dict = field(default_factory=dict)  # organisation id -> its subtree
+
+    def of_account(self, account):
+        """The audience of one of its accounts (the organisations below it), without a query."""
+        return Audience(
+            account_ids=frozenset([account.pk]),
+            orgs_by_type={account.type: frozenset(self.subtrees_of[account.organisation_id])},
+        )
 
     def orgs(self, types=ALL_TYPES):
         out = set()
@@ -32,29 +40,37 @@ class Audience:
         return out
 
 
-def subtrees(org_ids):
-    """Each organisation with everything below it, from one query of the tree."""
+def _children():
     children = {}
     for pk, parent_id in Organisation.objects.values_list("pk", "parent_id"):
         children.setdefault(parent_id, []).append(pk)
-    out, stack = set(), list(org_ids)
+    return children
+
+
+def _subtree(children, org_id):
+    out, stack = set(), [org_id]
     while stack:
-        org_id = stack.pop()
-        if org_id not in out:
-            out.add(org_id)
-            stack.extend(children.get(org_id, ()))
-    return out
+        current = stack.pop()
+        if current not in out:
+            out.add(current)
+            stack.extend(children.get(current, ()))
+    return frozenset(out)
 
 
 def audience_for(accounts):
     """The audience of channel accounts (instances or values with id, type, organisation_id, enabled)."""
     accounts = [a for a in accounts if a.enabled]
+    if not accounts:
+        return Audience()
+    children = _children()  # one query of the (small) organisation tree
+    subtrees_of = {a.organisation_id: _subtree(children, a.organisation_id) for a in accounts}
     by_type = {}
     for account in accounts:
-        by_type.setdefault(account.type, set()).add(account.organisation_id)
+        by_type.setdefault(account.type, set()).update(subtrees_of[account.organisation_id])
     return Audience(
         account_ids=frozenset(a.pk for a in accounts),
-        orgs_by_type={t: frozenset(subtrees(org_ids)) for t, org_ids in by_type.items()},
+        orgs_by_type={t: frozenset(org_ids) for t, org_ids in by_type.items()},
+        subtrees_of=subtrees_of,
     )
 
 
