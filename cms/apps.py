@@ -9,7 +9,13 @@ class CmsConfig(AppConfig):
     def ready(self):
         from cms import signal_handlers
         from cms.models import ApiClient
+        from content import roles
+        from content.models import EditorProfile
         from content.permissions import register_org_scoped
 
+        # Who belongs to which organisation is itself isolated: a branch manages its own people.
+        register_org_scoped(EditorProfile)
+        roles.grant(roles.PUBLISHERS, EditorProfile, {"view"})
+        # API clients of the GraphQL API, and invalidation of its caches.
         register_org_scoped(ApiClient)
         signal_handlers.connect()

@@ -1,5 +1,6 @@
-"""Admin of the GraphQL API: API clients (settings menu) with their tokens, and a
-preview-token button on every editorial snippet."""
+"""Admin hooks that span apps: who works for which organisation; the GraphQL
+API's clients (settings menu) with their tokens, and a preview-token button on
+every editorial snippet."""
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +12,25 @@ from wagtail.snippets.models import register_snippet
 from cms import admin_views
 from cms.forms import ApiClientForm
 from cms.models import ApiClient
+from content.models import EditorProfile
 from content.permissions import can_view
 from content.viewsets import OrganisationScopedViewSet
 from publishing.changes.kinds import EDITORIAL_KINDS
+
+
+class EditorProfileViewSet(OrganisationScopedViewSet):
+    model = EditorProfile
+    icon = "user"
+    menu_label = _("编辑归属")
+    add_to_admin_menu = True
+    menu_order = 900
+    list_display = ["user", "organisation"]
+    list_filter = ["organisation"]
+    search_fields = ["user__username"]
+    panels = [FieldPanel("user"), FieldPanel("organisation")]
+
+
+register_snippet(EditorProfileViewSet)
 
 
 class ApiClientViewSet(OrganisationScopedViewSet):
