@@ -37,7 +37,7 @@ class ApiClientCreateView(CreateView):
             name=data["name"], organisation=data["organisation"], accounts=data["accounts"],
             expires_at=data.get("expires_at"),
         )
-        _, self.plaintext = clients.issue_token(client, by=self.request.user)
+        self.plaintext = clients.issue_token(client, by=self.request.user)[1]
         return client
 
     def save_action(self):
@@ -59,7 +59,7 @@ def client_tokens(request, pk):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "issue":
-            _, plaintext = clients.issue_token(client, by=request.user)
+            plaintext = clients.issue_token(client, by=request.user)[1]
             return token_page(request, client, plaintext)
         if action == "revoke":
             token = get_object_or_404(APIToken, pk=request.POST.get("token"), user_id=client.user_id, revoked_at__isnull=True)

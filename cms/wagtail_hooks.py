@@ -2,6 +2,7 @@
 API's clients (settings menu) with their tokens, and a preview-token button on
 every editorial snippet."""
 
+from django import forms
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -45,7 +46,12 @@ class ApiClientViewSet(OrganisationScopedViewSet):
     list_filter = ["organisation"]
     search_fields = ["name"]
     copy_view_enabled = False
-    panels = [FieldPanel("name"), FieldPanel("organisation"), FieldPanel("accounts"), FieldPanel("expires_at")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("organisation", widget=forms.Select),
+        FieldPanel("accounts", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("expires_at"),
+    ]
 
 
 register_snippet(ApiClientViewSet)
