@@ -148,6 +148,13 @@ def latest_version():
     return Change.objects.order_by("-version").values_list("version", flat=True).first() or 0
 
 
+def resync(published_since=None):
+    """Write what the log misses after a bulk publish (see resync.py)."""
+    from publishing.changes.resync import resync as run
+
+    return run(published_since)
+
+
 def build_bundle(account):
     from publishing.changes.bundle import build_bundle as build
 

@@ -56,6 +56,11 @@ def on_menu_version_published(sender, version=None, menu=None, account=None, **k
     transaction.on_commit(lambda: services.record_menu(code, menu_id, account_id))
 
 
+def on_legacy_import_finished(sender, **kwargs):
+    # Bulk-imported records arrive published without per-record signals.
+    transaction.on_commit(services.resync)
+
+
 def connect():
     for model in EDITORIAL_KINDS:
         uid = f"changes.{model._meta.label_lower}"
@@ -66,3 +71,8 @@ def connect():
     post_save.connect(on_sms_command_saved, sender=SmsCommand, dispatch_uid="changes.smscommand.saved")
     post_delete.connect(on_sms_command_deleted, sender=SmsCommand, dispatch_uid="changes.smscommand.deleted")
     menu_version_published.connect(on_menu_version_published, dispatch_uid="changes.menu_version_published")
+    try:
+        from content.importing.signals import legacy_import_finished
+    except ImportError:  # an installation without the legacy importer
+        return
+    legacy_import_finished.connect(on_legacy_import_finished, dispatch_uid="changes.legacy_import_finished")

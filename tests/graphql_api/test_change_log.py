@@ -128,3 +128,27 @@ def test_a_published_menu_version_is_recorded_for_its_account(matrix):
     # then
     change = Change.objects.get(code="MENU-SX-01")
     assert (change.kind, change.account.code, change.action, change.object_id) == ("menu", "wx-sx-01", "upsert", 41)
+
+
+def test_resync_records_bulk_published_items_and_withdraws_what_no_longer_reaches(matrix, sms_accounts):
+    from django.utils import timezone
+
+    from content.models import SmsTemplate
+    from publishing.changes.services import resync
+
+    # given a template published through the admin, then a bulk write (no signals)
+    # that adds one template and withdraws the first
+    first = f.sms_template("TPL-1", matrix["branch1"])
+    SmsTemplate.objects.create(code="TPL-BULK", organisation=matrix["branch1"], category="reply", text="批量",
+                               live=True, last_published_at=timezone.now())
+    SmsTemplate.objects.filter(pk=first.pk).update(live=False)
+    # when
+    with f.committed():
+        written = resync()
+    # then the SMS accounts that reach them are told, and a second run has nothing to add
+    assert sorted((c.account.code, c.code, c.action) for c in written) == [
+        ("sms-sx", "TPL-1", "unpublish"), ("sms-sx", "TPL-BULK", "upsert"),
+        ("sms-sx-01", "TPL-1", "unpublish"), ("sms-sx-01", "TPL-BULK", "upsert"),
+    ]
+    with f.committed():
+        assert resync() == []
