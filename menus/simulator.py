@@ -1,0 +1,158 @@
+"""The SMS business-hall simulator: what a customer of a brand would get back for
+the messages they send, from the published menu and the reply templates, with
+sample parameter values. Digits walk the menu (0 back to the main menu); a
+command answers from anywhere, also when its node is hidden from the listing."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+from content.models import ChannelAccount, SmsTemplate
+from content.services.sms_segments import count_segments
+from menus.services import published_tree
+from menus.tree import segment, walk
+
+BACK = "0"
+PARAMETER = re.compile(r"\{(\w+)\}")
+
+# Sample values by parameter type (content.models.sms.PARAMETER_TYPES).
+SAMPLE_VALUES = {
+    "amount": "58.00",
+    "date": "2025-06-30",
+    "datetime": "2025-06-30 09:30",
+    "phone": "13800138000",
+    "int": "100",
+    "data_volume": "1024",
+    "text": "示例",
+    "code": "123456",
+    "url": "https://www.example-operator.cn/s/1",
+}
+
+
+@dataclass(frozen=True)
+class SimulationStep:
+    input: str
+    kind: str  # menu | reply | back | unknown | unavailable
+    reply_text: str
+    path: list = field(default_factory=list)  # [{"key", "name"}] from the main menu to the node reached
+    template: str = ""
+    parameters: dict = field(default_factory=dict)
+    segments: int = 0
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    reply_text: str
+    path: list
+    steps: list
+
+
+def sample_parameters(parameters):
+    """A sample value per declared parameter, cut to its max_length."""
+    values = {}
+    for parameter in parameters or []:
+        name = parameter.get("name")
+        if not name:
+            continue
+        value = SAMPLE_VALUES.get(parameter.get("type"), "示例")
+        limit = parameter.get("max_length")
+        values[name] = value[:limit] if isinstance(limit, int) and limit > 0 else value
+    return values
+
+
+def render_reply(template):
+    """(text, parameters) of a reply template filled with sample values."""
+    values = sample_parameters(template.parameters)
+    try:
+        from content.services.sms import render_template
+    except ImportError:
+        render_template = None
+    if render_template is not None:
+        return render_template(template, values), values
+    return PARAMETER.sub(lambda m: values.get(m.group(1), m.group(0)), template.text), values
+
+
+class _Session:
+    def __init__(self, account, tree):
+        self.account = account
+        self.tree = tree
+        self.current = None  # None: the main menu
+        self.paths = {}
+        self.commands = {}
+        self.templates = {}
+        for node, _, parent in walk(tree):
+            self.paths[node["key"]] = [*self.paths.get(parent["key"], []), node] if parent else [node]
+            if node["type"] == "command" and node.get("command"):
+                self.commands[node["command"].upper()] = node
+
+    def children(self):
+        return self.current["children"] if self.current else self.tree
+
+    def path_of(self, node):
+        return [{"key": n["key"], "name": n["name"]} for n in self.paths.get(node["key"], [])] if node else []
+
+    def listing(self):
+        title = self.current["name"] if self.current else self.account.name
+        lines = [f"{title}:"]
+        for child in self.children():
+            if child.get("hidden"):
+                continue
+            own = segment(child["key"])
+            if own.isdigit():
+                lines.append(f"{own}.{child['name']}")
+            elif child.get("command"):
+                lines.append(f"{child['name']}:回复{child['command']}")
+        lines.append("回复序号进入,回复0返回主菜单" if self.current else "回复序号进入")
+        return "\n".join(lines)
+
+    def template(self, code):
+        if code not in self.templates:
+            self.templates[code] = SmsTemplate.objects.filter(code=code).first()
+        return self.templates[code]
+
+    def reply(self, text, node):
+        template = self.template(node.get("reply_template"))
+        if template is None:
+            return SimulationStep(text, "unknown", f"回复模板 {node.get('reply_template')} 不存在", self.path_of(node))
+        body, values = render_reply(template)
+        return SimulationStep(text, "reply", body, self.path_of(node), template.code, values)
+
+    def step(self, text):
+        message = text.strip()
+        if message == BACK:
+            self.current = None
+            return SimulationStep(text, "back", self.listing())
+        for child in self.children():
+            if not child.get("hidden") and segment(child["key"]) == message:
+                if child["type"] == "submenu":
+                    self.current = child
+                    return SimulationStep(text, "menu", self.listing(), self.path_of(child))
+                return self.reply(text, child)
+        node = self.commands.get(message.upper())
+        if node is not None:
+            return self.reply(text, node)
+        return SimulationStep(text, "unknown", "您发送的指令有误。" + self.listing(), self.path_of(self.current))
+
+
+def simulate(account, brand, inputs):
+    """Replay ``inputs`` (what the customer sends, in order) against the published
+    SMS menu of ``account`` as seen by ``brand`` (Brand, code or None)."""
+    if account.type != ChannelAccount.Type.SMS:
+        raise ValidationError({"account": ValidationError(f"{account.code} 不是短信营业厅账号", code="not_sms")})
+    tree = published_tree(account, brand, include_hidden=True)
+    steps = []
+    if not tree:
+        steps = [SimulationStep(text, "unavailable", "此账号尚无已发布的短信菜单") for text in inputs]
+    else:
+        session = _Session(account, tree)
+        steps = [session.step(text) for text in inputs]
+    signature = account.signature or ""
+    steps = [
+        SimulationStep(s.input, s.kind, f"{signature}{s.reply_text}", s.path, s.template, s.parameters,
+                       count_segments(f"{signature}{s.reply_text}").segments)
+        for s in steps
+    ]
+    if not steps:
+        return SimulationResult(reply_text="", path=[], steps=[])
+    return SimulationResult(reply_text=steps[-1].reply_text, path=steps[-1].path, steps=steps)
