@@ -29,7 +29,7 @@ def max_depth():
 
 
 def max_cost():
-    return getattr(settings, "GRAPHQL_MAX_COST", 25000)
+    return getattr(settings, "GRAPHQL_MAX_COST", 50000)
 
 
 def _int_argument(node, name, variables):
@@ -51,22 +51,31 @@ class _Measure:
         self.depth = 0
         self.cost = 0
 
-    def selection_set(self, selection_set, parent_type, depth, multiplier, seen=frozenset()):
+    def selection_set(self, selection_set, parent_type, depth, multiplier, seen=frozenset(), page=None):
+        # A value has one concrete type: fragments on different types cost the most
+        # expensive of them, not their sum.
+        by_type = {}
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                self.field(selection, parent_type, depth, multiplier, seen)
-            elif isinstance(selection, InlineFragmentNode):
-                type_ = self.schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent_type
-                self.selection_set(selection.selection_set, type_ or parent_type, depth, multiplier, seen)
+                self.field(selection, parent_type, depth, multiplier, seen, page)
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition, inner, names = selection.type_condition, selection.selection_set, seen
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is None or selection.name.value in seen:
                     continue
-                type_ = self.schema.get_type(fragment.type_condition.name.value) or parent_type
-                self.selection_set(fragment.selection_set, type_, depth, multiplier, seen | {name})
+                condition, inner, names = fragment.type_condition, fragment.selection_set, seen | {selection.name.value}
+            else:
+                continue
+            type_ = (self.schema.get_type(condition.name.value) if condition else None) or parent_type
+            before = self.cost
+            self.selection_set(inner, type_, depth, multiplier, names, page)
+            spent, self.cost = self.cost - before, before
+            by_type[type_.name] = by_type.get(type_.name, 0) + spent
+        self.cost += max(by_type.values(), default=0)
 
-    def field(self, node, parent_type, depth, multiplier, seen):
+    def field(self, node, parent_type, depth, multiplier, seen, page=None):
         name = node.name.value
         if name.startswith("__"):
             return
@@ -82,18 +91,19 @@ class _Measure:
         named = get_named_type(return_type)
         if not is_composite_type(named) or node.selection_set is None:
             return
-        page = _int_argument(node, "first", self.variables) or _int_argument(node, "last", self.variables)
+        inner_page = None
         if "first" in definition.args:
-            # The connection object once, what is below it once per row of the page.
-            self.cost += multiplier
-            inner = multiplier * (page if page is not None else default_page_size())
-        elif is_list_type(return_type) and not (name == "edges" and parent_type.name.endswith("Connection")):
+            # The connection object once; its edges once per row of the page.
+            size = _int_argument(node, "first", self.variables) or _int_argument(node, "last", self.variables)
+            inner, inner_page = multiplier, multiplier * (size if size is not None else default_page_size())
+        elif name == "edges" and page is not None:
+            inner = page
+        elif is_list_type(return_type):
             inner = multiplier * LIST_FACTOR
-            self.cost += inner
         else:
             inner = multiplier
-            self.cost += inner
-        self.selection_set(node.selection_set, named, depth, inner, seen)
+        self.cost += inner
+        self.selection_set(node.selection_set, named, depth, inner, seen, inner_page)
 
 
 def check(schema, document, operation_node, variables):

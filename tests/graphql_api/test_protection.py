@@ -163,3 +163,18 @@ def test_unexpected_errors_are_hidden(branch1_api, monkeypatch, caplog):
     assert status == 500
     assert error_codes(payload) == ["INTERNAL_ERROR"]
     assert "hunter2" not in json.dumps(payload) and payload["errors"][0]["message"] == "internal error"
+
+
+def test_fragments_on_a_union_cost_their_most_expensive_branch(matrix, sms_accounts):
+    from cms.api import limits
+    from cms.schema import schema
+    from graphql import parse
+    from graphql.utilities import get_operation_ast
+
+    document = parse(persisted.by_name("sms_changes").text)
+    operation = get_operation_ast(document)
+    # each of 1,000 changes costs its SMS template branch (parameters and brands lists), not every branch summed
+    depth, cost = limits.check(schema.graphql_schema, document, operation, {"first": 1000})
+    # the connection and its pageInfo once, edges, nodes and items per row
+    assert cost == 2 + 1000 * 3 + 1000 * limits.LIST_FACTOR * 2
+    assert depth == 6
