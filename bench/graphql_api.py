@@ -167,8 +167,11 @@ def lua(method, body, headers):
 
 
 def to_ms(value):
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    match = re.match(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        raise ValueError(f"latency {value!r}")
+    number, unit = match.groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
 def wrk(url, script, connections, duration):
@@ -180,11 +183,18 @@ def wrk(url, script, connections, duration):
         capture_output=True, text=True, check=True,
     ).stdout
     os.unlink(handle.name)
+    if "Requests/sec" not in result or "50%" not in result:
+        raise RuntimeError(f"wrk gave no figures for {url}:\n{result}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    try:
+        p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", result, re.M).group(1))
+        p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", result, re.M).group(1))
+    except ValueError as error:
+        raise RuntimeError(f"wrk output for {url} not understood ({error}):\n{result}") from None
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1)),
-        "p50": to_ms(re.search(r"50%\s+(\S+)", result).group(1)),
-        "p99": to_ms(re.search(r"99%\s+(\S+)", result).group(1)),
+        "p50": p50,
+        "p99": p99,
         "errors": int(errors.group(1)) if errors else 0,
     }
 

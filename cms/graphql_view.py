@@ -11,6 +11,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -20,7 +21,7 @@ from cms.api import cache, persisted
 from cms.api.errors import ApiError, ErrorCode, error_body, status_for
 from cms.api.execution import run
 from cms.api.preview import read_preview_token
-from cms.api.principal import authenticate
+from cms.api.principal import authenticate, bearer_token, principal_key, token_digest
 
 logger = logging.getLogger("cms.graphql")
 
@@ -107,9 +108,10 @@ class Operation:
         if self.persisted is None and getattr(settings, "GRAPHQL_PERSISTED_QUERIES_ONLY", False):
             raise ApiError(ErrorCode.PERSISTED_QUERY_REQUIRED, "this server answers persisted queries only", field="id")
 
-    def cache_key(self, principal):
+    def cache_key(self, token_digest):
+        """The answer's key: per token, so one lookup finds it before authentication."""
         variables = json.dumps(self.variables or {}, sort_keys=True, separators=(",", ":"))
-        basis = f"{principal.cache_key}|{self.persisted.sha256}|{self.operation_name}|{variables}"
+        basis = f"{token_digest}|{self.persisted.sha256}|{self.operation_name}|{variables}"
         return "gql:answer:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
@@ -161,23 +163,28 @@ class ApiView(View):
 
     def answer(self, request):
         data = _body(request)
-        request.principal = authenticate(request)
+        operation = None
+        lookup = None
+        token = bearer_token(request)
         preview = request.META.get("HTTP_X_PREVIEW_TOKEN")
+        if token is not None and not preview and request.method == "GET" and cache.enabled():
+            # Persisted GETs by token: generations, principal and answer in one round trip.
+            operation = Operation(data)
+            if operation.persisted is not None:
+                digest = token_digest(token)
+                lookup = cache.Lookup(principal_key(digest), operation.cache_key(digest))
+                hit = lookup.answer()
+                if hit is not None and (hit[3] is None or hit[3] > timezone.now()):
+                    return self.respond(request, operation, *hit[:3])
+        request.principal = authenticate(request, lookup)
         request.preview = read_preview_token(preview) if preview else None
-        operation = Operation(data)
-        cacheable = (
-            request.method == "GET" and operation.persisted is not None and request.preview is None and cache.enabled()
-        )
-        if cacheable:
-            key = operation.cache_key(request.principal)
-            generation, hit = cache.get(cache.CONTENT, key)
-            if hit is not None:
-                return self.respond(request, operation, *hit)
+        operation = operation or Operation(data)
         body, status = self.execute(request, operation)
         http_cacheable = request.method == "GET" and operation.persisted is not None and request.preview is None
         etag = _etag(body) if http_cacheable and status == 200 else None
-        if cacheable and status == 200:
-            cache.put(generation, key, (body, status, etag), getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+        if lookup is not None and lookup.answer_key and status == 200:
+            expires_at = getattr(request.principal, "expires_at", None)
+            lookup.put_answer((body, status, etag, expires_at), getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
         return self.respond(request, operation, body, status, etag)
 
     def execute(self, request, operation):

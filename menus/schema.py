@@ -6,7 +6,6 @@ gives it as a flat, pre-ordered item list (with depth and parent key) and as JSO
 import graphene
 
 from cms.api import access
-from cms.api.errors import ApiError, ErrorCode
 from cms.api.scalars import JSON
 
 
@@ -119,13 +118,11 @@ class MenuNode(graphene.ObjectType):
     tree = graphene.Field(JSON, required=True, description="The nested tree (items with children).")
 
 
-def published_menu(account, brand=None):
-    """The account's published menu; UNAVAILABLE until the menus app serves trees."""
-    try:
-        from menus.services import published_tree
-    except ImportError:
-        raise ApiError(ErrorCode.UNAVAILABLE, "menus are not served by this installation") from None
-    return MenuDocument(account.code, brand, published_tree(account, brand=brand))
+def published_menu(account_code, account_id, brand=None):
+    """The account's published menu (one query)."""
+    from menus.services import published_tree
+
+    return MenuDocument(account_code, brand, published_tree(account_id, brand=brand))
 
 
 class Query(graphene.ObjectType):
@@ -137,4 +134,5 @@ class Query(graphene.ObjectType):
     )
 
     def resolve_menu(root, info, account, brand=None):
-        return published_menu(access.account(info, account), brand or None)
+        account_id, _ = access.account_audience(info, account)
+        return published_menu(account, account_id, brand or None)

@@ -167,7 +167,8 @@ def _load_items(info, account_id, audience, rows):
     found = {}
     for kind, ids in wanted.items():
         if kind == Change.Kind.MENU:
-            menu = published_menu(ChannelAccount.objects.get(pk=account_id))
+            code = next(code for code, pk in access.principal(info).accounts.items() if pk == account_id)
+            menu = published_menu(code, account_id)
             found.update({(kind, pk): menu for pk in ids})
             continue
         if kind == Change.Kind.SMS_COMMAND:

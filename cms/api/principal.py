@@ -33,6 +33,7 @@ class Principal:
     audience: Audience
     token_id: int | None = None
     account_audiences: dict = field(default_factory=dict)  # code -> Audience of that account alone
+    expires_at: object = None  # the client's expiry (datetime) or None
 
     @property
     def cache_key(self):
@@ -41,7 +42,7 @@ class Principal:
         return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
 
-def _accounts_principal(kind, name, user_id, organisation_id, scope, accounts, token_id=None):
+def _accounts_principal(kind, name, user_id, organisation_id, scope, accounts, token_id=None, expires_at=None):
     accounts = [a for a in accounts if a.enabled]
     audience = audience_for(accounts)
     return Principal(
@@ -54,6 +55,7 @@ def _accounts_principal(kind, name, user_id, organisation_id, scope, accounts, t
         audience=audience,
         token_id=token_id,
         account_audiences={a.code: audience.of_account(a) for a in accounts},
+        expires_at=expires_at,
     )
 
 
@@ -63,7 +65,7 @@ def client_principal(client, token_id=None):
     accounts = client.accounts.only("pk", "code", "type", "organisation_id", "enabled")
     return _accounts_principal(
         "client", client.name, client.user_id, client.organisation_id, scope_for_org(client.organisation),
-        accounts, token_id,
+        accounts, token_id, client.expires_at,
     )
 
 
@@ -100,31 +102,50 @@ def _from_token(plaintext):
     return editor_principal(token.user, token.pk), None
 
 
-def principal_for_token(plaintext):
-    """The principal of a bearer token, from the shared cache when it holds it."""
+def token_digest(plaintext):
+    """The stored digest of a well-formed token (the key of its cache entries)."""
     if not APIToken.validate_token_format(plaintext):
         raise ApiError(ErrorCode.UNAUTHENTICATED, "malformed API token")
+    return APIToken.hash_token(plaintext)
+
+
+def principal_key(digest):
+    return "gql:principal:" + digest
+
+
+def principal_for_token(plaintext, lookup=None):
+    """The principal of a bearer token, from the shared cache when it holds it
+    (``lookup``: the request's cache.Lookup when the view already made one)."""
+    digest = token_digest(plaintext)
     if not cache.enabled():
         return _from_token(plaintext)[0]
-    key = "gql:principal:" + APIToken.hash_token(plaintext)
-    generation, entry = cache.get(cache.AUTH, key)
+    lookup = lookup or cache.Lookup(principal_key(digest))
+    entry = lookup.principal()
     if entry is not None:
         principal, expires_at = entry
         if expires_at is None or expires_at > timezone.now():
             return principal
     principal, expires_at = _from_token(plaintext)
-    cache.put(generation, key, (principal, expires_at), PRINCIPAL_TTL)
+    lookup.put_principal((principal, expires_at), PRINCIPAL_TTL)
     return principal
 
 
-def authenticate(request):
-    """The request's principal, or an ApiError (401) saying why there is none."""
+def bearer_token(request):
+    """The bearer token of the request, None without an Authorization header."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
-    if header:
-        scheme, _, credentials = header.partition(" ")
-        if scheme.lower() != "bearer" or not credentials.strip():
-            raise ApiError(ErrorCode.UNAUTHENTICATED, "use Authorization: Bearer <token>")
-        return principal_for_token(credentials.strip())
+    if not header:
+        return None
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise ApiError(ErrorCode.UNAUTHENTICATED, "use Authorization: Bearer <token>")
+    return credentials.strip()
+
+
+def authenticate(request, lookup=None):
+    """The request's principal, or an ApiError (401) saying why there is none."""
+    token = bearer_token(request)
+    if token is not None:
+        return principal_for_token(token, lookup)
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_active:
         return editor_principal(user)
