@@ -3,31 +3,18 @@ the messages they send, from the published menu and the reply templates, with
 sample parameter values. Digits walk the menu (0 back to the main menu); a
 command answers from anywhere, also when its node is hidden from the listing."""
 
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
 from content.models import ChannelAccount, SmsTemplate
+from content.services.sms import fill
+from content.services.sms_parameters import parse_declarations, sample_value
 from content.services.sms_segments import count_segments
 from menus.services import published_tree
 from menus.tree import segment, walk
 
 BACK = "0"
-PARAMETER = re.compile(r"\{(\w+)\}")
-
-# Sample values by parameter type (content.models.sms.PARAMETER_TYPES).
-SAMPLE_VALUES = {
-    "amount": "58.00",
-    "date": "2025-06-30",
-    "datetime": "2025-06-30 09:30",
-    "phone": "13800138000",
-    "int": "100",
-    "data_volume": "1024",
-    "text": "示例",
-    "code": "123456",
-    "url": "https://www.example-operator.cn/s/1",
-}
 
 
 @dataclass(frozen=True)
@@ -48,29 +35,11 @@ class SimulationResult:
     steps: list
 
 
-def sample_parameters(parameters):
-    """A sample value per declared parameter, cut to its max_length."""
-    values = {}
-    for parameter in parameters or []:
-        name = parameter.get("name")
-        if not name:
-            continue
-        value = SAMPLE_VALUES.get(parameter.get("type"), "示例")
-        limit = parameter.get("max_length")
-        values[name] = value[:limit] if isinstance(limit, int) and limit > 0 else value
-    return values
-
-
 def render_reply(template):
-    """(text, parameters) of a reply template filled with sample values."""
-    values = sample_parameters(template.parameters)
-    try:
-        from content.services.sms import render_template
-    except ImportError:
-        render_template = None
-    if render_template is not None:
-        return render_template(template, values), values
-    return PARAMETER.sub(lambda m: values.get(m.group(1), m.group(0)), template.text), values
+    """(text, parameters) of a reply template filled with the content app's sample values."""
+    params, _problems = parse_declarations(template.parameters)
+    values = {p.name: sample_value(p) for p in params}
+    return fill(template.text or "", params, lambda p: values[p.name]), values
 
 
 class _Session:

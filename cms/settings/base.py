@@ -201,3 +201,12 @@ WECHAT_PUBLISH_POLL_INTERVAL = env_int("WECHAT_PUBLISH_POLL_INTERVAL_MS", 2000) 
 WECHAT_PUBLISH_POLL_TIMEOUT = env_int("WECHAT_PUBLISH_POLL_TIMEOUT_S", 120)
 # httpx logs request URLs at INFO, and WeChat wants the access token in the URL.
 LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
+
+# Content: SMS templates. Rules applied when no SMS account serves a template's
+# organisation (an account's own signature, opt-out text and segment limit win).
+CMS_SMS_DEFAULT_SIGNATURE = env_str("CMS_SMS_DEFAULT_SIGNATURE", "【中国移动】")
+CMS_SMS_DEFAULT_OPT_OUT_TEXT = env_str("CMS_SMS_DEFAULT_OPT_OUT_TEXT", "拒收请回复R")
+CMS_SMS_DEFAULT_MAX_SEGMENTS = env_int("CMS_SMS_DEFAULT_MAX_SEGMENTS", 3)
+
+# Content: the library's image form (alt text required, per-organisation collections).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "media.forms.LibraryImageForm"

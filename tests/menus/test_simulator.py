@@ -8,7 +8,7 @@ from menus import editing
 from menus.importing import import_menu
 from menus.models import Menu, MenuNode
 from menus.services import publish
-from menus.simulator import sample_parameters, simulate
+from menus.simulator import simulate
 from tests.menus.conftest import legacy_menu, make_menu
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +26,11 @@ def test_walking_the_sample_export_menu_reaches_a_templated_reply(hall):
     # then
     assert [s.kind for s in result.steps] == ["menu", "menu", "reply"]
     assert result.steps[0].reply_text.startswith("【中国移动】话费服务:\n1.话费服务-1\n2.话费服务-2")
-    assert result.reply_text == "【中国移动】您已成功退订示例,次月生效。"
+    assert result.reply_text == "【中国移动】您已成功退订示例内容,次月生效。"
     assert result.path == [{"key": "1", "name": "话费服务"}, {"key": "1.1", "name": "话费服务-1"},
                            {"key": "1.1.1", "name": "业务1"}]
     assert result.steps[-1].template == "SMS000020"
-    assert result.steps[-1].parameters == {"business": "示例"}
+    assert result.steps[-1].parameters == {"business": "示例内容"}
     assert result.steps[-1].segments == 1
 
 
@@ -96,8 +96,13 @@ def test_only_sms_accounts_are_simulated(matrix):
     assert "account" in refused.value.message_dict
 
 
-def test_sample_values_follow_parameter_types_and_lengths():
-    values = sample_parameters([{"name": "fee", "type": "amount", "max_length": 10},
-                                {"name": "code", "type": "code", "max_length": 4},
-                                {"name": "other", "type": "unknown"}])
-    assert values == {"fee": "58.00", "code": "1234", "other": "示例"}
+def test_reply_uses_typed_sample_values_cut_to_max_length(matrix):
+    from content.models import SmsTemplate
+    from menus.simulator import render_reply
+
+    template = SmsTemplate(code="T1", text="费用{fee}元,验证码{code}", category="reply",
+                           parameters=[{"name": "fee", "type": "amount", "max_length": 10},
+                                       {"name": "code", "type": "code", "max_length": 4}])
+    text, values = render_reply(template)
+    assert values == {"fee": "58.00", "code": "1234"}
+    assert text == "费用58.00元,验证码1234"
