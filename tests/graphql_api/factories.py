@@ -2,6 +2,7 @@
 admin does it (a revision, then publish), so the change log sees every publish."""
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.test import TestCase
@@ -43,7 +44,7 @@ def brands(*codes):
 
 def package(code, organisation, sale_orgs=(), brand_codes=("gotone",), live=True, **fields):
     defaults = dict(name=f"套餐{code}", family="畅享", monthly_fee=Decimal("58.00"), data_mb=10240, voice_minutes=300,
-                    sms_count=100, contract_months=12, order_command=f"KT{code[-3:]}", valid_from=datetime.date(2024, 1, 1))
+                    sms_count=100, contract_months=12, order_command="KT" + re.sub(r"[^A-Za-z0-9]", "", code)[-8:], valid_from=datetime.date(2024, 1, 1))
     defaults.update(fields)
     item = _draft(Package, {"brands": brands(*brand_codes), "sale_orgs": list(sale_orgs) or [organisation]},
                   code=code, organisation=organisation, **defaults)
@@ -75,8 +76,9 @@ def sms_template(code, organisation, commands=(), brand_codes=(), live=True, **f
 
 
 def sms_command(account, command, template):
+    """Bind a command on an account (publishing a template binds its own commands already)."""
     with committed():
-        return SmsCommand.objects.create(account=account, command=command, template=template)
+        return SmsCommand.objects.update_or_create(account=account, command=command, defaults={"template": template})[0]
 
 
 def auto_reply(account, keyword, live=True, **fields):

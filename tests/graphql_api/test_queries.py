@@ -79,7 +79,7 @@ def test_package_by_code_with_comparison_fields(matrix, branch1_api):
     )
     assert data["package"] == {
         "code": "PKG-01", "name": "套餐PKG-01", "monthlyFee": "58.00", "dataMb": 10240, "voiceMinutes": 300,
-        "smsCount": 100, "contractMonths": 12, "orderCommand": "KT-01", "validFrom": "2024-01-01", "validTo": None,
+        "smsCount": 100, "contractMonths": 12, "orderCommand": "KTPKG01", "validFrom": "2024-01-01", "validTo": None,
         "highlights": ["5G 优先"], "description": "<p>说明</p>", "isPreview": False, "brands": [{"code": "gotone"}],
         "saleOrganisations": [{"code": "SX-01"}], "organisation": {"code": "SX-01"},
     }
