@@ -4,6 +4,7 @@ template-message definitions. Queries live in content/schema.py."""
 
 import graphene
 
+from cms.api.loaders import loaded
 from cms.api.pagination import connection_type
 from content.models import AutoReply, ChannelAccount, Organisation, SmsTemplate
 from publishing.changes.documents import rich_text_html
@@ -107,10 +108,10 @@ class PackageNode(graphene.ObjectType):
     )
 
     def resolve_brands(item, info):
-        return item.brands.all()
+        return loaded(item, "_brands", "brands")
 
     def resolve_sale_organisations(item, info):
-        return item.sale_orgs.all()
+        return loaded(item, "_sale_orgs", "sale_orgs")
 
     def resolve_highlights(item, info):
         return [str(h) for h in item.highlights or []]
@@ -182,8 +183,9 @@ class ArticleNode(graphene.ObjectType):
         return list(item.channels or [])
 
     def resolve_related_packages(item, info):
-        # Prefetched with the caller's filter by the list resolvers (see _articles).
-        return item.related_packages.all()
+        # Loaded with the caller's filter (content.schema.load); a preview draft has its own.
+        packages = getattr(item, "_related_packages", None)
+        return packages if packages is not None else item.related_packages.filter(live=True)
 
     def resolve_body(item, info):
         return rich_text_html(item.body)
@@ -301,8 +303,7 @@ class TemplateMessageNode(graphene.ObjectType):
         return [f for f in item.fields or [] if isinstance(f, dict)]
 
     def resolve_wechat_template_id(item, info):
-        mappings = list(item.account_mappings.all())
-        return mappings[0].wechat_template_id if mappings else None
+        return getattr(item, "_wechat_template_id", None)
 
 
 class ComparisonRowNode(graphene.ObjectType):

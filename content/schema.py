@@ -4,10 +4,11 @@ and prefetch every relation a page reaches: a page costs a fixed number of
 queries whatever its size."""
 
 import graphene
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 
 from cms.api import access
 from cms.api.errors import ApiError, ErrorCode
+from cms.api.loaders import attach_many
 from cms.api.pagination import page_args, paginate
 from content.graphql_types import (
     ArticleConnection,
@@ -61,9 +62,9 @@ def _value(choice):
     return getattr(choice, "value", choice)
 
 
-def _page(qs, order, pager):
+def _page(qs, order, pager, transform=None):
     keys, types = order
-    return paginate(qs, keys, types, **pager)
+    return paginate(qs, keys, types, transform=transform, **pager)
 
 
 def _sold_in(model, code):
@@ -78,7 +79,7 @@ def _sold_in(model, code):
 
 
 def _offers(model, info, brand=None, organisation=None):
-    qs = access.published(model, info).select_related("organisation__parent").prefetch_related("brands", "sale_orgs")
+    qs = prepare(model, access.published(model, info))
     if brand:
         qs = qs.filter(pk__in=model._default_manager.filter(brands__code=brand).values("pk"))
     if organisation:
@@ -95,26 +96,43 @@ def packages_on_sale(info, brand=None, organisation=None, family=None, on_sale_a
     return qs
 
 
-def _articles(info, qs):
-    """Articles with what their fields reach, related packages narrowed to the caller's."""
-    packages = access.published(Package, info).select_related("organisation__parent").prefetch_related("brands", "sale_orgs")
-    return qs.select_related("organisation__parent", "cover_image").prefetch_related(
-        Prefetch("related_packages", queryset=packages)
-    )
+JOINS = {
+    Package: ("organisation__parent",),
+    Business: ("organisation__parent",),
+    Article: ("organisation__parent", "cover_image"),
+    SmsTemplate: ("organisation__parent",),
+    AutoReply: ("account", "reply_article", "reply_image"),
+    TemplateMessage: (),
+}
 
 
-def _sms_templates(qs):
-    return qs.select_related("organisation__parent").prefetch_related("brands")
+def prepare(model, qs):
+    """The foreign keys a page of ``model`` reaches, joined into its query."""
+    return qs.select_related(*JOINS[model])
 
 
-def _auto_replies(info, qs):
-    return qs.select_related("account", "reply_article", "reply_image")
+def load(model, items, info, account_id=None):
+    """The many-to-many relations a page of ``model`` reaches: one query each."""
+    if model in (Package, Business):
+        attach_many(items, model, "brands", "_brands")
+        attach_many(items, model, "sale_orgs", "_sale_orgs", select=("parent",))
+    elif model is SmsTemplate:
+        attach_many(items, model, "brands", "_brands")
+    elif model is Article:
+        # Related packages narrowed to those the caller may read.
+        packages = attach_many(items, model, "related_packages", "_related_packages",
+                               targets=access.published(Package, info).values("pk"), select=("organisation__parent",))
+        load(Package, packages, info)
+    elif model is TemplateMessage and items:
+        mappings = TemplateMessageMapping.objects.filter(account_id=account_id, definition__in=[i.pk for i in items])
+        template_ids = dict(mappings.values_list("definition_id", "wechat_template_id"))
+        for item in items:
+            item._wechat_template_id = template_ids.get(item.pk)
+    return items
 
 
-def _template_messages(qs, account_id):
-    return qs.prefetch_related(
-        Prefetch("account_mappings", queryset=TemplateMessageMapping.objects.filter(account_id=account_id))
-    )
+def loader(model, info, account_id=None):
+    return lambda items: load(model, items, info, account_id)
 
 
 def _comparison(packages):
@@ -202,10 +220,11 @@ class Query(graphene.ObjectType):
         return qs.filter(enabled=True, code=code).first()
 
     def resolve_packages(root, info, brand=None, organisation=None, family=None, on_sale_at=None, **kwargs):
-        return _page(packages_on_sale(info, brand, organisation, family, on_sale_at), BY_CODE, kwargs)
+        qs = packages_on_sale(info, brand, organisation, family, on_sale_at)
+        return _page(qs, BY_CODE, kwargs, loader(Package, info))
 
     def resolve_package(root, info, code):
-        return access.one(Package, info, lambda qs: qs.prefetch_related("brands", "sale_orgs"), code=code)
+        return access.one(Package, info, lambda qs: prepare(Package, qs), loader(Package, info), code=code)
 
     def resolve_package_comparison(root, info, codes):
         if not COMPARISON_MIN <= len(codes) <= COMPARISON_MAX or len(set(codes)) != len(codes):
@@ -213,7 +232,7 @@ class Query(graphene.ObjectType):
                 ErrorCode.INVALID_ARGUMENT, f"compare {COMPARISON_MIN} to {COMPARISON_MAX} different packages",
                 field="codes",
             )
-        found = {p.code: p for p in packages_on_sale(info).filter(code__in=codes)}
+        found = {p.code: p for p in load(Package, list(packages_on_sale(info).filter(code__in=codes)), info)}
         missing = [code for code in codes if code not in found]
         if missing:
             raise ApiError(ErrorCode.NOT_FOUND, f"no published package {', '.join(missing)}", field="codes")
@@ -223,10 +242,10 @@ class Query(graphene.ObjectType):
         qs = _offers(Business, info, brand, organisation)
         if kind:
             qs = qs.filter(kind=kind)
-        return _page(qs, BY_CODE, kwargs)
+        return _page(qs, BY_CODE, kwargs, loader(Business, info))
 
     def resolve_business(root, info, code):
-        return access.one(Business, info, lambda qs: qs.prefetch_related("brands", "sale_orgs"), code=code)
+        return access.one(Business, info, lambda qs: prepare(Business, qs), loader(Business, info), code=code)
 
     def resolve_articles(root, info, channel=None, organisation=None, package=None, **kwargs):
         qs = access.published(Article, info)
@@ -237,10 +256,10 @@ class Query(graphene.ObjectType):
             qs = qs.filter(Q(organisation__code=organisation) | Q(pk__in=shared))
         if package:
             qs = qs.filter(pk__in=Article.objects.filter(related_packages__code=package).values("pk"))
-        return _page(_articles(info, qs), NEWEST_FIRST, kwargs)
+        return _page(prepare(Article, qs), NEWEST_FIRST, kwargs, loader(Article, info))
 
     def resolve_article(root, info, code):
-        return access.one(Article, info, lambda qs: _articles(info, qs), code=code)
+        return access.one(Article, info, lambda qs: prepare(Article, qs), loader(Article, info), code=code)
 
     def resolve_sms_templates(root, info, account, category=None, brand=None, command=None, **kwargs):
         _, audience = access.account_audience(info, account)
@@ -251,24 +270,24 @@ class Query(graphene.ObjectType):
             qs = qs.filter(pk__in=SmsTemplate.objects.filter(brands__code=brand).values("pk"))
         if command:
             qs = qs.filter(commands__contains=[command]) if _json_contains() else qs.filter(commands__icontains=f'"{command}"')
-        return _page(_sms_templates(qs), BY_CODE, kwargs)
+        return _page(prepare(SmsTemplate, qs), BY_CODE, kwargs, loader(SmsTemplate, info))
 
     def resolve_sms_template(root, info, account, code):
         _, audience = access.account_audience(info, account)
         qs = access.published(SmsTemplate, info, audience)
-        return _sms_templates(qs).filter(code=code).first()
+        return next(iter(load(SmsTemplate, list(prepare(SmsTemplate, qs).filter(code=code)), info)), None)
 
     def resolve_keyword_replies(root, info, account, kind=None, **kwargs):
         _, audience = access.account_audience(info, account)
         qs = access.published(AutoReply, info, audience)
         if kind:
             qs = qs.filter(kind=_value(kind))
-        return _page(_auto_replies(info, qs), BY_PRIORITY, kwargs)
+        return _page(prepare(AutoReply, qs), BY_PRIORITY, kwargs)
 
     def resolve_template_messages(root, info, account, **kwargs):
         account_id, audience = access.account_audience(info, account)
         qs = access.published(TemplateMessage, info, audience)
-        return _page(_template_messages(qs, account_id), BY_CODE, kwargs)
+        return _page(qs, BY_CODE, kwargs, loader(TemplateMessage, info, account_id))
 
 
 def _json_contains():

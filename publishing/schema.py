@@ -9,6 +9,7 @@ from cms.api.errors import ApiError, ErrorCode
 from cms.api.pagination import page_args, connection_type, paginate
 from cms.api.scalars import JSON
 from cms.api.selection import selected
+from content.schema import load, prepare
 from content.graphql_types import (
     ArticleNode,
     AutoReplyNode,
@@ -175,24 +176,13 @@ def _load_items(info, account_id, audience, rows):
             templates = access.published(SmsTemplate, info, audience)
             qs = SmsCommand.objects.filter(pk__in=ids, account_id=account_id, template__in=templates).select_related("template")
         else:
-            qs = _prepared(kind, info, access.published(MODELS[kind], info, audience), account_id).filter(pk__in=ids)
+            model = MODELS[kind]
+            qs = list(prepare(model, access.published(model, info, audience)).filter(pk__in=ids))
+            qs = load(model, qs, info, account_id)
         found.update({(kind, item.pk): item for item in qs})
     for row in rows:
         row._item = found.get((row.kind, row.object_id)) if row.action == Change.Action.UPSERT else None
     return rows
-
-
-def _prepared(kind, info, qs, account_id):
-    from content.schema import _articles, _auto_replies, _sms_templates, _template_messages
-
-    if kind in (Change.Kind.PACKAGE, Change.Kind.BUSINESS):
-        return qs.select_related("organisation__parent").prefetch_related("brands", "sale_orgs")
-    return {
-        Change.Kind.ARTICLE: lambda: _articles(info, qs),
-        Change.Kind.SMS_TEMPLATE: lambda: _sms_templates(qs),
-        Change.Kind.AUTO_REPLY: lambda: _auto_replies(info, qs),
-        Change.Kind.TEMPLATE_MESSAGE: lambda: _template_messages(qs, account_id),
-    }[kind]()
 
 
 MODELS = {

@@ -63,9 +63,10 @@ def preview_grant(info):
     return getattr(info.context, "preview", None)
 
 
-def one(model, info, prepare=None, **lookup):
+def one(model, info, prepare=None, load=None, **lookup):
     """One item by ``lookup``: its latest draft when the preview token names it,
-    otherwise the live item, or None when the principal may not read it."""
+    otherwise the live item, or None when the principal may not read it.
+    ``prepare`` adjusts the query, ``load`` batch-loads relations of the live item."""
     qs = reachable(model, info)
     if prepare is not None:
         qs = prepare(qs)
@@ -77,4 +78,8 @@ def one(model, info, prepare=None, **lookup):
         draft = item.get_latest_revision_as_object() if item.latest_revision_id else item
         draft._is_preview = True
         return draft
-    return item if item.live else None
+    if not item.live:
+        return None
+    if load is not None:
+        load([item])
+    return item
