@@ -179,7 +179,8 @@ def wrk(url, script, connections, duration):
         handle.write(script)
     threads = min(2, connections)
     result = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", handle.name, url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "60s", "--latency", "-s",
+         handle.name, url],
         capture_output=True, text=True, check=True,
     ).stdout
     os.unlink(handle.name)
@@ -199,11 +200,27 @@ def wrk(url, script, connections, duration):
     }
 
 
+def drain(port):
+    """Wait until the server has worked off requests queued by the last cell."""
+    quick = 0
+    for _ in range(600):
+        start = time.perf_counter()
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        except OSError:
+            quick = 0
+            continue
+        quick = quick + 1 if time.perf_counter() - start < 0.2 else 0
+        if quick >= 3:
+            return
+        time.sleep(0.1)
+
+
 def serve(port, static_dir):
     env = dict(os.environ, BENCH_STATIC_DIR=str(static_dir), PYTHONPATH=str(ROOT))
     process = subprocess.Popen(
         [str(PYTHON_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--pythonpath", str(ROOT),
-         "--log-level", "warning", "cms.wsgi"],
+         "--timeout", "120", "--log-level", "warning", "cms.wsgi"],
         env=env, cwd=ROOT,
     )
     for _ in range(100):
@@ -304,6 +321,7 @@ def main():
             for path_id, path, script in paths:
                 data = {"sql": counts[path_id][0], "bytes": counts[path_id][1]}
                 for c in concurrency:
+                    drain(args.port)
                     data[c] = wrk(f"http://127.0.0.1:{args.port}{path}", script, c, args.duration)
                     if data[c]["errors"]:
                         print(f"!! {name} {path_id} c={c}: {data[c]['errors']} error responses", flush=True)

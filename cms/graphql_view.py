@@ -17,7 +17,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 
-from cms.api import cache, persisted
+from cms.api import cache, local_cache, persisted
 from cms.api.errors import ApiError, ErrorCode, error_body, status_for
 from cms.api.execution import run
 from cms.api.preview import read_preview_token
@@ -172,8 +172,14 @@ class ApiView(View):
             operation = Operation(data)
             if operation.persisted is not None:
                 digest = token_digest(token)
-                lookup = cache.Lookup(principal_key(digest), operation.cache_key(digest))
-                hit = lookup.answer()
+                key = operation.cache_key(digest)
+                hit = local_cache.get(key)
+                if hit is None:
+                    lookup = cache.Lookup(principal_key(digest), key)
+                    local_cache.note_generations(lookup.generations)
+                    hit = lookup.answer()
+                    if hit is not None:
+                        local_cache.put(key, lookup.generations, hit, len(hit[0]))
                 if hit is not None and (hit[3] is None or hit[3] > timezone.now()):
                     return self.respond(request, operation, *hit[:3])
         request.principal = authenticate(request, lookup)
@@ -183,8 +189,9 @@ class ApiView(View):
         http_cacheable = request.method == "GET" and operation.persisted is not None and request.preview is None
         etag = _etag(body) if http_cacheable and status == 200 else None
         if lookup is not None and lookup.answer_key and status == 200:
-            expires_at = getattr(request.principal, "expires_at", None)
-            lookup.put_answer((body, status, etag, expires_at), getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+            answer = (body, status, etag, getattr(request.principal, "expires_at", None))
+            lookup.put_answer(answer, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+            local_cache.put(lookup.answer_key, lookup.generations, answer, len(body))
         return self.respond(request, operation, body, status, etag)
 
     def execute(self, request, operation):

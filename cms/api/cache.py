@@ -51,6 +51,12 @@ def bump(generation):
         cache.set(generation, 1, None)
 
 
+def generations():
+    """(content, auth): the two generations now."""
+    found = _get_many([CONTENT, AUTH])
+    return found.get(CONTENT, 0), found.get(AUTH, 0)
+
+
 class Lookup:
     """One round trip for a request by bearer token: both generations and the
     cached answer; the token's principal is fetched only when the answer is not
@@ -70,6 +76,10 @@ class Lookup:
             self._principal = _cache().get(self.principal_key)
         entry = self._principal
         return entry[1] if entry is not None and entry[0] == self.auth else None
+
+    @property
+    def generations(self):
+        return self.content, self.auth
 
     def answer(self):
         entry = self._answer

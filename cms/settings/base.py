@@ -186,6 +186,8 @@ GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 30)
 GRAPHQL_CACHE = env_bool("GRAPHQL_CACHE", bool(REDIS_URL))
 GRAPHQL_CACHE_ALIAS = "default"
 GRAPHQL_CACHE_TIMEOUT = env_int("GRAPHQL_CACHE_TIMEOUT", 3600)
+# Seconds a server process serves answers from memory before re-reading the generations.
+GRAPHQL_LOCAL_CACHE_SECONDS = float(env_str("GRAPHQL_LOCAL_CACHE_SECONDS", "1"))
 
 # WeChat client and emulator (publishing.wechat): API base URL (point it, or an
 # account's api_base_url, at `manage.py wechat_emulator` for the local demo), the

@@ -126,3 +126,30 @@ def test_revoking_a_token_takes_effect_despite_the_cache(matrix):
         with f.committed():
             revoke_tokens(client)
         assert api.get({"id": sha}).status_code == 401
+
+
+@pytest.mark.integration
+def test_each_process_serves_hot_answers_from_memory_within_its_window(matrix):
+    import time
+
+    from cms.api import local_cache
+
+    with override_settings(**redis_settings(), GRAPHQL_LOCAL_CACHE_SECONDS=0.5):
+        local_cache.clear()
+        client = create_client(name="内存", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
+        _, token = issue_token(client)
+        api = Api(token)
+        f.package("PKG-1", matrix["branch1"])
+        sha = packages_query().sha256
+        first = api.get({"id": sha})
+        # given a publish the process has not seen yet
+        f.package("PKG-2", matrix["branch1"])
+        # then within the window the process still answers from memory, without SQL
+        with CaptureQueriesContext(connection) as queries:
+            stale = api.get({"id": sha})
+        assert stale.content == first.content and len(queries.captured_queries) == 0
+        # and after the window it re-reads the generations and answers with the publish
+        time.sleep(0.6)
+        fresh = api.get({"id": sha})
+        assert [e["node"]["code"] for e in fresh.json()["data"]["packages"]["edges"]] == ["PKG-1", "PKG-2"]
+        local_cache.clear()
