@@ -12,25 +12,27 @@ from collections import defaultdict
 def attach_many(items, model, field_name, attr, *, targets=None, select=()):
     """Set ``attr`` on each item to the list of its ``field_name`` relations (ordered
     like the related model), restricted to the ``targets`` subquery when given.
-    Returns the related objects loaded, once each."""
+    Two queries: the pairs, then each related object once. Returns those objects."""
     if not items:
         return []
     m2m = model._meta.get_field(field_name)
     through = m2m.remote_field.through
-    src, dst = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
-    rows = through.objects.filter(**{f"{src}_id__in": [item.pk for item in items]})
+    src, dst = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
+    pairs = through.objects.filter(**{f"{src}__in": [item.pk for item in items]})
     if targets is not None:
-        rows = rows.filter(**{f"{dst}_id__in": targets})
-    related = m2m.related_model
-    ordering = [f"-{dst}__{o[1:]}" if o.startswith("-") else f"{dst}__{o}" for o in related._meta.ordering or ["pk"]]
-    rows = rows.select_related(dst, *(f"{dst}__{path}" for path in select)).order_by(*ordering, "pk")
-    grouped, loaded = defaultdict(list), {}
-    for row in rows:
-        target = loaded.setdefault(getattr(row, f"{dst}_id"), getattr(row, dst))
-        grouped[getattr(row, f"{src}_id")].append(target)
+        pairs = pairs.filter(**{f"{dst}__in": targets})
+    pairs = list(pairs.values_list(src, dst))
+    related = m2m.related_model._default_manager.filter(pk__in={target for _, target in pairs})
+    related = list(related.select_related(*select)) if pairs else []
+    by_pk = {obj.pk: obj for obj in related}
+    grouped = defaultdict(list)
+    for item_id, target_id in pairs:
+        grouped[item_id].append(target_id)
+    position = {obj.pk: index for index, obj in enumerate(related)}
     for item in items:
-        setattr(item, attr, grouped.get(item.pk, []))
-    return list(loaded.values())
+        ids = sorted(grouped.get(item.pk, ()), key=position.__getitem__)
+        setattr(item, attr, [by_pk[pk] for pk in ids])
+    return related
 
 
 def loaded(item, attr, field_name):
