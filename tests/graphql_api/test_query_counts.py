@@ -12,9 +12,11 @@ from tests.graphql_api.conftest import Api, make_client
 pytestmark = pytest.mark.django_db
 
 # Per request without the shared cache: token with service user and client (1), the
-# client's organisation scope (1), its accounts (1) and the organisation tree (1).
-# With Redis the principal is cached and these are 0 (test_http_cache).
+# client's organisation scope (1, none for the province, which sees everything), its
+# accounts (1) and the organisation tree (1). With Redis the principal is cached and
+# these are 0 (test_http_cache).
 AUTH = 4
+AUTH_PROVINCE = 3
 
 
 def count(api, name, variables):
@@ -43,7 +45,7 @@ def test_package_list_for_a_brand_in_a_branch(matrix, province_api):
     assert len(data["packages"]["edges"]) == 30
     # the branch named by the filter, packages (scope and reach are subqueries), then for
     # brands and sale organisations each: the pairs and the related rows
-    assert few == many == AUTH + 6
+    assert few == many == AUTH_PROVINCE + 6
 
 
 def test_changes_page_with_items(matrix, sms_accounts):
@@ -95,7 +97,7 @@ def test_article_with_cover_and_related_packages(matrix, province_api):
     assert len(data["article"]["relatedPackages"]) == 20
     # article (cover and organisation joined), then pairs and rows of its related
     # packages, of their brands and of their sale organisations
-    assert few == many == AUTH + 7
+    assert few == many == AUTH_PROVINCE + 7
 
 
 def test_keyword_replies_page(matrix, branch1_api):
