@@ -10,6 +10,7 @@ from cms.api import access
 from cms.api.errors import ApiError, ErrorCode
 from cms.api.loaders import attach_many
 from cms.api.pagination import page_args, paginate
+from cms.api.selection import selected
 from content.graphql_types import (
     ArticleConnection,
     ArticleNode,
@@ -111,19 +112,25 @@ def prepare(model, qs):
     return qs.select_related(*JOINS[model])
 
 
-def load(model, items, info, account_id=None):
-    """The many-to-many relations a page of ``model`` reaches: one query each."""
-    if model in (Package, Business):
+def _asked(info):
+    """Names of the fields selected anywhere below the resolved field."""
+    return {path.rsplit(".", 1)[-1] for path in selected(info)}
+
+
+def load(model, items, info, account_id=None, asked=None):
+    """The many-to-many relations a page of ``model`` reaches and the query asks
+    for: two queries each (see cms.api.loaders)."""
+    asked = _asked(info) if asked is None else asked
+    if model in (Package, Business, SmsTemplate) and "brands" in asked:
         attach_many(items, model, "brands", "_brands")
+    if model in (Package, Business) and "saleOrganisations" in asked:
         attach_many(items, model, "sale_orgs", "_sale_orgs", select=("parent",))
-    elif model is SmsTemplate:
-        attach_many(items, model, "brands", "_brands")
-    elif model is Article:
+    if model is Article and "relatedPackages" in asked:
         # Related packages narrowed to those the caller may read.
         packages = attach_many(items, model, "related_packages", "_related_packages",
                                targets=access.published(Package, info).values("pk"), select=("organisation__parent",))
-        load(Package, packages, info)
-    elif model is TemplateMessage and items:
+        load(Package, packages, info, asked=asked)
+    if model is TemplateMessage and items:
         mappings = TemplateMessageMapping.objects.filter(account_id=account_id, definition__in=[i.pk for i in items])
         template_ids = dict(mappings.values_list("definition_id", "wechat_template_id"))
         for item in items:
@@ -232,7 +239,8 @@ class Query(graphene.ObjectType):
                 ErrorCode.INVALID_ARGUMENT, f"compare {COMPARISON_MIN} to {COMPARISON_MAX} different packages",
                 field="codes",
             )
-        found = {p.code: p for p in load(Package, list(packages_on_sale(info).filter(code__in=codes)), info)}
+        offers = list(packages_on_sale(info).filter(code__in=codes))
+        found = {p.code: p for p in load(Package, offers, info, asked=_asked(info) | {"brands"})}
         missing = [code for code in codes if code not in found]
         if missing:
             raise ApiError(ErrorCode.NOT_FOUND, f"no published package {', '.join(missing)}", field="codes")

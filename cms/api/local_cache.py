@@ -15,20 +15,18 @@ from django.conf import settings
 from cms.api import cache
 
 _lock = threading.Lock()
-_answers = OrderedDict()
+_answers = OrderedDict()  # key -> (generations, answer, size)
 _generations = {"until": 0.0, "value": None}
+_held = {"bytes": 0}
 
 
 def window():
     return float(getattr(settings, "GRAPHQL_LOCAL_CACHE_SECONDS", 1.0)) if cache.enabled() else 0.0
 
 
-def _max_entries():
-    return int(getattr(settings, "GRAPHQL_LOCAL_CACHE_ENTRIES", 512))
-
-
-def _max_bytes():
-    return int(getattr(settings, "GRAPHQL_LOCAL_CACHE_MAX_ANSWER_BYTES", 512 * 1024))
+def _budget():
+    """Bytes of answers a process keeps (a bundle of 18,000 SMS templates is about 7 MB)."""
+    return int(getattr(settings, "GRAPHQL_LOCAL_CACHE_BYTES", 64 * 2**20))
 
 
 def generations():
@@ -62,16 +60,21 @@ def get(key):
 
 
 def put(key, generations_value, answer, size):
-    if window() <= 0 or size > _max_bytes():
+    if window() <= 0 or size > _budget() // 4:
         return
     with _lock:
-        _answers[key] = (generations_value, answer)
-        _answers.move_to_end(key)
-        while len(_answers) > _max_entries():
-            _answers.popitem(last=False)
+        previous = _answers.pop(key, None)
+        if previous is not None:
+            _held["bytes"] -= previous[2]
+        _answers[key] = (generations_value, answer, size)
+        _held["bytes"] += size
+        while _held["bytes"] > _budget():
+            _, (_, _, evicted) = _answers.popitem(last=False)
+            _held["bytes"] -= evicted
 
 
 def clear():
     with _lock:
         _answers.clear()
+        _held["bytes"] = 0
         _generations.update(until=0.0, value=None)

@@ -43,9 +43,9 @@ def test_package_list_for_a_brand_in_a_branch(matrix, province_api):
 
     few, many, _, data = counts_for(province_api, "web_packages", {"brand": "gotone", "organisation": "SX-01", "first": 50}, grow)
     assert len(data["packages"]["edges"]) == 30
-    # the branch named by the filter, packages (scope and reach are subqueries), then for
-    # brands and sale organisations each: the pairs and the related rows
-    assert few == many == AUTH_PROVINCE + 6
+    # the branch named by the filter, packages (scope and reach are subqueries), then the
+    # brand pairs and the brands (sale organisations are not asked for, so not loaded)
+    assert few == many == AUTH_PROVINCE + 4
 
 
 def test_changes_page_with_items(matrix, sms_accounts):
@@ -62,9 +62,9 @@ def test_changes_page_with_items(matrix, sms_accounts):
 
     few, many, _, data = counts_for(api, "sms_changes", {"account": "sms-sx-01", "since": 0, "first": 500}, grow)
     assert len(data["changes"]["edges"]) == 30 + 10 + 6
-    # changes page, current version, and per kind on the page: templates (+2 for brands),
-    # commands, packages (+2 for brands, +2 for sale organisations)
-    assert few == many == AUTH + 11
+    # changes page, current version, and per kind on the page: templates (+2 for their
+    # brands), commands, packages (+2 for brands: the query asks brands of templates)
+    assert few == many == AUTH + 9
 
 
 def test_sms_template_page(matrix, sms_accounts):
@@ -96,8 +96,8 @@ def test_article_with_cover_and_related_packages(matrix, province_api):
     many, data = run("ART-MANY")
     assert len(data["article"]["relatedPackages"]) == 20
     # article (cover and organisation joined), then pairs and rows of its related
-    # packages, of their brands and of their sale organisations
-    assert few == many == AUTH_PROVINCE + 7
+    # packages and of their brands
+    assert few == many == AUTH_PROVINCE + 5
 
 
 def test_keyword_replies_page(matrix, branch1_api):
