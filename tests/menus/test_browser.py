@@ -1,5 +1,6 @@
 """The menu tree editor and the SMS simulator, driven in Chromium the way an editor uses them."""
 
+from django.utils import timezone
 import os
 
 import pytest
@@ -12,24 +13,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
-
-
 @pytest.fixture
-def page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.accept())
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        yield page
-        browser.close()
-        assert errors == [], f"script errors on the page: {errors}"
+def page(chromium, live_server):
+    # One browser per session (tests/conftest.py): a second sync Playwright cannot start beside it.
+    context = chromium.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"script errors on the page: {errors}"
 
 
 @pytest.fixture
@@ -166,10 +160,10 @@ def test_simulator_page_walks_the_published_menu(page, live_server, publisher, s
     # then
     replies = page.locator("[data-step-reply]").all_inner_texts()
     assert replies[0].startswith("【中国移动】话费查询:")
-    assert replies[1] == "【中国移动】您当前套餐为示例,本月剩余流量1024MB。"
+    assert replies[1] == "【中国移动】您当前套餐为示例内容,本月剩余流量1024MB。"
     assert "1.2 套餐" in page.locator("[data-step-path]").nth(1).inner_text()
     # when: a command, from anywhere
     page.fill("#simulator-send input[type=text]", "cxye")
     page.click("#simulator-send button")
     page.wait_for_load_state()
-    assert page.locator("[data-step-reply]").nth(2).inner_text() == "【中国移动】您的话费余额为58.00元,截至2025-06-30。"
+    assert page.locator("[data-step-reply]").nth(2).inner_text() == "【中国移动】您的话费余额为58.00元,截至" + timezone.localdate().isoformat() + "。"

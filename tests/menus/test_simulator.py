@@ -1,5 +1,6 @@
 """The SMS simulator walks the published menu to templated replies."""
 
+from django.utils import timezone
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -78,7 +79,7 @@ def test_simulator_uses_the_published_version_before_and_after_publishing(sms_ac
     leaf = MenuNode.objects.get(menu=menu, name="余额")
     editing.update_node(menu, leaf.pk, {"reply_template": "TPL-PLAIN"})
     # then: the published reply until publishing
-    assert simulate(sms_account, None, ["1", "1"]).reply_text == "【中国移动】您的话费余额为58.00元,截至2025-06-30。"
+    assert simulate(sms_account, None, ["1", "1"]).reply_text == "【中国移动】您的话费余额为58.00元,截至" + timezone.localdate().isoformat() + "。"
     publish(Menu.objects.get(pk=menu.pk))
     assert simulate(sms_account, None, ["1", "1"]).reply_text == "【中国移动】感谢您使用短信营业厅。"
 
