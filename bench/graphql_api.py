@@ -53,14 +53,6 @@ from publishing.changes.services import build_bundle  # noqa: E402
 PYTHON_BIN = Path(sys.executable).parent
 
 
-def renditions_available():
-    try:
-        import publishing.renditions  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def bench_client():
     """A province front end bound to the accounts the reads need; a fresh token."""
     ApiClient.objects.filter(name="bench").delete()
@@ -102,11 +94,10 @@ def reads(accounts):
          f"/bench/api/v2/packages/?brand=gotone&organisation={branch}&limit=50",
          f"/bench/django/packages?brand=gotone&organisation={branch}&first=50"),
     ]
-    if renditions_available():
-        article = Article.objects.filter(live=True, channels__contains=["wechat_miniprogram"]).order_by("code").first()
-        out.append(("R3 article+miniprogram", "miniprogram_article", {"code": article.code, "account": mp.code},
-                    f"/bench/api/v2/articles/{article.pk}/",
-                    f"/bench/django/article?code={article.code}&account={mp.code}"))
+    article = Article.objects.filter(live=True, channels__contains=["wechat_miniprogram"]).order_by("code").first()
+    out.append(("R3 article+miniprogram", "miniprogram_article", {"code": article.code, "account": mp.code},
+                f"/bench/api/v2/articles/{article.pk}/",
+                f"/bench/django/article?code={article.code}&account={mp.code}"))
     versions = list(Change.objects.filter(account=sms, kind="sms_template").order_by("version")
                     .values_list("version", flat=True))
     for n in (10, 1000, 18000):

@@ -74,13 +74,10 @@ def _rendition_account(info, channel, code):
 
 def resolve_rendition(item, info, channel, account=None):
     """The item rendered for one of the caller's accounts of ``channel``."""
+    from publishing.renditions import render
+
     channel = getattr(channel, "value", channel)
-    bound = _rendition_account(info, channel, account)
-    try:
-        from publishing.renditions import render
-    except ImportError:
-        raise ApiError(ErrorCode.UNAVAILABLE, "renditions are not available in this installation") from None
-    return render(item, bound, channel)
+    return render(item, _rendition_account(info, channel, account), channel)
 
 
 class SmsCommandNode(graphene.ObjectType):

@@ -50,11 +50,9 @@ def account_document(account):
 
 def menu_documents(account):
     """{"default": tree, brand code: tree of the brand's variant} of the account's
-    published menus, from the menus app; empty before the menus app serves trees."""
-    try:
-        from menus.services import published_tree
-    except ImportError:
-        return {}
+    published menus, from the menus app."""
+    from menus.services import published_tree
+
     out = {}
     base = published_tree(account)
     if base is not None:
