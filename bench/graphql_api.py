@@ -287,6 +287,7 @@ def main():
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 18710)))
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "graphql_api.md"))
+    parser.add_argument("--reload", action="store_true", help="empty the database and load the export again")
     args = parser.parse_args()
     concurrency = [int(c) for c in args.concurrency.split(",")]
     if not (Path(args.export) / "export.json").is_file():
@@ -294,6 +295,8 @@ def main():
         subprocess.run([sys.executable, str(tool), args.export, "--scale", "full"], check=True)
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     call_command("migrate", verbosity=0)
+    if args.reload:
+        call_command("flush", interactive=False, verbosity=0)
     how = load(args.export)
     print(f"data: {how}", flush=True)
     accounts, token = bench_client()

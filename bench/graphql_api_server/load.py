@@ -50,7 +50,22 @@ def _organisations(export):
     return orgs
 
 
-def bulk_load(export):
+def _images(export, export_dir, orgs):
+    from django.core.files import File
+
+    from media.models import LibraryImage
+
+    images = {}
+    for record in export["images"]:
+        with open(Path(export_dir) / record["file"], "rb") as handle:
+            images[record["code"]] = LibraryImage.objects.create(
+                title=record.get("alt") or record["code"], code=record["code"], organisation=orgs.get(record.get("org")),
+                file=File(handle, name=Path(record["file"]).name),
+            )
+    return images
+
+
+def bulk_load(export, export_dir):
     """The records the API serves, live, in a few bulk statements (no revisions)."""
     now = timezone.now()
     live = {"live": True, "first_published_at": now, "last_published_at": now}
@@ -107,9 +122,11 @@ def bulk_load(export):
             for a in officials
         ])
     packages = dict(Package.objects.values_list("code", "pk"))
+    images = _images(export, export_dir, orgs)
     articles = Article.objects.bulk_create([
         Article(code=r["code"], title=r["title"][:64], author=r["author"][:32], digest=r["digest"][:256],
-                organisation=orgs[r["org"]], channels=r["channels"], body=sanitize_html(r["body_html"]), **live)
+                organisation=orgs[r["org"]], channels=r["channels"], body=sanitize_html(r["body_html"]),
+                cover_image=images.get(r.get("cover_image")), **live)
         for r in export["articles"]
     ], batch_size=1000)
     ids = {a.code: a.pk for a in articles}
@@ -134,7 +151,7 @@ def load(export_dir):
         how = "content.importing"
     else:
         with transaction.atomic():
-            bulk_load(export)
+            bulk_load(export, export_dir)
         how = "bench bulk loader"
     from menus.importing import import_menu
     from menus.models import Menu
