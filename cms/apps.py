@@ -4,8 +4,11 @@ from django.apps import AppConfig
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "渠道内容中心"
+    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from cms import signal_handlers
+        from cms.models import ApiClient
         from content import roles
         from content.models import EditorProfile
         from content.permissions import register_org_scoped
@@ -13,3 +16,6 @@ class CmsConfig(AppConfig):
         # Who belongs to which organisation is itself isolated: a branch manages its own people.
         register_org_scoped(EditorProfile)
         roles.grant(roles.PUBLISHERS, EditorProfile, {"view"})
+        # API clients of the GraphQL API, and invalidation of its caches.
+        register_org_scoped(ApiClient)
+        signal_handlers.connect()

@@ -1,40 +1,227 @@
-"""The /graphql/ endpoint: authenticated callers only, scoped to their organisation."""
+"""The /graphql/ endpoint: authenticated callers only, typed errors, size, depth
+and cost limits, persisted queries, ETag / 304 and the shared answer cache.
 
-from django.http import JsonResponse
+GET and POST; a request names its document by text (``query``) or by the hash
+of a persisted query (``id`` or ``extensions.persistedQuery.sha256Hash``)."""
+
+import hashlib
+import json
+import logging
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
-from wagtail.models import APIToken
 
-from content.permissions import scope_for_user
+from cms.api import cache, local_cache, persisted
+from cms.api.errors import ApiError, ErrorCode, error_body, status_for
+from cms.api.execution import run
+from cms.api.preview import read_preview_token
+from cms.api.principal import authenticate, bearer_token, principal_key, token_digest
+
+logger = logging.getLogger("cms.graphql")
 
 
-def _bearer_user(request):
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if not header.startswith("Bearer "):
+def max_request_bytes():
+    return getattr(settings, "GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
+
+
+def _json_param(value, name):
+    if value is None or value == "":
         return None
-    token = header[len("Bearer ") :].strip()
-    if not APIToken.validate_token_format(token):
-        return None
-    api_token = (
-        APIToken.objects.select_related("user")
-        .filter(key_hash__in=APIToken.candidate_key_hashes(token), revoked_at__isnull=True)
-        .first()
-    )
-    if api_token is None or not api_token.user.is_active:
-        return None
-    return api_token.user
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ApiError(ErrorCode.BAD_REQUEST, f"{name} is not valid JSON", field=name) from None
+    if value is not None and not isinstance(value, dict):
+        raise ApiError(ErrorCode.BAD_REQUEST, f"{name} must be a JSON object", field=name)
+    return value
 
 
-class ScopedGraphQLView(GraphQLView):
+def _body(request):
+    """The request's parameters as a dict, refusing oversized or malformed input."""
+    if request.method == "GET":
+        if len(request.META.get("QUERY_STRING", "")) > max_request_bytes():
+            raise ApiError(ErrorCode.REQUEST_TOO_LARGE, f"request exceeds {max_request_bytes()} bytes")
+        return request.GET.dict()
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise ApiError(ErrorCode.BAD_REQUEST, "bad Content-Length") from None
+    if length > max_request_bytes():
+        raise ApiError(ErrorCode.REQUEST_TOO_LARGE, f"request exceeds {max_request_bytes()} bytes")
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiError(ErrorCode.REQUEST_TOO_LARGE, f"request exceeds {max_request_bytes()} bytes") from None
+    if len(raw) > max_request_bytes():
+        raise ApiError(ErrorCode.REQUEST_TOO_LARGE, f"request exceeds {max_request_bytes()} bytes")
+    content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if content_type == "application/graphql":
+        try:
+            return {"query": raw.decode("utf-8")}
+        except UnicodeDecodeError:
+            raise ApiError(ErrorCode.BAD_REQUEST, "body is not UTF-8") from None
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return request.POST.dict()
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(ErrorCode.BAD_REQUEST, "body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(ErrorCode.BAD_REQUEST, "body must be one JSON object (batches are not supported)")
+    return data
+
+
+class Operation:
+    """What a request asks: the document, its variables, and whether it is persisted."""
+
+    def __init__(self, data):
+        extensions = _json_param(data.get("extensions"), "extensions") or {}
+        self.variables = _json_param(data.get("variables"), "variables")
+        self.operation_name = data.get("operationName") or None
+        if self.operation_name is not None and not isinstance(self.operation_name, str):
+            raise ApiError(ErrorCode.BAD_REQUEST, "operationName must be a string", field="operationName")
+        query = data.get("query")
+        if query is not None and not isinstance(query, str):
+            raise ApiError(ErrorCode.BAD_REQUEST, "query must be a string", field="query")
+        persisted_query = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+        sha = data.get("id")
+        if sha is None and isinstance(persisted_query, dict):
+            sha = persisted_query.get("sha256Hash")
+        self.persisted = None
+        if sha is not None:
+            self.persisted = persisted.lookup(sha)
+            if self.persisted is None:
+                raise ApiError(ErrorCode.PERSISTED_QUERY_NOT_FOUND, "no persisted query has this hash", field="id")
+            self.text = self.persisted.text
+        elif query:
+            self.text = query
+            self.persisted = persisted.lookup(persisted.document_hash(query))
+        else:
+            raise ApiError(ErrorCode.BAD_REQUEST, "send a query or the id of a persisted query", field="query")
+        if self.persisted is None and getattr(settings, "GRAPHQL_PERSISTED_QUERIES_ONLY", False):
+            raise ApiError(ErrorCode.PERSISTED_QUERY_REQUIRED, "this server answers persisted queries only", field="id")
+
+    def cache_key(self, token_digest):
+        """The answer's key: per token, so one lookup finds it before authentication."""
+        variables = json.dumps(self.variables or {}, sort_keys=True, separators=(",", ":"))
+        basis = f"{token_digest}|{self.persisted.sha256}|{self.operation_name}|{variables}"
+        return "gql:answer:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+def _etag(body):
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(request, etag):
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
+    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return etag in candidates or "*" in candidates
+
+
+def _error_response(error):
+    return JsonResponse(error_body(error.code, error.message, **_field(error)), status=error.status)
+
+
+def _field(error):
+    field = (error.extensions or {}).get("field")
+    return {"field": field} if field else {}
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ApiView(View):
+    http_method_names = ["get", "post", "head"]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = JsonResponse(error_body(ErrorCode.METHOD_NOT_ALLOWED, "use GET or POST"), status=405)
+        response["Allow"] = "GET, POST"
+        return response
+
     def dispatch(self, request, *args, **kwargs):
-        user = _bearer_user(request) or (request.user if request.user.is_authenticated else None)
-        if user is None:
-            return JsonResponse(
-                {"errors": [{"message": "authentication required", "extensions": {"code": "UNAUTHENTICATED"}}]},
-                status=401,
-            )
-        request.org_scope = scope_for_user(user)
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ApiError as error:
+            return _error_response(error)
+        except Exception:
+            logger.exception("GraphQL request failed")
+            return JsonResponse(error_body(ErrorCode.INTERNAL_ERROR, "internal error"), status=500)
+
+    def get(self, request):
+        if getattr(settings, "GRAPHQL_GRAPHIQL", False) and not request.GET and _wants_html(request):
+            authenticate(request)
+            return _graphiql(request)
+        return self.answer(request)
+
+    def post(self, request):
+        return self.answer(request)
+
+    def answer(self, request):
+        data = _body(request)
+        operation = None
+        lookup = None
+        token = bearer_token(request)
+        preview = request.META.get("HTTP_X_PREVIEW_TOKEN")
+        if token is not None and not preview and request.method == "GET" and cache.enabled():
+            # Persisted GETs by token: generations, principal and answer in one round trip.
+            operation = Operation(data)
+            if operation.persisted is not None:
+                digest = token_digest(token)
+                key = operation.cache_key(digest)
+                hit = local_cache.get(key)
+                if hit is None:
+                    lookup = cache.Lookup(principal_key(digest), key)
+                    local_cache.note_generations(lookup.generations)
+                    hit = lookup.answer()
+                    if hit is not None:
+                        local_cache.put(key, lookup.generations, hit, len(hit[0]))
+                if hit is not None and (hit[3] is None or hit[3] > timezone.now()):
+                    return self.respond(request, operation, *hit[:3])
+        request.principal = authenticate(request, lookup)
+        request.preview = read_preview_token(preview) if preview else None
+        operation = operation or Operation(data)
+        body, status = self.execute(request, operation)
+        http_cacheable = request.method == "GET" and operation.persisted is not None and request.preview is None
+        etag = _etag(body) if http_cacheable and status == 200 else None
+        if lookup is not None and lookup.answer_key and status == 200:
+            answer = (body, status, etag, getattr(request.principal, "expires_at", None))
+            lookup.put_answer(answer, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+            local_cache.put(lookup.answer_key, lookup.generations, answer, len(body))
+        return self.respond(request, operation, body, status, etag)
+
+    def execute(self, request, operation):
+        data, errors = run(operation.text, operation.variables, operation.operation_name, request)
+        payload = {"errors": errors, "data": data} if errors else {"data": data}
+        if errors and data is None:
+            payload.pop("data")
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), status_for(errors)
+
+    def respond(self, request, operation, body, status, etag):
+        if etag is not None and _matches(request, etag):
+            response = HttpResponse(status=304)
+        else:
+            response = HttpResponse(body, status=status, content_type="application/json")
+        if etag is not None:
+            response["ETag"] = etag
+            response["Cache-Control"] = f"private, max-age={getattr(settings, 'GRAPHQL_HTTP_MAX_AGE', 30)}"
+        else:
+            response["Cache-Control"] = "no-store"
+        response["Vary"] = "Authorization, Cookie, X-Preview-Token"
+        return response
 
 
-graphql_view = csrf_exempt(ScopedGraphQLView.as_view(graphiql=True))
+def _wants_html(request):
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+def _graphiql(request):
+    return GraphQLView.as_view(graphiql=True)(request)
+
+
+graphql_view = ApiView.as_view()

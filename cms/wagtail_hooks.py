@@ -1,11 +1,22 @@
-"""Admin hooks that span apps: who works for which organisation."""
+"""Admin hooks that span apps: who works for which organisation; the GraphQL
+API's clients (settings menu) with their tokens, and a preview-token button on
+every editorial snippet."""
 
+from django import forms
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 
+from cms import admin_views
+from cms.forms import ApiClientForm
+from cms.models import ApiClient
 from content.models import EditorProfile
+from content.permissions import can_view
 from content.viewsets import OrganisationScopedViewSet
+from publishing.changes.kinds import EDITORIAL_KINDS
 
 
 class EditorProfileViewSet(OrganisationScopedViewSet):
@@ -21,3 +32,44 @@ class EditorProfileViewSet(OrganisationScopedViewSet):
 
 
 register_snippet(EditorProfileViewSet)
+
+
+class ApiClientViewSet(OrganisationScopedViewSet):
+    model = ApiClient
+    icon = "key"
+    menu_label = _("API 客户端")
+    menu_name = "api_clients"
+    add_to_settings_menu = True
+    base_form_class = ApiClientForm
+    add_view_class = admin_views.ApiClientCreateView
+    list_display = ["name", "organisation", "expires_at", "created_at"]
+    list_filter = ["organisation"]
+    search_fields = ["name"]
+    copy_view_enabled = False
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("organisation", widget=forms.Select),
+        FieldPanel("accounts", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("expires_at"),
+    ]
+
+
+register_snippet(ApiClientViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_api_urls():
+    return [
+        path("api-clients/<int:pk>/tokens/", admin_views.client_tokens, name="cms_api_client_tokens"),
+        path("graphql-preview/<str:kind>/<int:pk>/", admin_views.preview_token, name="cms_api_preview_token"),
+    ]
+
+
+@hooks.register("register_snippet_listing_buttons")
+def api_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, ApiClient):
+        yield ListingButton(_("令牌"), reverse("cms_api_client_tokens", args=[snippet.pk]), priority=5,
+                            attrs={"data-client-tokens": snippet.name})
+    kind = EDITORIAL_KINDS.get(type(snippet))
+    if kind is not None and can_view(user, snippet):
+        yield ListingButton(_("预览令牌"), reverse("cms_api_preview_token", args=[kind, snippet.pk]), priority=90)

@@ -1,47 +1,304 @@
-"""GraphQL types of the organisation matrix: public fields only, never secrets."""
+"""GraphQL queries of the content app. Resolvers read through ``cms.api.access``
+(published, in the caller's organisation scope, reaching its channel accounts)
+and prefetch every relation a page reaches: a page costs a fixed number of
+queries whatever its size."""
 
 import graphene
-from graphene_django import DjangoObjectType
+from django.db.models import Q
 
-from content.models import Brand, ChannelAccount, Organisation
+from cms.api import access
+from cms.api.errors import ApiError, ErrorCode
+from cms.api.loaders import attach_many
+from cms.api.pagination import page_args, paginate
+from cms.api.selection import selected
+from content.graphql_types import (
+    ArticleConnection,
+    ArticleNode,
+    AutoReplyConnection,
+    AutoReplyKind,
+    BrandConnection,
+    BusinessConnection,
+    BusinessNode,
+    ChannelAccountConnection,
+    ChannelAccountNode,
+    ChannelType,
+    ComparisonRowNode,
+    OrganisationConnection,
+    OrganisationLevel,
+    OrganisationNode,
+    PackageComparisonNode,
+    PackageConnection,
+    PackageNode,
+    SmsCategory,
+    SmsTemplateConnection,
+    SmsTemplateNode,
+    TemplateMessageConnection,
+)
+from content.models import (
+    Article,
+    AutoReply,
+    Brand,
+    Business,
+    ChannelAccount,
+    Organisation,
+    Package,
+    SmsTemplate,
+    TemplateMessage,
+)
+from content.models.wechat import TemplateMessageMapping
+from publishing.changes.reach import article_channel_q
+
+BY_CODE = (["code"], [str])
+NEWEST_FIRST = (["-pk"], [int])
+BY_PRIORITY = (["-priority", "pk"], [int, int])
+COMPARISON_MIN, COMPARISON_MAX = 2, 5
+COMPARED_FIELDS = (
+    "monthly_fee", "data_mb", "voice_minutes", "sms_count", "contract_months", "family", "valid_from", "valid_to",
+    "order_command",
+)
 
 
-class OrganisationType(DjangoObjectType):
-    class Meta:
-        model = Organisation
-        name = "Organisation"
-        fields = ("code", "name", "level", "parent")
+def _value(choice):
+    """graphene 3 hands enum arguments to resolvers as enum members."""
+    return getattr(choice, "value", choice)
 
 
-class BrandType(DjangoObjectType):
-    class Meta:
-        model = Brand
-        name = "Brand"
-        fields = ("code", "name")
+def _page(qs, order, pager, transform=None):
+    keys, types = order
+    return paginate(qs, keys, types, transform=transform, **pager)
 
 
-class ChannelAccountType(DjangoObjectType):
-    class Meta:
-        model = ChannelAccount
-        name = "ChannelAccount"
-        # Explicit allow-list: secrets and API base URLs are never exposed.
-        fields = ("code", "name", "type", "organisation", "app_id", "service_number", "signature", "base_url")
+def _sold_in(model, code):
+    """Items on sale in an organisation, province-wide offers included."""
+    org = Organisation.objects.select_related("parent__parent").filter(code=code).first()
+    if org is None:
+        return model._default_manager.none()
+    m2m = model._meta.get_field("sale_orgs")
+    through = m2m.remote_field.through
+    sold = through.objects.filter(**{f"{m2m.m2m_reverse_field_name()}_id__in": [org.pk, *org.ancestor_ids()]})
+    return model._default_manager.filter(pk__in=sold.values(f"{m2m.m2m_field_name()}_id"))
+
+
+def _offers(model, info, brand=None, organisation=None):
+    qs = prepare(model, access.published(model, info))
+    if brand:
+        qs = qs.filter(pk__in=model._default_manager.filter(brands__code=brand).values("pk"))
+    if organisation:
+        qs = qs.filter(pk__in=_sold_in(model, organisation).values("pk"))
+    return qs
+
+
+def packages_on_sale(info, brand=None, organisation=None, family=None, on_sale_at=None):
+    qs = _offers(Package, info, brand, organisation)
+    if family:
+        qs = qs.filter(family=family)
+    if on_sale_at:
+        qs = qs.exclude(valid_from__gt=on_sale_at).exclude(valid_to__lt=on_sale_at)
+    return qs
+
+
+JOINS = {
+    Package: ("organisation__parent",),
+    Business: ("organisation__parent",),
+    Article: ("organisation__parent", "cover_image"),
+    SmsTemplate: ("organisation__parent",),
+    AutoReply: ("account", "reply_article", "reply_image"),
+    TemplateMessage: (),
+}
+
+
+def prepare(model, qs):
+    """The foreign keys a page of ``model`` reaches, joined into its query."""
+    return qs.select_related(*JOINS[model])
+
+
+def _asked(info):
+    """Names of the fields selected anywhere below the resolved field."""
+    return {path.rsplit(".", 1)[-1] for path in selected(info)}
+
+
+def load(model, items, info, account_id=None, asked=None):
+    """The many-to-many relations a page of ``model`` reaches and the query asks
+    for: two queries each (see cms.api.loaders)."""
+    asked = _asked(info) if asked is None else asked
+    if model in (Package, Business, SmsTemplate) and "brands" in asked:
+        attach_many(items, model, "brands", "_brands")
+    if model in (Package, Business) and "saleOrganisations" in asked:
+        attach_many(items, model, "sale_orgs", "_sale_orgs", select=("parent",))
+    if model is Article and "relatedPackages" in asked:
+        # Related packages narrowed to those the caller may read.
+        packages = attach_many(items, model, "related_packages", "_related_packages",
+                               targets=access.published(Package, info).values("pk"), select=("organisation__parent",))
+        load(Package, packages, info, asked=asked)
+    if model is TemplateMessage and items:
+        mappings = TemplateMessageMapping.objects.filter(account_id=account_id, definition__in=[i.pk for i in items])
+        template_ids = dict(mappings.values_list("definition_id", "wechat_template_id"))
+        for item in items:
+            item._wechat_template_id = template_ids.get(item.pk)
+    return items
+
+
+def loader(model, info, account_id=None):
+    return lambda items: load(model, items, info, account_id)
+
+
+def _comparison(packages):
+    rows = []
+    for field in COMPARED_FIELDS:
+        values = [None if getattr(p, field) is None else str(getattr(p, field)) for p in packages]
+        rows.append(ComparisonRowNode(field=field, values=values, differs=len(set(values)) > 1))
+    rows.append(
+        ComparisonRowNode(
+            field="brands",
+            values=[",".join(sorted(b.code for b in p.brands.all())) for p in packages],
+            differs=len({tuple(sorted(b.code for b in p.brands.all())) for p in packages}) > 1,
+        )
+    )
+    return PackageComparisonNode(packages=packages, rows=rows)
 
 
 class Query(graphene.ObjectType):
-    organisations = graphene.List(graphene.NonNull(OrganisationType), required=True)
-    brands = graphene.List(graphene.NonNull(BrandType), required=True)
-    channel_accounts = graphene.List(graphene.NonNull(ChannelAccountType), required=True)
+    organisations = graphene.Field(OrganisationConnection, required=True, level=OrganisationLevel(), **page_args())
+    organisation = graphene.Field(OrganisationNode, code=graphene.String(required=True))
+    brands = graphene.Field(BrandConnection, required=True, **page_args())
+    channel_accounts = graphene.Field(ChannelAccountConnection, required=True, type=ChannelType(), **page_args())
+    channel_account = graphene.Field(ChannelAccountNode, code=graphene.String(required=True))
+    packages = graphene.Field(
+        PackageConnection,
+        required=True,
+        brand=graphene.String(description="Brand code."),
+        organisation=graphene.String(description="On sale in this organisation (province-wide offers included)."),
+        family=graphene.String(),
+        on_sale_at=graphene.Date(description="Valid on this day."),
+        **page_args(),
+    )
+    package = graphene.Field(PackageNode, code=graphene.String(required=True))
+    package_comparison = graphene.Field(
+        PackageComparisonNode,
+        required=True,
+        codes=graphene.List(graphene.NonNull(graphene.String), required=True, description="2 to 5 package codes."),
+    )
+    businesses = graphene.Field(
+        BusinessConnection, required=True, brand=graphene.String(), organisation=graphene.String(),
+        kind=graphene.String(), **page_args(),
+    )
+    business = graphene.Field(BusinessNode, code=graphene.String(required=True))
+    articles = graphene.Field(
+        ArticleConnection,
+        required=True,
+        channel=ChannelType(),
+        organisation=graphene.String(description="Owned by or shared down to this organisation."),
+        package=graphene.String(description="Related to this package code."),
+        **page_args(),
+    )
+    article = graphene.Field(ArticleNode, code=graphene.String(required=True))
+    sms_templates = graphene.Field(
+        SmsTemplateConnection, required=True, account=graphene.String(required=True), category=SmsCategory(),
+        brand=graphene.String(), command=graphene.String(), **page_args(),
+    )
+    sms_template = graphene.Field(SmsTemplateNode, account=graphene.String(required=True), code=graphene.String(required=True))
+    keyword_replies = graphene.Field(
+        AutoReplyConnection, required=True, account=graphene.String(required=True), kind=AutoReplyKind(), **page_args()
+    )
+    template_messages = graphene.Field(
+        TemplateMessageConnection, required=True, account=graphene.String(required=True), **page_args()
+    )
 
-    def resolve_organisations(root, info):
-        from content.permissions import visible
+    def resolve_organisations(root, info, level=None, **kwargs):
+        qs = access.in_scope(Organisation.objects.select_related("parent__parent"), info)
+        if level:
+            qs = qs.filter(level=_value(level))
+        return _page(qs, BY_CODE, kwargs)
 
-        return visible(Organisation.objects.select_related("parent"), info.context.org_scope)
+    def resolve_organisation(root, info, code):
+        return access.in_scope(Organisation.objects.select_related("parent__parent"), info).filter(code=code).first()
 
-    def resolve_brands(root, info):
-        return Brand.objects.all()
+    def resolve_brands(root, info, **kwargs):
+        return _page(Brand.objects.all(), BY_CODE, kwargs)
 
-    def resolve_channel_accounts(root, info):
-        from content.permissions import visible
+    def resolve_channel_accounts(root, info, type=None, **kwargs):
+        qs = access.in_scope(ChannelAccount.objects.select_related("organisation__parent"), info).filter(enabled=True)
+        if type:
+            qs = qs.filter(type=_value(type))
+        return _page(qs, BY_CODE, kwargs)
 
-        return visible(ChannelAccount.objects.select_related("organisation"), info.context.org_scope)
+    def resolve_channel_account(root, info, code):
+        qs = access.in_scope(ChannelAccount.objects.select_related("organisation__parent"), info)
+        return qs.filter(enabled=True, code=code).first()
+
+    def resolve_packages(root, info, brand=None, organisation=None, family=None, on_sale_at=None, **kwargs):
+        qs = packages_on_sale(info, brand, organisation, family, on_sale_at)
+        return _page(qs, BY_CODE, kwargs, loader(Package, info))
+
+    def resolve_package(root, info, code):
+        return access.one(Package, info, lambda qs: prepare(Package, qs), loader(Package, info), code=code)
+
+    def resolve_package_comparison(root, info, codes):
+        if not COMPARISON_MIN <= len(codes) <= COMPARISON_MAX or len(set(codes)) != len(codes):
+            raise ApiError(
+                ErrorCode.INVALID_ARGUMENT, f"compare {COMPARISON_MIN} to {COMPARISON_MAX} different packages",
+                field="codes",
+            )
+        offers = list(packages_on_sale(info).filter(code__in=codes))
+        found = {p.code: p for p in load(Package, offers, info, asked=_asked(info) | {"brands"})}
+        missing = [code for code in codes if code not in found]
+        if missing:
+            raise ApiError(ErrorCode.NOT_FOUND, f"no published package {', '.join(missing)}", field="codes")
+        return _comparison([found[code] for code in codes])
+
+    def resolve_businesses(root, info, brand=None, organisation=None, kind=None, **kwargs):
+        qs = _offers(Business, info, brand, organisation)
+        if kind:
+            qs = qs.filter(kind=kind)
+        return _page(qs, BY_CODE, kwargs, loader(Business, info))
+
+    def resolve_business(root, info, code):
+        return access.one(Business, info, lambda qs: prepare(Business, qs), loader(Business, info), code=code)
+
+    def resolve_articles(root, info, channel=None, organisation=None, package=None, **kwargs):
+        qs = access.published(Article, info)
+        if channel:
+            qs = qs.filter(article_channel_q(_value(channel)))
+        if organisation:
+            shared = Article.objects.filter(shared_to__code=organisation).values("pk")
+            qs = qs.filter(Q(organisation__code=organisation) | Q(pk__in=shared))
+        if package:
+            qs = qs.filter(pk__in=Article.objects.filter(related_packages__code=package).values("pk"))
+        return _page(prepare(Article, qs), NEWEST_FIRST, kwargs, loader(Article, info))
+
+    def resolve_article(root, info, code):
+        return access.one(Article, info, lambda qs: prepare(Article, qs), loader(Article, info), code=code)
+
+    def resolve_sms_templates(root, info, account, category=None, brand=None, command=None, **kwargs):
+        _, audience = access.account_audience(info, account)
+        qs = access.published(SmsTemplate, info, audience)
+        if category:
+            qs = qs.filter(category=_value(category))
+        if brand:
+            qs = qs.filter(pk__in=SmsTemplate.objects.filter(brands__code=brand).values("pk"))
+        if command:
+            qs = qs.filter(commands__contains=[command]) if _json_contains() else qs.filter(commands__icontains=f'"{command}"')
+        return _page(prepare(SmsTemplate, qs), BY_CODE, kwargs, loader(SmsTemplate, info))
+
+    def resolve_sms_template(root, info, account, code):
+        _, audience = access.account_audience(info, account)
+        qs = access.published(SmsTemplate, info, audience)
+        return next(iter(load(SmsTemplate, list(prepare(SmsTemplate, qs).filter(code=code)), info)), None)
+
+    def resolve_keyword_replies(root, info, account, kind=None, **kwargs):
+        _, audience = access.account_audience(info, account)
+        qs = access.published(AutoReply, info, audience)
+        if kind:
+            qs = qs.filter(kind=_value(kind))
+        return _page(prepare(AutoReply, qs), BY_PRIORITY, kwargs)
+
+    def resolve_template_messages(root, info, account, **kwargs):
+        account_id, audience = access.account_audience(info, account)
+        qs = access.published(TemplateMessage, info, audience)
+        return _page(qs, BY_CODE, kwargs, loader(TemplateMessage, info, account_id))
+
+
+def _json_contains():
+    from django.db import connection
+
+    return connection.vendor == "postgresql"

@@ -168,6 +168,28 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
 
+# --- GraphQL API (cms/graphql_view.py, cms/api/) ---
+INSTALLED_APPS += ["publishing.changes"]  # noqa: F405 - change log and bundles
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
+GRAPHQL_GRAPHIQL = env_bool("GRAPHQL_GRAPHIQL", DEBUG)
+GRAPHQL_PERSISTED_QUERIES_ONLY = env_bool("GRAPHQL_PERSISTED_QUERIES_ONLY", False)
+GRAPHQL_PERSISTED_QUERIES_DIR = BASE_DIR / "graphql" / "queries"
+GRAPHQL_MAX_REQUEST_BYTES = env_int("GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 5000)
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 50000)
+GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
+GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
+GRAPHQL_MAX_CHANGES_PAGE_SIZE = env_int("GRAPHQL_MAX_CHANGES_PAGE_SIZE", 1000)
+GRAPHQL_PREVIEW_TOKEN_MAX_AGE = env_int("GRAPHQL_PREVIEW_TOKEN_MAX_AGE", 600)
+GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 30)
+# Answers and principals are cached only in a cache all server processes share.
+GRAPHQL_CACHE = env_bool("GRAPHQL_CACHE", bool(REDIS_URL))
+GRAPHQL_CACHE_ALIAS = "default"
+GRAPHQL_CACHE_TIMEOUT = env_int("GRAPHQL_CACHE_TIMEOUT", 3600)
+# Seconds a server process serves answers from memory before re-reading the generations.
+GRAPHQL_LOCAL_CACHE_SECONDS = float(env_str("GRAPHQL_LOCAL_CACHE_SECONDS", "1"))
+
 # WeChat client and emulator (publishing.wechat): API base URL (point it, or an
 # account's api_base_url, at `manage.py wechat_emulator` for the local demo), the
 # shared token store (Redis URL; else the default cache when it is Redis; else the

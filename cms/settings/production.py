@@ -13,3 +13,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
 }
+
+# GraphQL API: no schema introspection, no GraphiQL unless asked for.
+GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", False)
+GRAPHQL_GRAPHIQL = False

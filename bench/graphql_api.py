@@ -1,0 +1,335 @@
+"""GraphQL API read paths against their references, measured in one run on the
+full legacy export (see /work/shared/docs/BENCHMARKING.md).
+
+    DATABASE_URL=postgres://.../db python bench/graphql_api.py [--export DIR] [--duration 5] [--port 18710]
+
+Reads: R1 published menu tree of an account, R2 packages of a brand on sale in a
+branch, R3 an article with its mini-program rendition, R4 SMS template changes
+since version V (10, 1,000 and 18,000 changes; pages of at most 1,000), R5 the
+bundle of the SMS account. Paths: P1 the same response bytes from memory on the
+same server, P2 persisted GET answered from Redis (ETag), 304 revalidation, P3
+full GraphQL resolution (POST, no answer cache), P5 Wagtail API v2 on the same
+models, P6 a hand-written Django view. Server: gunicorn, 2 sync workers; load: wrk
+in a second process at concurrency 1 and 16. Also the SMS bundle build time."""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.graphql_api_server.settings"
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+
+import django  # noqa: E402
+
+django.setup()
+
+import redis  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.graphql_api_server.load import load  # noqa: E402
+from cms.api import persisted  # noqa: E402
+from cms.api.clients import create_client, issue_token  # noqa: E402
+from cms.models import ApiClient  # noqa: E402
+from content.models import Article, ChannelAccount, Organisation  # noqa: E402
+from publishing.changes.models import Change  # noqa: E402
+from publishing.changes.services import build_bundle  # noqa: E402
+
+PYTHON_BIN = Path(sys.executable).parent
+
+
+def bench_client():
+    """A province front end bound to the accounts the reads need; a fresh token."""
+    ApiClient.objects.filter(name="bench").delete()
+    accounts = [
+        ChannelAccount.objects.get(code="wx-sx-01"),
+        ChannelAccount.objects.filter(type="wechat_miniprogram").first(),
+        ChannelAccount.objects.filter(type="sms").first(),
+        ChannelAccount.objects.filter(type="web").first(),
+    ]
+    client = create_client(name="bench", organisation=Organisation.objects.get(code="SX"), accounts=accounts)
+    return accounts, issue_token(client)[1]
+
+
+def measure_bundle(account):
+    build_bundle(account)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        bundle = build_bundle(account)
+        times.append(time.perf_counter() - start)
+    with CaptureQueriesContext(connection) as queries:
+        build_bundle(account)
+    tracemalloc.start()
+    build_bundle(account)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"templates": len(bundle["smsTemplates"]), "best": min(times), "median": statistics.median(times),
+            "queries": len(queries.captured_queries), "peak_mb": peak / 2**20,
+            "bytes": len(json.dumps(bundle, ensure_ascii=False).encode())}
+
+
+def reads(accounts):
+    """(id, persisted query name, variables, P5 path or None, P6 path or None) of every read."""
+    wx, mp, sms, web = accounts
+    branch = "SX-05"
+    out = [
+        ("R1 menu wx-sx-01", "wechat_menu", {"account": wx.code}, None, f"/bench/django/menu?account={wx.code}"),
+        ("R2 packages gotone@SX-05", "web_packages", {"brand": "gotone", "organisation": branch, "first": 50},
+         f"/bench/api/v2/packages/?brand=gotone&organisation={branch}&limit=50",
+         f"/bench/django/packages?brand=gotone&organisation={branch}&first=50"),
+    ]
+    article = Article.objects.filter(live=True, channels__contains=["wechat_miniprogram"]).order_by("code").first()
+    out.append(("R3 article+miniprogram", "miniprogram_article", {"code": article.code, "account": mp.code},
+                f"/bench/api/v2/articles/{article.pk}/",
+                f"/bench/django/article?code={article.code}&account={mp.code}"))
+    versions = list(Change.objects.filter(account=sms, kind="sms_template").order_by("version")
+                    .values_list("version", flat=True))
+    for n in (10, 1000, 18000):
+        n = min(n, len(versions))
+        since = versions[-n] - 1
+        first = min(n, 1000)
+        out.append((f"R4 changes n={n}", "sms_changes", {"account": sms.code, "since": since, "first": first},
+                    f"/bench/api/v2/smstemplates/?limit={first}",
+                    f"/bench/django/changes?account={sms.code}&since={since}&first={first}"))
+    out.append(("R5 bundle sms", "sms_bundle", {"account": sms.code}, None, None))
+    return out
+
+
+def in_process(token, read, static_dir):
+    """Bytes, SQL queries and the ETag of each path, with Django's test client."""
+    name, query_name, variables, p5, p6 = read
+    query = persisted.by_name(query_name)
+    http = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    post_body = json.dumps({"id": query.sha256, "variables": variables})
+    get_params = {"id": query.sha256, "variables": json.dumps(variables)}
+    out = {}
+    http.post("/graphql/", post_body, content_type="application/json", **auth)  # principal cached
+    with CaptureQueriesContext(connection) as q:
+        response = http.post("/graphql/", post_body, content_type="application/json", **auth)
+    assert response.status_code == 200 and b'"errors"' not in response.content[:20], response.content[:300]
+    out["P3"] = (len(q.captured_queries), len(response.content))
+    (static_dir / f"{slug(name)}.json").write_bytes(response.content)
+    first = http.get("/graphql/", get_params, **auth)
+    with CaptureQueriesContext(connection) as q:
+        second = http.get("/graphql/", get_params, **auth)
+    out["P2"] = (len(q.captured_queries), len(second.content))
+    etag = second["ETag"]
+    with CaptureQueriesContext(connection) as q:
+        not_modified = http.get("/graphql/", get_params, HTTP_IF_NONE_MATCH=etag, **auth)
+    assert not_modified.status_code == 304 and first["ETag"] == etag
+    out["304"] = (len(q.captured_queries), 0)
+    for path_id, path in (("P5", p5), ("P6", p6)):
+        if path:
+            with CaptureQueriesContext(connection) as q:
+                response = http.get(path)
+            assert response.status_code == 200, (path, response.content[:300])
+            out[path_id] = (len(q.captured_queries), len(response.content))
+    out["P1"] = (0, out["P3"][1])
+    return out, post_body, get_params, etag
+
+
+def slug(name):
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def lua(method, body, headers):
+    lines = [f'wrk.method = "{method}"']
+    if body:
+        lines.append(f"wrk.body = [==[{body}]==]")
+    lines += [f'wrk.headers["{k}"] = [==[{v}]==]' for k, v in headers.items()]
+    return "\n".join(lines) + "\n"
+
+
+def to_ms(value):
+    match = re.match(r"([\d.]+)(us|ms|s|m)", value)
+    if match is None:
+        raise ValueError(f"latency {value!r}")
+    number, unit = match.groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(url, script, connections, duration):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    threads = min(2, connections)
+    result = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "60s", "--latency", "-s",
+         handle.name, url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    os.unlink(handle.name)
+    if "Requests/sec" not in result or "50%" not in result:
+        raise RuntimeError(f"wrk gave no figures for {url}:\n{result}")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    try:
+        p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", result, re.M).group(1))
+        p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", result, re.M).group(1))
+    except ValueError as error:
+        raise RuntimeError(f"wrk output for {url} not understood ({error}):\n{result}") from None
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1)),
+        "p50": p50,
+        "p99": p99,
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def drain(port):
+    """Wait until the server has worked off requests queued by the last cell."""
+    quick = 0
+    for _ in range(600):
+        start = time.perf_counter()
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        except OSError:
+            quick = 0
+            continue
+        quick = quick + 1 if time.perf_counter() - start < 0.2 else 0
+        if quick >= 3:
+            return
+        time.sleep(0.1)
+
+
+def serve(port, static_dir):
+    env = dict(os.environ, BENCH_STATIC_DIR=str(static_dir), PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [str(PYTHON_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--pythonpath", str(ROOT),
+         "--timeout", "120", "--log-level", "warning", "cms.wsgi"],
+        env=env, cwd=ROOT,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def scripts(token, post_body, get_params, etag, p5, p6, name):
+    """(path id, URL path, wrk script) of every path of a read."""
+    auth = {"Authorization": f"Bearer {token}"}
+    query_string = urllib.parse.urlencode(get_params)
+    out = [
+        ("P1", f"/bench/static/{slug(name)}", lua("GET", None, {})),
+        ("P2", f"/graphql/?{query_string}", lua("GET", None, auth)),
+        ("304", f"/graphql/?{query_string}", lua("GET", None, {**auth, "If-None-Match": etag})),
+        ("P3", "/graphql/", lua("POST", post_body, {**auth, "Content-Type": "application/json"})),
+    ]
+    if p5:
+        out.append(("P5", p5, lua("GET", None, {})))
+    if p6:
+        out.append(("P6", p6, lua("GET", None, {})))
+    return out
+
+
+LABELS = {"P1": "P1 same bytes from memory", "P2": "P2 persisted GET, Redis", "304": "304 revalidation",
+          "P3": "P3 full GraphQL (POST)", "P5": "P5 Wagtail API v2", "P6": "P6 hand-written view"}
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "n/a"
+
+
+def report(results, bundle, concurrency, duration, how):
+    lines = [
+        "## GraphQL API (`bench/graphql_api.py`)", "",
+        f"Data: full legacy export ({how}), PostgreSQL; server gunicorn 2 sync workers; load wrk "
+        f"(second process), {duration}s per cell, concurrency {' and '.join(map(str, concurrency))}; "
+        "Redis answer cache on. P4 (wagtail-grapple) is not measured: it is not installed.", "",
+        f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
+        f"{bundle['best']:.2f} s best / {bundle['median']:.2f} s median of 3, {bundle['queries']} SQL queries, "
+        f"peak {bundle['peak_mb']:.0f} MB (target < 3 s).", "",
+        "| read | path | SQL/req | bytes | " + " | ".join(f"c={c} req/s | c={c} p50/p99 ms" for c in concurrency) + " |",
+        "|---|---|---|---|" + "---|---|" * len(concurrency),
+    ]
+    for name, paths in results.items():
+        for path_id, data in paths.items():
+            cells = " | ".join(
+                f"{data[c]['rps']:.0f} | {data[c]['p50']:.1f}/{data[c]['p99']:.1f}" for c in concurrency
+            )
+            lines.append(f"| {name} | {LABELS[path_id]} | {data['sql']} | {data['bytes']} | {cells} |")
+    top = max(concurrency)
+    lines += ["", f"Ratios of throughput at concurrency {top} (and 1):", "",
+              "| read | P2/P1 | 304/P1 | P3/P1 | P3/P5 | P2/P5 | P3/P6 |", "|---|---|---|---|---|---|---|"]
+    for name, paths in results.items():
+        def r(a, b):
+            if a not in paths or b not in paths:
+                return "n/a"
+            return f"{ratio(paths[a][top]['rps'], paths[b][top]['rps'])} ({ratio(paths[a][1]['rps'], paths[b][1]['rps'])})"
+        lines.append(f"| {name} | {r('P2', 'P1')} | {r('304', 'P1')} | {r('P3', 'P1')} | {r('P3', 'P5')} | "
+                     f"{r('P2', 'P5')} | {r('P3', 'P6')} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--export", default=os.environ.get("BENCH_EXPORT", str(ROOT / "var" / "bench-export-full")))
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 18710)))
+    parser.add_argument("--concurrency", default="1,16")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "graphql_api.md"))
+    parser.add_argument("--reload", action="store_true", help="empty the database and load the export again")
+    args = parser.parse_args()
+    concurrency = [int(c) for c in args.concurrency.split(",")]
+    if not (Path(args.export) / "export.json").is_file():
+        tool = Path(os.environ.get("CMS_SHARED_DIR", ROOT.parent / "shared")) / "tools" / "make_legacy_export.py"
+        subprocess.run([sys.executable, str(tool), args.export, "--scale", "full"], check=True)
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    call_command("migrate", verbosity=0)
+    if args.reload:
+        call_command("flush", interactive=False, verbosity=0)
+    how = load(args.export)
+    print(f"data: {how}", flush=True)
+    accounts, token = bench_client()
+    bundle = measure_bundle(accounts[2])
+    print(f"bundle: {bundle}", flush=True)
+    static_dir = Path(tempfile.mkdtemp(prefix="bench-graphql-"))
+    plans = []
+    for read in reads(accounts):
+        out, post_body, get_params, etag = in_process(token, read, static_dir)
+        plans.append((read[0], out, scripts(token, post_body, get_params, etag, read[3], read[4], read[0])))
+    server = serve(args.port, static_dir)
+    results = {}
+    try:
+        for name, counts, paths in plans:
+            results[name] = {}
+            for path_id, path, script in paths:
+                data = {"sql": counts[path_id][0], "bytes": counts[path_id][1]}
+                for c in concurrency:
+                    drain(args.port)
+                    data[c] = wrk(f"http://127.0.0.1:{args.port}{path}", script, c, args.duration)
+                    if data[c]["errors"]:
+                        print(f"!! {name} {path_id} c={c}: {data[c]['errors']} error responses", flush=True)
+                results[name][path_id] = data
+                print(name, path_id, {c: data[c]["rps"] for c in concurrency}, flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(static_dir, ignore_errors=True)
+    text = report(results, bundle, concurrency, args.duration, how)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The shared cache of published answers and authenticated principals.
+
+Entries are stored with the generation they were computed at; a publish (a new
+change version), a change to the organisation matrix or to an API client bumps
+the generation, which invalidates every older entry at once. The generation is
+read before an answer is computed, so an answer built from data older than a
+publish can never be stored under the new generation."""
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+CONTENT = "gql:gen:content"
+AUTH = "gql:gen:auth"
+
+
+_readers = {}
+
+
+def _get_many(keys):
+    """``cache.get_many``; on Django's Redis backend through one reused client
+    (the backend builds a client object per call, a measurable share of a cached answer)."""
+    backend = _cache()
+    inner = getattr(backend, "_cache", None) if isinstance(backend, RedisCache) else None
+    if inner is None:
+        return backend.get_many(keys)
+    reader = _readers.get(id(inner))
+    if reader is None:
+        reader = _readers[id(inner)] = inner.get_client(None, write=False)
+    values = reader.mget([backend.make_and_validate_key(key) for key in keys])
+    return {key: inner._serializer.loads(value) for key, value in zip(keys, values) if value is not None}
+
+
+def enabled():
+    """Caching needs a cache every server process shares (Redis)."""
+    return bool(getattr(settings, "GRAPHQL_CACHE", False))
+
+
+def _cache():
+    return caches[getattr(settings, "GRAPHQL_CACHE_ALIAS", "default")]
+
+
+def bump(generation):
+    if not enabled():
+        return
+    cache = _cache()
+    cache.add(generation, 0, None)
+    try:
+        cache.incr(generation)
+    except ValueError:  # evicted between add and incr
+        cache.set(generation, 1, None)
+
+
+def generations():
+    """(content, auth): the two generations now."""
+    found = _get_many([CONTENT, AUTH])
+    return found.get(CONTENT, 0), found.get(AUTH, 0)
+
+
+class Lookup:
+    """One round trip for a request by bearer token: both generations and the
+    cached answer; the token's principal is fetched only when the answer is not
+    cached. Entries older than a generation are misses."""
+
+    def __init__(self, principal_key, answer_key=None):
+        keys = [AUTH, CONTENT] + ([answer_key] if answer_key else [principal_key])
+        found = _get_many(keys)
+        self.principal_key, self.answer_key = principal_key, answer_key
+        self.auth = found.get(AUTH, 0)
+        self.content = found.get(CONTENT, 0)
+        self._answer = found.get(answer_key) if answer_key else None
+        self._principal = None if answer_key else found.get(principal_key)
+
+    def principal(self):
+        if self._principal is None and self.answer_key:
+            self._principal = _cache().get(self.principal_key)
+        entry = self._principal
+        return entry[1] if entry is not None and entry[0] == self.auth else None
+
+    @property
+    def generations(self):
+        return self.content, self.auth
+
+    def answer(self):
+        entry = self._answer
+        return entry[1] if entry is not None and entry[0] == (self.content, self.auth) else None
+
+    def put_principal(self, value, timeout):
+        _cache().set(self.principal_key, (self.auth, value), timeout)
+
+    def put_answer(self, value, timeout):
+        _cache().set(self.answer_key, ((self.content, self.auth), value), timeout)
+
+
+def get(generation, key):
+    """``(generation now, value or None)``: one round trip for both."""
+    found = _get_many([generation, key])
+    current = found.get(generation, 0)
+    entry = found.get(key)
+    if entry is not None and entry[0] == current:
+        return current, entry[1]
+    return current, None
+
+
+def put(generation_value, key, value, timeout):
+    _cache().set(key, (generation_value, value), timeout)
+
+
+def bump_content(**kwargs):
+    bump(CONTENT)
+
+
+def bump_all(**kwargs):
+    bump(CONTENT)
+    bump(AUTH)

@@ -1,0 +1,50 @@
+"""API clients: the front ends (WeChat matrix, mini-program, SMS gateway, web hall)
+that read published content through GraphQL.
+
+A client is bound to an organisation and to channel accounts. It authenticates
+with Wagtail's hashed, revocable ``APIToken`` of its own service user, so tokens
+are issued and revoked like any Wagtail API token and only a hash is stored."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiClient(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    organisation = models.ForeignKey(
+        "content.Organisation", verbose_name=_("所属组织"), on_delete=models.PROTECT, related_name="api_clients"
+    )
+    accounts = models.ManyToManyField(
+        "content.ChannelAccount", verbose_name=_("渠道账号"), related_name="api_clients"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("服务用户"),
+        on_delete=models.CASCADE,
+        related_name="api_client",
+        editable=False,
+    )
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, help_text=_("留空表示长期有效"))
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    # Isolation keys on the client's organisation.
+    organisation_lookup = "organisation_id"
+
+    class Meta:
+        verbose_name = _("API 客户端")
+        verbose_name_plural = _("API 客户端")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from cms.api.clients import validate_client
+
+        validate_client(self)
+
+    @property
+    def expired(self):
+        return self.expires_at is not None and self.expires_at <= timezone.now()

@@ -1,0 +1,138 @@
+"""GraphQL types and queries of menus: the published menu tree of a channel
+account, optionally as a brand's customers are served it. The tree comes from
+``menus.services.published_tree`` (one query) as nested node dicts; the API
+gives it as a flat, pre-ordered item list (with depth and parent key) and as JSON."""
+
+import graphene
+
+from cms.api import access
+from cms.api.scalars import JSON
+
+
+class MiniprogramTargetNode(graphene.ObjectType):
+    class Meta:
+        name = "MiniprogramTarget"
+
+    account = graphene.String()
+    app_id = graphene.String()
+    pagepath = graphene.String()
+
+    def resolve_account(target, info):
+        return target.get("account")
+
+    def resolve_app_id(target, info):
+        return target.get("app_id")
+
+    def resolve_pagepath(target, info):
+        return target.get("pagepath")
+
+
+class MenuItemNode(graphene.ObjectType):
+    class Meta:
+        name = "MenuItem"
+
+    key = graphene.String(required=True, description='Full dotted path, e.g. "1.2.3".')
+    parent_key = graphene.String()
+    depth = graphene.Int(required=True, description="1 for top-level items.")
+    name = graphene.String(required=True)
+    type = graphene.String(required=True)
+    order = graphene.Int(required=True)
+    brands = graphene.List(graphene.NonNull(graphene.String), required=True)
+    hidden = graphene.Boolean(required=True)
+    command = graphene.String(required=True)
+    reply_template = graphene.String(description="Code of the SMS template replied.")
+    url = graphene.String(required=True)
+    event_key = graphene.String(required=True)
+    miniprogram = graphene.Field(MiniprogramTargetNode)
+    article = graphene.String(description="Code of the article opened.")
+
+    def resolve_key(item, info):
+        return str(item.get("key", ""))
+
+    def resolve_parent_key(item, info):
+        return item.get("_parent_key")
+
+    def resolve_depth(item, info):
+        return item.get("_depth", 1)
+
+    def resolve_name(item, info):
+        return item.get("name", "")
+
+    def resolve_type(item, info):
+        return item.get("type", "")
+
+    def resolve_order(item, info):
+        return item.get("order") or 0
+
+    def resolve_brands(item, info):
+        return [str(b) for b in item.get("brands") or []]
+
+    def resolve_hidden(item, info):
+        return bool(item.get("hidden"))
+
+    def resolve_command(item, info):
+        return item.get("command") or ""
+
+    def resolve_reply_template(item, info):
+        return item.get("reply_template")
+
+    def resolve_url(item, info):
+        return item.get("url") or ""
+
+    def resolve_event_key(item, info):
+        return item.get("event_key") or ""
+
+    def resolve_miniprogram(item, info):
+        return item.get("miniprogram") or None
+
+    def resolve_article(item, info):
+        return item.get("article")
+
+
+class MenuDocument:
+    """A published tree as served to an account (and brand)."""
+
+    def __init__(self, account_code, brand, tree):
+        self.account, self.brand, self.tree = account_code, brand, tree
+
+    @property
+    def items(self):
+        out = []
+
+        def walk(nodes, parent_key, depth):
+            for node in nodes:
+                out.append({**node, "_parent_key": parent_key, "_depth": depth})
+                walk(node.get("children") or [], node.get("key"), depth + 1)
+
+        walk(self.tree, None, 1)
+        return out
+
+
+class MenuNode(graphene.ObjectType):
+    class Meta:
+        name = "Menu"
+
+    account = graphene.String(required=True)
+    brand = graphene.String()
+    items = graphene.List(graphene.NonNull(MenuItemNode), required=True, description="Every item, parents first.")
+    tree = graphene.Field(JSON, required=True, description="The nested tree (items with children).")
+
+
+def published_menu(account_code, account_id, brand=None):
+    """The account's published menu (one query)."""
+    from menus.services import published_tree
+
+    return MenuDocument(account_code, brand, published_tree(account_id, brand=brand))
+
+
+class Query(graphene.ObjectType):
+    menu = graphene.Field(
+        MenuNode,
+        required=True,
+        account=graphene.String(required=True, description="Code of one of your channel accounts."),
+        brand=graphene.String(description="Brand code: the brand's variant and the items for that brand."),
+    )
+
+    def resolve_menu(root, info, account, brand=None):
+        account_id, _ = access.account_audience(info, account)
+        return published_menu(account, account_id, brand or None)

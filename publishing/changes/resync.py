@@ -1,0 +1,68 @@
+"""Bring the change log in line with what is published now, in bulk.
+
+Bulk writers (the legacy import) publish thousands of records without Wagtail's
+per-record ``published`` signal; this compares, account by account, the live
+items reaching it (the reach filter, one query per kind) with what the log says
+it carries, and writes the difference in one locked insert."""
+
+from django.db import transaction
+from django.db.models import Max
+
+from content.models import ChannelAccount
+from publishing.changes.kinds import EDITORIAL_KINDS, MODELS_BY_KIND
+from publishing.changes.models import Change
+from publishing.changes.reach import audience_for, published
+from publishing.changes.services import _serialize_writers, _write
+
+Action = Change.Action
+
+
+def _carried():
+    """{(account id, kind): {object id: code}} of what the log says each account holds now."""
+    latest = {}
+    rows = Change.objects.exclude(kind__in=[Change.Kind.MENU, Change.Kind.SMS_COMMAND]).order_by("version")
+    for account_id, kind, object_id, code, action in rows.values_list("account_id", "kind", "object_id", "code", "action"):
+        latest[(account_id, kind, object_id)] = (code, action)
+    out = {}
+    for (account_id, kind, object_id), (code, action) in latest.items():
+        if action == Action.UPSERT:
+            out.setdefault((account_id, kind), {})[object_id] = code
+    return out
+
+
+def _code_field(model):
+    return "code" if any(f.name == "code" for f in model._meta.fields) else "pk"
+
+
+def resync(published_since=None):
+    """Write the changes the log misses: upserts for live items that reach an account
+    and that the log does not carry (or that were published after ``published_since``,
+    by default the log's last write), withdrawals for carried items that no longer
+    reach. Returns the rows written."""
+    with transaction.atomic():
+        _serialize_writers()
+        if published_since is None:
+            published_since = Change.objects.aggregate(last=Max("created_at"))["last"]
+        carried = _carried()
+        rows = []
+        for account in ChannelAccount.objects.all():
+            audience = audience_for([account])
+            for model, kind in EDITORIAL_KINDS.items():
+                held = carried.get((account.pk, kind), {})
+                seen = set()
+                for pk, code, published_at in published(model, audience).values_list(
+                    "pk", _code_field(model), "last_published_at"
+                ):
+                    code, before = str(code), held.get(pk)
+                    seen.add(pk)
+                    if before is not None and before != code:
+                        rows.append((account.pk, kind, before, pk, Action.DELETE))
+                    fresh = published_since is not None and published_at is not None and published_at > published_since
+                    if before != code or fresh:
+                        rows.append((account.pk, kind, code, pk, Action.UPSERT))
+                gone = [(pk, code) for pk, code in held.items() if pk not in seen]
+                model_of = MODELS_BY_KIND[kind]._default_manager
+                existing = set(model_of.filter(pk__in=[pk for pk, _ in gone]).values_list("pk", flat=True)) if gone else set()
+                for pk, code in gone:
+                    rows.append((account.pk, kind, code, pk, Action.UNPUBLISH if pk in existing else Action.DELETE))
+        return _write(rows)

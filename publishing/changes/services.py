@@ -1,0 +1,167 @@
+"""The change log's services: record published changes, read them back by version,
+and build bundles (``build_bundle`` / ``bundle_delta`` live in ``bundle.py``).
+
+Versions are global and monotonic. Writers take one lock around insert and
+commit, so versions become visible in order and a reader that stored version V
+never misses a change with a smaller version committed later."""
+
+from django.db import connection, transaction
+
+from content.models import ChannelAccount
+from content.services.targets import target_accounts
+from publishing.changes.kinds import EDITORIAL_KINDS, item_code
+from publishing.changes.models import Change
+from publishing.changes.signals import changes_recorded
+
+# pg_advisory_xact_lock key of change-log writers ("CHNG").
+WRITER_LOCK = 0x43484E47
+
+Action = Change.Action
+Kind = Change.Kind
+
+
+def _account_id(account):
+    if isinstance(account, ChannelAccount):
+        return account.pk
+    if isinstance(account, str):
+        return ChannelAccount.objects.values_list("pk", flat=True).get(code=account)
+    return int(account)
+
+
+def _serialize_writers():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
+
+
+def _carried(kind, object_id):
+    """(account id, code) pairs whose latest change of this object is an upsert."""
+    latest = {}
+    rows = Change.objects.filter(kind=kind, object_id=object_id).order_by("version")
+    for account_id, code, action in rows.values_list("account_id", "code", "action"):
+        latest[(account_id, code)] = action
+    return {pair for pair, action in latest.items() if action == Action.UPSERT}
+
+
+def _write(rows):
+    """Insert rows (account_id, kind, code, object_id, action) under the writer lock."""
+    if not rows:
+        return []
+    with transaction.atomic():
+        _serialize_writers()
+        created = Change.objects.bulk_create(
+            [Change(account_id=a, kind=k, code=c, object_id=o, action=act) for a, k, c, o, act in rows]
+        )
+    transaction.on_commit(lambda: changes_recorded.send(sender=Change, changes=created))
+    return created
+
+
+def reconcile(kind, object_id, code, target_ids, action):
+    """Record ``action`` for the accounts an object now reaches, and withdraw it from
+    accounts that carried it before but no longer do (or knew it by an old code)."""
+    with transaction.atomic():
+        _serialize_writers()
+        carried = _carried(kind, object_id)
+        rows = [(a, kind, code, object_id, action) for a in sorted(set(target_ids))]
+        for account_id, old_code in sorted(carried):
+            if old_code != code:
+                rows.append((account_id, kind, old_code, object_id, Action.DELETE))
+            elif account_id not in target_ids and action == Action.UPSERT:
+                rows.append((account_id, kind, code, object_id, Action.UNPUBLISH))
+            elif account_id not in target_ids:
+                rows.append((account_id, kind, code, object_id, action))
+        return _write(rows)
+
+
+def record_publication(model, pk):
+    """After an item's publish commits: upsert for every account it reaches."""
+    kind = EDITORIAL_KINDS[model]
+    item = model._default_manager.filter(pk=pk).first()
+    if item is None:
+        return []
+    if not item.live:
+        return record_unpublication(model, pk)
+    targets = set(target_accounts(item).values_list("pk", flat=True))
+    return reconcile(kind, pk, item_code(item), targets, Action.UPSERT)
+
+
+def record_unpublication(model, pk):
+    kind = EDITORIAL_KINDS[model]
+    item = model._default_manager.filter(pk=pk).first()
+    if item is None:
+        return []
+    targets = set(target_accounts(item).values_list("pk", flat=True))
+    return reconcile(kind, pk, item_code(item), targets, Action.UNPUBLISH)
+
+
+def record_deletion(kind, pk, code, target_ids):
+    """After a delete commits; ``target_ids`` were taken before the rows went."""
+    return reconcile(kind, pk, code, set(target_ids), Action.DELETE)
+
+
+def record_menu(menu_code, menu_id, account_id):
+    """A menu version was published for an account."""
+    return reconcile(Kind.MENU, menu_id, menu_code, {account_id}, Action.UPSERT)
+
+
+def record_sms_command(command_id, command, account_id, action):
+    return reconcile(Kind.SMS_COMMAND, command_id, command, {account_id}, action)
+
+
+def record_items(model, items, action=Action.UPSERT):
+    """Record many items at once (importers): one reconcile per item, one lock each."""
+    out = []
+    for item in items:
+        targets = set(target_accounts(item).values_list("pk", flat=True)) if action != Action.DELETE else set()
+        out += reconcile(EDITORIAL_KINDS[model], item.pk, item_code(item), targets, action)
+    return out
+
+
+def _as_dict(row):
+    version, kind, code, action, created_at = row
+    return {"version": version, "kind": kind, "code": code, "action": action, "createdAt": created_at.isoformat()}
+
+
+def change_rows(account, since, limit=None):
+    """Change rows of the account after version ``since``, oldest first."""
+    rows = Change.objects.filter(account_id=_account_id(account), version__gt=since).order_by("version")
+    return rows[:limit] if limit is not None else rows
+
+
+def changes_since(account, since, limit=None):
+    """What changed for the account after version ``since``: dicts with version,
+    kind, code, action (upsert, unpublish, delete) and createdAt, oldest first."""
+    rows = change_rows(account, since, limit).values_list("version", "kind", "code", "action", "created_at")
+    return [_as_dict(row) for row in rows]
+
+
+def current_version(account):
+    """The version of the account's latest change (0 before the first)."""
+    return (
+        Change.objects.filter(account_id=_account_id(account)).order_by("-version").values_list("version", flat=True).first()
+        or 0
+    )
+
+
+def latest_version():
+    """The highest version of all accounts (0 when the log is empty)."""
+    return Change.objects.order_by("-version").values_list("version", flat=True).first() or 0
+
+
+def resync(published_since=None):
+    """Write what the log misses after a bulk publish (see resync.py)."""
+    from publishing.changes.resync import resync as run
+
+    return run(published_since)
+
+
+def build_bundle(account):
+    from publishing.changes.bundle import build_bundle as build
+
+    return build(account)
+
+
+def bundle_delta(account, since):
+    from publishing.changes.bundle import bundle_delta as delta
+
+    return delta(account, since)

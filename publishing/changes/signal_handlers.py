@@ -1,0 +1,78 @@
+"""Publish, unpublish and delete of content, and menu publishes, become change rows
+after the transaction commits (handlers pass ids, never ORM objects)."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
+from wagtail.signals import published, unpublished
+
+from content.models import SmsCommand
+from content.services.targets import target_accounts
+from menus.signals import menu_version_published
+from publishing.changes import services
+from publishing.changes.kinds import EDITORIAL_KINDS, item_code
+from publishing.changes.models import Change
+
+
+def on_published(sender, instance, **kwargs):
+    pk = instance.pk
+    transaction.on_commit(lambda: services.record_publication(sender, pk))
+
+
+def on_unpublished(sender, instance, **kwargs):
+    pk = instance.pk
+    transaction.on_commit(lambda: services.record_unpublication(sender, pk))
+
+
+def on_pre_delete(sender, instance, **kwargs):
+    # The relations that say where an item went are gone after the delete.
+    if getattr(instance, "live", False):
+        instance._change_targets = list(target_accounts(instance).values_list("pk", flat=True))
+    else:
+        instance._change_targets = []
+    instance._change_code = item_code(instance)
+
+
+def on_post_delete(sender, instance, **kwargs):
+    kind, pk = EDITORIAL_KINDS[sender], instance.pk
+    code, targets = getattr(instance, "_change_code", item_code(instance)), getattr(instance, "_change_targets", [])
+    transaction.on_commit(lambda: services.record_deletion(kind, pk, code, targets))
+
+
+def on_sms_command_saved(sender, instance, **kwargs):
+    pk, command, account_id = instance.pk, instance.command, instance.account_id
+    transaction.on_commit(lambda: services.record_sms_command(pk, command, account_id, Change.Action.UPSERT))
+
+
+def on_sms_command_deleted(sender, instance, **kwargs):
+    pk, command, account_id = instance.pk, instance.command, instance.account_id
+    transaction.on_commit(lambda: services.record_sms_command(pk, command, account_id, Change.Action.DELETE))
+
+
+def on_menu_version_published(sender, version=None, menu=None, account=None, **kwargs):
+    account = account if account is not None else getattr(menu, "account", None)
+    if menu is None or account is None:
+        return
+    code, menu_id, account_id = item_code(menu), menu.pk, account.pk
+    transaction.on_commit(lambda: services.record_menu(code, menu_id, account_id))
+
+
+def on_legacy_import_finished(sender, **kwargs):
+    # Bulk-imported records arrive published without per-record signals.
+    transaction.on_commit(services.resync)
+
+
+def connect():
+    for model in EDITORIAL_KINDS:
+        uid = f"changes.{model._meta.label_lower}"
+        published.connect(on_published, sender=model, dispatch_uid=f"{uid}.published")
+        unpublished.connect(on_unpublished, sender=model, dispatch_uid=f"{uid}.unpublished")
+        pre_delete.connect(on_pre_delete, sender=model, dispatch_uid=f"{uid}.pre_delete")
+        post_delete.connect(on_post_delete, sender=model, dispatch_uid=f"{uid}.post_delete")
+    post_save.connect(on_sms_command_saved, sender=SmsCommand, dispatch_uid="changes.smscommand.saved")
+    post_delete.connect(on_sms_command_deleted, sender=SmsCommand, dispatch_uid="changes.smscommand.deleted")
+    menu_version_published.connect(on_menu_version_published, dispatch_uid="changes.menu_version_published")
+    try:
+        from content.importing.signals import legacy_import_finished
+    except ImportError:  # an installation without the legacy importer
+        return
+    legacy_import_finished.connect(on_legacy_import_finished, dispatch_uid="changes.legacy_import_finished")

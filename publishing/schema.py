@@ -1,0 +1,247 @@
+"""GraphQL types and queries of publishing: channel renditions of an item, the
+change log (incremental sync), and bundles of an account's published configuration."""
+
+import graphene
+from django.conf import settings
+
+from cms.api import access, cache
+from cms.api.errors import ApiError, ErrorCode
+from cms.api.pagination import page_args, connection_type, paginate
+from cms.api.scalars import JSON
+from cms.api.selection import selected
+from content.schema import load, prepare
+from content.graphql_types import (
+    ArticleNode,
+    AutoReplyNode,
+    BusinessNode,
+    ChannelType,
+    PackageNode,
+    SmsTemplateNode,
+    TemplateMessageNode,
+)
+from content.models import Article, AutoReply, Business, ChannelAccount, Package, SmsCommand, SmsTemplate, TemplateMessage
+from menus.schema import MenuDocument, MenuNode, published_menu
+from publishing.changes import services as changes
+from publishing.changes.models import Change
+
+ChangeKind = graphene.Enum("ChangeKind", [(v.upper(), v) for v in Change.Kind.values], description="What changed.")
+ChangeAction = graphene.Enum(
+    "ChangeAction", [(v.upper(), v) for v in Change.Action.values], description="upsert: published; else withdrawn."
+)
+
+
+class RenditionWarningNode(graphene.ObjectType):
+    class Meta:
+        name = "RenditionWarning"
+
+    code = graphene.String(required=True)
+    message = graphene.String(required=True)
+    blocking = graphene.Boolean(required=True)
+
+
+class RenditionNode(graphene.ObjectType):
+    """An item rendered for one channel account (publishing.renditions)."""
+
+    class Meta:
+        name = "Rendition"
+
+    channel = graphene.Field(ChannelType, required=True)
+    account = graphene.String(required=True)
+    title = graphene.String(required=True)
+    html = graphene.String(required=True, description="Web and WeChat markup.")
+    nodes = graphene.Field(JSON, required=True, description="Mini-program rich-text nodes.")
+    text = graphene.String(required=True, description="SMS text.")
+    segments = graphene.Int(required=True, description="SMS segments.")
+    cover = graphene.Field(JSON, required=True, description="Cover image URLs by rendition spec.")
+    warnings = graphene.List(graphene.NonNull(RenditionWarningNode), required=True)
+    blocking = graphene.Boolean(required=True, description="True when the item must not be published there.")
+
+
+def _rendition_account(info, channel, code):
+    who = access.principal(info)
+    if code is not None:
+        bound = access.account(info, code)
+        if bound.type != channel:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"account {code} is not a {channel} account", field="account")
+        return bound
+    candidates = list(ChannelAccount.objects.filter(pk__in=who.accounts.values(), type=channel)[:2])
+    if not candidates:
+        raise ApiError(ErrorCode.FORBIDDEN, f"no {channel} account is bound to this token", field="channel")
+    if len(candidates) > 1:
+        raise ApiError(ErrorCode.INVALID_ARGUMENT, f"several {channel} accounts are bound; pass account", field="account")
+    return candidates[0]
+
+
+def resolve_rendition(item, info, channel, account=None):
+    """The item rendered for one of the caller's accounts of ``channel``."""
+    from publishing.renditions import render
+
+    channel = getattr(channel, "value", channel)
+    return render(item, _rendition_account(info, channel, account), channel)
+
+
+class SmsCommandNode(graphene.ObjectType):
+    class Meta:
+        name = "SmsCommand"
+
+    command = graphene.String(required=True)
+    template = graphene.String(required=True, description="Code of the template that answers it.")
+
+    def resolve_template(binding, info):
+        return binding.template.code
+
+
+class ChangedItem(graphene.Union):
+    class Meta:
+        types = (ArticleNode, PackageNode, BusinessNode, SmsTemplateNode, AutoReplyNode, TemplateMessageNode,
+                 SmsCommandNode, MenuNode)
+
+    @classmethod
+    def resolve_type(cls, instance, info):
+        return ITEM_TYPES[type(instance)]
+
+
+ITEM_TYPES = {
+    Article: ArticleNode,
+    Package: PackageNode,
+    Business: BusinessNode,
+    SmsTemplate: SmsTemplateNode,
+    AutoReply: AutoReplyNode,
+    TemplateMessage: TemplateMessageNode,
+    SmsCommand: SmsCommandNode,
+    MenuDocument: MenuNode,
+}
+
+
+class ChangeNode(graphene.ObjectType):
+    class Meta:
+        name = "Change"
+
+    version = graphene.BigInt(required=True)
+    kind = graphene.Field(ChangeKind, required=True)
+    code = graphene.String(required=True)
+    action = graphene.Field(ChangeAction, required=True)
+    created_at = graphene.DateTime(required=True)
+    item = graphene.Field(ChangedItem, description="For upserts: the item as published now (null once withdrawn).")
+
+    def resolve_item(change, info):
+        return getattr(change, "_item", None)
+
+
+ChangeConnection = connection_type(
+    ChangeNode,
+    extra={
+        "current_version": graphene.BigInt(required=True, description="The account's latest version."),
+        "resolve_current_version": lambda page, info: changes.current_version(page.account),
+    },
+)
+
+
+class BundleNode(graphene.ObjectType):
+    class Meta:
+        name = "Bundle"
+
+    account = graphene.String(required=True)
+    version = graphene.BigInt(required=True)
+    document = graphene.Field(JSON, required=True, description="The whole published configuration (channel-bundle/1).")
+
+
+class BundleDeltaNode(graphene.ObjectType):
+    class Meta:
+        name = "BundleDelta"
+
+    account = graphene.String(required=True)
+    since = graphene.BigInt(required=True)
+    version = graphene.BigInt(required=True)
+    document = graphene.Field(JSON, required=True, description="Upserted documents and removed codes (channel-bundle-delta/1).")
+
+
+def _load_items(info, account_id, audience, rows):
+    """Attach to each upsert row its item as published now: one query per kind on the page."""
+    wanted = {}
+    for row in rows:
+        if row.action == Change.Action.UPSERT:
+            wanted.setdefault(row.kind, set()).add(row.object_id)
+    found = {}
+    for kind, ids in wanted.items():
+        if kind == Change.Kind.MENU:
+            code = next(code for code, pk in access.principal(info).accounts.items() if pk == account_id)
+            menu = published_menu(code, account_id)
+            found.update({(kind, pk): menu for pk in ids})
+            continue
+        if kind == Change.Kind.SMS_COMMAND:
+            templates = access.published(SmsTemplate, info, audience)
+            qs = SmsCommand.objects.filter(pk__in=ids, account_id=account_id, template__in=templates).select_related("template")
+        else:
+            model = MODELS[kind]
+            qs = list(prepare(model, access.published(model, info, audience)).filter(pk__in=ids))
+            qs = load(model, qs, info, account_id)
+        found.update({(kind, item.pk): item for item in qs})
+    for row in rows:
+        row._item = found.get((row.kind, row.object_id)) if row.action == Change.Action.UPSERT else None
+    return rows
+
+
+MODELS = {
+    Change.Kind.ARTICLE: Article,
+    Change.Kind.PACKAGE: Package,
+    Change.Kind.BUSINESS: Business,
+    Change.Kind.SMS_TEMPLATE: SmsTemplate,
+    Change.Kind.AUTO_REPLY: AutoReply,
+    Change.Kind.TEMPLATE_MESSAGE: TemplateMessage,
+}
+
+
+def _since(value):
+    if value < 0:
+        raise ApiError(ErrorCode.INVALID_ARGUMENT, "since must not be negative", field="since")
+    return value
+
+
+def cached_bundle(account):
+    """The account's bundle, rebuilt once per published change (shared cache)."""
+    if not cache.enabled():
+        return changes.build_bundle(account)
+    key = f"gql:bundle:{account.pk}"
+    generation, bundle = cache.get(cache.CONTENT, key)
+    if bundle is None:
+        bundle = changes.build_bundle(account)
+        cache.put(generation, key, bundle, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+    return bundle
+
+
+class Query(graphene.ObjectType):
+    changes = graphene.Field(
+        ChangeConnection,
+        required=True,
+        account=graphene.String(required=True),
+        since=graphene.BigInt(required=True, description="The version you hold (0 for everything)."),
+        **page_args(),
+    )
+    current_version = graphene.BigInt(required=True, account=graphene.String(required=True))
+    bundle = graphene.Field(BundleNode, required=True, account=graphene.String(required=True))
+    bundle_delta = graphene.Field(
+        BundleDeltaNode, required=True, account=graphene.String(required=True), since=graphene.BigInt(required=True)
+    )
+
+    def resolve_changes(root, info, account, since, **kwargs):
+        account_id, audience = access.account_audience(info, account)
+        rows = changes.change_rows(account_id, _since(since))
+        want_items = any(path.endswith("node.item") for path in selected(info))
+        page = paginate(
+            rows, ["version"], [int], kind="changes", **kwargs,
+            transform=(lambda page_rows: _load_items(info, account_id, audience, page_rows)) if want_items else None,
+        )
+        page.account = account_id
+        return page
+
+    def resolve_current_version(root, info, account):
+        return changes.current_version(access.account_audience(info, account)[0])
+
+    def resolve_bundle(root, info, account):
+        bundle = cached_bundle(access.account(info, account))
+        return BundleNode(account=account, version=bundle["version"], document=bundle)
+
+    def resolve_bundle_delta(root, info, account, since):
+        delta = changes.bundle_delta(access.account(info, account), _since(since))
+        return BundleDeltaNode(account=account, since=since, version=delta["version"], document=delta)

@@ -1,0 +1,155 @@
+"""HTTP caching of persisted queries (ETag, Cache-Control, 304) and the shared
+answer cache in Redis, invalidated on publish and on token revocation."""
+
+import os
+import uuid
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from cms.api import persisted
+from cms.api.clients import create_client, issue_token, revoke_tokens
+from tests.graphql_api import factories as f
+from tests.graphql_api.conftest import Api
+
+pytestmark = pytest.mark.django_db
+
+
+def packages_query():
+    return persisted.by_name("web_packages")
+
+
+def test_get_of_a_persisted_query_has_etag_and_cache_control(matrix, branch1_api):
+    f.package("PKG-1", matrix["branch1"])
+    response = branch1_api.get({"id": packages_query().sha256})
+    assert response.status_code == 200
+    assert response["ETag"].startswith('"') and len(response["ETag"]) == 34
+    assert response["Cache-Control"] == "private, max-age=30"
+    assert "Authorization" in response["Vary"]
+
+
+def test_matching_if_none_match_gets_304_without_a_body(matrix, branch1_api):
+    f.package("PKG-1", matrix["branch1"])
+    etag = branch1_api.get({"id": packages_query().sha256})["ETag"]
+    response = branch1_api.get({"id": packages_query().sha256}, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304 and response.content == b"" and response["ETag"] == etag
+    # weak form and lists are understood
+    assert branch1_api.get({"id": packages_query().sha256}, HTTP_IF_NONE_MATCH=f'"x", W/{etag}').status_code == 304
+
+
+def test_etag_changes_when_published_content_changes(matrix, branch1_api):
+    f.package("PKG-1", matrix["branch1"])
+    etag = branch1_api.get({"id": packages_query().sha256})["ETag"]
+    f.package("PKG-2", matrix["branch1"])
+    response = branch1_api.get({"id": packages_query().sha256}, HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and response["ETag"] != etag
+
+
+def test_variables_are_part_of_the_answer(matrix, branch1_api):
+    f.package("PKG-1", matrix["branch1"], brand_codes=["gotone"])
+    sha = packages_query().sha256
+    gotone = branch1_api.get({"id": sha, "variables": '{"brand": "gotone"}'})
+    mzone = branch1_api.get({"id": sha, "variables": '{"brand": "mzone"}'})
+    assert gotone["ETag"] != mzone["ETag"]
+
+
+def test_posts_and_ad_hoc_documents_are_not_cached(matrix, branch1_api):
+    post = branch1_api.http.post("/graphql/", {"id": packages_query().sha256}, content_type="application/json",
+                                 **branch1_api.headers())
+    assert post["Cache-Control"] == "no-store" and not post.has_header("ETag")
+    adhoc = branch1_api.get({"query": "{ viewer { name } }"})
+    assert adhoc["Cache-Control"] == "no-store" and not adhoc.has_header("ETag")
+
+
+def test_errors_are_not_given_an_etag(branch1_api):
+    response = branch1_api.get({"id": persisted.by_name("sms_templates").sha256, "variables": '{"account": "sms-x"}'})
+    assert response.status_code == 403 and not response.has_header("ETag")
+
+
+def redis_settings():
+    return {
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9"),
+                "KEY_PREFIX": f"test-graphql-{uuid.uuid4().hex[:8]}",
+                "TIMEOUT": 120,
+            }
+        },
+        "GRAPHQL_CACHE": True,
+    }
+
+
+@pytest.mark.integration
+def test_published_answers_are_served_from_redis_without_sql(matrix):
+    with override_settings(**redis_settings()):
+        # given a front end and a published package
+        client = create_client(name="缓存", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
+        _, token = issue_token(client)
+        api = Api(token)
+        f.package("PKG-1", matrix["branch1"])
+        sha = packages_query().sha256
+        first = api.get({"id": sha})
+        # when the same persisted query is asked again
+        with CaptureQueriesContext(connection) as queries:
+            second = api.get({"id": sha})
+        # then it is answered from Redis: same bytes, no SQL
+        assert second.content == first.content and second["ETag"] == first["ETag"]
+        assert len(queries.captured_queries) == 0
+
+
+@pytest.mark.integration
+def test_publishing_invalidates_cached_answers(matrix):
+    with override_settings(**redis_settings()):
+        client = create_client(name="缓存", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
+        _, token = issue_token(client)
+        api = Api(token)
+        f.package("PKG-1", matrix["branch1"])
+        sha = packages_query().sha256
+        assert [e["node"]["code"] for e in api.get({"id": sha}).json()["data"]["packages"]["edges"]] == ["PKG-1"]
+        # when a package is published
+        f.package("PKG-2", matrix["branch1"])
+        # then the next answer has it
+        assert [e["node"]["code"] for e in api.get({"id": sha}).json()["data"]["packages"]["edges"]] == ["PKG-1", "PKG-2"]
+
+
+@pytest.mark.integration
+def test_revoking_a_token_takes_effect_despite_the_cache(matrix):
+    with override_settings(**redis_settings()):
+        client = create_client(name="缓存", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
+        _, token = issue_token(client)
+        api = Api(token)
+        sha = persisted.by_name("viewer").sha256
+        assert api.get({"id": sha}).status_code == 200
+        with f.committed():
+            revoke_tokens(client)
+        assert api.get({"id": sha}).status_code == 401
+
+
+@pytest.mark.integration
+def test_each_process_serves_hot_answers_from_memory_within_its_window(matrix):
+    import time
+
+    from cms.api import local_cache
+
+    with override_settings(**redis_settings(), GRAPHQL_LOCAL_CACHE_SECONDS=0.5):
+        local_cache.clear()
+        client = create_client(name="内存", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
+        _, token = issue_token(client)
+        api = Api(token)
+        f.package("PKG-1", matrix["branch1"])
+        sha = packages_query().sha256
+        first = api.get({"id": sha})
+        # given a publish the process has not seen yet
+        f.package("PKG-2", matrix["branch1"])
+        # then within the window the process still answers from memory, without SQL
+        with CaptureQueriesContext(connection) as queries:
+            stale = api.get({"id": sha})
+        assert stale.content == first.content and len(queries.captured_queries) == 0
+        # and after the window it re-reads the generations and answers with the publish
+        time.sleep(0.6)
+        fresh = api.get({"id": sha})
+        assert [e["node"]["code"] for e in fresh.json()["data"]["packages"]["edges"]] == ["PKG-1", "PKG-2"]
+        local_cache.clear()

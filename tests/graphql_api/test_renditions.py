@@ -1,0 +1,96 @@
+"""Renditions through GraphQL: an article with its mini-program rendition (the hot
+read of the mini-program), SMS template renditions, in a fixed number of queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.images.tests.utils import get_test_image_file
+
+from cms.api import persisted
+from media.models import LibraryImage
+from tests.factories import ChannelAccountFactory
+from tests.graphql_api import factories as f
+from tests.graphql_api.conftest import Api, error_codes, make_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def miniprogram_api(matrix, sms_accounts):
+    mp = ChannelAccountFactory(code="mp-sx", type="wechat_miniprogram", organisation=matrix["province"])
+    _, token = make_client("掌厅", matrix["province"], [mp, sms_accounts["province"]])
+    return Api(token)
+
+
+def image(code):
+    return LibraryImage.objects.create(title=code, code=code, file=get_test_image_file())
+
+
+def body_with_images(images):
+    return "<p>正文</p>" + "".join(f'<p><img data-image="{i.code}" alt="图{i.code}"></p>' for i in images)
+
+
+def run(api, code):
+    query = persisted.by_name("miniprogram_article")
+    api.post(query.text, {"code": code})  # image renditions are made on the first read
+    with CaptureQueriesContext(connection) as captured:
+        status, payload = api.post(query.text, {"code": code})
+    assert status == 200 and "errors" not in payload, payload
+    return len(captured.captured_queries), payload["data"]["article"]
+
+
+def test_article_with_its_miniprogram_rendition(matrix, miniprogram_api, media_root):
+    # given a published article for the mini-program with a cover and an inline image
+    cover, inline = image("IMG1"), image("IMG2")
+    f.article("ART-1", matrix["province"], channels=["wechat_miniprogram"], cover_image=cover,
+              body=body_with_images([inline]))
+    # when the mini-program reads it
+    _, article = run(miniprogram_api, "ART-1")
+    # then the rendition holds rich-text nodes with the image, for the bound account
+    rendition = article["rendition"]
+    assert rendition["account"] == "mp-sx" and rendition["blocking"] is False
+    names = []
+
+    def walk(nodes):
+        for node in nodes:
+            names.append(node.get("name"))
+            walk(node.get("children", []))
+
+    walk(rendition["nodes"])
+    assert "p" in names and "img" in names
+    assert article["coverImage"]["url"].endswith(".png") and rendition["cover"]
+
+
+def test_article_rendition_costs_the_same_queries_whatever_the_article_holds(matrix, miniprogram_api, media_root):
+    few = [image("IMG1")]
+    many = [image(f"IMG{i}") for i in range(2, 8)]
+    packages = [f.package(f"PKG-{i}", matrix["province"], sale_orgs=[matrix["province"]]) for i in range(5)]
+    f.article("ART-FEW", matrix["province"], channels=["wechat_miniprogram"], body=body_with_images(few),
+              cover_image=few[0], related=packages[:1])
+    f.article("ART-MANY", matrix["province"], channels=["wechat_miniprogram"], body=body_with_images(many),
+              cover_image=many[0], related=packages)
+    small, _ = run(miniprogram_api, "ART-FEW")
+    large, article = run(miniprogram_api, "ART-MANY")
+    assert len(article["relatedPackages"]) == 5
+    assert small == large
+
+
+def test_sms_template_rendition_for_the_sms_hall(matrix, miniprogram_api):
+    f.sms_template("TPL-1", matrix["province"], text="您的余额为{balance}元。",
+                   parameters=[{"name": "balance", "type": "amount", "max_length": 8}])
+    data = miniprogram_api.data(
+        '{ smsTemplate(account: "sms-sx", code: "TPL-1") { rendition(channel: SMS) { account text segments blocking } } }'
+    )
+    rendition = data["smsTemplate"]["rendition"]
+    assert rendition["account"] == "sms-sx" and rendition["segments"] >= 1 and "余额" in rendition["text"]
+
+
+def test_a_rendition_needs_an_account_of_its_channel(matrix, miniprogram_api):
+    f.article("ART-1", matrix["province"])
+    status, payload = miniprogram_api.post('{ article(code: "ART-1") { rendition(channel: WEB) { html } } }')
+    assert status == 403 and error_codes(payload) == ["FORBIDDEN"]

@@ -1,0 +1,138 @@
+"""Permission per token scope: a front end reads only published content that
+reaches its accounts and that its organisation may read; never a sibling
+branch's content, never drafts, never secrets."""
+
+import pytest
+
+from tests.graphql_api import factories as f
+from tests.graphql_api.conftest import Api, error_codes, make_client
+
+pytestmark = pytest.mark.django_db
+
+SECRET_FIELDS = ("appSecret", "callbackToken", "encodingAesKey", "webhookKey", "apiBaseUrl")
+
+
+@pytest.fixture
+def sibling_content(matrix, sms_accounts):
+    """Published content of branch SX-02 only, and a draft of SX-01."""
+    b2 = matrix["branch2"]
+    f.package("PKG-02", b2)
+    f.business("BIZ-02", b2)
+    f.article("ART-02", b2)
+    f.sms_template("TPL-02", b2)
+    f.auto_reply(matrix["account_branch2"], "宝鸡")
+    f.template_message("TM-02", b2, account_ids=[matrix["account_branch2"].pk])
+    f.package("PKG-01-DRAFT", matrix["branch1"], live=False)
+    f.article("ART-01-DRAFT", matrix["branch1"], live=False)
+
+
+def test_branch_token_cannot_list_sibling_branch_content(sibling_content, branch1_api):
+    # when the SX-01 front end lists everything it can
+    data = branch1_api.data(
+        "{ packages { edges { node { code } } } businesses { edges { node { code } } }"
+        " articles { edges { node { code } } } organisations { edges { node { code } } }"
+        " channelAccounts { edges { node { code } } } }"
+    )
+    # then nothing of SX-02 (and no draft) is there
+    seen = {e["node"]["code"] for conn in data.values() for e in conn["edges"]}
+    assert not seen & {"PKG-02", "BIZ-02", "ART-02", "SX-02", "wx-sx-02", "PKG-01-DRAFT", "ART-01-DRAFT"}
+
+
+def test_branch_token_cannot_read_sibling_content_by_code(sibling_content, branch1_api):
+    data = branch1_api.data(
+        '{ package(code: "PKG-02") { code } business(code: "BIZ-02") { code } article(code: "ART-02") { code }'
+        ' organisation(code: "SX-02") { code } channelAccount(code: "wx-sx-02") { code } }'
+    )
+    assert data == {"package": None, "business": None, "article": None, "organisation": None, "channelAccount": None}
+
+
+def test_branch_token_cannot_read_drafts(sibling_content, branch1_api):
+    data = branch1_api.data('{ package(code: "PKG-01-DRAFT") { code } article(code: "ART-01-DRAFT") { code } }')
+    assert data == {"package": None, "article": None}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '{ menu(account: "wx-sx-02") { account } }',
+        '{ keywordReplies(account: "wx-sx-02") { edges { node { keyword } } } }',
+        '{ templateMessages(account: "wx-sx-02") { edges { node { code } } } }',
+        '{ smsTemplates(account: "sms-sx-02") { edges { node { code } } } }',
+        '{ changes(account: "wx-sx-02", since: 0) { edges { node { code } } } }',
+        '{ currentVersion(account: "wx-sx-02") }',
+        '{ bundle(account: "wx-sx-02") { version } }',
+        '{ bundleDelta(account: "wx-sx-02", since: 0) { version } }',
+    ],
+)
+def test_branch_token_cannot_name_a_sibling_account(sibling_content, branch1_api, query):
+    status, payload = branch1_api.post(query)
+    assert status == 403
+    assert error_codes(payload) == ["FORBIDDEN"]
+    assert payload["errors"][0]["extensions"]["field"] == "account"
+    assert "data" not in payload or payload["data"] is None
+
+
+def test_secrets_are_not_in_the_schema(branch1_api):
+    for field in SECRET_FIELDS:
+        status, payload = branch1_api.post(f'{{ channelAccount(code: "wx-sx-01") {{ {field} }} }}')
+        assert status == 400 and error_codes(payload) == ["GRAPHQL_VALIDATION_FAILED"], field
+
+
+def test_secrets_never_appear_in_answers(matrix, branch1_api):
+    from content.services.accounts import set_secret
+
+    # given an account with every secret set
+    account = matrix["account_branch1"]
+    for field in ("app_secret", "callback_token", "webhook_key"):
+        set_secret(account, field, f"s3cr3t-{field}")
+    set_secret(account, "encoding_aes_key", "s3cr3t" + "k" * 37)
+    account.save()
+    # when the front end reads its account and bundle
+    status, payload = branch1_api.post(
+        '{ viewer { accounts { code appId } } channelAccount(code: "wx-sx-01") { code appId }'
+        ' bundle(account: "wx-sx-01") { document } }'
+    )
+    # then no secret is in the answer
+    assert status == 200 and "s3cr3t" not in str(payload)
+
+
+def test_province_token_reads_province_wide_offers_and_branch_offers(matrix, sibling_content, province_api):
+    f.package("PKG-ALL", matrix["province"], sale_orgs=[matrix["province"]])
+    data = province_api.data("{ packages { edges { node { code } } } }")
+    assert [e["node"]["code"] for e in data["packages"]["edges"]] == ["PKG-02", "PKG-ALL"]
+
+
+def test_branch_token_reads_what_the_province_shared_down_to_its_outlet(matrix, branch1_api, branch2_api):
+    # given a province article shared down to an outlet of SX-01
+    f.article("ART-SHARED", matrix["province"], shared_to=[matrix["outlet"]])
+    query = '{ article(code: "ART-SHARED") { code } }'
+    # then SX-01 reads it, SX-02 does not
+    assert branch1_api.data(query)["article"] == {"code": "ART-SHARED"}
+    assert branch2_api.data(query)["article"] is None
+
+
+def test_article_for_another_channel_is_not_read_by_an_official_account(matrix, branch1_api):
+    f.article("ART-SMS", matrix["branch1"], channels=["sms"])
+    assert branch1_api.data('{ article(code: "ART-SMS") { code } }')["article"] is None
+
+
+def test_editor_session_reads_its_organisation_published_content(client, matrix, branch_editor, sibling_content):
+    # given an SX-01 editor signed in to the admin
+    f.package("PKG-01", matrix["branch1"])
+    client.force_login(branch_editor)
+    # when they query in GraphiQL
+    response = client.post("/graphql/", {"query": "{ viewer { kind } packages { edges { node { code } } } }"},
+                           content_type="application/json")
+    # then they see their branch's published packages, not SX-02's, not drafts
+    data = response.json()["data"]
+    assert data["viewer"]["kind"] == "editor"
+    assert [e["node"]["code"] for e in data["packages"]["edges"]] == ["PKG-01"]
+
+
+def test_client_for_two_accounts_reads_both(matrix, sms_accounts):
+    _, token = make_client("西安全渠道", matrix["branch1"], [matrix["account_branch1"], sms_accounts["branch1"]])
+    f.sms_template("TPL-01", matrix["branch1"])
+    api = Api(token)
+    data = api.data('{ smsTemplates(account: "sms-sx-01") { edges { node { code } } } viewer { accounts { code } } }')
+    assert [e["node"]["code"] for e in data["smsTemplates"]["edges"]] == ["TPL-01"]
+    assert [a["code"] for a in data["viewer"]["accounts"]] == ["sms-sx-01", "wx-sx-01"]
