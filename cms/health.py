@@ -39,7 +39,7 @@ def check_storage():
     # A write and delete round trip: reachable and writable (a bucket on S3).
     name = default_storage.save("healthz/probe.txt", ContentFile(b"ok"))
     default_storage.delete(name)
-    return type(default_storage).__name__
+    return type(default_storage._wrapped).__name__
 
 
 @require_GET

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from content.models.organisations import ChannelAccount
+from content.models.organisations import ChannelAccount, Organisation
 from content.services.accounts import set_secret
 from content.viewsets import OrganisationOwnedForm
 
@@ -39,3 +39,10 @@ class ChannelAccountForm(OrganisationOwnedForm):
                 if value:
                     set_secret(instance, field, value)
         return instance
+
+
+class OrganisationForm(OrganisationOwnedForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "parent" in self.fields:
+            self.fields["parent"].queryset = Organisation.objects.exclude(level=Organisation.Level.OUTLET)

@@ -1,11 +1,12 @@
 """Admin for the organisation matrix; content models register their own viewsets."""
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from content.forms import ChannelAccountForm
+from content.forms import ChannelAccountForm, OrganisationForm
 from content.models import Brand, ChannelAccount, Organisation
 from content.viewsets import OrganisationScopedViewSet
 
@@ -18,7 +19,9 @@ class OrganisationViewSet(OrganisationScopedViewSet):
     list_filter = ["level"]
     search_fields = ["name", "code"]
     ordering = ["code"]
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("level"), FieldPanel("parent")]
+    base_form_class = OrganisationForm
+    # Only provinces and branches can be parents: a short plain select beats a chooser.
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("level"), FieldPanel("parent", widget=forms.Select)]
 
 
 class BrandViewSet(SnippetViewSet):

@@ -84,3 +84,21 @@ def test_branch_publisher_cannot_move_account_to_sibling(client, matrix, branch_
                       "organisation": matrix["branch2"].pk, "app_id": account.app_id, "max_segments": 3})
     account.refresh_from_db()
     assert account.organisation == matrix["branch1"]
+
+
+def test_superuser_assigns_an_editor_to_a_branch_in_the_admin(client, matrix, superuser):
+    from content.models import EditorProfile
+    from tests.factories import UserFactory
+
+    newcomer = UserFactory(username="newcomer")
+    client.force_login(superuser)
+    response = client.post(reverse("wagtailsnippets_content_editorprofile:add"),
+                           {"user": newcomer.pk, "organisation": matrix["branch2"].pk})
+    assert response.status_code == 302
+    assert EditorProfile.objects.get(user=newcomer).organisation == matrix["branch2"]
+
+
+def test_branch_publisher_sees_only_own_branch_people(client, matrix, branch_publisher, sibling_editor):
+    client.force_login(branch_publisher)
+    body = client.get(reverse("wagtailsnippets_content_editorprofile:list")).content.decode()
+    assert "publisher-sx01" in body and "editor-sx02" not in body
