@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from publishing.models import Publication
-from publishing.renditions import render, swap_images, wechat_cover
-from publishing.renditions.images import wechat_body_renditions
+from publishing.renditions import image_placeholders, render, swap_images, wechat_body_renditions, wechat_cover
 from publishing.wechat.client import Article as DraftArticle
 from publishing.wechat.client import client_for_account
 
@@ -39,15 +38,6 @@ def _read(rendition):
         return handle.read()
 
 
-def _body_image_ids(rendition, item):
-    """Images the body shows (the rendition lists the cover first, then the body's)."""
-    ids = list(dict.fromkeys(rendition.images))
-    cover_id = getattr(item, "cover_image_id", None)
-    if ids and ids[0] == cover_id and rendition.images.count(cover_id) == 1:
-        ids = ids[1:]
-    return ids
-
-
 def _draft(pub, client):
     """Upload images and the cover, then add the draft; returns its media_id."""
     item = pub.batch.source()
@@ -56,7 +46,7 @@ def _draft(pub, client):
         raise Refused("; ".join(str(w) for w in rendition.warnings if w.blocking), "rendition")
     checkpoint(pub, step=Step.IMAGES)
     urls = {}
-    for image_id, image_rendition in wechat_body_renditions(_body_image_ids(rendition, item)).items():
+    for image_id, image_rendition in wechat_body_renditions(image_placeholders(rendition.html)).items():
         urls[image_id] = client.upload_body_image(_read(image_rendition))
     checkpoint(pub, step=Step.COVER)
     cover = wechat_cover(item)
@@ -64,13 +54,16 @@ def _draft(pub, client):
         raise Refused(f"图文 {getattr(item, 'code', item)} 没有封面图:微信草稿必须有封面", "cover")
     material = client.add_cover(_read(cover))
     checkpoint(pub, step=Step.DRAFT)
+    meta = rendition.meta
     article = DraftArticle(
-        title=rendition.title or item.title,
+        title=meta.get("title") or rendition.title,
         content=swap_images(rendition.html, urls),
         thumb_media_id=material.media_id,
-        author=getattr(item, "author", "") or "",
-        digest=getattr(item, "digest", "") or "",
-        content_source_url=rendition.meta.get("content_source_url", "") or "",
+        author=meta.get("author", "") or "",
+        digest=meta.get("digest", "") or "",
+        content_source_url=meta.get("content_source_url", "") or "",
+        need_open_comment=int(meta.get("need_open_comment", 0)),
+        only_fans_can_comment=int(meta.get("only_fans_can_comment", 0)),
     )
     return client.add_draft([article], idempotency_key=idempotency_key(pub))
 

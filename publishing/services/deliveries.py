@@ -50,7 +50,7 @@ def start_webhook_publication(pub):
 def compose(endpoint):
     """(since, version, body) of the next delivery: the full bundle for an endpoint
     that never acknowledged one, else the delta since its acknowledged version."""
-    from publishing.changes import build_bundle, bundle_delta, current_version
+    from publishing.changes.services import build_bundle, bundle_delta, current_version
 
     account = endpoint.account
     since = endpoint.acked_version
