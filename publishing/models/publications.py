@@ -64,14 +64,10 @@ class PublishBatch(models.Model):
         return f"{self.get_action_display()} {self.get_kind_display()} {self.source_code or self.label}"
 
     def source(self):
-        """The published object as it was published (its revision when one is recorded)."""
+        """The published object: the live row (drafts live in revisions until published),
+        or the menu version itself."""
         model = self.source_type.model_class()
-        obj = model._default_manager.get(pk=self.source_id)
-        if self.revision_id and hasattr(obj, "revisions"):
-            revision = obj.revisions.filter(pk=self.revision_id).first()
-            if revision is not None:
-                return revision.as_object()
-        return obj
+        return model._default_manager.get(pk=self.source_id)
 
 
 class Publication(models.Model):
