@@ -21,6 +21,12 @@ class PublishingConfig(AppConfig):
         from publishing.changes.signals import changes_recorded
         from publishing.signals import publish_job_finished
 
+        # The change log's receivers first: a webhook delivery must find the publish
+        # already in the log (receivers run in connection order; dispatch_uid makes
+        # the change log's own connect() a no-op).
+        from publishing.changes import signal_handlers as change_log_handlers
+
+        change_log_handlers.connect()
         for model in (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage):
             published.connect(signal_handlers.item_published, sender=model, dispatch_uid=f"push-publish-{model.__name__}")
             unpublished.connect(

@@ -41,8 +41,14 @@ class PublishBatch(models.Model):
         PUBLISH = "publish", _("发布")
         UNPUBLISH = "unpublish", _("下线")
 
+    class Origin(models.TextChoices):
+        EDITOR = "editor", _("编辑发布")
+        COMMAND = "command", _("命令行")
+        ADMIN = "admin", _("看板操作")
+
     kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
     action = models.CharField(_("动作"), max_length=16, choices=Action.choices, default=Action.PUBLISH)
+    origin = models.CharField(_("来源"), max_length=16, choices=Origin.choices, default=Origin.EDITOR)
     source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     source_id = models.CharField(_("对象ID"), max_length=64)
     source_code = models.CharField(_("代码"), max_length=128, blank=True)

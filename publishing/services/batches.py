@@ -58,7 +58,8 @@ def channels_for(kind, action, accounts):
     return plan
 
 
-def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, revision_id=None, code="", label=""):
+def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, revision_id=None, code="", label="",
+                 origin=PublishBatch.Origin.EDITOR):
     """Store the batch and its publications; each job starts after commit. None when
     no target account has anything to receive."""
     plan = channels_for(kind, action, accounts)
@@ -68,6 +69,7 @@ def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, re
         batch = PublishBatch.objects.create(
             kind=kind,
             action=action,
+            origin=origin,
             source_type=ContentType.objects.get_for_model(source, for_concrete_model=False),
             source_id=str(source.pk),
             source_code=code[:128],
@@ -89,7 +91,8 @@ def _live_revision_id(item):
     return getattr(item, "live_revision_id", None)
 
 
-def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revision=None):
+def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revision=None,
+                 origin=PublishBatch.Origin.EDITOR):
     """Push a published (or just unpublished) content item to its target accounts.
 
     ``accounts`` narrows the targets (each must be one of them)."""
@@ -106,15 +109,15 @@ def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revis
     revision_id = revision.pk if revision is not None else _live_revision_id(item)
     code = getattr(item, "code", "") or str(item.pk)
     return create_batch(item, kind, targets, user=user, action=action, revision_id=revision_id, code=code,
-                        label=str(item))
+                        label=str(item), origin=origin)
 
 
-def publish_menu_version(version, *, accounts=None, user=None):
+def publish_menu_version(version, *, accounts=None, user=None, origin=PublishBatch.Origin.EDITOR):
     """Push a published menu version to its menu's account (or to ``accounts``, e.g. a
     province menu rolled out to every official account)."""
     menu = version.menu
     targets = list(accounts) if accounts is not None else [menu.account]
     return create_batch(
         version, Kind.MENU, targets, user=user, revision_id=version.pk, code=menu.code,
-        label=f"{menu.name} v{version.number}",
+        label=f"{menu.name} v{version.number}", origin=origin,
     )

@@ -16,13 +16,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from publishing import webhooks
-from publishing.models import OPEN_STATES, Delivery, DeliveryAttempt, Publication, State, WebhookEndpoint
+from publishing.models import OPEN_STATES, Delivery, DeliveryAttempt, Publication, PublishBatch, State, WebhookEndpoint
 
 from . import progress
 from .dispatch import enqueue, retry_delay
 from .runner import EARLY, Finished, Handed, checkpoint
 
 log = logging.getLogger("publishing.webhooks")
+# How long before its batch a delivery queued by the change log may be adopted by it.
+ADOPT_WINDOW = timedelta(minutes=5)
 
 
 def _deliver_task():
@@ -32,19 +34,48 @@ def _deliver_task():
 
 
 def start_webhook_publication(pub):
-    """The webhook steps of a publication: one delivery per enabled endpoint."""
+    """The webhook steps of a publication: one delivery per enabled endpoint. After an
+    editor's publish the change log may already have queued the delivery that carries
+    it; the publication adopts that one rather than sending a second."""
     endpoints = list(pub.account.webhook_endpoints.filter(enabled=True).order_by("pk"))
     with transaction.atomic():
         have = set(Delivery.objects.filter(publication=pub).values_list("endpoint_id", flat=True))
         for endpoint in endpoints:
-            if endpoint.pk not in have:
-                delivery = Delivery.objects.create(endpoint=endpoint, publication=pub)
-                enqueue(_deliver_task(), delivery.pk)
+            if endpoint.pk in have:
+                continue
+            adopted = _adoptable(pub, endpoint)
+            if adopted is not None:
+                Delivery.objects.filter(pk=adopted.pk).update(publication=pub)
+                continue
+            delivery = Delivery.objects.create(endpoint=endpoint, publication=pub)
+            enqueue(_deliver_task(), delivery.pk)
         checkpoint(pub, step=Publication.Step.DELIVERIES)
     if not endpoints and not have:
         return Finished()
     transaction.on_commit(lambda: progress.settle_webhook_publication(pub.pk))
     return Handed()
+
+
+def _adoptable(pub, endpoint):
+    """A delivery the change log queued for this publish: not owned, not failed, and
+    still to be composed or already carrying the account's current version."""
+    if pub.batch.origin != PublishBatch.Origin.EDITOR:
+        return None
+    from publishing.changes.services import current_version
+
+    candidate = (
+        Delivery.objects.filter(
+            endpoint=endpoint, publication=None, replay_of=None, created_at__gte=pub.batch.created_at - ADOPT_WINDOW
+        )
+        .exclude(state__in=(State.FAILED, State.CANCELLED))
+        .order_by("-pk")
+        .first()
+    )
+    if candidate is None:
+        return None
+    if candidate.body is None or _reached(candidate.version, current_version(endpoint.account)):
+        return candidate
+    return None
 
 
 def compose(endpoint):
@@ -59,6 +90,8 @@ def compose(endpoint):
         kind, data = "bundle", build_bundle(account)
     else:
         kind, data = "delta", bundle_delta(account, since)
+    if isinstance(data, dict) and data.get("version") is not None:
+        version = data["version"]  # what the document actually covers
     document = {"type": kind, "account": account.code, "since": since, "version": version, "data": data}
     return since, version, json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
@@ -175,8 +208,8 @@ def cover_changes(account_ids, version):
             if deliveries.filter(state__in=OPEN_STATES, body=None).exists():
                 continue  # one still to be composed will carry the change
             waiting = Publication.objects.filter(
-                account_id=endpoint.account_id, channel=Publication.Channel.WEBHOOK, state=State.QUEUED,
-                step=Publication.Step.START,
+                account_id=endpoint.account_id, channel=Publication.Channel.WEBHOOK,
+                state__in=(State.QUEUED, State.RUNNING), step=Publication.Step.START,
             )
             if waiting.exists():
                 continue  # its delivery is not created yet and will be composed after this change

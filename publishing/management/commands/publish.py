@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from content.models import Article, Business, ChannelAccount, Package, SmsTemplate
 from publishing import services
 from publishing.services import dispatch
-from publishing.models import OPEN_STATES, Publication, State
+from publishing.models import OPEN_STATES, Publication, PublishBatch, State
 
 ITEMS = {"article": Article, "package": Package, "business": Business, "template": SmsTemplate}
 KINDS = (*ITEMS, "menu")
@@ -71,13 +71,13 @@ class Command(BaseCommand):
             version = menu.versions.order_by("-number").first()
             if version is None:
                 raise CommandError(f"菜单 {code} 还没有发布过版本")
-            return services.publish_menu_version(version, accounts=targets)
+            return services.publish_menu_version(version, accounts=targets, origin=PublishBatch.Origin.COMMAND)
         item = ITEMS[kind].objects.filter(code=code).first()
         if item is None:
             raise CommandError(f"未知的{ITEMS[kind]._meta.verbose_name}:{code}")
         if getattr(item, "has_unpublished_changes", False):
             self.stdout.write(self.style.WARNING(f"{code} 有未发布的修改:推送的是已发布的版本"))
-        return services.publish_item(item, accounts=targets)
+        return services.publish_item(item, accounts=targets, origin=PublishBatch.Origin.COMMAND)
 
     def _wait(self, batch, timeout):
         deadline = time.monotonic() + timeout
