@@ -2,6 +2,7 @@
 a bounded time, every attempt logged, replayable."""
 
 import json
+import re
 import time
 
 import pytest
@@ -30,15 +31,20 @@ def endpoint(sms_account, webhook_receiver):
     )
 
 
+def parameters_of(text):
+    return [{"name": name, "type": "text", "max_length": 10} for name in re.findall(r"{(\w+)}", text)]
+
+
 def publish_template(capture, organisation, code, text):
     with capture(execute=True):
         template = SmsTemplate.objects.filter(code=code).first()
         if template is None:
             template = SmsTemplate.objects.create(
-                code=code, category="reply", organisation=organisation, text=text, parameters=[], commands=[]
+                code=code, category="reply", organisation=organisation, text=text, parameters=parameters_of(text),
+                commands=[],
             )
         else:
-            template.text = text
+            template.text, template.parameters = text, parameters_of(text)
             template.save()
         template.save_revision().publish()
     return template
