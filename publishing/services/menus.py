@@ -13,8 +13,18 @@ Step = Publication.Step
 
 
 def _latest_tree(menu):
-    version = menu.versions.order_by("-number").first()
+    from menus.services import live_version
+
+    version = live_version(menu)
     return version.tree if version is not None else None
+
+
+def _miniprogram_appid(program):
+    if program.get("app_id"):
+        return program["app_id"]
+    code = program.get("account")
+    found = ChannelAccount.objects.filter(code=code).values_list("app_id", flat=True).first() if code else None
+    return found or ""
 
 
 def _article_id(code, account):
@@ -43,7 +53,7 @@ def _button(node, account):
         button.update(type="view", url=node.get("url", ""))
     elif kind == "miniprogram":
         program = node.get("miniprogram") or {}
-        button.update(type="miniprogram", url=node.get("url", ""), appid=program.get("app_id", ""),
+        button.update(type="miniprogram", url=node.get("url", ""), appid=_miniprogram_appid(program),
                       pagepath=program.get("pagepath", ""))
     elif kind == "article_id":
         button.update(type="article_id", article_id=_article_id(node.get("article"), account))
@@ -67,7 +77,7 @@ def wechat_menus(version, account):
         raise Refused(f"菜单 {menu.code} 的基础菜单尚未发布", "menu_base")
     default = {"button": [_button(node, account) for node in served(base_tree)]}
     conditionals = []
-    variants = Menu.objects.filter(account_id=base.account_id, brand__isnull=False).select_related("brand")
+    variants = Menu.objects.filter(account_id=base.account_id, brand__isnull=False, live=True).select_related("brand")
     for variant in variants.order_by("brand__code"):
         tree = version.tree if variant.pk == menu.pk else _latest_tree(variant)
         if tree is None or not variant.match_tag_id:
