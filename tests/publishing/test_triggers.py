@@ -27,6 +27,7 @@ def test_an_editors_publish_schedules_the_push_only_after_commit(
         callback()
     batch = PublishBatch.objects.get()
     assert batch.kind == PublishBatch.Kind.ARTICLE and batch.origin == PublishBatch.Origin.EDITOR
+    article.refresh_from_db()
     assert batch.revision_id == article.live_revision_id
     assert set(batch.publications.values_list("state", flat=True)) == {State.DONE}
     assert batch.publications.count() == len(official_accounts)
