@@ -23,8 +23,9 @@ def test_an_editors_publish_schedules_the_push_only_after_commit(
     assert not PublishBatch.objects.exists()
     assert callbacks
     # and after commit one batch pushed it to every official account
-    for callback in callbacks:
-        callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
     batch = PublishBatch.objects.get()
     assert batch.kind == PublishBatch.Kind.ARTICLE and batch.origin == PublishBatch.Origin.EDITOR
     article.refresh_from_db()
