@@ -34,13 +34,12 @@ def test_an_editors_publish_schedules_the_push_only_after_commit(
     assert batch.publications.count() == len(official_accounts)
 
 
-def test_the_publish_command_prints_the_publications_and_waits_for_their_outcome(
-    official_accounts, article, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_the_publish_command_prints_the_publications_and_waits_for_their_outcome(official_accounts, article):
+    # (committed transactions, as the command runs in production)
     out = StringIO()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("publish", "article", article.code, "--account", official_accounts[0].code,
-                     "--account", official_accounts[1].code, "--wait", stdout=out)
+    call_command("publish", "article", article.code, "--account", official_accounts[0].code,
+                 "--account", official_accounts[1].code, "--wait", "--timeout", "60", stdout=out)
     text = out.getvalue()
     batch = PublishBatch.objects.get(origin=PublishBatch.Origin.COMMAND)
     for pub in batch.publications.all():
@@ -65,14 +64,12 @@ def test_the_publish_command_refuses_an_item_that_was_never_published(matrix):
         call_command("publish", "package", "PKG-1")
 
 
-def test_the_publish_command_exits_non_zero_when_a_publication_failed(
-    official_accounts, article, wechat_emulator, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_the_publish_command_exits_non_zero_when_a_publication_failed(official_accounts, article, wechat_emulator):
     wechat_emulator.state.script(endpoint="draft/add", appid=official_accounts[0].app_id, errcode=48001)
     out = StringIO()
     with pytest.raises(CommandError, match="1 个发布任务未成功"):
-        with django_capture_on_commit_callbacks(execute=True):
-            call_command("publish", "article", article.code, "--account", official_accounts[0].code, "--wait",
-                         stdout=out)
+        call_command("publish", "article", article.code, "--account", official_accounts[0].code, "--wait",
+                     "--timeout", "60", stdout=out)
     assert "48001" in out.getvalue()
-    assert Publication.objects.get().state == State.FAILED
+    assert Publication.objects.get(batch__origin=PublishBatch.Origin.COMMAND).state == State.FAILED
