@@ -8,7 +8,7 @@ organisations is a 404, an action on one they may only read a 403."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -192,13 +192,19 @@ class ActionView(PermissionRequired, View):
     model = None
     operations = {}
 
+    def dispatch(self, request, *args, **kwargs):
+        # A refused button press is a plain 403, not Wagtail's redirect to the home page.
+        if not request.user.has_perm(self.permission):
+            return HttpResponseForbidden("没有操作发布任务的权限")
+        return View.dispatch(self, request, *args, **kwargs)
+
     def post(self, request, pk, action):
         operation = self.operations.get(action)
         if operation is None:
             raise Http404
         obj = _visible_or_404(request.user, get_object_or_404(self.model, pk=pk))
         if not can_edit(request.user, obj):
-            raise PermissionDenied
+            return HttpResponseForbidden("只读记录不能操作")
         try:
             result = operation(obj, request.user)
         except ValidationError as exc:
