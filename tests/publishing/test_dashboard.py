@@ -98,9 +98,17 @@ def test_the_progress_endpoint_reports_counts_and_each_rows_state(client, superu
 def test_the_admin_home_alerts_about_failed_and_paused_jobs(client, superuser, matrix, article):
     make_batch(article, [(matrix["account_branch1"], State.FAILED), (matrix["account_branch2"], State.PAUSED)])
     Publication.objects.filter(state=State.PAUSED).update(last_error="45009 接口调用超过每日限额")
+    from django.test import RequestFactory
+
+    from publishing.wagtail_hooks import push_alerts_panel
+
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    panels = []
+    push_alerts_panel(request, panels)
+    html = panels[0].render_html()
+    assert "推送告警" in html and "45009 接口调用超过每日限额" in html and "失败的发布任务:1" in html
     client.force_login(superuser)
-    page = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert "推送告警" in page and "45009 接口调用超过每日限额" in page
     dashboard = client.get(reverse("publishing:dashboard")).content.decode()
     assert f'data-paused-account="{matrix["account_branch2"].code}"' in dashboard
 
