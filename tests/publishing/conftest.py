@@ -70,14 +70,14 @@ def official_accounts(matrix, wechat_emulator):
     return make_official_accounts(matrix["branch1"], 3, wechat_emulator.base_url)
 
 
-def make_article(organisation, code="ART-001", title="五一流量包上线", images=()):
+def make_article(organisation, code="ART-001", title="五一流量包上线", images=(), channels=None):
     cover = make_image(f"{code}-cover", (30, 120, 200), organisation)
     body = "<p>畅享5G,流量加倍。</p>"
     for image in images:
         body += f'<embed embedtype="image" id="{image.pk}" format="fullwidth" alt="{image.title}"/>'
     article = Article.objects.create(
         code=code, title=title, author="省公司", digest="流量加倍", cover_image=cover, body=body,
-        organisation=organisation, channels=[ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT],
+        organisation=organisation, channels=channels or [ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT],
     )
     article.save_revision().publish()
     article.refresh_from_db()
