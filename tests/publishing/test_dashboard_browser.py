@@ -41,9 +41,8 @@ def test_publisher_sees_progress_move_retries_a_failure_and_cancels_a_queued_job
     # when a job finishes in the background
     progress.complete(second.pk, via=Publication.Via.POLL, article_id="ART_1")
     # then the bar moves without reloading the page, and the row shows it done
-    page.wait_for_function(
-        f"document.querySelector('tr[data-batch=\\"{batch.pk}\\"] [data-field=finished]').textContent === '2'"
-    )
+    selector = f'tr[data-batch="{batch.pk}"] [data-field=finished]'
+    page.wait_for_function("s => document.querySelector(s).textContent === '2'", arg=selector)
     assert row.locator(".pub-progress").get_attribute("aria-valuenow") == "67"
     assert page.locator(f'tr[data-publication="{second.pk}"] .pub-state').inner_text() == "已完成"
     # when the publisher cancels the queued job
