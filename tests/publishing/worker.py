@@ -47,8 +47,10 @@ def purge_broker():
 class WorkerProcess:
     """``celery -A cms worker -B`` as a subprocess in its own process group."""
 
-    def __init__(self, db_url, concurrency=2, extra_env=None):
+    def __init__(self, db_url, concurrency=2, extra_env=None, fast=True, settings_module="cms.settings.test"):
         self.db_url = db_url
+        self.fast = fast
+        self.settings_module = settings_module
         self.concurrency = concurrency
         self.extra_env = dict(extra_env or {})
         self.workdir = tempfile.mkdtemp(prefix="cms-worker-")
@@ -57,10 +59,11 @@ class WorkerProcess:
 
     def env(self):
         env = dict(os.environ)
-        env.update(FAST_SETTINGS)
+        if self.fast:
+            env.update(FAST_SETTINGS)
         env.update(self.extra_env)
         env.update({
-            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
             "DATABASE_URL": self.db_url,
             "CELERY_BROKER_URL": BROKER_URL,
             "PYTHONUNBUFFERED": "1",
