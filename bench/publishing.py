@@ -157,31 +157,19 @@ def scenario(label, setup, emulator, n, run_batch):
             "duplicates": duplicates, "all_done": states == {State.DONE}}
 
 
-def publish_with_worker(setup, concurrency, extra_env=None):
-    def run(accounts):
-        return services.publish_item(setup.article, accounts=accounts, origin=PublishBatch.Origin.COMMAND)
-
+def with_worker(label, setup, emulator, n, concurrency):
+    """The scenario with one worker process over Redis (production settings)."""
     purge_broker()
     previous = use_broker(app)
     worker = WorkerProcess(database_url(connection.settings_dict), concurrency=concurrency, fast=False,
-                           settings_module=os.environ["DJANGO_SETTINGS_MODULE"], extra_env=extra_env).start()
+                           settings_module=os.environ["DJANGO_SETTINGS_MODULE"]).start()
     try:
-        return run, worker
+        return scenario(label, setup, emulator, n, lambda accounts: services.publish_item(
+            setup.article, accounts=accounts, origin=PublishBatch.Origin.COMMAND))
     finally:
-        restore_later.append((previous, worker))
-
-
-restore_later = []
-
-
-def with_worker(label, setup, emulator, n, concurrency, extra_env=None):
-    run, worker = publish_with_worker(setup, concurrency, extra_env)
-    try:
-        return scenario(label, setup, emulator, n, run)
-    finally:
-        previous, _ = restore_later.pop()
         worker.stop()
         restore(app, previous)
+        purge_broker()
 
 
 class Receiver(ThreadingHTTPServer):
@@ -218,10 +206,16 @@ def webhook_figures(setup, templates):
     receiver = Receiver()
     sms = ChannelAccount.objects.create(code=f"sms-{setup.run}", name="基准短信厅", type=ChannelAccount.Type.SMS,
                                         organisation=setup.org, service_number="10086", signature="【中国移动】")
-    for i in range(templates):
-        template = SmsTemplate.objects.create(code=f"T{setup.run}{i:05d}", category="reply", organisation=setup.org,
-                                              text=f"基准模板{i}", parameters=[], commands=[])
-        template.save_revision().publish()
+    # Loaded in bulk and recorded in the change log the way the importer does.
+    SmsTemplate.objects.bulk_create(
+        SmsTemplate(code=f"T{setup.run}{i:05d}", category="reply", organisation=setup.org, text=f"基准模板{i}",
+                    parameters=[], commands=[], live=True)
+        for i in range(templates)
+    )
+    from publishing.changes.services import record_items
+
+    record_items(SmsTemplate, SmsTemplate.objects.filter(code__startswith=f"T{setup.run}"))
+    template = SmsTemplate.objects.filter(code__startswith=f"T{setup.run}").first()
     WebhookEndpoint.objects.create(account=sms, url=f"http://127.0.0.1:{receiver.server_address[1]}/hook",
                                    secret=Secret("bench-webhook-secret"))
     started = time.perf_counter()
