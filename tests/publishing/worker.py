@@ -114,5 +114,5 @@ def use_broker(app):
 
 
 def restore(app, previous):
+    # The producer pool stays open (on the test broker) for the next use.
     app.conf.task_always_eager, app.conf.broker_url = previous
-    app.pool.force_close_all()
