@@ -174,7 +174,7 @@ PUBLISHING_MAX_FAILURES = env_int("PUBLISHING_MAX_FAILURES", 10)
 # A worker holds a job this long; a crashed worker's job is taken over afterwards.
 PUBLISHING_LEASE_SECONDS = float(env_str("PUBLISHING_LEASE_SECONDS", "120"))
 # Polling freepublish/get until WeChat reports the outcome (or the callback event arrives).
-PUBLISHING_POLL_SECONDS = float(env_str("PUBLISHING_POLL_SECONDS", "2"))
+PUBLISHING_POLL_SECONDS = float(env_str("PUBLISHING_POLL_SECONDS", "1"))
 PUBLISHING_RESULT_TIMEOUT_SECONDS = env_int("PUBLISHING_RESULT_TIMEOUT_SECONDS", 24 * 3600)
 # Without a broker jobs run in-process; waits up to this long happen inline, longer ones
 # (a quota pause) wait for the sweep or the dashboard's buttons.

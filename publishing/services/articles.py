@@ -5,6 +5,10 @@ outcome read (freepublish/get) unless the PUBLISHJOBFINISH event came first.
 Every remote id is stored the moment it is known; a run skips what is stored, and
 the client's idempotency keys cover an answer lost between WeChat and us."""
 
+import os
+import threading
+
+import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -15,16 +19,27 @@ from publishing.wechat.client import Article as DraftArticle
 from publishing.wechat.client import client_for_account
 
 from . import progress
-from .runner import Handed, Refused, Waiting, checkpoint
+from .runner import Handed, Refused, Waiting, checkpoint, reach
 
 Step = Publication.Step
+_http = {}
+_http_lock = threading.Lock()
 WECHAT = "wechat_official_account"
 POLL_CAP_SECONDS = 60.0
 
 
+def shared_http():
+    """One HTTP client per process (connection pool, TLS context built once), made
+    after a worker forks."""
+    with _http_lock:
+        if _http.get("pid") != os.getpid():
+            _http.update(pid=os.getpid(), client=httpx.Client(timeout=settings.WECHAT_HTTP_TIMEOUT))
+        return _http["client"]
+
+
 def open_client(account):
     try:
-        return client_for_account(account)
+        return client_for_account(account, http=shared_http())
     except ValidationError as exc:
         raise Refused("; ".join(exc.messages), "account") from None
 
@@ -44,15 +59,16 @@ def _draft(pub, client):
     rendition = render(item, pub.account, WECHAT)
     if rendition.blocking:
         raise Refused("; ".join(str(w) for w in rendition.warnings if w.blocking), "rendition")
-    checkpoint(pub, step=Step.IMAGES)
+    reach(pub, Step.IMAGES)
     urls = {}
     for image_id, image_rendition in wechat_body_renditions(image_placeholders(rendition.html)).items():
         urls[image_id] = client.upload_body_image(_read(image_rendition))
-    checkpoint(pub, step=Step.COVER)
+    reach(pub, Step.COVER)
     cover = wechat_cover(item)
     if cover is None:
         raise Refused(f"图文 {getattr(item, 'code', item)} 没有封面图:微信草稿必须有封面", "cover")
     material = client.add_cover(_read(cover))
+    # The last look at a cancel before anything lands in the account's draft box.
     checkpoint(pub, step=Step.DRAFT)
     meta = rendition.meta
     article = DraftArticle(
@@ -93,8 +109,7 @@ def publish_article(pub):
             if progress.result_deadline_passed(pub, settings.PUBLISHING_RESULT_TIMEOUT_SECONDS):
                 raise Refused("微信长时间未返回发布结果", "publish_timeout")
             delay = poll_delay(pub)
-            checkpoint(pub, remote={**pub.remote, "polls": int(pub.remote.get("polls", 0)) + 1})
-            return Waiting(delay)
+            return Waiting(delay, store={"remote": {**pub.remote, "polls": int(pub.remote.get("polls", 0)) + 1}})
         return _settle(pub, result)
 
 

@@ -7,7 +7,7 @@ from content.models import ChannelAccount
 from publishing.models import Publication, State
 
 from .articles import open_client
-from .runner import Finished, Refused, checkpoint
+from .runner import Finished, Refused, checkpoint, reach
 
 Step = Publication.Step
 
@@ -97,12 +97,12 @@ def publish_menu(pub):
     remote = dict(pub.remote)
     with open_client(pub.account) as client:
         if not remote.get("cleared"):
-            checkpoint(pub, step=Step.MENU_DELETE)
+            reach(pub, Step.MENU_DELETE)
             client.delete_menu()
             remote["cleared"] = True
             checkpoint(pub, remote=remote)
         if not remote.get("created"):
-            checkpoint(pub, step=Step.MENU_CREATE)
+            reach(pub, Step.MENU_CREATE)
             client.create_menu(default)
             remote["created"] = True
             checkpoint(pub, remote=remote)
@@ -111,7 +111,7 @@ def publish_menu(pub):
             tag = str(menu["matchrule"]["tag_id"])
             if tag in menuids:
                 continue
-            checkpoint(pub, step=Step.MENU_CONDITIONAL)
+            reach(pub, Step.MENU_CONDITIONAL)
             menuids[tag] = client.add_conditional_menu(menu)
             checkpoint(pub, remote=remote)
     return Finished()

@@ -47,13 +47,15 @@ def complete(publication_id, *, via, article_id=None):
     return True
 
 
-def finish(publication_id, state, *, error="", code=""):
+def finish(publication_id, state, *, error="", code="", step=None):
     """End the publication as failed or cancelled (never over a done one)."""
     with transaction.atomic():
         pub = _locked(publication_id)
         if pub is None or pub.state == State.DONE or pub.state == state:
             return False
         pub.state = state
+        if step is not None:
+            pub.step = step
         pub.finished_at = timezone.now()
         pub.lease_until = None
         pub.next_attempt_at = None
