@@ -47,8 +47,10 @@ def purge_broker():
 class WorkerProcess:
     """``celery -A cms worker -B`` as a subprocess in its own process group."""
 
-    def __init__(self, db_url, concurrency=2, extra_env=None, fast=True, settings_module="cms.settings.test"):
+    def __init__(self, db_url, concurrency=2, extra_env=None, fast=True, settings_module="cms.settings.test",
+                 pool="prefork"):
         self.db_url = db_url
+        self.pool = pool
         self.fast = fast
         self.settings_module = settings_module
         self.concurrency = concurrency
@@ -74,7 +76,7 @@ class WorkerProcess:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "cms", "worker", "-B", "-s", str(Path(self.workdir) / "beat"),
-             "--concurrency", str(self.concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
+             "--pool", self.pool, "--concurrency", str(self.concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
              "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
