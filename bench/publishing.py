@@ -18,6 +18,9 @@ import argparse
 import io
 import json
 import os
+import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -45,7 +48,6 @@ from content.services.accounts import set_secret  # noqa: E402
 from media.models import LibraryImage  # noqa: E402
 from publishing import services  # noqa: E402
 from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBatch, State, WebhookEndpoint  # noqa: E402
-from publishing.wechat.emulator import EmulatorServer  # noqa: E402
 from tests.publishing.worker import WorkerProcess, database_url, purge_broker, restore, use_broker  # noqa: E402
 
 BODY_IMAGES = 3
@@ -63,13 +65,38 @@ def image(run, name, color, org):
                                        file=ImageFile(io.BytesIO(jpeg(color)), name=f"{run}-{name}.jpg"))
 
 
-def start_emulator():
-    for port in PORTS:
-        try:
-            return EmulatorServer("127.0.0.1", port).start()
-        except OSError:
-            continue
-    raise SystemExit("no free port for the emulator")
+class EmulatorProcess:
+    """`manage.py wechat_emulator` in its own process, as WeChat would be: steered and
+    inspected over its /_emulator/ HTTP controls."""
+
+    def __init__(self):
+        for port in PORTS:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    break
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "wechat_emulator", "--port", str(port), "--publish-delay-ms", "300"],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.base_url}/_emulator/state", timeout=2)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise SystemExit("the emulator did not start")
+
+    def configure(self, **changes):
+        httpx.post(f"{self.base_url}/_emulator/config", json=changes, timeout=10).raise_for_status()
+
+    def snapshot(self):
+        return httpx.get(f"{self.base_url}/_emulator/state", timeout=30).json()
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
 
 
 class Setup:
@@ -135,8 +162,8 @@ def wait_done(batch, timeout=600):
 
 
 def counts(emulator, accounts):
-    calls = emulator.state.snapshot()["calls"]
-    published = emulator.state.snapshot()["published"]
+    snapshot = emulator.snapshot()
+    calls, published = snapshot["calls"], snapshot["published"]
     n = len(accounts)
     http = sum(sum(calls.get(a.app_id, {}).values()) for a in accounts)
     uploads = sum(calls.get(a.app_id, {}).get("media/uploadimg", 0) for a in accounts) / n
@@ -246,7 +273,7 @@ def main():
     if app.conf.broker_url and not app.conf.task_always_eager:
         raise SystemExit("run without CELERY_BROKER_URL: the bench starts its own worker")
     run = uuid.uuid4().hex[:6]
-    emulator = start_emulator()
+    emulator = EmulatorProcess()
     setup = Setup(run)
     images = [jpeg((200, 30, 30), (900, 383))] + [jpeg((40 * i, 90, 160), (1080, 540)) for i in range(BODY_IMAGES)]
     n = args.accounts
@@ -260,10 +287,10 @@ def main():
     rows.append(with_worker("one worker, pool 1", setup, emulator, n, 1))
     rows.append(with_worker("one worker, pool 2", setup, emulator, n, 2))
     rows.append(with_worker("one worker, 8 threads", setup, emulator, n, 8, pool="threads"))
-    emulator.state.configure(fault_rate=0.2, expire_token_rate=0.05, seed=7)
+    emulator.configure(fault_rate=0.2, expire_token_rate=0.05, seed=7)
     rows.append(with_worker("one worker, 8 threads, 20% busy + expiring tokens", setup, emulator, n, 8,
                             pool="threads"))
-    emulator.state.configure(fault_rate=0.0, expire_token_rate=0.0)
+    emulator.configure(fault_rate=0.0, expire_token_rate=0.0)
     hooks = webhook_figures(setup, args.templates)
     emulator.stop()
 
@@ -273,7 +300,7 @@ def main():
         f"`python bench/publishing.py --accounts {n} --templates {args.templates}`)",
         "",
         f"One article (cover + {BODY_IMAGES} body images) to {n} official accounts through the WeChat emulator "
-        "(in this process, publish jobs finish 300 ms after submit); production settings "
+        "(its own process; publish jobs finish 300 ms after submit); production settings "
         "(first result poll after 1 s). Ratios against the raw reference of the same run. Under faults the "
         "call counts include the calls WeChat answered -1 or 42001 (a retried upload, a refreshed token).",
         "",
