@@ -9,7 +9,7 @@ from content.models import Article, AutoReply, Business, ChannelAccount, Package
 from content.services.targets import target_accounts
 from publishing.models import Publication, PublishBatch, WebhookEndpoint
 
-from .dispatch import enqueue
+from .dispatch import enqueue_many
 
 Kind = PublishBatch.Kind
 Action = PublishBatch.Action
@@ -82,8 +82,7 @@ def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, re
         )
         from publishing.tasks import run_publication
 
-        for publication in publications:
-            enqueue(run_publication, publication.pk)
+        enqueue_many(run_publication, [(publication.pk,) for publication in publications])
     return batch
 
 

@@ -34,28 +34,41 @@ def in_process():
 
 def enqueue(task, *args, delay=0.0):
     """Run ``task(*args)`` once the current transaction has committed (ids only)."""
-    transaction.on_commit(lambda: send(task, args, delay))
+    transaction.on_commit(lambda: send_many(task, [args], delay))
+
+
+def enqueue_many(task, args_list, delay=0.0):
+    """Run ``task`` for each argument tuple after commit; in-process they share one
+    run, so their waits (a publish result poll) overlap instead of adding up."""
+    args_list = [tuple(args) for args in args_list]
+    if args_list:
+        transaction.on_commit(lambda: send_many(task, args_list, delay))
 
 
 def send(task, args, delay=0.0):
+    send_many(task, [args], delay)
+
+
+def send_many(task, args_list, delay=0.0):
     delay = max(0.0, float(delay or 0))
     if not in_process():
-        task.apply_async(args=list(args), countdown=delay or None)
+        for args in args_list:
+            task.apply_async(args=list(args), countdown=delay or None)
         return
     if delay > settings.PUBLISHING_INLINE_WAIT_MAX_SECONDS:
-        log.info("%s%s due in %.0fs: left for the sweep (no broker configured)", task.name, args, delay)
+        log.info("%s x%d due in %.0fs: left for the sweep (no broker configured)", task.name, len(args_list), delay)
         return
-    _run_inline(task, args, delay)
+    _run_inline([(task, args) for args in args_list], delay)
 
 
-def _run_inline(task, args, delay):
+def _run_inline(jobs, delay):
     due = time.monotonic() + delay
     queue = getattr(_inline, "queue", None)
     if queue is not None:
-        queue.append((due, next(_inline.counter), task, args))
+        queue.extend((due, next(_inline.counter), task, args) for task, args in jobs)
         return
-    _inline.queue = queue = [(due, 0, task, args)]
-    _inline.counter = iter(range(1, 1 << 62))
+    _inline.counter = iter(range(1 << 62))
+    _inline.queue = queue = [(due, next(_inline.counter), task, args) for task, args in jobs]
     try:
         while queue:
             queue.sort(key=lambda entry: (entry[0], entry[1]))

@@ -16,7 +16,7 @@ from publishing.models import OPEN_STATES, Delivery, Publication, State, Webhook
 
 from . import progress
 from .deliveries import _end, replay
-from .dispatch import enqueue
+from .dispatch import enqueue, enqueue_many
 
 log = logging.getLogger("publishing")
 
@@ -116,8 +116,7 @@ def resume_account(account_id, *, force=False, user=None):
         Publication.objects.filter(pk__in=paused).update(
             state=State.QUEUED, failures=0, next_attempt_at=None, lease_until=None
         )
-        for pk in paused:
-            enqueue(_run_task(), pk)
+        enqueue_many(_run_task(), [(pk,) for pk in paused])
     if paused:
         log.warning("account %s resumed (%d jobs) by %s", account.code, len(paused), getattr(user, "username", "schedule"))
     return len(paused)
@@ -136,18 +135,15 @@ def sweep():
         Publication.objects.filter(free).filter(queued_due | running_due).exclude(waiting_for_deliveries)
         .values_list("pk", flat=True)[:1000]
     )
-    for pk in publications:
-        enqueue(_run_task(), pk)
+    enqueue_many(_run_task(), [(pk,) for pk in publications])
     heads = _delivery_heads(now, grace, free)
     from publishing.tasks import deliver, resume_account as resume_task
 
-    for pk in heads:
-        enqueue(deliver, pk)
+    enqueue_many(deliver, [(pk,) for pk in heads])
     accounts = set(
         Publication.objects.filter(state=State.PAUSED, next_attempt_at__lte=now).values_list("account_id", flat=True)
     )
-    for account_id in accounts:
-        enqueue(resume_task, account_id)
+    enqueue_many(resume_task, [(account_id,) for account_id in accounts])
     return {"publications": len(publications), "deliveries": len(heads), "accounts": len(accounts)}
 
 
