@@ -30,3 +30,9 @@ class WebhookEndpointForm(WagtailAdminModelForm):
             # Set before model validation, which requires a secret on enabled endpoints.
             self.instance.secret = Secret(cleaned["secret_new"])
         return cleaned
+
+    def _update_errors(self, errors):
+        # The model names its secret ``secret``; the form shows it as ``secret_new``.
+        if hasattr(errors, "error_dict") and "secret" in errors.error_dict:
+            errors.error_dict["secret_new"] = errors.error_dict.pop("secret")
+        super()._update_errors(errors)
