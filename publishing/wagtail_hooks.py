@@ -2,6 +2,7 @@
 # Push publishing (publishing app): dashboard, webhook endpoints, home panel.
 # Other parts of publishing (e.g. renditions' preview) keep their own blocks.
 # ---------------------------------------------------------------------------
+from django import forms
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -24,7 +25,13 @@ class WebhookEndpointViewSet(OrganisationScopedViewSet):
     list_display = ["account", "name", "url", "enabled"]
     list_filter = ["enabled", "account"]
     search_fields = ["name", "url"]
-    panels = [FieldPanel("account"), FieldPanel("name"), FieldPanel("url"), FieldPanel("enabled"), FieldPanel("secret_new")]
+    panels = [
+        FieldPanel("account", widget=forms.Select),
+        FieldPanel("name"),
+        FieldPanel("url"),
+        FieldPanel("enabled"),
+        FieldPanel("secret_new"),
+    ]
 
 
 register_snippet(WebhookEndpointViewSet)
