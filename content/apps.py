@@ -28,3 +28,8 @@ class ContentConfig(AppConfig):
             roles.grant(roles.EDITORS, model, {"view", "add", "change", "delete", "lock"})
             roles.grant(roles.PUBLISHERS, model, {"view", "add", "change", "delete", "lock", "publish", "unlock"})
         post_migrate.connect(roles.sync_role_groups, dispatch_uid="content.sync_role_groups")
+
+        # Content: editorial workflow and SMS command bindings.
+        from content import signal_handlers
+
+        signal_handlers.register()

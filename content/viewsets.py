@@ -73,3 +73,58 @@ class OrganisationScopedViewSet(SnippetViewSet):
             return view(request, *args, **view_kwargs)
 
         return guarded
+
+
+# -- choosers ---------------------------------------------------------------
+# A chooser (e.g. the article picked as a WeChat reply) lists and returns only
+# records the user may read, the same rule as the listing.
+
+from wagtail.snippets.views.chooser import (  # noqa: E402
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
+
+from content.permissions import visible  # noqa: E402
+
+
+class _ScopedObjectList:
+    def get_object_list(self):
+        return visible(super().get_object_list(), scope_for_user(self.request.user))
+
+
+class _ScopedChosen:
+    def get_object(self, pk):
+        obj = super().get_object(pk)
+        if not can_view(self.request.user, obj):
+            raise self.model_class.DoesNotExist
+        return obj
+
+
+class ScopedChooseView(_ScopedObjectList, ChooseView):
+    pass
+
+
+class ScopedChooseResultsView(_ScopedObjectList, ChooseResultsView):
+    pass
+
+
+class ScopedChosenView(_ScopedChosen, SnippetChosenView):
+    pass
+
+
+class ScopedChosenMultipleView(SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return visible(super().get_objects(pks), scope_for_user(self.request.user))
+
+
+class OrganisationScopedChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = ScopedChooseView
+    choose_results_view_class = ScopedChooseResultsView
+    chosen_view_class = ScopedChosenView
+    chosen_multiple_view_class = ScopedChosenMultipleView
+
+
+OrganisationScopedViewSet.chooser_viewset_class = OrganisationScopedChooserViewSet

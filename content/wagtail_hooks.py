@@ -75,3 +75,53 @@ class OrganisationMatrixGroup(SnippetViewSetGroup):
 
 
 register_snippet(OrganisationMatrixGroup)
+
+
+# -- Content: library, catalogue, SMS templates, WeChat replies -----------------
+
+from django.urls import reverse  # noqa: E402
+from wagtail import hooks  # noqa: E402
+from wagtail.admin.widgets.button import Button  # noqa: E402
+
+from content.models import Article, SmsTemplate  # noqa: E402
+from content.views.catalogue import BusinessViewSet, PackageViewSet  # noqa: E402
+from content.views.library import ArticleViewSet, can_copy_locally  # noqa: E402
+from content.views.sms import SmsTemplateViewSet  # noqa: E402
+from content.views.wechat import AutoReplyViewSet, TemplateMessageViewSet  # noqa: E402
+
+
+class ContentGroup(SnippetViewSetGroup):
+    menu_label = _("内容")
+    menu_icon = "doc-full-inverse"
+    menu_order = 90
+    items = (ArticleViewSet, PackageViewSet, BusinessViewSet, SmsTemplateViewSet, AutoReplyViewSet, TemplateMessageViewSet)
+
+
+register_snippet(ContentGroup)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def local_copy_button(snippet, user, next_url=None):
+    if isinstance(snippet, Article) and can_copy_locally(user, snippet, listed=True):
+        url = reverse(Article.snippet_viewset.get_url_name("local_copy"), args=[snippet.pk])
+        yield Button(
+            _("复制为本地版本"),
+            url=url,
+            icon_name="copy",
+            priority=5,
+            attrs={"data-controller": "w-action", "data-action": "w-action#post", "data-w-action-url-value": url},
+        )
+
+
+def _reserve_sms_commands(request, instance):
+    # Saving (draft or live) reserves the template's commands on the serving
+    # account, so approval and publication never meet a clash; validation in
+    # the form has already refused commands bound elsewhere.
+    if isinstance(instance, SmsTemplate):
+        from content.services.sms import sync_command_bindings
+
+        sync_command_bindings(instance)
+
+
+hooks.register("after_create_snippet", _reserve_sms_commands)
+hooks.register("after_edit_snippet", _reserve_sms_commands)

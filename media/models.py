@@ -4,6 +4,7 @@ in that organisation's collection, with a stable code for imports."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import AbstractImage, AbstractRendition, Image as WagtailImage
+from wagtail.search import index
 
 
 class LibraryImage(AbstractImage):
@@ -15,9 +16,17 @@ class LibraryImage(AbstractImage):
 
     admin_form_fields = WagtailImage.admin_form_fields + ("code",)
 
+    search_fields = AbstractImage.search_fields + [index.SearchField("code"), index.FilterField("organisation")]
+
     class Meta(AbstractImage.Meta):
         verbose_name = _("图片")
         verbose_name_plural = _("图片")
+
+    def save(self, *args, **kwargs):
+        from media.services import place_image
+
+        place_image(self)
+        super().save(*args, **kwargs)
 
 
 class LibraryRendition(AbstractRendition):

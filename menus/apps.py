@@ -5,3 +5,12 @@ class MenusConfig(AppConfig):
     name = "menus"
     verbose_name = "菜单"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from content import roles
+        from content.permissions import register_org_scoped
+        from menus.models import Menu
+
+        register_org_scoped(Menu)
+        roles.grant(roles.EDITORS, Menu, {"view", "add", "change", "delete", "lock"})
+        roles.grant(roles.PUBLISHERS, Menu, {"view", "add", "change", "delete", "lock", "publish", "unlock"})

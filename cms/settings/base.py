@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "media",
     "menus",
     "publishing",
+    "publishing.wechat",
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -187,3 +188,27 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Redis re-delivers a message a dead worker had taken after this many seconds (acks late).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+
+# WeChat client and emulator (publishing.wechat): API base URL (point it, or an
+# account's api_base_url, at `manage.py wechat_emulator` for the local demo), the
+# shared token store (Redis URL; else the default cache when it is Redis; else the
+# database), HTTP timeout, retry policy and publish polling.
+WECHAT_API_BASE_URL = env_str("WECHAT_API_BASE_URL", "https://api.weixin.qq.com")
+WECHAT_TOKEN_REDIS_URL = env_str("WECHAT_TOKEN_REDIS_URL")
+WECHAT_HTTP_TIMEOUT = env_int("WECHAT_HTTP_TIMEOUT_MS", 10000) / 1000
+WECHAT_RETRY_MAX_ATTEMPTS = env_int("WECHAT_RETRY_MAX_ATTEMPTS", 5)
+WECHAT_RETRY_BASE_DELAY = env_int("WECHAT_RETRY_BASE_DELAY_MS", 500) / 1000
+WECHAT_RETRY_CAP = env_int("WECHAT_RETRY_CAP_MS", 30000) / 1000
+WECHAT_PUBLISH_POLL_INTERVAL = env_int("WECHAT_PUBLISH_POLL_INTERVAL_MS", 2000) / 1000
+WECHAT_PUBLISH_POLL_TIMEOUT = env_int("WECHAT_PUBLISH_POLL_TIMEOUT_S", 120)
+# httpx logs request URLs at INFO, and WeChat wants the access token in the URL.
+LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
+
+# Content: SMS templates. Rules applied when no SMS account serves a template's
+# organisation (an account's own signature, opt-out text and segment limit win).
+CMS_SMS_DEFAULT_SIGNATURE = env_str("CMS_SMS_DEFAULT_SIGNATURE", "【中国移动】")
+CMS_SMS_DEFAULT_OPT_OUT_TEXT = env_str("CMS_SMS_DEFAULT_OPT_OUT_TEXT", "拒收请回复R")
+CMS_SMS_DEFAULT_MAX_SEGMENTS = env_int("CMS_SMS_DEFAULT_MAX_SEGMENTS", 3)
+
+# Content: the library's image form (alt text required, per-organisation collections).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "media.forms.LibraryImageForm"

@@ -4,6 +4,7 @@ from .library import Article
 from .organisations import Brand, ChannelAccount, EditorProfile, Organisation, OrganisationOwned
 from .sms import SmsCommand, SmsTemplate
 from .wechat import AutoReply, TemplateMessage, TemplateMessageMapping
+from .workflow import OrganisationApprovalTask
 
 __all__ = [
     "Article",
@@ -14,6 +15,7 @@ __all__ = [
     "EditorProfile",
     "EditorialModel",
     "Organisation",
+    "OrganisationApprovalTask",
     "OrganisationOwned",
     "OwnedEditorialModel",
     "Package",

@@ -68,6 +68,11 @@ class Package(SoldInOrganisations):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def clean(self):
+        from content.services.catalogue import validate_package
+
+        validate_package(self)
+
 
 class Business(SoldInOrganisations):
     code = models.CharField(_("代码"), max_length=32, unique=True, validators=[code_validator])
@@ -77,6 +82,9 @@ class Business(SoldInOrganisations):
     order_command = models.CharField(_("订购指令"), max_length=COMMAND_MAX, blank=True)
     cancel_command = models.CharField(_("退订指令"), max_length=COMMAND_MAX, blank=True)
     description = RichTextField(_("说明"), blank=True)
+    valid_from = models.DateField(_("生效日期"), null=True, blank=True)
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+    highlights = models.JSONField(_("卖点"), default=list, blank=True)
 
     search_fields = [
         index.SearchField("name"),
@@ -93,3 +101,8 @@ class Business(SoldInOrganisations):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+    def clean(self):
+        from content.services.catalogue import validate_business
+
+        validate_business(self)

@@ -31,6 +31,14 @@ class EditorialModel(
     class Meta:
         abstract = True
 
+    def get_preview_template(self, request, mode_name):
+        return f"content/preview/{self._meta.model_name}.html"
+
+    def get_preview_context(self, request, mode_name):
+        context = super().get_preview_context(request, mode_name)
+        context["object"] = self
+        return context
+
 
 class OwnedEditorialModel(EditorialModel, OrganisationOwned):
     class Meta:

@@ -50,6 +50,11 @@ class Article(OwnedEditorialModel):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        from content.services.library import validate_article
+
+        validate_article(self)
+
     @classmethod
     def shared_down_q(cls, org_ids):
         return models.Q(shared_to__in=org_ids)

@@ -43,6 +43,18 @@ class SmsTemplate(OwnedEditorialModel):
     def __str__(self):
         return self.code
 
+    def clean(self):
+        from content.services.sms import validate_template
+
+        validate_template(self)
+
+    def get_preview_context(self, request, mode_name):
+        from content.services.sms import measure
+
+        context = super().get_preview_context(request, mode_name)
+        context["sms"] = measure(self)
+        return context
+
 
 class SmsCommand(models.Model):
     """A command bound to at most one template per SMS account."""

@@ -1,8 +1,10 @@
 """WeChat keyword auto-replies (and subscribe / click replies) and template-message definitions."""
 
+from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
 from .editorial import EditorialModel, OwnedEditorialModel
@@ -63,6 +65,11 @@ class AutoReply(EditorialModel):
     def __str__(self):
         return self.keyword or self.event_key or self.get_kind_display()
 
+    def clean(self):
+        from content.services.wechat import validate_auto_reply
+
+        validate_auto_reply(self)
+
 
 class TemplateMessage(OwnedEditorialModel):
     """A template-message definition; each account maps it to its WeChat template id."""
@@ -82,12 +89,32 @@ class TemplateMessage(OwnedEditorialModel):
     def __str__(self):
         return f"{self.title} ({self.code})"
 
+    def clean(self):
+        from content.services.wechat import validate_template_message
+
+        validate_template_message(self)
+
 
 class TemplateMessageMapping(models.Model):
     definition = ParentalKey(TemplateMessage, on_delete=models.CASCADE, related_name="account_mappings")
     account = models.ForeignKey("content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+")
     wechat_template_id = models.CharField(_("微信模板ID"), max_length=64)
 
+    # A plain select: the definition's form limits it to the editor's official accounts.
+    panels = [FieldPanel("account", widget=forms.Select), FieldPanel("wechat_template_id")]
+
     class Meta:
         verbose_name = _("模板ID映射")
         constraints = [models.UniqueConstraint(fields=["definition", "account"], name="unique_template_per_account")]
+
+    def __str__(self):
+        return f"{self.definition_id} → {self.wechat_template_id}"
+
+    def clean(self):
+        from content.services.wechat import validate_template_mapping
+
+        try:
+            definition = self.definition
+        except TemplateMessage.DoesNotExist:
+            return  # a new definition's mappings are checked by the definition's form
+        validate_template_mapping(self, definition)

@@ -1,0 +1,291 @@
+"""Tariff packages and value-added businesses: the one validator, the comparison
+table and what is on sale for a brand in a branch on a date."""
+
+import datetime
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from content.models import Brand, Business, Organisation, Package
+from content.services.html import sanitize_html
+
+COMMAND_RE = re.compile(r"^[A-Za-z0-9#*]{1,20}$")
+MAX_HIGHLIGHTS = 8
+MAX_HIGHLIGHT_CHARS = 30
+MAX_CONTRACT_MONTHS = 120
+MIN_COMPARED, MAX_COMPARED = 2, 5
+
+
+def _ancestors_and_self(org):
+    return {org.pk, *org.ancestor_ids()}
+
+
+def _in_subtree(org, root):
+    return org.pk == root.pk or root.pk in org.ancestor_ids()
+
+
+def _check_fee(errors, value):
+    if value in (None, ""):
+        errors["monthly_fee"].append(_("月费不能为空"))
+        return
+    try:
+        fee = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        errors["monthly_fee"].append(_("月费 %(value)s 不是有效的金额") % {"value": value})
+        return
+    if not fee.is_finite():
+        errors["monthly_fee"].append(_("月费 %(value)s 不是有效的金额") % {"value": value})
+    elif fee < 0:
+        errors["monthly_fee"].append(_("月费不能为负数(收到 %(value)s 元)") % {"value": value})
+    elif fee.as_tuple().exponent < -2:
+        errors["monthly_fee"].append(_("月费最多保留两位小数(收到 %(value)s)") % {"value": value})
+    elif fee >= Decimal("100000000"):
+        errors["monthly_fee"].append(_("月费 %(value)s 超出范围") % {"value": value})
+
+
+def _check_commands(errors, item):
+    for name in ("order_command", "cancel_command"):
+        value = getattr(item, name) or ""
+        if value and not COMMAND_RE.match(value):
+            errors[name].append(_("指令 %(value)s 无效:只能含字母、数字、#、*,最长20个字符") % {"value": value})
+    if item.order_command and item.order_command == item.cancel_command:
+        errors["cancel_command"].append(_("退订指令不能与订购指令相同(%(value)s)") % {"value": item.cancel_command})
+    for name in ("order_command", "cancel_command"):
+        value = getattr(item, name) or ""
+        if not value or errors[name]:
+            continue
+        for model in (Package, Business):
+            clash = (
+                model._default_manager.filter(Q(order_command__iexact=value) | Q(cancel_command__iexact=value))
+                .exclude(pk=item.pk if isinstance(item, model) else None)
+                .values_list("code", flat=True)
+                .first()
+            )
+            if clash:
+                errors[name].append(
+                    _("指令 %(value)s 已被%(kind)s %(code)s 使用")
+                    % {"value": value, "kind": model._meta.verbose_name, "code": clash}
+                )
+
+
+def _check_dates(errors, item):
+    for name in ("valid_from", "valid_to"):
+        value = getattr(item, name)
+        if value is not None and not isinstance(value, datetime.date):
+            errors[name].append(_("%(value)s 不是有效日期") % {"value": value})
+    if isinstance(item.valid_from, datetime.date) and isinstance(item.valid_to, datetime.date):
+        if item.valid_to < item.valid_from:
+            errors["valid_to"].append(
+                _("失效日期 %(to)s 早于生效日期 %(from)s") % {"to": item.valid_to, "from": item.valid_from}
+            )
+
+
+def _check_highlights(errors, highlights):
+    if highlights in (None, ""):
+        return
+    if not isinstance(highlights, list):
+        errors["highlights"].append(_("卖点必须是文字列表"))
+        return
+    if len(highlights) > MAX_HIGHLIGHTS:
+        errors["highlights"].append(_("卖点最多%(max)d条") % {"max": MAX_HIGHLIGHTS})
+    for value in highlights:
+        if not isinstance(value, str) or not value.strip():
+            errors["highlights"].append(_("卖点不能为空"))
+        elif len(value) > MAX_HIGHLIGHT_CHARS:
+            errors["highlights"].append(
+                _("卖点“%(value)s”超过%(max)d个字") % {"value": value, "max": MAX_HIGHLIGHT_CHARS}
+            )
+
+
+def _check_sale_orgs(errors, item):
+    if not item.organisation_id:
+        return
+    owner = item.organisation
+    for org in item.sale_orgs.all():
+        if not _in_subtree(org, owner):
+            errors["sale_orgs"].append(
+                _("%(owner)s 不能在 %(org)s 销售:销售范围须在本组织及下级内")
+                % {"owner": owner.code, "org": org.code}
+            )
+
+
+def _validate_sold_item(item, errors):
+    _check_fee(errors, item.monthly_fee)
+    _check_commands(errors, item)
+    _check_dates(errors, item)
+    _check_highlights(errors, item.highlights)
+    _check_sale_orgs(errors, item)
+    if item.description:
+        item.description = sanitize_html(item.description)
+    errors = {name: messages for name, messages in errors.items() if messages}
+    if errors:
+        raise ValidationError(errors)
+
+
+def validate_package(pkg):
+    """Raise ValidationError({field: [...]}); sanitizes the description in place."""
+    errors = defaultdict(list)
+    if not (pkg.name or "").strip():
+        errors["name"].append(_("名称不能为空"))
+    for name in ("data_mb", "voice_minutes", "sms_count", "contract_months"):
+        value = getattr(pkg, name)
+        if value is None or isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            errors[name].append(_("须为非负整数(收到 %(value)s)") % {"value": value})
+    if isinstance(pkg.contract_months, int) and pkg.contract_months > MAX_CONTRACT_MONTHS:
+        errors["contract_months"].append(_("合约期最长%(max)d个月") % {"max": MAX_CONTRACT_MONTHS})
+    _validate_sold_item(pkg, errors)
+
+
+def validate_business(business):
+    errors = defaultdict(list)
+    if not (business.name or "").strip():
+        errors["name"].append(_("名称不能为空"))
+    _validate_sold_item(business, errors)
+
+
+# -- comparison ---------------------------------------------------------------
+
+
+def _mb(value):
+    if not value:
+        return "0"
+    if value >= 1024 and value % 1024 == 0:
+        return f"{value // 1024}GB"
+    if value >= 1024:
+        return f"{value / 1024:.1f}GB"
+    return f"{value}MB"
+
+
+def _date(value):
+    return value.isoformat() if value else _("不限")
+
+
+# (field, label, how to show a value, which way is better: "low", "high" or None)
+COMPARED_FIELDS = [
+    ("family", "套餐系列", str, None),
+    ("brands", "适用品牌", lambda brands: "、".join(b.name for b in brands) or _("全部品牌"), None),
+    ("sale_orgs", "销售范围", lambda orgs: "、".join(o.name for o in orgs) or _("本组织"), None),
+    ("monthly_fee", "月费(元)", lambda v: f"{v:.2f}", "low"),
+    ("data_mb", "流量", _mb, "high"),
+    ("voice_minutes", "语音(分钟)", str, "high"),
+    ("sms_count", "短信(条)", str, "high"),
+    ("contract_months", "合约期(月)", lambda v: str(v) if v else _("无合约"), "low"),
+    ("order_command", "订购指令", str, None),
+    ("cancel_command", "退订指令", str, None),
+    ("valid_from", "生效日期", _date, None),
+    ("valid_to", "失效日期", _date, None),
+    ("highlights", "卖点", lambda v: "、".join(v or []), None),
+]
+
+
+@dataclass
+class ComparisonRow:
+    field: str
+    label: str
+    values: list
+    differs: bool
+    best: list = field(default_factory=list)  # indexes of the best package(s), when a direction applies
+
+
+@dataclass
+class ComparisonTable:
+    packages: list
+    rows: list
+
+    @property
+    def differing_fields(self):
+        return [row.field for row in self.rows if row.differs]
+
+
+def _raw(pkg, name):
+    value = getattr(pkg, name)
+    if name in ("brands", "sale_orgs"):
+        return sorted(value.all(), key=lambda o: o.code)
+    return value
+
+
+def _key(value):
+    if isinstance(value, list):
+        return tuple(getattr(v, "pk", v) for v in value)
+    return value
+
+
+def compare_packages(packages):
+    """A table of the comparable fields of 2-5 packages, differing rows marked."""
+    packages = list(packages)
+    if not MIN_COMPARED <= len(packages) <= MAX_COMPARED:
+        raise ValidationError(
+            {"packages": _("对比需要%(min)d到%(max)d个套餐,收到%(n)d个") % {"min": MIN_COMPARED, "max": MAX_COMPARED, "n": len(packages)}}
+        )
+    codes = [p.code for p in packages]
+    if len(set(codes)) != len(codes):
+        raise ValidationError({"packages": _("对比的套餐不能重复:%(codes)s") % {"codes": ", ".join(codes)}})
+    rows = []
+    for name, label, show, better in COMPARED_FIELDS:
+        raws = [_raw(p, name) for p in packages]
+        differs = len({_key(v) for v in raws}) > 1
+        best = []
+        if better and differs:
+            target = min(raws) if better == "low" else max(raws)
+            best = [i for i, v in enumerate(raws) if v == target]
+        rows.append(ComparisonRow(name, label, [show(v) for v in raws], differs, best))
+    return ComparisonTable(packages=packages, rows=rows)
+
+
+# -- on sale --------------------------------------------------------------------
+
+
+def _resolve(model, value):
+    if isinstance(value, model):
+        return value
+    found = model._default_manager.filter(code=value).first()
+    if found is None:
+        raise ValidationError({model._meta.model_name: _("未知%(kind)s %(code)s") % {"kind": model._meta.verbose_name, "code": value}})
+    return found
+
+
+def _linked(model, relation, target_ids=None):
+    """Exists(row of the many-to-many ``relation`` from the outer item [to one of target_ids])."""
+    field = model._meta.get_field(relation)
+    rows = field.remote_field.through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
+    if target_ids is not None:
+        rows = rows.filter(**{f"{field.m2m_reverse_field_name()}__in": target_ids})
+    return Exists(rows)
+
+
+def on_sale_q(model, brand, org, on_date):
+    """Live items of ``model`` on sale for a brand in an organisation on a date. No
+    brands means every brand; no sale organisations means where the owner is."""
+    reach = _ancestors_and_self(org)
+    return (
+        Q(live=True, expired=False)
+        & (_linked(model, "brands", [brand.pk]) | ~_linked(model, "brands"))
+        & (_linked(model, "sale_orgs", reach) | (~_linked(model, "sale_orgs") & Q(organisation_id__in=reach)))
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=on_date))
+        & (Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+    )
+
+
+def packages_on_sale(brand, org, on_date=None):
+    """Live packages sold for ``brand`` in ``org`` (or province-wide) on ``on_date``,
+    cheapest first. ``brand`` and ``org`` may be instances or codes."""
+    brand, org = _resolve(Brand, brand), _resolve(Organisation, org)
+    on_date = on_date or timezone.localdate()
+    return (
+        Package.objects.filter(on_sale_q(Package, brand, org, on_date))
+        .select_related("organisation")
+        .prefetch_related("brands", "sale_orgs")
+        .order_by("monthly_fee", "code")
+    )
+
+
+def businesses_on_sale(brand, org, on_date=None):
+    brand, org = _resolve(Brand, brand), _resolve(Organisation, org)
+    on_date = on_date or timezone.localdate()
+    return Business.objects.filter(on_sale_q(Business, brand, org, on_date)).prefetch_related("brands", "sale_orgs").order_by("monthly_fee", "code")

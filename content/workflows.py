@@ -1,0 +1,42 @@
+"""The approval workflow every editorial model goes through: an editor submits,
+a publisher (发布审核) of the same or a parent organisation approves."""
+
+from django.db import transaction
+
+WORKFLOW_NAME = "内容发布审核"
+TASK_NAME = "发布审核"
+
+
+def workflow_models():
+    from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
+
+    return (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage)
+
+
+@transaction.atomic
+def ensure_approval_workflow(**kwargs):
+    """Create the workflow and assign it to every editorial model (idempotent;
+    runs after every migrate). An administrator's own assignment of another
+    workflow to a model is left alone."""
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Workflow, WorkflowContentType, WorkflowTask
+
+    from content import roles
+    from content.models.workflow import OrganisationApprovalTask
+
+    # After a flush (transactional tests) cached content type ids are stale.
+    ContentType.objects.clear_cache()
+    publishers, _created = Group.objects.get_or_create(name=roles.PUBLISHERS)
+    task = OrganisationApprovalTask.objects.filter(name=TASK_NAME).first()
+    if task is None:
+        task = OrganisationApprovalTask.objects.create(name=TASK_NAME)
+    task.groups.add(publishers)
+    workflow, _created = Workflow.objects.get_or_create(name=WORKFLOW_NAME)
+    if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=workflow.workflow_tasks.count())
+    for model in workflow_models():
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+        WorkflowContentType.objects.get_or_create(content_type=content_type, defaults={"workflow": workflow})
+    return workflow
+

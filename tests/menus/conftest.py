@@ -1,0 +1,120 @@
+"""Fixtures of the menus tests: channel accounts of each type, published reply
+templates, and builders of node trees in the snapshot shape."""
+
+import pytest
+
+from content.models import ChannelAccount, SmsTemplate
+from menus.models import Menu
+from menus.services import replace_draft
+from menus.tree import assign_uids, normalise
+from tests.factories import ChannelAccountFactory
+
+
+def node(key, name, type="submenu", children=(), **fields):
+    """A node dict as the legacy export writes it."""
+    return {"key": key, "name": name, "type": type, "brands": [], "hidden": False, "valid": True,
+            "children": list(children), **fields}
+
+
+def tree(*nodes):
+    """Nodes in the snapshot shape, with fresh uids."""
+    out = normalise(list(nodes))
+    assign_uids(out, {})
+    return out
+
+
+def make_menu(account, nodes, *, code=None, brand=None, name="菜单"):
+    menu = Menu.objects.create(code=code or f"menu-{account.code}{'-' + brand.code if brand else ''}", name=name,
+                               account=account, brand=brand)
+    replace_draft(menu, tree(*nodes) if nodes and "uid" not in nodes[0] else nodes)
+    return menu
+
+
+def make_template(code, text, parameters=(), *, organisation, live=True):
+    return SmsTemplate.objects.create(code=code, category="reply", organisation=organisation, text=text,
+                                      parameters=list(parameters), live=live)
+
+
+@pytest.fixture
+def sms_account(matrix):
+    return ChannelAccountFactory(code="sms-10086", name="10086短信营业厅", type=ChannelAccount.Type.SMS,
+                                 organisation=matrix["province"], service_number="10086", signature="【中国移动】",
+                                 app_id="")
+
+
+@pytest.fixture
+def miniprogram(matrix):
+    return ChannelAccountFactory(code="mp-sx", name="掌上营业厅", type=ChannelAccount.Type.WECHAT_MINIPROGRAM,
+                                 organisation=matrix["province"])
+
+
+@pytest.fixture
+def web_account(matrix):
+    return ChannelAccountFactory(code="web-sx", name="网上营业厅", type=ChannelAccount.Type.WEB,
+                                 organisation=matrix["province"], base_url="https://www.example-operator.cn/sx/",
+                                 app_id="")
+
+
+@pytest.fixture
+def templates(matrix):
+    org = matrix["province"]
+    return {
+        "balance": make_template("TPL-BALANCE", "您的话费余额为{balance}元,截至{date}。",
+                                 [{"name": "balance", "type": "amount", "max_length": 10},
+                                  {"name": "date", "type": "date", "max_length": 10}], organisation=org),
+        "package": make_template("TPL-PACKAGE", "您当前套餐为{package},本月剩余流量{left}MB。",
+                                 [{"name": "package", "type": "text", "max_length": 20},
+                                  {"name": "left", "type": "data_volume", "max_length": 8}], organisation=org),
+        "plain": make_template("TPL-PLAIN", "感谢您使用短信营业厅。", organisation=org),
+        "draft": make_template("TPL-DRAFT", "尚未发布的模板。", organisation=org, live=False),
+    }
+
+
+@pytest.fixture
+def sms_nodes():
+    """A small valid SMS business-hall tree: 1 话费 (1.1 余额 CXYE, 1.2 套餐 CXTC), 2 帮助 (2.1 C21)."""
+    return [
+        node("1", "话费查询", children=[
+            node("1.1", "余额", "command", command="CXYE", reply_template="TPL-BALANCE"),
+            node("1.2", "套餐", "command", command="CXTC", reply_template="TPL-PACKAGE"),
+        ]),
+        node("2", "帮助", children=[node("2.1", "使用说明", "command", command="C21", reply_template="TPL-PLAIN")]),
+    ]
+
+
+@pytest.fixture
+def wechat_nodes():
+    return [
+        node("1", "查询", children=[
+            node("1.1", "话费", "view", url="https://www.example-operator.cn/fee"),
+            node("1.2", "流量", "click", event_key="FLOW"),
+        ]),
+        node("2", "办理", children=[
+            node("2.1", "掌厅", "miniprogram", url="https://www.example-operator.cn/mp",
+                 miniprogram={"account": "mp-sx", "pagepath": "pages/index"}),
+        ]),
+        node("3", "客服", "click", event_key="SERVICE"),
+    ]
+
+
+@pytest.fixture(scope="session")
+def legacy_small(tmp_path_factory):
+    """The sample (small) legacy export, generated once per run."""
+    from tests.menus.legacy import generate
+
+    return generate(tmp_path_factory.mktemp("legacy") / "small", "small")
+
+
+@pytest.fixture
+def legacy(db, legacy_small):
+    """The sample export's organisations, brands, accounts and published templates in the database."""
+    from tests.menus.legacy import load_references
+
+    load_references(legacy_small)
+    return legacy_small
+
+
+def legacy_menu(export, code):
+    import copy
+
+    return copy.deepcopy(next(m for m in export["menus"] if m["code"] == code))
