@@ -304,7 +304,8 @@ def main():
         "(first result poll after 1 s). Ratios against the raw reference of the same run. Under faults the "
         "call counts include the calls WeChat answered -1 or 42001 (a retried upload, a refreshed token).",
         "",
-        "| scenario | wall s | ratio vs raw | all done | HTTP calls | uploadimg calls / account | stable_token calls / account | duplicate articles |",
+        "| scenario | wall s | ratio vs raw | all done | HTTP calls | uploadimg calls / account "
+        "| stable_token calls / account | duplicate articles |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
@@ -321,7 +322,8 @@ def main():
         f"| first delivery ({hooks['full_type']}) | {hooks['full_bytes']} | 1.00x | {hooks['templates']} | "
         f"{hooks['full_wall']:.2f} |",
         f"| after one template changed (delta) | {hooks['delta_bytes']} | "
-        f"{hooks['delta_bytes'] / hooks['full_bytes']:.4f}x | {', '.join(hooks['carried'])} | {hooks['delta_wall']:.2f} |",
+        f"{hooks['delta_bytes'] / hooks['full_bytes']:.4f}x | {', '.join(hooks['carried'])} | "
+        f"{hooks['delta_wall']:.2f} |",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

@@ -28,7 +28,9 @@ class PublishingConfig(AppConfig):
 
         change_log_handlers.connect()
         for model in (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage):
-            published.connect(signal_handlers.item_published, sender=model, dispatch_uid=f"push-publish-{model.__name__}")
+            published.connect(
+                signal_handlers.item_published, sender=model, dispatch_uid=f"push-publish-{model.__name__}"
+            )
             unpublished.connect(
                 signal_handlers.item_unpublished, sender=model, dispatch_uid=f"push-unpublish-{model.__name__}"
             )

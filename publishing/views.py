@@ -138,9 +138,8 @@ class PublicationView(PublishingPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pub = _visible_or_404(
-            self.request.user, get_object_or_404(Publication.objects.select_related("account", "batch"), pk=self.kwargs["pk"])
-        )
+        found = get_object_or_404(Publication.objects.select_related("account", "batch"), pk=self.kwargs["pk"])
+        pub = _visible_or_404(self.request.user, found)
         context.update(
             publication=pub,
             publication_list=[pub],
@@ -177,10 +176,9 @@ class DeliveryView(PublishingPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        delivery = _visible_or_404(
-            self.request.user,
-            get_object_or_404(Delivery.objects.select_related("endpoint__account", "publication"), pk=self.kwargs["pk"]),
-        )
+        deliveries = Delivery.objects.select_related("endpoint__account", "publication")
+        found = get_object_or_404(deliveries, pk=self.kwargs["pk"])
+        delivery = _visible_or_404(self.request.user, found)
         context.update(delivery=delivery, delivery_list=[delivery], attempts=delivery.attempt_log.order_by("number"))
         return context
 

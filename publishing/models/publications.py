@@ -55,7 +55,8 @@ class PublishBatch(models.Model):
     label = models.CharField(_("名称"), max_length=200, blank=True)
     revision_id = models.BigIntegerField(_("版本"), null=True, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -102,7 +103,9 @@ class Publication(models.Model):
         POLL = "poll", _("轮询结果")
         EVENT = "event", _("发布事件回调")
 
-    batch = models.ForeignKey(PublishBatch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="publications")
+    batch = models.ForeignKey(
+        PublishBatch, verbose_name=_("批次"), on_delete=models.CASCADE, related_name="publications"
+    )
     account = models.ForeignKey(
         "content.ChannelAccount", verbose_name=_("渠道账号"), on_delete=models.CASCADE, related_name="publications"
     )

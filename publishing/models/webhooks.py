@@ -43,9 +43,12 @@ class WebhookEndpoint(models.Model):
 class Delivery(models.Model):
     """One signed POST of an account's bundle delta to one endpoint."""
 
-    endpoint = models.ForeignKey(WebhookEndpoint, verbose_name=_("端点"), on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("端点"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     publication = models.ForeignKey(
-        Publication, verbose_name=_("发布任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+        Publication, verbose_name=_("发布任务"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="deliveries",
     )
     replay_of = models.ForeignKey(
         "self", verbose_name=_("重放自"), null=True, blank=True, on_delete=models.SET_NULL, related_name="replays"

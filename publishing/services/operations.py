@@ -71,7 +71,8 @@ def cancel_publication(publication, user=None):
         pub = Publication.objects.select_for_update().get(pk=publication.pk)
         if pub.state not in OPEN_STATES:
             raise ValidationError({"state": f"发布任务 #{pub.pk} 已结束,不能取消"})
-        progress.finish(pub.pk, State.CANCELLED, error=f"由 {getattr(user, 'username', '操作员')} 取消", code="cancelled")
+        who = getattr(user, "username", "操作员")
+        progress.finish(pub.pk, State.CANCELLED, error=f"由 {who} 取消", code="cancelled")
         for delivery in pub.deliveries.filter(state=State.QUEUED):
             cancel_delivery(delivery)
     return pub
@@ -118,7 +119,8 @@ def resume_account(account_id, *, force=False, user=None):
         )
         enqueue_many(_run_task(), [(pk,) for pk in paused])
     if paused:
-        log.warning("account %s resumed (%d jobs) by %s", account.code, len(paused), getattr(user, "username", "schedule"))
+        who = getattr(user, "username", "schedule")
+        log.warning("account %s resumed (%d jobs) by %s", account.code, len(paused), who)
     return len(paused)
 
 

@@ -90,7 +90,8 @@ def pause_account_jobs(account_id, until, reason, code, current_id=None):
     themselves at their next call: the client refuses calls of a paused account."""
     now = timezone.now()
     with transaction.atomic():
-        idle = Q(state=State.QUEUED) | Q(state=State.RUNNING, lease_until=None) | Q(state=State.RUNNING, lease_until__lte=now)
+        unheld = Q(lease_until=None) | Q(lease_until__lte=now)
+        idle = Q(state=State.QUEUED) | (Q(state=State.RUNNING) & unheld)
         Publication.objects.filter(account_id=account_id, channel=Publication.Channel.WECHAT).filter(
             Q(pk=current_id, state=State.RUNNING) | idle
         ).update(state=State.PAUSED, last_error=reason, last_error_code=code, lease_until=None, next_attempt_at=until)

@@ -63,7 +63,7 @@ def make_official_accounts(organisation, count, base_url, prefix="wx-pub"):
 
 
 @pytest.fixture
-def official_accounts(matrix, wechat_emulator):
+def official_accounts(matrix, wechat_emulator):  # noqa: F811  (the imported fixture)
     """Three official accounts of branch SX-01 pointing at the emulator (the matrix's
     own accounts are disabled so the targets are exactly these)."""
     ChannelAccount.objects.filter(code__in=["wx-sx", "wx-sx-01", "wx-sx-02"]).update(enabled=False)
@@ -86,7 +86,8 @@ def make_article(organisation, code="ART-001", title="五一流量包上线", im
 
 @pytest.fixture
 def body_images(matrix):
-    return [make_image("body-a", (10, 200, 10), matrix["branch1"]), make_image("body-b", (200, 200, 10), matrix["branch1"])]
+    branch = matrix["branch1"]
+    return [make_image("body-a", (10, 200, 10), branch), make_image("body-b", (200, 200, 10), branch)]
 
 
 @pytest.fixture

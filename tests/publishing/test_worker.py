@@ -101,7 +101,8 @@ def test_a_bulk_publish_through_a_faulty_wechat_completes_every_publication_with
     wechat_emulator.state.configure(fault_rate=0.2, expire_token_rate=0.05, seed=20)
     webhook_receiver.fail_rate = 0.2
     for account in web:
-        WebhookEndpoint.objects.create(account=account, url=webhook_receiver.url, secret=Secret(webhook_receiver.secret))
+        secret = Secret(webhook_receiver.secret)
+        WebhookEndpoint.objects.create(account=account, url=webhook_receiver.url, secret=secret)
     worker = workers()
     # when an editor publishes an article for the official accounts and the web site
     make_article(matrix["branch1"], code="ART-BULK", images=[make_image("bulk-body", (1, 2, 3))],

@@ -39,7 +39,9 @@ class Command(BaseCommand):
             self.stdout.write("没有需要推送的账号(无公众号任务,也没有启用的 Webhook 端点)。")
             return
         self.stdout.write(f"批次 #{batch.pk}:{batch}")
-        publications = Publication.objects.filter(batch=batch).select_related("account").order_by("account__code", "channel")
+        publications = (
+            Publication.objects.filter(batch=batch).select_related("account").order_by("account__code", "channel")
+        )
         self._print(publications)
         if not wait:
             return
@@ -97,8 +99,10 @@ class Command(BaseCommand):
                 f"{name}={value}" for name, value in
                 (("media_id", pub.media_id), ("publish_id", pub.publish_id), ("article_id", pub.article_id)) if value
             )
-            line = f"  #{pub.pk:<6} {pub.account.code:<20} {pub.get_channel_display():<8} {pub.get_state_display():<5} " \
-                   f"尝试{pub.attempts}次 {ids}"
+            line = (
+                f"  #{pub.pk:<6} {pub.account.code:<20} {pub.get_channel_display():<8} "
+                f"{pub.get_state_display():<5} 尝试{pub.attempts}次 {ids}"
+            )
             if pub.last_error and pub.state != State.DONE:
                 line += f"  错误:{pub.last_error}"
             self.stdout.write(line.rstrip())
