@@ -18,13 +18,13 @@ class PublishingConfig(AppConfig):
         from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
         from menus.signals import menu_version_published
         from publishing import signal_handlers
-        from publishing.changes.signals import changes_recorded
-        from publishing.signals import publish_job_finished
 
         # The change log's receivers first: a webhook delivery must find the publish
         # already in the log (receivers run in connection order; dispatch_uid makes
         # the change log's own connect() a no-op).
         from publishing.changes import signal_handlers as change_log_handlers
+        from publishing.changes.signals import changes_recorded
+        from publishing.signals import publish_job_finished
 
         change_log_handlers.connect()
         for model in (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage):

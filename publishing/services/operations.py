@@ -139,7 +139,8 @@ def sweep():
     )
     enqueue_many(_run_task(), [(pk,) for pk in publications])
     heads = _delivery_heads(now, grace, free)
-    from publishing.tasks import deliver, resume_account as resume_task
+    from publishing.tasks import deliver
+    from publishing.tasks import resume_account as resume_task
 
     enqueue_many(deliver, [(pk,) for pk in heads])
     accounts = set(

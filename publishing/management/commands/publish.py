@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from content.models import Article, Business, ChannelAccount, Package, SmsTemplate
 from publishing import services
-from publishing.services import dispatch
 from publishing.models import OPEN_STATES, Publication, PublishBatch, State
+from publishing.services import dispatch
 
 ITEMS = {"article": Article, "package": Package, "business": Business, "template": SmsTemplate}
 KINDS = (*ITEMS, "menu")
