@@ -69,8 +69,14 @@ def _run_inline(jobs, delay):
         return
     _inline.counter = iter(range(1 << 62))
     _inline.queue = queue = [(due, next(_inline.counter), task, args) for task, args in jobs]
+    deadline = time.monotonic() + settings.PUBLISHING_INLINE_BUDGET_SECONDS
     try:
         while queue:
+            if time.monotonic() > deadline:
+                # The jobs are stored with their state: the sweep or a button picks them up.
+                log.warning("in-process publishing stopped after %.0fs; %d job(s) left for the sweep",
+                            settings.PUBLISHING_INLINE_BUDGET_SECONDS, len(queue))
+                break
             queue.sort(key=lambda entry: (entry[0], entry[1]))
             due, _, task, args = queue.pop(0)
             wait = due - time.monotonic()

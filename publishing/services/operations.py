@@ -20,7 +20,7 @@ from .dispatch import enqueue, enqueue_many
 
 log = logging.getLogger("publishing")
 
-RETRYABLE = (State.FAILED, State.CANCELLED, State.PAUSED)
+RETRYABLE = (State.FAILED, State.CANCELLED, State.PAUSED, State.QUEUED)
 
 
 def _run_task():
@@ -30,12 +30,14 @@ def _run_task():
 
 
 def retry_publication(publication, user=None):
-    """Queue a failed, cancelled or paused publication again; stored remote ids are kept,
-    except after WeChat refused the published article, which needs a new draft."""
+    """Queue a failed, cancelled or paused publication again (or run a queued one now);
+    stored remote ids are kept, except after WeChat refused the published article,
+    which needs a new draft."""
     with transaction.atomic():
         pub = Publication.objects.select_for_update().get(pk=publication.pk)
         if pub.state not in RETRYABLE:
             raise ValidationError({"state": f"发布任务 #{pub.pk} 状态为{pub.get_state_display()},不能重试"})
+        # A queued job waiting for its retry (or for a sweep that no worker runs) runs now.
         if pub.last_error_code.startswith("publish_status_"):
             generation = int(pub.remote.get("generation", 0)) + 1
             pub.remote = {"generation": generation}
