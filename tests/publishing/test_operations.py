@@ -88,3 +88,21 @@ def test_deliveries_are_listed_with_their_attempts_and_replayed_from_the_admin(
     assert response.status_code == 302
     replay = Delivery.objects.get(replay_of=delivery)
     assert replay.state == State.DONE and replay.body == delivery.body
+
+
+@pytest.mark.integration
+def test_an_in_process_run_over_its_budget_leaves_jobs_queued_and_run_now_finishes_them(
+    official_accounts, article, settings, django_capture_on_commit_callbacks
+):
+    # given no broker and no time left for inline work
+    settings.PUBLISHING_INLINE_BUDGET_SECONDS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.publish_item(article, accounts=official_accounts[:1])
+    pub = batch.publications.get()
+    assert pub.state == State.QUEUED and pub.attempts == 0
+    # when an operator runs it now
+    settings.PUBLISHING_INLINE_BUDGET_SECONDS = 60
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry_publication(pub)
+    pub.refresh_from_db()
+    assert pub.state == State.DONE
