@@ -32,7 +32,9 @@ def publish_source(app_label, model_name, pk, revision_id=None, action="publish"
     revision = item.revisions.filter(pk=revision_id).first() if revision_id else None
     if action == "publish" and not item.live:
         return None  # unpublished again before the job ran
-    batch = services.publish_item(item, action=action, revision=revision)
+    # Who published is not in Wagtail's signal; the published revision's author is the nearest record.
+    user = revision.user if revision is not None else None
+    batch = services.publish_item(item, action=action, revision=revision, user=user)
     return batch.pk if batch else None
 
 
