@@ -4,7 +4,6 @@ status list, or at random) so retries, order and replays can be observed."""
 
 import json
 import random
-import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -84,14 +83,3 @@ class WebhookReceiver:
                 pass
 
         return Handler
-
-
-def unused_port(ports=PORTS):
-    for port in ports:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")

@@ -37,12 +37,18 @@ def batch(matrix, article):
     ])
 
 
-def test_the_dashboard_counts_publications_by_state_and_lists_their_errors(client, superuser, batch):
+def test_the_dashboard_counts_publications_by_state_and_lists_their_errors(
+    client, superuser, batch, matrix, article, django_assert_max_num_queries
+):
+    for _ in range(12):
+        make_batch(article, [(matrix["account_branch1"], State.DONE)])
     client.force_login(superuser)
-    page = client.get(reverse("publishing:dashboard")).content.decode()
+    # the query count does not grow with the batches and publications listed
+    with django_assert_max_num_queries(30):
+        page = client.get(reverse("publishing:dashboard")).content.decode()
     assert "推送看板" in page
     assert 'data-state="failed">失败<strong>1</strong>' in page
-    assert 'data-state="done">已完成<strong>1</strong>' in page
+    assert 'data-state="done">已完成<strong>13</strong>' in page
     assert "48001 公众号未获得该接口权限" in page
     assert f'data-batch="{batch.pk}"' in page and 'aria-valuenow="67"' in page
 
@@ -86,9 +92,13 @@ def test_a_publisher_cancels_a_queued_publication_and_the_batch_moves_on(client,
     assert "已结束,不能取消" in page.content.decode()
 
 
-def test_the_progress_endpoint_reports_counts_and_each_rows_state(client, superuser, batch):
+def test_the_progress_endpoint_reports_counts_and_each_rows_state(
+    client, superuser, batch, django_assert_max_num_queries
+):
     client.force_login(superuser)
-    data = client.get(reverse("publishing:batch_progress", args=[batch.pk])).json()
+    # (polled every 1.5 s by each open dashboard: a fixed handful of queries)
+    with django_assert_max_num_queries(6):
+        data = client.get(reverse("publishing:batch_progress", args=[batch.pk])).json()
     assert data["total"] == 3 and data["finished"] == 2 and data["percent"] == 67 and not data["complete"]
     assert data["counts"]["failed"] == 1
     assert {row["state"] for row in data["publications"]} == {"done", "failed", "queued"}
