@@ -42,6 +42,7 @@ def test_the_dashboard_counts_publications_by_state_and_lists_their_errors(
 ):
     for _ in range(12):
         make_batch(article, [(matrix["account_branch1"], State.DONE)])
+    Publication.objects.exclude(batch=batch).update(created_at=timezone.now() - timedelta(hours=1))
     client.force_login(superuser)
     # the query count does not grow with the batches and publications listed
     with django_assert_max_num_queries(30):
@@ -51,6 +52,7 @@ def test_the_dashboard_counts_publications_by_state_and_lists_their_errors(
     assert 'data-state="done">已完成<strong>13</strong>' in page
     assert "48001 公众号未获得该接口权限" in page
     assert f'data-batch="{batch.pk}"' in page and 'aria-valuenow="67"' in page
+    assert page.count("<tr data-batch=") == 10
 
 
 def test_filters_narrow_the_list_by_state_account_and_time(client, superuser, batch, matrix):
