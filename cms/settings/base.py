@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "menus",
     "publishing",
     "publishing.wechat",
+    "publishing.callback",  # WeChat callback endpoint
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -213,3 +214,15 @@ CMS_SMS_DEFAULT_MAX_SEGMENTS = env_int("CMS_SMS_DEFAULT_MAX_SEGMENTS", 3)
 
 # Content: the library's image form (alt text required, per-organisation collections).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "media.forms.LibraryImageForm"
+
+# WeChat callback (publishing.callback): message-log retention in days, and how far a
+# callback's timestamp may stray from now before its signature is refused (0: no check).
+WECHAT_CALLBACK_LOG_DAYS = env_int("WECHAT_CALLBACK_LOG_DAYS", 7)
+WECHAT_CALLBACK_MAX_AGE_SECONDS = env_int("WECHAT_CALLBACK_MAX_AGE_SECONDS", 300)
+
+# Channel renditions (publishing/renditions): where web renditions live on a web
+# account's site, the base of the short links SMS texts carry (served at /s/),
+# and the SMS number order commands are texted to when no SMS account is at hand.
+RENDITIONS_WEB_PATHS = {"article": "articles/{code}", "package": "packages/{code}", "business": "businesses/{code}"}
+RENDITIONS_SHORT_LINK_BASE = env_str("RENDITIONS_SHORT_LINK_BASE", f"{WAGTAILADMIN_BASE_URL.rstrip('/')}/s/")
+RENDITIONS_SERVICE_NUMBER = env_str("RENDITIONS_SERVICE_NUMBER", "10086")

@@ -1,0 +1,136 @@
+"""Inbound WeChat XML: parsed with defusedxml (no DTD, no entities, no external
+references), bounded in size, and reduced to the few fields the endpoint uses."""
+
+import re
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+# WeChat's messages are a few kilobytes at most; anything larger is not WeChat.
+MAX_BODY_BYTES = 32 * 1024
+# OpenIDs are 28 characters of [A-Za-z0-9_-]; original ids are gh_ + hex.
+USER_NAME = re.compile(r"^[A-Za-z0-9_\-@.]{1,64}$")
+MAX_FIELD_CHARS = 4096
+
+
+class MalformedMessage(ValueError):
+    """The body is not a WeChat message this endpoint accepts (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message or event as WeChat delivered it."""
+
+    to_user: str
+    from_user: str
+    create_time: int
+    msg_type: str
+    msg_id: str = ""
+    content: str = ""
+    event: str = ""
+    event_key: str = ""
+    publish: dict = field(default_factory=dict)
+
+    @property
+    def delivery_id(self):
+        """What WeChat keeps when it retries: MsgId, or FromUserName + CreateTime for events
+        (with the event, and for publish jobs their id: two jobs may end in one second)."""
+        if self.msg_id:
+            return f"m:{self.msg_id}"
+        if self.publish:
+            return f"p:{self.publish['publish_id']}:{self.publish['status']}"
+        return f"e:{self.from_user}:{self.create_time}:{self.event}"
+
+
+def parse_root(body):
+    """The <xml> root of a body; MalformedMessage on anything hostile or broken."""
+    if not body:
+        raise MalformedMessage("empty body")
+    if len(body) > MAX_BODY_BYTES:
+        raise MalformedMessage("body too large")
+    try:
+        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise MalformedMessage(f"not acceptable XML ({type(exc).__name__})") from None
+    if root.tag != "xml":
+        raise MalformedMessage("root element must be <xml>")
+    return root
+
+
+def _text(root, name, required=False):
+    node = root.find(name)
+    value = (node.text or "").strip() if node is not None else ""
+    if required and not value:
+        raise MalformedMessage(f"{name} is missing")
+    if len(value) > MAX_FIELD_CHARS:
+        raise MalformedMessage(f"{name} is too long")
+    return value
+
+
+def _int(root, name, required=False):
+    value = _text(root, name, required)
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 20:
+        raise MalformedMessage(f"{name} must be a number")
+    return int(value)
+
+
+def encrypted_part(root):
+    """The base64 <Encrypt> text of a safe- or compatible-mode body."""
+    return _text(root, "Encrypt", required=True)
+
+
+def _publish_info(root):
+    info = root.find("PublishEventInfo")
+    if info is None:
+        raise MalformedMessage("PublishEventInfo is missing")
+    publish_id = _text(info, "publish_id", required=True)
+    status = _int(info, "publish_status", required=True)
+    fail_idx = []
+    for node in info.findall("fail_idx"):
+        value = (node.text or "").strip()
+        if not value.isascii() or not value.isdigit():
+            raise MalformedMessage("fail_idx must be numbers")
+        fail_idx.append(int(value))
+    urls = [
+        (item.findtext("article_url") or "").strip()
+        for item in info.findall("article_detail/item")
+    ]
+    return {
+        "publish_id": publish_id,
+        "status": status,
+        "article_id": _text(info, "article_id"),
+        "fail_idx": fail_idx,
+        "article_urls": [url for url in urls if url],
+    }
+
+
+def parse_message(root):
+    """The Inbound of a plain message root."""
+    to_user = _text(root, "ToUserName", required=True)
+    from_user = _text(root, "FromUserName", required=True)
+    for name, value in (("ToUserName", to_user), ("FromUserName", from_user)):
+        if not USER_NAME.match(value):
+            raise MalformedMessage(f"{name} is not a WeChat user name")
+    msg_type = _text(root, "MsgType", required=True).lower()
+    if not msg_type.isascii() or not msg_type.isalpha() or len(msg_type) > 32:
+        raise MalformedMessage("MsgType is not a WeChat message type")
+    msg_id = _int(root, "MsgId")
+    event = _text(root, "Event") if msg_type == "event" else ""
+    if msg_type == "event" and not event:
+        raise MalformedMessage("Event is missing")
+    publish = _publish_info(root) if event.upper() == "PUBLISHJOBFINISH" else {}
+    return Inbound(
+        to_user=to_user,
+        from_user=from_user,
+        create_time=_int(root, "CreateTime", required=True),
+        msg_type=msg_type,
+        msg_id=str(msg_id) if msg_id is not None else "",
+        content=_text(root, "Content") if msg_type == "text" else "",
+        event=event,
+        event_key=_text(root, "EventKey") if msg_type == "event" else "",
+        publish=publish,
+    )

@@ -1,0 +1,47 @@
+"""Rebuild reply tables after commit whenever what they are built from changes:
+a rule or an article published or unpublished, a rule deleted, an account (its
+secrets included) saved or deleted."""
+
+from functools import partial
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import published, unpublished
+
+from content.models import Article, AutoReply, ChannelAccount
+
+from . import table
+
+
+def _rule_changed(sender, instance, **kwargs):
+    transaction.on_commit(partial(table.rebuild_account, instance.account_id))
+
+
+def _article_changed(sender, instance, **kwargs):
+    def rebuild():
+        account_ids = set(
+            AutoReply.objects.filter(live=True, reply_article_id=instance.pk).values_list("account_id", flat=True)
+        )
+        for account_id in sorted(account_ids):
+            table.rebuild_account(account_id)
+
+    transaction.on_commit(rebuild)
+
+
+def _account_saved(sender, instance, **kwargs):
+    transaction.on_commit(partial(table.rebuild_account, instance.pk))
+
+
+def _account_deleted(sender, instance, **kwargs):
+    transaction.on_commit(table.rebuild_index)
+
+
+def connect():
+    uid = "wechat_callback"
+    published.connect(_rule_changed, sender=AutoReply, dispatch_uid=f"{uid}.rule_published")
+    unpublished.connect(_rule_changed, sender=AutoReply, dispatch_uid=f"{uid}.rule_unpublished")
+    post_delete.connect(_rule_changed, sender=AutoReply, dispatch_uid=f"{uid}.rule_deleted")
+    published.connect(_article_changed, sender=Article, dispatch_uid=f"{uid}.article_published")
+    unpublished.connect(_article_changed, sender=Article, dispatch_uid=f"{uid}.article_unpublished")
+    post_save.connect(_account_saved, sender=ChannelAccount, dispatch_uid=f"{uid}.account_saved")
+    post_delete.connect(_account_deleted, sender=ChannelAccount, dispatch_uid=f"{uid}.account_deleted")

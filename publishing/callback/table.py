@@ -1,0 +1,191 @@
+"""Per-account reply tables in the Django cache (Redis when configured), rebuilt on
+publish, and their compiled form held per process.
+
+Keys: ``index`` (the codes of accounts that take callbacks), ``gen:<code>`` (the
+current generation of an account's table) and ``table:<code>:<generation>``. A
+request reads ``index`` and ``gen:<code>`` in one round trip and finds the
+compiled table in process memory unless the generation moved. Secrets travel
+through the cache Fernet-encrypted, as they are at rest."""
+
+import logging
+import time
+import uuid
+
+from django.core.cache import cache
+
+from content.models import AutoReply, ChannelAccount
+from content.secrets import encrypt
+
+from .articles import news_article, web_base_url
+from .replies import clip_text
+from .rules import ReplyTable
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "wechat_callback"
+INDEX_KEY = f"{PREFIX}:index"
+# Tables of an old generation are dropped on rebuild; the timeout only bounds leftovers.
+TABLE_TIMEOUT = 30 * 24 * 3600
+
+# How long a process answers from its compiled table before asking the cache whether
+# the generation moved: a publish reaches other processes within this delay, and
+# the hot path saves a cache round trip on most requests.
+RECHECK_SECONDS = 1.0
+
+# code -> ReplyTable, per process.
+_compiled = {}
+
+
+def gen_key(code):
+    return f"{PREFIX}:gen:{code}"
+
+
+def table_key(code, generation):
+    return f"{PREFIX}:table:{code}:{generation}"
+
+
+def callback_accounts():
+    """Official accounts that take callbacks: enabled and with a callback token."""
+    return (
+        ChannelAccount.objects.filter(type=ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT, enabled=True)
+        .exclude(callback_token="")
+        .select_related("organisation")
+    )
+
+
+def _rule_data(rule, base_url):
+    data = {
+        "id": rule.pk,
+        "kind": rule.kind,
+        "keyword": rule.keyword,
+        "match": rule.match,
+        "event_key": rule.event_key,
+        "priority": rule.priority,
+    }
+    if rule.reply_type == AutoReply.ReplyType.TEXT:
+        if not rule.reply_text.strip():
+            return None
+        return {**data, "reply_type": "text", "text": clip_text(rule.reply_text)}
+    if rule.reply_type == AutoReply.ReplyType.ARTICLE:
+        article = rule.reply_article
+        if article is None or not article.live:
+            logger.warning("auto-reply %s points at an unpublished article; it is left out", rule.pk)
+            return None
+        return {**data, "reply_type": "news", "article": news_article(article, base_url)}
+    # A passive image reply needs a WeChat media id the platform does not hold.
+    logger.warning("auto-reply %s is an image reply, which passive replies cannot carry; it is left out", rule.pk)
+    return None
+
+
+def build_table(account):
+    """The cacheable table of one account from its published (live) rules."""
+    rules = (
+        AutoReply.objects.filter(account=account, live=True)
+        .select_related("reply_article__cover_image")
+        .order_by("-priority", "id")
+    )
+    base_url = None
+    compiled = []
+    for rule in rules:
+        if rule.reply_type == AutoReply.ReplyType.ARTICLE and base_url is None:
+            base_url = web_base_url(account)
+        data = _rule_data(rule, base_url or "")
+        if data is not None:
+            compiled.append(data)
+    return {
+        "generation": uuid.uuid4().hex,
+        "account_id": account.pk,
+        "code": account.code,
+        "app_id": account.app_id,
+        "token": encrypt(account.callback_token.reveal()),
+        "aes_key": encrypt(account.encoding_aes_key.reveal()),
+        "rules": compiled,
+    }
+
+
+def rebuild_index():
+    """Store the set of callback account codes; drop generations of accounts gone."""
+    codes = frozenset(callback_accounts().values_list("code", flat=True))
+    for code in set(_compiled) - codes:
+        _compiled.pop(code, None)
+    previous = cache.get(INDEX_KEY) or frozenset()
+    cache.set(INDEX_KEY, codes, None)
+    gone = [gen_key(code) for code in previous - codes]
+    if gone:
+        cache.delete_many(gone)
+    return codes
+
+
+def rebuild_table(code, *, only_if_absent=False):
+    """Build and store an account's table; returns its data, or None when the account
+    takes no callbacks. ``only_if_absent`` (a cache miss while answering) never
+    replaces a generation stored meanwhile by a publish."""
+    _compiled.pop(code, None)
+    account = callback_accounts().filter(code=code).first()
+    if account is None:
+        cache.delete(gen_key(code))
+        return None
+    data = build_table(account)
+    cache.set(table_key(code, data["generation"]), data, TABLE_TIMEOUT)
+    if only_if_absent:
+        if not cache.add(gen_key(code), data["generation"], None):
+            current = cache.get(gen_key(code))
+            stored = cache.get(table_key(code, current)) if current else None
+            return stored or data
+        return data
+    previous = cache.get(gen_key(code))
+    cache.set(gen_key(code), data["generation"], None)
+    if previous and previous != data["generation"]:
+        cache.delete(table_key(code, previous))
+    return data
+
+
+def rebuild_account(account_id):
+    """Rebuild after a change of the account or its rules (called on commit)."""
+    code = ChannelAccount.objects.filter(pk=account_id).values_list("code", flat=True).first()
+    rebuild_index()
+    if code is not None:
+        rebuild_table(code)
+
+
+def rebuild_all():
+    """Every account's table and the index, e.g. after a bulk import."""
+    codes = rebuild_index()
+    for code in sorted(codes):
+        rebuild_table(code)
+    return codes
+
+
+def lookup(code):
+    """The compiled ReplyTable of an account, or None for an account that takes no
+    callbacks. Warm: at most one cache round trip a second per account, no SQL."""
+    held = _compiled.get(code)
+    now = time.monotonic()
+    if held is not None and now - held.checked_at < RECHECK_SECONDS:
+        return held
+    found = cache.get_many([INDEX_KEY, gen_key(code)])
+    index = found.get(INDEX_KEY)
+    if index is None:
+        index = rebuild_index()
+    if code not in index:
+        return None
+    generation = found.get(gen_key(code))
+    if held is not None and generation is not None and held.generation == generation:
+        held.checked_at = now
+        return held
+    data = cache.get(table_key(code, generation)) if generation else None
+    if data is None:
+        data = rebuild_table(code, only_if_absent=True)
+        if data is None:
+            return None
+    try:
+        table = ReplyTable(data)
+    except ValueError:
+        # Secrets sealed under a previous CMS_SECRETS_KEY: build again under the current one.
+        data = rebuild_table(code)
+        if data is None:
+            return None
+        table = ReplyTable(data)
+    table.checked_at = now
+    _compiled[code] = table
+    return table

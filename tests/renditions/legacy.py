@@ -1,0 +1,205 @@
+"""Records of a legacy export (shared/tools/make_legacy_export.py) created in the
+database on demand, by code: real sample content for the renderer tests and the
+benchmark, without depending on the importer."""
+
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.images import ImageFile
+
+from content.models import Article, Brand, Business, ChannelAccount, Organisation, Package, SmsTemplate
+from media.models import LibraryImage
+
+EXPORT_TOOL = Path(settings.SHARED_DIR) / "tools" / "make_legacy_export.py"
+if not EXPORT_TOOL.exists():
+    EXPORT_TOOL = Path("/work/shared/tools/make_legacy_export.py")
+# A paragraph holding only a legacy image: Wagtail keeps image embeds at block level.
+LEGACY_IMG = re.compile(r"<p>\s*<img\b[^>]*\bdata-image=\"([^\"]+)\"[^>]*>\s*</p>")
+ALT = re.compile(r"\balt=\"([^\"]*)\"")
+ACCOUNT_FIELDS = ("app_id", "original_id", "service_number", "signature", "base_url")
+
+
+def make_export(out_dir, scale="small", dirty=False):
+    """Write a legacy export into ``out_dir`` and return its folder."""
+    command = [sys.executable, str(EXPORT_TOOL), str(out_dir), "--scale", scale] + (["--dirty"] if dirty else [])
+    subprocess.run(command, check=True, capture_output=True)
+    return Path(out_dir)
+
+
+class Sample:
+    """Creates export records (and what they reference) the first time they are asked for."""
+
+    def __init__(self, export_dir):
+        self.dir = Path(export_dir)
+        self.data = json.loads((self.dir / "export.json").read_text(encoding="utf-8"))
+        self.rows = {
+            key: {row["code"]: row for row in rows}
+            for key, rows in self.data.items()
+            if isinstance(rows, list) and rows and isinstance(rows[0], dict) and "code" in rows[0]
+        }
+        self._made = {}
+
+    def _once(self, key, code, make):
+        if (key, code) not in self._made:
+            self._made[key, code] = make(self.rows[key][code])
+        return self._made[key, code]
+
+    def org(self, code):
+        def make(row):
+            parent = self.org(row["parent"]) if row["parent"] else None
+            return Organisation.objects.create(code=row["code"], name=row["name"], level=row["level"], parent=parent)
+
+        return self._once("organisations", code, make)
+
+    def brand(self, code):
+        def make(row):
+            return Brand.objects.get_or_create(code=row["code"], defaults={"name": row["name"]})[0]
+
+        return self._once("brands", code, make)
+
+    def account(self, code, **overrides):
+        def make(row):
+            account = ChannelAccount(code=row["code"], name=row["name"], type=row["type"], organisation=self.org(row["org"]))
+            for field in ACCOUNT_FIELDS:
+                if row.get(field):
+                    setattr(account, field, row[field])
+            for field, value in overrides.items():
+                setattr(account, field, value)
+            account.save()
+            return account
+
+        return self._once("channel_accounts", code, make)
+
+    def accounts(self):
+        return [self.account(code) for code in self.rows["channel_accounts"]]
+
+    def image(self, code):
+        def make(row):
+            with open(self.dir / row["file"], "rb") as handle:
+                image = LibraryImage(
+                    title=row["alt"] or row["code"], code=row["code"], organisation=self.org(row["org"]),
+                    file=ImageFile(handle, name=f"{row['code']}.png"),
+                )
+                image.save()
+            return image
+
+        return self._once("images", code, make)
+
+    def _sold(self, obj, row):
+        obj.save()
+        obj.brands.set([self.brand(b) for b in row.get("brands", [])])
+        obj.sale_orgs.set([self.org(o) for o in row.get("orgs", [])])
+        obj.save()
+        return obj
+
+    def package(self, code):
+        def make(row):
+            return self._sold(
+                Package(
+                    code=row["code"], name=row["name"], family=row["family"], organisation=self.org("SX"),
+                    monthly_fee=Decimal(row["monthly_fee"]), data_mb=row["data_mb"], voice_minutes=row["voice_minutes"],
+                    sms_count=row["sms_count"], contract_months=row["contract_months"],
+                    order_command=row["order_command"], cancel_command=row["cancel_command"],
+                    valid_from=_date(row["valid_from"]), valid_to=_date(row["valid_to"]),
+                    highlights=row["highlights"], description=row["description_html"],
+                ),
+                row,
+            )
+
+        return self._once("packages", code, make)
+
+    def business(self, code):
+        def make(row):
+            return self._sold(
+                Business(
+                    code=row["code"], kind=row["kind"], name=row["name"], organisation=self.org("SX"),
+                    monthly_fee=Decimal(row["monthly_fee"]), order_command=row["order_command"],
+                    cancel_command=row["cancel_command"], description=row["description_html"],
+                ),
+                row,
+            )
+
+        return self._once("businesses", code, make)
+
+    def template(self, code):
+        def make(row):
+            template = SmsTemplate(
+                code=row["code"], category=row["category"], organisation=self.org(row["org"]), text=row["text"],
+                parameters=row.get("parameters", []), commands=row.get("commands", []),
+            )
+            template.save()
+            template.brands.set([self.brand(b) for b in row.get("brands", [])])
+            template.save()
+            return template
+
+        return self._once("sms_templates", code, make)
+
+    def article(self, code):
+        def make(row):
+            cover = self.image(row["cover_image"]) if row["cover_image"] in self.rows["images"] else None
+            article = Article(
+                code=row["code"], title=row["title"], author=row["author"], digest=row["digest"],
+                organisation=self.org(row["org"]), cover_image=cover, body=self.body(row["body_html"]),
+                channels=row["channels"],
+            )
+            article.save()
+            article.related_packages.set([self.package(p) for p in row["related_packages"]])
+            article.shared_to.set([self.org(o) for o in row["share_to"]])
+            article.save()
+            return article
+
+        return self._once("articles", code, make)
+
+    def bulk_articles(self, codes):
+        """Many articles at once, without per-row signals (search and reference
+        indexing): for benchmarks over the full export."""
+        rows = [self.rows["articles"][code] for code in codes]
+        articles = []
+        for row in rows:
+            cover = self.image(row["cover_image"]) if row["cover_image"] in self.rows["images"] else None
+            articles.append(
+                Article(
+                    code=row["code"], title=row["title"], author=row["author"], digest=row["digest"],
+                    organisation=self.org(row["org"]), cover_image=cover, body=self.body(row["body_html"]),
+                    channels=row["channels"],
+                )
+            )
+        Article.objects.bulk_create(articles, batch_size=500)
+        by_code = {a.code: a for a in Article.objects.filter(code__in=codes)}
+        packages = Article.related_packages.through
+        shared = Article.shared_to.through
+        packages.objects.bulk_create(
+            [packages(article=by_code[r["code"]], package=self.package(p)) for r in rows for p in r["related_packages"]],
+            batch_size=1000,
+        )
+        shared.objects.bulk_create(
+            [shared(article=by_code[r["code"]], organisation=self.org(o)) for r in rows for o in r["share_to"]],
+            batch_size=1000,
+        )
+        for code, article in by_code.items():
+            self._made["articles", code] = article
+        return [by_code[code] for code in codes]
+
+    def body(self, html):
+        """Legacy ``<p><img data-image="IMG.."></p>`` as Wagtail's stored (block-level) image embeds;
+        an image inside text stays a ``data-image`` img, which the renderers resolve by code."""
+
+        def embed(match):
+            code = match.group(1)
+            if code not in self.rows["images"]:
+                return match.group(0)
+            alt = ALT.search(match.group(0))
+            alt_attr = f' alt="{alt.group(1)}"' if alt else ""
+            return f'<embed{alt_attr} embedtype="image" format="fullwidth" id="{self.image(code).pk}"/>'
+
+        return LEGACY_IMG.sub(embed, html)
+
+
+def _date(value):
+    return date.fromisoformat(value) if value else None
