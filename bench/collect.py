@@ -8,10 +8,11 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 print("# Benchmarks\n")
-print(f"Produced by `bin/bench` (`make bench`) on {datetime.date.today().isoformat()}, "
-      f"{platform.machine()} Linux, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL.")
+print(f"Collected on {datetime.date.today().isoformat()} from `bench/results/*.md`; each section was written by "
+      f"its script in `bench/` (`make bench` runs them all and rewrites this file). Machine: {platform.machine()} "
+      f"Linux, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL 15, shared and noisy.")
 print("Figures are ratios against a reference measured in the same run, on the same data")
-print("(the full-scale legacy export), as `../shared/docs/BENCHMARKING.md` asks.\n")
+print("(the full-scale legacy export unless a section says otherwise), as `../shared/docs/BENCHMARKING.md` asks.\n")
 for path in sorted(RESULTS.glob("*.md")):
     print(path.read_text(encoding="utf-8").rstrip())
     print()
