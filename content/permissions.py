@@ -116,8 +116,12 @@ def can_view(user, instance):
     scope = scope_for_user(user)
     if scope.everything or owner_id(instance) in scope.editable:
         return True
+    # Shared-down records: one query per model and request (listings check every row).
     model = type(instance)
-    return type(instance)._default_manager.filter(pk=instance.pk).filter(visible_q(model, scope)).exists()
+    cache = user.__dict__.setdefault("_visible_pks", {})
+    if model not in cache:
+        cache[model] = set(visible(model._default_manager.all(), scope).values_list("pk", flat=True))
+    return instance.pk in cache[model]
 
 
 class OrganisationPermissionPolicy(ModelPermissionPolicy):
