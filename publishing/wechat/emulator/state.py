@@ -128,7 +128,10 @@ class EmulatorState:
             self.callbacks = []
             self.scripted = []
             self.dropped = 0
-            self.seq = itertools.count(1)
+            # Ids are never reused, across resets too: a publish job timer left by an
+            # earlier run must not finish a new job that got the same id.
+            if not hasattr(self, "seq"):
+                self.seq = itertools.count(1)
 
     # -- configuration ---------------------------------------------------------------
 
