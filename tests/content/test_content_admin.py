@@ -207,6 +207,8 @@ def test_article_list_with_shared_and_copied_articles_has_bounded_queries(client
     client.force_login(branch_editor)
     ArticleFactory(code="ART-OWN1", organisation=matrix["branch1"])
     ArticleFactory(code="ART-OWN2", organisation=matrix["branch1"])
+    first = ArticleFactory(code="ART-PX", organisation=matrix["province"])
+    share_down(first, [matrix["branch1"]])
     client.get(url(Article, "list"))
     few, _ = list_queries(client, Article)
     for i in range(15):
