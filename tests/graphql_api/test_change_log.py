@@ -112,11 +112,11 @@ def test_current_version_is_zero_before_the_first_change(matrix):
 
 def test_binding_an_sms_command_records_it_for_the_account(matrix, sms_accounts):
     # given
-    template = f.sms_template("TPL001", matrix["branch1"], commands=["CXLL"])
-    # when
-    f.sms_command(sms_accounts["branch1"], "CXLL", template)
+    template = f.sms_template("TPL001", matrix["branch1"])
+    # when a command is bound by hand on the province's SMS hall
+    f.sms_command(sms_accounts["province"], "C123", template)
     # then
-    assert rows("CXLL") == [("sms-sx-01", "upsert")]
+    assert rows("C123") == [("sms-sx", "upsert")]
 
 
 def test_a_published_menu_version_is_recorded_for_its_account(matrix):
@@ -152,3 +152,11 @@ def test_resync_records_bulk_published_items_and_withdraws_what_no_longer_reache
     ]
     with f.committed():
         assert resync() == []
+
+
+def test_publishing_a_template_records_the_commands_it_binds(matrix, sms_accounts):
+    # given / when a template answering two commands is published (the content app binds
+    # them on the SMS account serving the branch)
+    f.sms_template("TPL-CMD", matrix["branch1"], commands=["CXLL", "CXYE"])
+    # then the bindings are in the log of that account
+    assert rows("CXLL") == [("sms-sx-01", "upsert")] and rows("CXYE") == [("sms-sx-01", "upsert")]
