@@ -133,7 +133,7 @@ def test_a_published_menu_version_is_recorded_for_its_account(matrix):
 def test_resync_records_bulk_published_items_and_withdraws_what_no_longer_reaches(matrix, sms_accounts):
     from django.utils import timezone
 
-    from content.models import SmsTemplate
+    from content.models import SmsCommand, SmsTemplate
     from publishing.changes.services import resync
 
     # given a template published through the admin, then a bulk write (no signals)
@@ -142,13 +142,15 @@ def test_resync_records_bulk_published_items_and_withdraws_what_no_longer_reache
     SmsTemplate.objects.create(code="TPL-BULK", organisation=matrix["branch1"], category="reply", text="批量",
                                live=True, last_published_at=timezone.now())
     SmsTemplate.objects.filter(pk=first.pk).update(live=False)
+    bulk = SmsTemplate.objects.get(code="TPL-BULK")
+    SmsCommand.objects.bulk_create([SmsCommand(account=sms_accounts["branch1"], command="CXPL", template=bulk)])
     # when
     with f.committed():
         written = resync()
     # then the SMS accounts that reach them are told, and a second run has nothing to add
     assert sorted((c.account.code, c.code, c.action) for c in written) == [
         ("sms-sx", "TPL-1", "unpublish"), ("sms-sx", "TPL-BULK", "upsert"),
-        ("sms-sx-01", "TPL-1", "unpublish"), ("sms-sx-01", "TPL-BULK", "upsert"),
+        ("sms-sx-01", "CXPL", "upsert"), ("sms-sx-01", "TPL-1", "unpublish"), ("sms-sx-01", "TPL-BULK", "upsert"),
     ]
     with f.committed():
         assert resync() == []
