@@ -5,3 +5,48 @@ class PublishingConfig(AppConfig):
     name = "publishing"
     verbose_name = "发布"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        self._connect_push_publishing()
+        self._register_push_publishing_permissions()
+
+    def _connect_push_publishing(self):
+        # Push publishing: editorial publishes, menu versions, WeChat's publish event
+        # and the change log schedule jobs (after commit, ids only).
+        from wagtail.signals import published, unpublished
+
+        from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
+        from menus.signals import menu_version_published
+        from publishing import signal_handlers
+
+        # The change log's receivers first: a webhook delivery must find the publish
+        # already in the log (receivers run in connection order; dispatch_uid makes
+        # the change log's own connect() a no-op).
+        from publishing.changes import signal_handlers as change_log_handlers
+        from publishing.changes.signals import changes_recorded
+        from publishing.signals import publish_job_finished
+
+        change_log_handlers.connect()
+        for model in (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage):
+            published.connect(
+                signal_handlers.item_published, sender=model, dispatch_uid=f"push-publish-{model.__name__}"
+            )
+            unpublished.connect(
+                signal_handlers.item_unpublished, sender=model, dispatch_uid=f"push-unpublish-{model.__name__}"
+            )
+        menu_version_published.connect(signal_handlers.menu_version_published, dispatch_uid="push-menu-version")
+        publish_job_finished.connect(signal_handlers.publish_job_finished, dispatch_uid="push-publish-job-finished")
+        changes_recorded.connect(signal_handlers.changes_recorded, dispatch_uid="push-changes-recorded")
+
+    def _register_push_publishing_permissions(self):
+        from content import roles
+        from content.permissions import register_org_scoped
+        from publishing.models import Delivery, Publication, WebhookEndpoint
+
+        for model in (Publication, Delivery, WebhookEndpoint):
+            register_org_scoped(model)
+        roles.grant(roles.EDITORS, Publication, {"view"})
+        roles.grant(roles.EDITORS, Delivery, {"view"})
+        roles.grant(roles.PUBLISHERS, Publication, {"view", "change"})
+        roles.grant(roles.PUBLISHERS, Delivery, {"view", "change"})
+        roles.grant(roles.PUBLISHERS, WebhookEndpoint, {"view", "add", "change", "delete"})

@@ -6,3 +6,7 @@ from django.dispatch import Signal
 # (the PUBLISHJOBFINISH event). kwargs: app_id, publish_id, status (int, 0 = published),
 # article_id (str or ""), fail_idx (list of ints).
 publish_job_finished = Signal()
+
+# Sent (after commit) when a publication reaches done, failed or cancelled.
+# kwargs: publication_id, state.
+publication_finished = Signal()

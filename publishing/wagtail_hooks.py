@@ -1,10 +1,19 @@
 """Admin hooks of the publishing app."""
 
+from django import forms
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.action_menu import ActionMenuItem
+from wagtail.snippets.models import register_snippet
 
+from content.viewsets import OrganisationScopedViewSet
+from publishing.forms import WebhookEndpointForm
+from publishing.models import WebhookEndpoint
 from publishing.renditions import admin_urls as rendition_admin_urls
 from publishing.renditions.views import KIND_MODELS
 
@@ -45,3 +54,103 @@ def register_channel_preview_menu_item(model):
 def channel_preview_listing_button(snippet, user, next_url=None):
     if type(snippet) in PREVIEW_KINDS:
         yield ListingButton("渠道预览", rendition_preview_url(snippet), icon_name="view", priority=90)
+
+
+# ---------------------------------------------------------------------------
+# Push publishing (publishing app): dashboard, webhook endpoints, home panel.
+# ---------------------------------------------------------------------------
+
+
+class WebhookEndpointViewSet(OrganisationScopedViewSet):
+    model = WebhookEndpoint
+    icon = "link"
+    menu_label = _("Webhook 端点")
+    base_form_class = WebhookEndpointForm
+    add_to_admin_menu = False
+    list_display = ["account", "name", "url", "enabled"]
+    list_filter = ["enabled", "account"]
+    search_fields = ["name", "url"]
+    panels = [
+        FieldPanel("account", widget=forms.Select),
+        FieldPanel("name"),
+        FieldPanel("url"),
+        FieldPanel("enabled"),
+        FieldPanel("secret_new"),
+    ]
+
+
+register_snippet(WebhookEndpointViewSet)
+ENDPOINTS_LIST = "wagtailsnippets_publishing_webhookendpoint:list"
+
+
+@hooks.register("register_admin_urls")
+def push_publishing_urls():
+    return [path("publishing/", include("publishing.admin_urls", namespace="publishing"))]
+
+
+class _PermittedItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("publishing.view_publication")
+
+
+class _EndpointsItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("publishing.view_webhookendpoint")
+
+
+class _PushMenuItem(SubmenuMenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("publishing.view_publication")
+
+
+@hooks.register("register_admin_menu_item")
+def push_publishing_menu():
+    submenu = Menu(
+        items=[
+            _PermittedItem(_("推送看板"), reverse("publishing:dashboard"), icon_name="upload", order=100),
+            _PermittedItem(_("Webhook 投递"), reverse("publishing:deliveries"), icon_name="mail", order=200),
+            _EndpointsItem(_("Webhook 端点"), reverse(ENDPOINTS_LIST), icon_name="link",
+                           order=300),
+        ]
+    )
+    return _PushMenuItem(_("推送"), submenu, icon_name="upload", name="push-publishing", order=400)
+
+
+class PushAlertsPanel(Component):
+    """On the admin home: accounts paused on their WeChat quota and failed jobs."""
+
+    name = "push_alerts"
+    order = 50
+
+    def __init__(self, paused, failed):
+        self.paused = paused
+        self.failed = failed
+
+    def render_html(self, parent_context=None):
+        from django.utils.html import format_html, format_html_join
+
+        url = reverse("publishing:dashboard")
+        rows = format_html_join(
+            "", "<li>{} ({}):{} 个任务暂停,{}</li>",
+            ((p["account__name"], p["account__code"], p["jobs"], p["reason"]) for p in self.paused),
+        )
+        return format_html(
+            '<section class="panel help-block help-warning" id="push-alerts"><h2>推送告警</h2>'
+            '<ul>{}</ul><p>失败的发布任务:{} · <a href="{}?state=failed">查看</a></p></section>',
+            rows, self.failed, url,
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def push_alerts_panel(request, panels):
+    if not request.user.has_perm("publishing.view_publication"):
+        return
+    from publishing import dashboard
+    from publishing.models import State
+
+    paused = dashboard.paused_accounts(request.user)
+    failed = dashboard.publications_for(request.user).filter(state=State.FAILED).count()
+    if paused or failed:
+        panels.append(PushAlertsPanel(paused, failed))
+
+# --------------------------- end of push publishing ---------------------------

@@ -190,6 +190,29 @@ GRAPHQL_CACHE_TIMEOUT = env_int("GRAPHQL_CACHE_TIMEOUT", 3600)
 # Seconds a server process serves answers from memory before re-reading the generations.
 GRAPHQL_LOCAL_CACHE_SECONDS = float(env_str("GRAPHQL_LOCAL_CACHE_SECONDS", "1"))
 
+# Push publishing (publishing app): jobs, retries and webhook deliveries.
+# Capped exponential backoff with jitter for transient WeChat errors (-1, 45011) and webhook failures.
+PUBLISHING_RETRY_BASE_SECONDS = float(env_str("PUBLISHING_RETRY_BASE_SECONDS", "2"))
+PUBLISHING_RETRY_CAP_SECONDS = float(env_str("PUBLISHING_RETRY_CAP_SECONDS", "300"))
+PUBLISHING_MAX_FAILURES = env_int("PUBLISHING_MAX_FAILURES", 10)
+# A worker holds a job this long; a crashed worker's job is taken over afterwards.
+PUBLISHING_LEASE_SECONDS = float(env_str("PUBLISHING_LEASE_SECONDS", "120"))
+# Polling freepublish/get until WeChat reports the outcome (or the callback event arrives).
+PUBLISHING_POLL_SECONDS = float(env_str("PUBLISHING_POLL_SECONDS", "1"))
+PUBLISHING_RESULT_TIMEOUT_SECONDS = env_int("PUBLISHING_RESULT_TIMEOUT_SECONDS", 24 * 3600)
+# Without a broker jobs run in-process; waits up to this long happen inline, longer ones
+# (a quota pause) wait for the sweep or the dashboard's buttons.
+PUBLISHING_INLINE_WAIT_MAX_SECONDS = float(env_str("PUBLISHING_INLINE_WAIT_MAX_SECONDS", "30"))
+PUBLISHING_INLINE_BUDGET_SECONDS = float(env_str("PUBLISHING_INLINE_BUDGET_SECONDS", "120"))
+PUBLISHING_WEBHOOK_TIMEOUT_SECONDS = float(env_str("PUBLISHING_WEBHOOK_TIMEOUT_SECONDS", "10"))
+PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS = env_int("PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS", 6 * 3600)
+PUBLISHING_SWEEP_SECONDS = float(env_str("PUBLISHING_SWEEP_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "publishing-sweep": {"task": "publishing.sweep", "schedule": PUBLISHING_SWEEP_SECONDS},
+}
+# Redis re-delivers a message a dead worker had taken after this many seconds (acks late).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+
 # WeChat client and emulator (publishing.wechat): API base URL (point it, or an
 # account's api_base_url, at `manage.py wechat_emulator` for the local demo), the
 # shared token store (Redis URL; else the default cache when it is Redis; else the

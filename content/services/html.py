@@ -2,7 +2,13 @@
 
 Channel renderers narrow this further for their channel (WeChat, mini-program)."""
 
+import re
+
 import nh3
+
+# nh3 writes void elements as ``<embed ...>``; Wagtail's rich-text rewriter expands
+# only the self-closed ``<embed .../>`` it stores itself.
+EMBED = re.compile(r"<embed\b([^>]*?)\s*/?>")
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "s", "ol", "ul", "li", "a", "img",
@@ -24,7 +30,7 @@ def sanitize_html(html):
     """Strip scripts, event handlers, styles and unsafe URLs (``javascript:``)."""
     if not html:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -32,3 +38,4 @@ def sanitize_html(html):
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    return EMBED.sub(r"<embed\1/>", cleaned)

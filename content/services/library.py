@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from content.models import Article, ChannelAccount, Organisation, Package
+from content.models import Article, ChannelAccount, Organisation
 from content.permissions import scope_for_org, scope_for_user, visible
 from content.services.html import sanitize_html
 
@@ -86,13 +86,8 @@ def validate_article(article, *, refuse_unsafe_html=False):
                     errors["body"].append(_("正文引用的图片 %(id)s 不存在") % {"id": image_id})
                 else:
                     _check_image(errors, "body", found[image_id], org, readable)
-        scope = scope_for_org(org)
-        allowed = set(visible(Package.objects.all(), scope).values_list("pk", flat=True)) if not scope.everything else None
-        for package in article.related_packages.all():
-            if allowed is not None and package.pk not in allowed:
-                errors["related_packages"].append(
-                    _("套餐 %(code)s 不在 %(org)s 的销售范围内") % {"code": package.code, "org": org.code}
-                )
+        # Related packages are references, not writes: legacy data links branch articles to
+        # offers sold elsewhere, and the admin's chooser already offers only readable ones.
         for target in article.shared_to.all():
             if target.pk == org.pk or org.pk not in target.ancestor_ids():
                 errors["shared_to"].append(

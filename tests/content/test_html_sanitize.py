@@ -14,3 +14,7 @@ def test_data_image_references_and_wagtail_embeds_are_kept():
     clean = sanitize_html('<p><img data-image="IMG0001" alt="配图"></p><embed embedtype="image" id="3" format="fullwidth"/>')
     assert 'data-image="IMG0001"' in clean
     assert 'embedtype="image"' in clean
+
+
+def test_embeds_stay_self_closed_for_wagtails_rewriter():
+    assert sanitize_html('<embed embedtype="image" id="3" format="fullwidth">') == '<embed embedtype="image" id="3" format="fullwidth"/>'

@@ -1,0 +1,69 @@
+"""WeChat keyword auto-replies and template-message definitions."""
+
+from django.utils.translation import gettext as _
+
+from content.models import AutoReply, ChannelAccount, TemplateMessage
+
+from .editorial import EditorialList, value
+from .ownership import sole_province
+
+
+class KeywordRepliesList(EditorialList):
+    """A keyword reply has no code: its account and keyword are its identity."""
+
+    list_name = "keyword_replies"
+    model = AutoReply
+    identity = ("account_id", "kind", "keyword")
+    identity_field = "keyword"
+    field_names = {"reply_text": "reply.text", "reply_type": "reply.type"}
+
+    def label(self, record):
+        return f"{record.get('account')}:{record.get('keyword')}"
+
+    def read(self, record, errors):
+        account_id = self.ctx.ref("channel_accounts", record.get("account"), "account", errors)
+        facts = self.ctx.facts.get("channel_accounts", {}).get(record.get("account"))
+        if account_id and facts and facts["type"] != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
+            errors.add("account", _("关键词回复只能属于微信公众号"))
+        reply = record.get("reply")
+        if not isinstance(reply, dict):
+            errors.add("reply", _("缺少回复内容"))
+            reply = {}
+        if reply.get("type", "text") != AutoReply.ReplyType.TEXT:
+            errors.add("reply.type", _("不支持的回复类型 %(type)r") % {"type": reply.get("type")})
+        values = {
+            "account_id": account_id,
+            "kind": AutoReply.Kind.KEYWORD,
+            "keyword": value(AutoReply, "keyword", record.get("keyword"), "keyword", errors),
+            "match": value(AutoReply, "match", record.get("match"), "match", errors),
+            "reply_type": AutoReply.ReplyType.TEXT,
+            "reply_text": value(AutoReply, "reply_text", reply.get("text"), "reply.text", errors),
+        }
+        if not values["keyword"]:
+            errors.add("keyword", _("不能为空"))
+        return values, {}, {}
+
+
+class TemplateMessagesList(EditorialList):
+    """Definitions have no owner in the export: the province owns them."""
+
+    list_name = "template_messages"
+    model = TemplateMessage
+    field_names = {"organisation": "code"}
+
+    def read(self, record, errors):
+        fields = record.get("fields") or []
+        if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+            errors.add("fields", _("格式不正确"))
+            fields = []
+        tree = self.ctx.facts["organisations"]
+        province = sole_province({code: f["level"] for code, f in tree.items()})
+        if province is None:
+            errors.add("code", _("找不到唯一的省公司来拥有模板消息"))
+        values = {
+            "code": value(TemplateMessage, "code", record.get("code"), "code", errors),
+            "title": value(TemplateMessage, "title", record.get("title"), "title", errors),
+            "fields": fields,
+            "organisation_id": self.ctx.ref("organisations", province, "code", errors) if province else None,
+        }
+        return values, {}, {}

@@ -1,0 +1,19 @@
+"""Admin URLs of the publishing dashboard (mounted under /admin/publishing/)."""
+
+from django.urls import path
+
+from publishing import views
+
+app_name = "publishing"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("batches/<int:pk>/", views.BatchView.as_view(), name="batch"),
+    path("batches/<int:pk>/progress.json", views.BatchProgressView.as_view(), name="batch_progress"),
+    path("publications/<int:pk>/", views.PublicationView.as_view(), name="publication"),
+    path("publications/<int:pk>/<str:action>/", views.PublicationActionView.as_view(), name="publication_action"),
+    path("deliveries/", views.DeliveriesView.as_view(), name="deliveries"),
+    path("deliveries/<int:pk>/", views.DeliveryView.as_view(), name="delivery"),
+    path("deliveries/<int:pk>/<str:action>/", views.DeliveryActionView.as_view(), name="delivery_action"),
+    path("accounts/<int:pk>/<str:action>/", views.ResumeAccountView.as_view(), name="account_action"),
+]

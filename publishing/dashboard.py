@@ -1,0 +1,147 @@
+"""What the publishing dashboard shows: publications and deliveries the user may
+see (organisation isolation), filtered by state, account, channel and time,
+counted by state, and each batch's progress."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from content.models import ChannelAccount
+from content.permissions import scope_for_user, visible
+from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBatch, State
+
+PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+PERIOD_LABELS = [("", "全部时间"), ("1h", "最近1小时"), ("24h", "最近24小时"), ("7d", "最近7天"), ("30d", "最近30天")]
+
+
+@dataclass
+class Filters:
+    state: str = ""
+    account: str = ""
+    channel: str = ""
+    kind: str = ""
+    period: str = ""
+    date_from: str = ""
+    date_to: str = ""
+
+    @classmethod
+    def from_query(cls, params):
+        def pick(name, allowed=None):
+            value = (params.get(name) or "").strip()
+            return value if allowed is None or value in allowed else ""
+
+        return cls(
+            state=pick("state", State.values),
+            account=pick("account"),
+            channel=pick("channel", Publication.Channel.values),
+            kind=pick("kind", PublishBatch.Kind.values),
+            period=pick("period", PERIODS),
+            date_from=pick("from"),
+            date_to=pick("to"),
+        )
+
+    def time_range(self):
+        start = end = None
+        if self.period:
+            start = timezone.now() - PERIODS[self.period]
+        day = parse_date(self.date_from) if self.date_from else None
+        if day:
+            start = timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+        day = parse_date(self.date_to) if self.date_to else None
+        if day:
+            end = timezone.make_aware(timezone.datetime.combine(day + timedelta(days=1), timezone.datetime.min.time()))
+        return start, end
+
+
+def visible_accounts(user):
+    return visible(ChannelAccount.objects.all(), scope_for_user(user)).order_by("code")
+
+
+def publications_for(user, filters=None, *, apply_state=True):
+    qs = visible(Publication.objects.all(), scope_for_user(user))
+    qs = qs.select_related("account", "batch")
+    if filters is None:
+        return qs
+    if filters.state and apply_state:
+        qs = qs.filter(state=filters.state)
+    if filters.account:
+        qs = qs.filter(account__code=filters.account)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.kind:
+        qs = qs.filter(batch__kind=filters.kind)
+    start, end = filters.time_range()
+    if start:
+        qs = qs.filter(created_at__gte=start)
+    if end:
+        qs = qs.filter(created_at__lt=end)
+    return qs
+
+
+def deliveries_for(user, filters=None, *, apply_state=True):
+    qs = visible(Delivery.objects.all(), scope_for_user(user)).select_related("endpoint__account", "publication")
+    if filters is None:
+        return qs
+    if filters.state and apply_state:
+        qs = qs.filter(state=filters.state)
+    if filters.account:
+        qs = qs.filter(endpoint__account__code=filters.account)
+    start, end = filters.time_range()
+    if start:
+        qs = qs.filter(created_at__gte=start)
+    if end:
+        qs = qs.filter(created_at__lt=end)
+    return qs
+
+
+def state_counts(qs):
+    """[(state, label, count)] in the lifecycle's order, zeros included."""
+    counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
+    return [(value, label, counts.get(value, 0)) for value, label in State.choices]
+
+
+def batch_progress(batch, publications=None):
+    """Counts by state and the share finished, for the progress bar."""
+    rows = publications if publications is not None else batch.publications.all()
+    counts = dict(rows.order_by().values_list("state").annotate(n=Count("pk")))
+    total = sum(counts.values())
+    finished = sum(counts.get(state, 0) for state in FINISHED_STATES)
+    return {
+        "batch": batch.pk,
+        "total": total,
+        "finished": finished,
+        "percent": round(100 * finished / total) if total else 100,
+        "counts": {state: counts.get(state, 0) for state in State.values},
+        "complete": total > 0 and finished == total,
+    }
+
+
+def recent_batches(user, limit=10):
+    """The latest batches reaching the user's accounts, with their own progress."""
+    mine = publications_for(user)
+    batch_ids = list(
+        mine.order_by().values("batch_id").annotate(last=Max("created_at")).order_by("-last").values_list(
+            "batch_id", flat=True
+        )[:limit]
+    )
+    batches = PublishBatch.objects.in_bulk(batch_ids)
+    out = []
+    for batch_id in batch_ids:
+        batch = batches[batch_id]
+        out.append((batch, batch_progress(batch, mine.filter(batch_id=batch_id))))
+    return out
+
+
+def paused_accounts(user):
+    """Accounts with paused jobs: when they resume and why."""
+    return list(
+        publications_for(user)
+        .filter(state=State.PAUSED)
+        .order_by()
+        .values("account_id", "account__code", "account__name")
+        .annotate(jobs=Count("pk"), resume_at=Min("next_attempt_at"), reason=Max("last_error"))
+        .order_by("account__code")
+    )

@@ -1,1 +1,0 @@
-"""Publishing: no models yet."""

@@ -1,0 +1,122 @@
+"""An article to a WeChat official account: body images and cover uploaded (once
+per account), a draft added (draft/add), submitted (freepublish/submit), and its
+outcome read (freepublish/get) unless the PUBLISHJOBFINISH event came first.
+
+Every remote id is stored the moment it is known; a run skips what is stored, and
+the client's idempotency keys cover an answer lost between WeChat and us."""
+
+import os
+import threading
+
+import httpx
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from publishing.models import Publication
+from publishing.renditions import image_placeholders, render, swap_images, wechat_body_renditions, wechat_cover
+from publishing.wechat.client import Article as DraftArticle
+from publishing.wechat.client import client_for_account
+
+from . import progress
+from .runner import Handed, Refused, Waiting, checkpoint, reach
+
+Step = Publication.Step
+_http = {}
+_http_lock = threading.Lock()
+WECHAT = "wechat_official_account"
+POLL_CAP_SECONDS = 60.0
+
+
+def shared_http():
+    """One HTTP client per process (connection pool, TLS context built once), made
+    after a worker forks."""
+    with _http_lock:
+        if _http.get("pid") != os.getpid():
+            _http.update(pid=os.getpid(), client=httpx.Client(timeout=settings.WECHAT_HTTP_TIMEOUT))
+        return _http["client"]
+
+
+def open_client(account):
+    try:
+        return client_for_account(account, http=shared_http())
+    except ValidationError as exc:
+        raise Refused("; ".join(exc.messages), "account") from None
+
+
+def idempotency_key(pub):
+    return f"publication:{pub.pk}:{pub.remote.get('generation', 0)}"
+
+
+def _read(rendition):
+    with rendition.file.open("rb") as handle:
+        return handle.read()
+
+
+def _draft(pub, client):
+    """Upload images and the cover, then add the draft; returns its media_id."""
+    item = pub.batch.source()
+    rendition = render(item, pub.account, WECHAT)
+    if rendition.blocking:
+        raise Refused("; ".join(str(w) for w in rendition.warnings if w.blocking), "rendition")
+    reach(pub, Step.IMAGES)
+    urls = {}
+    for image_id, image_rendition in wechat_body_renditions(image_placeholders(rendition.html)).items():
+        urls[image_id] = client.upload_body_image(_read(image_rendition))
+    reach(pub, Step.COVER)
+    cover = wechat_cover(item)
+    if cover is None:
+        raise Refused(f"图文 {getattr(item, 'code', item)} 没有封面图:微信草稿必须有封面", "cover")
+    material = client.add_cover(_read(cover))
+    # The last look at a cancel before anything lands in the account's draft box.
+    checkpoint(pub, step=Step.DRAFT)
+    meta = rendition.meta
+    article = DraftArticle(
+        title=meta.get("title") or rendition.title,
+        content=swap_images(rendition.html, urls),
+        thumb_media_id=material.media_id,
+        author=meta.get("author", "") or "",
+        digest=meta.get("digest", "") or "",
+        content_source_url=meta.get("content_source_url", "") or "",
+        need_open_comment=int(meta.get("need_open_comment", 0)),
+        only_fans_can_comment=int(meta.get("only_fans_can_comment", 0)),
+    )
+    return client.add_draft([article], idempotency_key=idempotency_key(pub))
+
+
+def poll_delay(pub):
+    polls = int(pub.remote.get("polls", 0))
+    return min(POLL_CAP_SECONDS, settings.PUBLISHING_POLL_SECONDS * (1.5**polls))
+
+
+def publish_article(pub):
+    """The WeChat steps of an article publication, resumed after the last stored id."""
+    with open_client(pub.account) as client:
+        if not pub.media_id:
+            media_id = _draft(pub, client)
+            checkpoint(pub, media_id=media_id, step=Step.SUBMIT)
+        if not pub.publish_id:
+            submission = client.submit_publish(pub.media_id)
+            remote = {**pub.remote, "submitted_at": timezone.now().isoformat(), "polls": 0}
+            if submission.result is not None:
+                # An earlier submit went through and WeChat already published it.
+                checkpoint(pub, step=Step.RESULT, remote=remote)
+                return _settle(pub, submission.result)
+            checkpoint(pub, publish_id=submission.publish_id, step=Step.RESULT, remote=remote)
+            return Waiting(settings.PUBLISHING_POLL_SECONDS)
+        result = client.get_publish(pub.publish_id)
+        if not result.finished:
+            if progress.result_deadline_passed(pub, settings.PUBLISHING_RESULT_TIMEOUT_SECONDS):
+                raise Refused("微信长时间未返回发布结果", "publish_timeout")
+            delay = poll_delay(pub)
+            return Waiting(delay, store={"remote": {**pub.remote, "polls": int(pub.remote.get("polls", 0)) + 1}})
+        return _settle(pub, result)
+
+
+def _settle(pub, result):
+    if result.succeeded:
+        progress.complete(pub.pk, via=Publication.Via.POLL, article_id=result.article_id)
+        return Handed()
+    failed = ", ".join(str(i) for i in result.fail_idx)
+    detail = f"(第 {failed} 篇)" if failed else ""
+    raise Refused(f"微信发布失败:{result.status_name}{detail}", f"publish_status_{result.status}")

@@ -1,0 +1,122 @@
+"""Publishing an item or a menu version: one batch, one publication per target
+account and channel, each run as a job once the transaction commits."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from content.models import Article, AutoReply, Business, ChannelAccount, Package, SmsTemplate, TemplateMessage
+from content.services.targets import target_accounts
+from publishing.models import Publication, PublishBatch, WebhookEndpoint
+
+from .dispatch import enqueue_many
+
+Kind = PublishBatch.Kind
+Action = PublishBatch.Action
+
+KIND_BY_MODEL = {
+    Article: Kind.ARTICLE,
+    Package: Kind.PACKAGE,
+    Business: Kind.BUSINESS,
+    SmsTemplate: Kind.TEMPLATE,
+    AutoReply: Kind.AUTOREPLY,
+    TemplateMessage: Kind.TEMPLATE_MESSAGE,
+}
+# What WeChat's server API carries; everything else reaches channels through webhooks
+# (auto-replies and template messages are served by the callback from the bundle).
+WECHAT_KINDS = {Kind.ARTICLE, Kind.MENU}
+
+
+def kind_of(obj):
+    for model, kind in KIND_BY_MODEL.items():
+        if isinstance(obj, model):
+            return kind
+    from menus.models import MenuVersion
+
+    if isinstance(obj, MenuVersion):
+        return Kind.MENU
+    raise ValidationError({"kind": f"{type(obj).__name__} 不能推送到渠道"})
+
+
+def channels_for(kind, action, accounts):
+    """(account, channel) pairs with work to do: WeChat jobs for official accounts,
+    webhook deliveries for accounts with an enabled endpoint."""
+    accounts = list(accounts)
+    hooked = set(
+        WebhookEndpoint.objects.filter(account__in=accounts, enabled=True).values_list("account_id", flat=True)
+    )
+    plan = []
+    for account in accounts:
+        if (
+            action == Action.PUBLISH
+            and kind in WECHAT_KINDS
+            and account.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
+        ):
+            plan.append((account, Publication.Channel.WECHAT))
+        if account.pk in hooked:
+            plan.append((account, Publication.Channel.WEBHOOK))
+    return plan
+
+
+def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, revision_id=None, code="", label="",
+                 origin=PublishBatch.Origin.EDITOR):
+    """Store the batch and its publications; each job starts after commit. None when
+    no target account has anything to receive."""
+    plan = channels_for(kind, action, accounts)
+    if not plan:
+        return None
+    with transaction.atomic():
+        batch = PublishBatch.objects.create(
+            kind=kind,
+            action=action,
+            origin=origin,
+            source_type=ContentType.objects.get_for_model(source, for_concrete_model=False),
+            source_id=str(source.pk),
+            source_code=code[:128],
+            label=label[:200],
+            revision_id=revision_id,
+            requested_by=user if user is not None and user.is_authenticated else None,
+        )
+        publications = Publication.objects.bulk_create(
+            Publication(batch=batch, account=account, channel=channel) for account, channel in plan
+        )
+        from publishing.tasks import run_publication
+
+        enqueue_many(run_publication, [(publication.pk,) for publication in publications])
+    return batch
+
+
+def _live_revision_id(item):
+    return getattr(item, "live_revision_id", None)
+
+
+def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revision=None,
+                 origin=PublishBatch.Origin.EDITOR):
+    """Push a published (or just unpublished) content item to its target accounts.
+
+    ``accounts`` narrows the targets (each must be one of them)."""
+    kind = kind_of(item)
+    if action == Action.PUBLISH and not getattr(item, "live", True):
+        raise ValidationError({"live": f"{item} 尚未发布,不能推送"})
+    targets = list(target_accounts(item))
+    if accounts is not None:
+        allowed = {account.pk for account in targets}
+        outside = [account.code for account in accounts if account.pk not in allowed]
+        if outside:
+            raise ValidationError({"account": f"{item} 不面向这些账号:{', '.join(outside)}"})
+        targets = list(accounts)
+    revision_id = revision.pk if revision is not None else _live_revision_id(item)
+    code = getattr(item, "code", "") or str(item.pk)
+    return create_batch(item, kind, targets, user=user, action=action, revision_id=revision_id, code=code,
+                        label=str(item), origin=origin)
+
+
+def publish_menu_version(version, *, accounts=None, user=None, origin=PublishBatch.Origin.EDITOR):
+    """Push a published menu version to its menu's account (or to ``accounts``, e.g. a
+    province menu rolled out to every official account)."""
+    menu = version.menu
+    targets = list(accounts) if accounts is not None else [menu.account]
+    return create_batch(
+        version, Kind.MENU, targets, user=user, revision_id=version.pk, code=menu.code,
+        label=f"{menu.name} v{version.number}", origin=origin,
+    )

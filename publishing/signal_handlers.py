@@ -1,0 +1,38 @@
+"""Signal handlers: they only schedule jobs after commit, passing ids."""
+
+from publishing.services.dispatch import enqueue
+
+
+def item_published(sender, instance, revision=None, **kwargs):
+    from publishing.tasks import publish_source
+
+    meta = type(instance)._meta
+    enqueue(publish_source, meta.app_label, meta.model_name, instance.pk, getattr(revision, "pk", None), "publish")
+
+
+def item_unpublished(sender, instance, **kwargs):
+    from publishing.tasks import publish_source
+
+    meta = type(instance)._meta
+    enqueue(publish_source, meta.app_label, meta.model_name, instance.pk, None, "unpublish")
+
+
+def menu_version_published(sender, version, account=None, **kwargs):
+    from publishing.tasks import publish_menu_version
+
+    enqueue(publish_menu_version, version.pk, [account.pk] if account is not None else None)
+
+
+def publish_job_finished(sender, app_id, publish_id, status, article_id="", fail_idx=(), **kwargs):
+    from publishing.tasks import complete_from_event
+
+    enqueue(complete_from_event, app_id, str(publish_id), int(status), article_id or "", list(fail_idx or ()))
+
+
+def changes_recorded(sender, changes, **kwargs):
+    from publishing.tasks import cover_changes
+
+    if not changes:
+        return
+    version = max(change.version for change in changes)
+    enqueue(cover_changes, sorted({change.account_id for change in changes}), version)

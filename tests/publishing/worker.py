@@ -1,0 +1,121 @@
+"""A real Celery worker process over Redis for the tests (and the benchmark): started
+with the test database's DATABASE_URL, stopped (or killed) by its process id."""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/11")
+
+# Short waits so the test sees retries, polls, leases and the sweep within seconds.
+FAST_SETTINGS = {
+    "PUBLISHING_RETRY_BASE_SECONDS": "0.1",
+    "PUBLISHING_RETRY_CAP_SECONDS": "1",
+    "PUBLISHING_MAX_FAILURES": "12",
+    "PUBLISHING_POLL_SECONDS": "0.5",
+    "PUBLISHING_LEASE_SECONDS": "5",
+    "PUBLISHING_SWEEP_SECONDS": "2",
+    "PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS": "120",
+    "CELERY_VISIBILITY_TIMEOUT": "8",
+    "WECHAT_RETRY_BASE_DELAY_MS": "20",
+    "WECHAT_RETRY_CAP_MS": "200",
+    "WECHAT_RETRY_MAX_ATTEMPTS": "3",
+}
+
+
+def database_url(settings_dict):
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+def purge_broker():
+    client = redis.Redis.from_url(BROKER_URL)
+    client.flushdb()
+    client.close()
+
+
+class WorkerProcess:
+    """``celery -A cms worker -B`` as a subprocess in its own process group."""
+
+    def __init__(self, db_url, concurrency=2, extra_env=None, fast=True, settings_module="cms.settings.test",
+                 pool="prefork"):
+        self.db_url = db_url
+        self.pool = pool
+        self.fast = fast
+        self.settings_module = settings_module
+        self.concurrency = concurrency
+        self.extra_env = dict(extra_env or {})
+        self.workdir = tempfile.mkdtemp(prefix="cms-worker-")
+        self.log_path = Path(self.workdir) / "worker.log"
+        self.process = None
+
+    def env(self):
+        env = dict(os.environ)
+        if self.fast:
+            env.update(FAST_SETTINGS)
+        env.update(self.extra_env)
+        env.update({
+            "DJANGO_SETTINGS_MODULE": self.settings_module,
+            "DATABASE_URL": self.db_url,
+            "CELERY_BROKER_URL": BROKER_URL,
+            "PYTHONUNBUFFERED": "1",
+        })
+        return env
+
+    def start(self, timeout=90):
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "cms", "worker", "-B", "-s", str(Path(self.workdir) / "beat"),
+             "--pool", self.pool, "--concurrency", str(self.concurrency), "--loglevel", "INFO",
+             "--without-gossip", "--without-mingle",
+             "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the worker exited early:\n{self.log()[-4000:]}")
+            if b" ready." in self.log_path.read_bytes():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"the worker did not become ready:\n{self.log()[-4000:]}")
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def kill(self):
+        """SIGKILL the worker and its pool children at once (a crash, not a shutdown)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def use_broker(app):
+    """Make this (test) process send tasks to the broker instead of running them."""
+    previous = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = BROKER_URL
+    return previous
+
+
+def restore(app, previous):
+    # The producer pool stays open (on the test broker) for the next use.
+    app.conf.task_always_eager, app.conf.broker_url = previous
