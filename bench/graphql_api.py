@@ -255,6 +255,11 @@ def report(results, bundle, concurrency, duration, how):
         f"Data: full legacy export ({how}), PostgreSQL; server gunicorn 2 sync workers; load wrk "
         f"(second process), {duration}s per cell, concurrency {' and '.join(map(str, concurrency))}; "
         "Redis answer cache on. P4 (wagtail-grapple) is not measured: it is not installed.", "",
+        "P2 is what front ends use (a persisted query by GET, its answer cached per token, "
+        "invalidated on publish); P3 resolves every request (POST, no answer cache; the token's "
+        "principal is cached). R4 pages hold at most 1,000 changes (n=18,000 is its first page). "
+        "P5 for R3 is v2's article detail with the stored HTML body: Wagtail has no channel "
+        "renditions, so it does less work than P3. Wagtail's API has no menus (R1) or bundles (R5).", "",
         f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
         f"{bundle['best']:.2f} s best / {bundle['median']:.2f} s median of 3, {bundle['queries']} SQL queries, "
         f"peak {bundle['peak_mb']:.0f} MB (target < 3 s).", "",

@@ -168,7 +168,7 @@ class ApiView(View):
         token = bearer_token(request)
         preview = request.META.get("HTTP_X_PREVIEW_TOKEN")
         if token is not None and not preview and request.method == "GET" and cache.enabled():
-            # Persisted GETs by token: generations, principal and answer in one round trip.
+            # Persisted GETs by token: from this process's memory, else generations and answer in one Redis round trip.
             operation = Operation(data)
             if operation.persisted is not None:
                 digest = token_digest(token)

@@ -140,19 +140,18 @@ def load(export_dir):
     from publishing.changes.services import resync
 
     export = json.loads((Path(export_dir) / "export.json").read_text(encoding="utf-8"))
-    if Organisation.objects.exists():
-        return "already loaded"
     try:
         from content.importing import import_export
     except ImportError:
         import_export = None
+    how = "content.importing" if import_export is not None else "the bench's bulk loader, images included"
+    if Organisation.objects.exists():
+        return f"{how}, loaded by an earlier run"
     if import_export is not None:
         import_export(export_dir)
-        how = "content.importing"
     else:
         with transaction.atomic():
             bulk_load(export, export_dir)
-        how = "bench bulk loader"
     from menus.importing import import_menu
     from menus.models import Menu
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
-from rest_framework.fields import CharField
 from wagtail.api import APIField
 from wagtail.api.v2.views import BaseAPIViewSet
 
@@ -93,8 +92,7 @@ Package.api_fields = [APIField(name) for name in (
     "code", "name", "family", "monthly_fee", "data_mb", "voice_minutes", "sms_count", "contract_months",
     "order_command", "cancel_command", "valid_from", "valid_to", "highlights", "brands")]
 SmsTemplate.api_fields = [APIField(name) for name in ("code", "category", "text", "commands", "parameters", "brands")]
-Article.api_fields = [APIField("code"), APIField("title"), APIField("digest"),
-                      APIField("body", serializer=CharField(source="body"))]
+Article.api_fields = [APIField("code"), APIField("title"), APIField("digest"), APIField("body")]
 
 
 class PackagesAPIViewSet(BaseAPIViewSet):

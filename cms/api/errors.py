@@ -69,7 +69,7 @@ def from_validation_error(error, code=ErrorCode.INVALID_ARGUMENT):
     """A Django ValidationError as an ApiError naming its first field."""
     if hasattr(error, "error_dict"):
         field, errors = next(iter(error.error_dict.items()))
-        return ApiError(code, str(errors[0].message % (errors[0].params or {})), field=field)
+        return ApiError(code, " ".join(ValidationError(errors).messages), field=field)
     return ApiError(code, " ".join(error.messages))
 
 

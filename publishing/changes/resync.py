@@ -8,7 +8,7 @@ it carries, and writes the difference in one locked insert."""
 from django.db import transaction
 from django.db.models import Max
 
-from content.models import ChannelAccount
+from content.models import ChannelAccount, SmsCommand
 from publishing.changes.kinds import EDITORIAL_KINDS, MODELS_BY_KIND
 from publishing.changes.models import Change
 from publishing.changes.reach import audience_for, published
@@ -20,7 +20,7 @@ Action = Change.Action
 def _carried():
     """{(account id, kind): {object id: code}} of what the log says each account holds now."""
     latest = {}
-    rows = Change.objects.exclude(kind__in=[Change.Kind.MENU, Change.Kind.SMS_COMMAND]).order_by("version")
+    rows = Change.objects.exclude(kind=Change.Kind.MENU).order_by("version")
     for account_id, kind, object_id, code, action in rows.values_list("account_id", "kind", "object_id", "code", "action"):
         latest[(account_id, kind, object_id)] = (code, action)
     out = {}
@@ -65,4 +65,19 @@ def resync(published_since=None):
                 existing = set(model_of.filter(pk__in=[pk for pk, _ in gone]).values_list("pk", flat=True)) if gone else set()
                 for pk, code in gone:
                     rows.append((account.pk, kind, code, pk, Action.UNPUBLISH if pk in existing else Action.DELETE))
+            rows += _command_rows(account, carried.get((account.pk, Change.Kind.SMS_COMMAND), {}))
         return _write(rows)
+
+
+def _command_rows(account, held):
+    """SMS command bindings of the account the log misses, or that are gone."""
+    rows, seen, kind = [], set(), Change.Kind.SMS_COMMAND
+    for pk, command in SmsCommand.objects.filter(account=account).values_list("pk", "command"):
+        seen.add(pk)
+        before = held.get(pk)
+        if before is not None and before != command:
+            rows.append((account.pk, kind, before, pk, Action.DELETE))
+        if before != command:
+            rows.append((account.pk, kind, command, pk, Action.UPSERT))
+    rows += [(account.pk, kind, command, pk, Action.DELETE) for pk, command in held.items() if pk not in seen]
+    return rows

@@ -7,7 +7,7 @@ never misses a change with a smaller version committed later."""
 
 from django.db import connection, transaction
 
-from content.models import ChannelAccount
+from content.models import ChannelAccount, SmsCommand, SmsTemplate
 from content.services.targets import target_accounts
 from publishing.changes.kinds import EDITORIAL_KINDS, item_code
 from publishing.changes.models import Change
@@ -82,7 +82,12 @@ def record_publication(model, pk):
     if not item.live:
         return record_unpublication(model, pk)
     targets = set(target_accounts(item).values_list("pk", flat=True))
-    return reconcile(kind, pk, item_code(item), targets, Action.UPSERT)
+    rows = reconcile(kind, pk, item_code(item), targets, Action.UPSERT)
+    if model is SmsTemplate:
+        # The content app binds a published template's commands in bulk (no save signals).
+        for binding in SmsCommand.objects.filter(template_id=pk).order_by("pk"):
+            rows += record_sms_command(binding.pk, binding.command, binding.account_id, Action.UPSERT)
+    return rows
 
 
 def record_unpublication(model, pk):

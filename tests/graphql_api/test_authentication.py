@@ -104,3 +104,27 @@ def test_client_accounts_must_belong_to_its_organisation(matrix):
     with pytest.raises(ValidationError) as error:
         create_client(name="越权", organisation=matrix["branch1"], accounts=[matrix["account_branch2"]])
     assert "wx-sx-02" in str(error.value.message_dict["accounts"])
+
+
+def test_graphiql_is_served_to_signed_in_admin_users_only(client, superuser, settings):
+    settings.GRAPHQL_GRAPHIQL = True
+    anonymous = client.get("/graphql/", HTTP_ACCEPT="text/html")
+    assert anonymous.status_code == 401
+    client.force_login(superuser)
+    page = client.get("/graphql/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and b"graphiql" in page.content.lower()
+
+
+def test_validation_errors_of_services_name_their_field(matrix, branch1_api, monkeypatch):
+    from django.core.exceptions import ValidationError
+
+    from content import schema
+
+    def refuse(*args, **kwargs):
+        raise ValidationError({"brand": ValidationError("未知品牌 %(code)s", params={"code": "x"})})
+
+    monkeypatch.setattr(schema, "packages_on_sale", refuse)
+    status, payload = branch1_api.post("{ packages { totalCount } }")
+    assert status == 400
+    assert payload["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "field": "brand"}
+    assert payload["errors"][0]["message"] == "未知品牌 x"

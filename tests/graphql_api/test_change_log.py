@@ -112,11 +112,11 @@ def test_current_version_is_zero_before_the_first_change(matrix):
 
 def test_binding_an_sms_command_records_it_for_the_account(matrix, sms_accounts):
     # given
-    template = f.sms_template("TPL001", matrix["branch1"], commands=["CXLL"])
-    # when
-    f.sms_command(sms_accounts["branch1"], "CXLL", template)
+    template = f.sms_template("TPL001", matrix["branch1"])
+    # when a command is bound by hand on the province's SMS hall
+    f.sms_command(sms_accounts["province"], "C123", template)
     # then
-    assert rows("CXLL") == [("sms-sx-01", "upsert")]
+    assert rows("C123") == [("sms-sx", "upsert")]
 
 
 def test_a_published_menu_version_is_recorded_for_its_account(matrix):
@@ -133,7 +133,7 @@ def test_a_published_menu_version_is_recorded_for_its_account(matrix):
 def test_resync_records_bulk_published_items_and_withdraws_what_no_longer_reaches(matrix, sms_accounts):
     from django.utils import timezone
 
-    from content.models import SmsTemplate
+    from content.models import SmsCommand, SmsTemplate
     from publishing.changes.services import resync
 
     # given a template published through the admin, then a bulk write (no signals)
@@ -142,13 +142,23 @@ def test_resync_records_bulk_published_items_and_withdraws_what_no_longer_reache
     SmsTemplate.objects.create(code="TPL-BULK", organisation=matrix["branch1"], category="reply", text="批量",
                                live=True, last_published_at=timezone.now())
     SmsTemplate.objects.filter(pk=first.pk).update(live=False)
+    bulk = SmsTemplate.objects.get(code="TPL-BULK")
+    SmsCommand.objects.bulk_create([SmsCommand(account=sms_accounts["branch1"], command="CXPL", template=bulk)])
     # when
     with f.committed():
         written = resync()
     # then the SMS accounts that reach them are told, and a second run has nothing to add
     assert sorted((c.account.code, c.code, c.action) for c in written) == [
         ("sms-sx", "TPL-1", "unpublish"), ("sms-sx", "TPL-BULK", "upsert"),
-        ("sms-sx-01", "TPL-1", "unpublish"), ("sms-sx-01", "TPL-BULK", "upsert"),
+        ("sms-sx-01", "CXPL", "upsert"), ("sms-sx-01", "TPL-1", "unpublish"), ("sms-sx-01", "TPL-BULK", "upsert"),
     ]
     with f.committed():
         assert resync() == []
+
+
+def test_publishing_a_template_records_the_commands_it_binds(matrix, sms_accounts):
+    # given / when a template answering two commands is published (the content app binds
+    # them on the SMS account serving the branch)
+    f.sms_template("TPL-CMD", matrix["branch1"], commands=["CXLL", "CXYE"])
+    # then the bindings are in the log of that account
+    assert rows("CXLL") == [("sms-sx-01", "upsert")] and rows("CXYE") == [("sms-sx-01", "upsert")]
