@@ -138,7 +138,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Cache: Redis when configured (shared by all workers), local memory otherwise.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "cms.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -241,6 +241,8 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "media.forms.LibraryImageForm"
 # callback's timestamp may stray from now before its signature is refused (0: no check).
 WECHAT_CALLBACK_LOG_DAYS = env_int("WECHAT_CALLBACK_LOG_DAYS", 7)
 WECHAT_CALLBACK_MAX_AGE_SECONDS = env_int("WECHAT_CALLBACK_MAX_AGE_SECONDS", 300)
+# A process's log rows are written together by a background thread this often (0: each at once).
+WECHAT_CALLBACK_LOG_FLUSH_MS = env_int("WECHAT_CALLBACK_LOG_FLUSH_MS", 250)
 
 # Channel renditions (publishing/renditions): where web renditions live on a web
 # account's site, the base of the short links SMS texts carry (served at /s/),

@@ -9,3 +9,4 @@ CMS_SECRETS_KEY = "yJ8p1m0bHq2bqv3b7n0pT2k4Xq9Y6d1w3s5u7w9y1A0="
 GRAPHQL_CACHE = False
 GRAPHQL_GRAPHIQL = False
 GRAPHQL_LOCAL_CACHE_SECONDS = 0  # tests of the in-process tier switch it on themselves
+WECHAT_CALLBACK_LOG_FLUSH_MS = 0  # rows at once; tests of the batched log switch it on

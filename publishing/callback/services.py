@@ -10,13 +10,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
 from publishing.signals import publish_job_finished
 
 from . import replies
 from .crypto import EnvelopeError, signature_matches
+from .logbook import logbook
 from .messages import MalformedMessage, encrypted_part, parse_message, parse_root
 from .models import EXCERPT_CHARS, MessageLog
 
@@ -156,7 +156,8 @@ def excerpt(inbound):
 
 
 def record(table, inbound, answer, encrypted, publish_job=False):
-    """Write one log row; purge expired rows at most once an hour."""
+    """Log one message (written with the process's next batch); purge expired rows
+    at most once an hour."""
     if publish_job:
         kind, rule_id, label = MessageLog.Matched.PUBLISH_JOB, None, inbound.publish["publish_id"]
     elif answer is None:
@@ -175,25 +176,8 @@ def record(table, inbound, answer, encrypted, publish_job=False):
         "encrypted": encrypted,
         "created_at": timezone.now(),
     }
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_async_insert_sql(tuple(values)), list(values.values()))
-    else:
-        MessageLog.objects.create(**values)
+    logbook.add(values)
     _purge_hourly()
-
-
-@functools.cache
-def _async_insert_sql(names):
-    # One statement in autocommit: set_config(..., true) turns synchronous_commit off
-    # for this statement's own transaction. The log is diagnostic: losing its last
-    # instant to a database crash is acceptable, a WAL flush while a worker waits is not.
-    meta = MessageLog._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in names)
-    return (
-        f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "
-        f"SELECT {', '.join(['%s'] * len(names))} FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async"
-    )
 
 
 def _purge_hourly():

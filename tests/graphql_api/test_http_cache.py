@@ -72,7 +72,7 @@ def redis_settings():
     return {
         "CACHES": {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "cms.cache.RedisCache",
                 "LOCATION": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9"),
                 "KEY_PREFIX": f"test-graphql-{uuid.uuid4().hex[:8]}",
                 "TIMEOUT": 120,
