@@ -7,13 +7,15 @@ every view the viewset builds: a record outside the user's organisations is a
 
 import functools
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.views.generic import DeleteView, EditView
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 
 from content.models.organisations import Organisation
 from content.permissions import can_edit, can_view, scope_for_user
@@ -39,10 +41,32 @@ def _is_write(view_class, request):
     return request.method == "POST" or issubclass(view_class, (EditView, DeleteView))
 
 
+class CheckedWorkflowActionView(WorkflowActionView):
+    """A reviewer's approval whose publish is refused (the content no longer meets a
+    rule, e.g. a menu's template was unpublished meanwhile) tells the reviewer why and
+    leaves the review where it was (the approval's transaction rolls back), instead
+    of a server error."""
+
+    MAX_MESSAGES = 20
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError as error:
+            problems = error.messages
+            messages.error(request, f"未能发布,审核仍在进行:{len(problems)} 处不符合规则")
+            for problem in problems[: self.MAX_MESSAGES]:
+                messages.error(request, problem)
+            if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                return self.render_modal_json(request, {"step": "success", "redirect": self.redirect_url})
+            return redirect(self.redirect_url)
+
+
 class OrganisationScopedViewSet(SnippetViewSet):
     """A SnippetViewSet whose list, object views and forms respect isolation."""
 
     base_form_class = OrganisationOwnedForm
+    workflow_action_view_class = CheckedWorkflowActionView
 
     def get_edit_handler(self):
         # Panels declared on the viewset get the viewset's base form (Wagtail

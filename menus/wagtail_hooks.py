@@ -32,7 +32,8 @@ class MenuForm(OrganisationOwnedForm):
 class MenuEditView(EditView):
     def form_valid(self, form):
         # Publishing or submitting for review refuses a draft that breaks a channel rule.
-        if self.action in ("publish", "submit", "restart-workflow"):
+        approving = self.action == "workflow-action" and getattr(self, "workflow_action", None) == "approve"
+        if approving or self.action in ("publish", "submit", "restart-workflow"):
             errors = validate_draft(self.object)
             if errors:
                 for error in errors[:20]:

@@ -209,6 +209,8 @@ PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS = env_int("PUBLISHING_WEBHOOK_RETRY_WIND
 PUBLISHING_SWEEP_SECONDS = float(env_str("PUBLISHING_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "publishing.sweep", "schedule": PUBLISHING_SWEEP_SECONDS},
+    # Scheduled go-lives and expiries (without a broker: cron runs manage.py publish_scheduled).
+    "content-publish-scheduled": {"task": "content.publish_scheduled", "schedule": 60.0},
 }
 # Redis re-delivers a message a dead worker had taken after this many seconds (acks late).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}

@@ -5,6 +5,7 @@ drafts, revisions and compare, scheduled go-live and expiry, locking."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from wagtail.models import TaskState, WorkflowState
 
 from content import roles
 from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
+from content.tasks import publish_scheduled
 from content.workflows import ensure_approval_workflow
 from tests.conftest import make_editor
 from tests.factories import SmsAccountFactory, SmsTemplateFactory
@@ -179,7 +181,9 @@ def test_scheduled_go_live_and_expiry(client, matrix, branch_publisher):
     revision.approved_go_live_at = past
     revision.content["go_live_at"] = past.isoformat()
     revision.save(update_fields=["approved_go_live_at", "content"])
-    call_command("publish_scheduled")
+    # (Celery beat runs the same work every minute)
+    assert settings.CELERY_BEAT_SCHEDULE["content-publish-scheduled"]["task"] == publish_scheduled.name
+    publish_scheduled.delay()
     template.refresh_from_db()
     assert template.live
     # and an expiry date in the past takes it down

@@ -83,3 +83,26 @@ def test_edit_view_publishes_a_valid_draft(client, sms_account, templates, sms_n
     assert response.status_code == 302
     assert live_version(menu).number == 1
     assert Menu.objects.get(pk=menu.pk).name == "新名称"
+
+
+def test_approving_a_tree_that_no_longer_passes_its_rules_tells_the_reviewer_and_keeps_the_review(
+        client, sms_account, templates, sms_nodes, province_editor, superuser, review_workflow):
+    # given: an editor submits a valid menu, then its template is unpublished
+    menu = make_menu(sms_account, sms_nodes)
+    menu.save_revision(user=province_editor)
+    review_workflow.start(menu, province_editor)
+    templates["balance"].live = False
+    templates["balance"].save()
+    # when: a reviewer approves in the admin
+    client.force_login(superuser)
+    menu = Menu.objects.get(pk=menu.pk)
+    task_state = menu.current_workflow_task_state
+    url = reverse("wagtailsnippets_menus_menu:workflow_action", args=[menu.pk, "approve", task_state.pk])
+    response = client.post(url, {"comment": ""}, follow=True)
+    # then: the reviewer is told which node and field, nothing is published, the review goes on
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1.1.reply_template" in page and "TPL-BALANCE" in page
+    assert live_version(menu) is None
+    menu = Menu.objects.get(pk=menu.pk)
+    assert menu.current_workflow_task_state == task_state and task_state.status == "in_progress"
