@@ -7,6 +7,7 @@ no request waits for the log. A process killed outright loses at most that
 interval's rows, never a reply. ``0`` writes each row at once (the test settings do)."""
 
 import atexit
+import functools
 import logging
 import os
 import threading
@@ -14,6 +15,7 @@ import time
 
 from django.conf import settings
 from django.db import DataError, IntegrityError, close_old_connections, connection, transaction
+from django.utils import timezone
 
 from .models import MessageLog
 
@@ -23,6 +25,22 @@ logger = logging.getLogger(__name__)
 # cannot exhaust the process's memory; the oldest go first.
 BATCH_ROWS = 500
 MAX_KEPT_ROWS = 20_000
+
+
+# The columns a row may give, with the value of those it leaves out (the model's defaults).
+COLUMNS = (
+    ("account_id", None), ("openid", ""), ("msg_type", ""), ("event", ""), ("excerpt", ""),
+    ("matched_kind", ""), ("matched_rule_id", None), ("matched_label", ""), ("encrypted", False),
+    ("created_at", None),
+)
+
+
+@functools.cache
+def _copy_sql():
+    meta = MessageLog._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name, _default in COLUMNS)
+    return f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
 
 
 def flush_seconds():
@@ -39,6 +57,7 @@ class Logbook:
 
     def add(self, values):
         """Keep one row's values for the flusher thread (or write it now, with no interval)."""
+        values.setdefault("created_at", timezone.now())
         interval = flush_seconds()
         if interval <= 0:
             self._write([values])
@@ -95,13 +114,17 @@ class Logbook:
             self._rows = (rows + self._rows)[-MAX_KEPT_ROWS:]
 
     def _write(self, rows):
-        objects = [MessageLog(**values) for values in rows]
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                # Diagnostic rows: no WAL flush wait for them.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            MessageLog.objects.bulk_create(objects, batch_size=BATCH_ROWS)
+            if connection.vendor != "postgresql":
+                MessageLog.objects.bulk_create([MessageLog(**values) for values in rows], batch_size=BATCH_ROWS)
+                return
+            # COPY: a tenth of bulk_create's CPU, which this thread takes from requests
+            # (the GIL). Diagnostic rows: no WAL flush wait for them.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                with cursor.cursor.copy(_copy_sql()) as copy:
+                    for values in rows:
+                        copy.write_row([values.get(name, default) for name, default in COLUMNS])
 
     def _ensure_thread(self):
         # One flusher per process; a forked worker starts its own.

@@ -7,7 +7,7 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from publishing.callback.logbook import Logbook, logbook
+from publishing.callback.logbook import COLUMNS, Logbook, logbook
 from publishing.callback.models import MessageLog
 
 from .conftest import text_xml
@@ -51,16 +51,22 @@ def test_a_row_the_database_refuses_does_not_hold_back_the_others(account, setti
 def test_rows_are_kept_while_the_database_is_down_and_written_when_it_is_back(account, monkeypatch):
     book = Logbook()
     book._rows = [_values(account.pk, "o-1"), _values(account.pk, "o-2")]
-    # given the database refuses connections
-    original = MessageLog.objects.bulk_create
+    # given the database refuses connections (the writer's statement fails as psycopg would)
+    original = Logbook._write
 
-    def down(*args, **kwargs):
+    def down(self, rows):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(MessageLog.objects, "bulk_create", down)
+    monkeypatch.setattr(Logbook, "_write", down)
     # when a flush fails, the rows stay
     assert book.flush() == 0 and book.pending() == 2
     # and when it is back, the next flush writes them
-    monkeypatch.setattr(MessageLog.objects, "bulk_create", original)
+    monkeypatch.setattr(Logbook, "_write", original)
     assert book.flush() == 2
     assert MessageLog.objects.count() == 2 and book.pending() == 0
+
+
+def test_the_writer_gives_every_column_of_the_log():
+    # The COPY names its columns: a field added to the model must be added to it too.
+    fields = {f.attname for f in MessageLog._meta.concrete_fields if not f.primary_key}
+    assert {name for name, _default in COLUMNS} == fields

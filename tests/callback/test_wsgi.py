@@ -1,0 +1,63 @@
+"""The lean route through the WSGI application the server runs (cms.wsgi): exactly
+/wechat/<code>/ skips Django's middleware and is answered as through the full stack;
+every other path, and a request for a host not allowed, is treated as Django would."""
+
+import io
+from urllib.parse import urlencode
+
+import pytest
+
+from cms.wsgi import application
+
+from .conftest import text_xml
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def call(path, body=b"", method="POST", query="", host="testserver"):
+    environ = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
+        "CONTENT_TYPE": "text/xml", "CONTENT_LENGTH": str(len(body)), "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80", "HTTP_HOST": host, "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http", "wsgi.errors": io.StringIO(), "wsgi.multithread": False,
+        "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }
+    answer = {}
+    result = application(environ, lambda status, headers: answer.update(status=status, headers=dict(headers)))
+    try:
+        content = b"".join(result)
+    finally:
+        result.close()
+    return int(answer["status"].split()[0]), answer["headers"], content
+
+
+def test_a_keyword_message_is_answered_through_the_lean_route(account, wechat, rule):
+    # given
+    rule(keyword="流量", reply_text="本月流量请回复CXLL")
+    # when WeChat posts to the account's callback URL
+    status, headers, content = call(wechat.url, text_xml("流量").encode(), query=urlencode(wechat.signed_params()))
+    # then
+    assert status == 200 and headers["Content-Type"].startswith("application/xml")
+    assert "本月流量请回复CXLL" in content.decode()
+    # and what the middleware would have added is not there (the route skipped it)
+    assert "X-Frame-Options" not in headers
+
+
+def test_a_wrong_signature_is_refused_on_the_lean_route(account, wechat):
+    status, _headers, _content = call(wechat.url, text_xml("流量").encode(), query="signature=x&timestamp=1&nonce=2")
+    assert status == 403
+
+
+def test_a_host_not_allowed_is_refused(account, wechat):
+    status, _headers, _content = call(wechat.url, text_xml("流量").encode(),
+                                      query=urlencode(wechat.signed_params()), host="evil.example.com")
+    assert status == 400
+
+
+def test_other_paths_go_through_django(account, wechat):
+    # the URL without its slash is redirected by Django's CommonMiddleware
+    status, headers, _content = call(wechat.url.rstrip("/"), method="GET")
+    assert status == 301 and headers["Location"].endswith(wechat.url)
+    # and an admin page carries the middleware's headers
+    status, headers, _content = call("/admin/login/", method="GET")
+    assert status == 200 and headers.get("X-Frame-Options") == "DENY"
