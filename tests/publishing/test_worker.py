@@ -71,7 +71,7 @@ def wait_until_finished(batch, timeout, worker):
             return
         time.sleep(0.3)
     states = Counter(Publication.objects.filter(batch=batch).values_list("state", flat=True))
-    raise AssertionError(f"not finished after {timeout}s: {dict(states)}\n{worker.log()[-3000:]}")
+    raise AssertionError(f"not finished after {timeout}s: {dict(states)}\n{_without_beat(worker.log())[-4000:]}")
 
 
 def assert_one_article_per_account(emulator, accounts):
@@ -90,7 +90,13 @@ def editors_batch(code, worker, timeout=60):
         if batch is not None:
             return batch
         time.sleep(0.2)
-    raise AssertionError(f"no batch for {code}:\n{worker.log()[-3000:]}")
+    raise AssertionError(f"no batch for {code}:\n{_without_beat(worker.log())[-4000:]}")
+
+
+def _without_beat(log):
+    """The worker's log without the periodic tasks' lines, which drown what matters."""
+    periodic = ("publishing.sweep", "publishing-sweep", "publish_scheduled", "publish-scheduled")
+    return "\n".join(line for line in log.splitlines() if not any(p in line for p in periodic))
 
 
 def test_a_bulk_publish_through_a_faulty_wechat_completes_every_publication_without_duplicates(
