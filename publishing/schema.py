@@ -7,7 +7,7 @@ from django.conf import settings
 from cms.api import access, cache
 from cms.api.errors import ApiError, ErrorCode
 from cms.api.pagination import page_args, connection_type, paginate
-from cms.api.scalars import JSON
+from cms.api.scalars import JSON, RawJSON
 from cms.api.selection import selected
 from content.schema import load, prepare
 from content.graphql_types import (
@@ -198,16 +198,24 @@ def _since(value):
     return value
 
 
+def _encoded_bundle(account):
+    bundle = changes.build_bundle(account)
+    return bundle["version"], RawJSON.of(bundle)
+
+
 def cached_bundle(account):
-    """The account's bundle, rebuilt once per published change (shared cache)."""
+    """(version, the account's bundle as encoded JSON), rebuilt once per published
+    change (shared cache). Kept encoded: a bundle of 18,000 SMS templates is 7 MB
+    that would otherwise be unpickled and encoded again on every request."""
     if not cache.enabled():
-        return changes.build_bundle(account)
-    key = f"gql:bundle:{account.pk}"
-    generation, bundle = cache.get(cache.CONTENT, key)
-    if bundle is None:
-        bundle = changes.build_bundle(account)
-        cache.put(generation, key, bundle, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
-    return bundle
+        return _encoded_bundle(account)
+    key = f"gql:bundle-json:{account.pk}"
+    generation, entry = cache.get(cache.CONTENT, key)
+    if entry is None:
+        version, document = _encoded_bundle(account)
+        entry = (version, document.data)
+        cache.put(generation, key, entry, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+    return entry[0], RawJSON(entry[1])
 
 
 class Query(graphene.ObjectType):
@@ -239,8 +247,8 @@ class Query(graphene.ObjectType):
         return changes.current_version(access.account_audience(info, account)[0])
 
     def resolve_bundle(root, info, account):
-        bundle = cached_bundle(access.account(info, account))
-        return BundleNode(account=account, version=bundle["version"], document=bundle)
+        version, document = cached_bundle(access.account(info, account))
+        return BundleNode(account=account, version=version, document=document)
 
     def resolve_bundle_delta(root, info, account, since):
         delta = changes.bundle_delta(access.account(info, account), _since(since))
