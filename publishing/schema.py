@@ -57,14 +57,15 @@ class RenditionNode(graphene.ObjectType):
     blocking = graphene.Boolean(required=True, description="True when the item must not be published there.")
 
 
-def _rendition_account(info, channel, code):
+def _rendition_account_id(info, channel, code):
+    """The id of the caller's account the rendition is for, without a query."""
     who = access.principal(info)
     if code is not None:
-        bound = access.account(info, code)
-        if bound.type != channel:
+        account_id, _ = access.account_audience(info, code)
+        if who.account_types[code] != channel:
             raise ApiError(ErrorCode.INVALID_ARGUMENT, f"account {code} is not a {channel} account", field="account")
-        return bound
-    candidates = list(ChannelAccount.objects.filter(pk__in=who.accounts.values(), type=channel)[:2])
+        return account_id
+    candidates = [who.accounts[bound] for bound, type_ in who.account_types.items() if type_ == channel]
     if not candidates:
         raise ApiError(ErrorCode.FORBIDDEN, f"no {channel} account is bound to this token", field="channel")
     if len(candidates) > 1:
@@ -74,10 +75,31 @@ def _rendition_account(info, channel, code):
 
 def resolve_rendition(item, info, channel, account=None):
     """The item rendered for one of the caller's accounts of ``channel``."""
+    channel = getattr(channel, "value", channel)
+    account_id = _rendition_account_id(info, channel, account)
+    if getattr(item, "_is_preview", False) or not cache.enabled():
+        return _render(item, account_id, channel)
+    return cached_rendition(item, account_id, channel)
+
+
+def _render(item, account_id, channel):
     from publishing.renditions import render
 
-    channel = getattr(channel, "value", channel)
-    return render(item, _rendition_account(info, channel, account), channel)
+    return render(item, ChannelAccount.objects.select_related("organisation").get(pk=account_id), channel)
+
+
+def cached_rendition(item, account_id, channel):
+    """A live item's rendition, rendered once per published change (shared cache):
+    it depends on the item, its related packages and the account, and a publish or
+    a change to an account bumps the content generation, as for answers and bundles."""
+    from publishing.renditions import kind_of
+
+    key = f"gql:rendition:{kind_of(item)}:{item.pk}:{account_id}:{channel}"
+    generation, rendition = cache.get(cache.CONTENT, key)
+    if rendition is None:
+        rendition = _render(item, account_id, channel)
+        cache.put(generation, key, rendition, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+    return rendition
 
 
 class SmsCommandNode(graphene.ObjectType):
