@@ -8,6 +8,9 @@ its type, the arguments of argument-less fields) is worked out once per field of
 the document and request. A page of 1,000 changes runs some 50,000 fields; this
 is most of the cost of answering it."""
 
+from functools import partial
+
+from graphene.types.resolver import dict_or_attr_resolver
 from graphql import GraphQLError, GraphQLResolveInfo, located_error
 from graphql.execution import ExecutionContext
 from graphql.execution.values import get_argument_values
@@ -16,6 +19,21 @@ from graphql.execution.execute import get_field_def
 from graphql.type import GraphQLList, GraphQLNonNull, is_abstract_type, is_leaf_type, is_object_type
 
 NO_ARGS = {}
+
+
+def _default_leaf(field_def, resolve_fn):
+    """(attribute, default, serialize, nullable) of a field without arguments whose
+    scalar value graphene's default resolver reads; None for any other field."""
+    if field_def.args or not (isinstance(resolve_fn, partial) and resolve_fn.func is dict_or_attr_resolver):
+        return None
+    if len(resolve_fn.args) != 2 or resolve_fn.keywords:
+        return None
+    nullable = not isinstance(field_def.type, GraphQLNonNull)
+    named = field_def.type if nullable else field_def.type.of_type
+    if not is_leaf_type(named):
+        return None
+    attname, default = resolve_fn.args
+    return attname, default, named.serialize, nullable
 
 
 def never_awaitable(value):
@@ -34,7 +52,32 @@ class SyncExecutionContext(ExecutionContext):
     def execute_fields(self, parent_type, source_value, path, fields):
         results = {}
         type_name = parent_type.name
+        plans = self._field_plans
         for response_name, field_nodes in fields.items():
+            plan = plans.get((parent_type, id(field_nodes[0])))
+            if plan is None:
+                plan = self._plan(parent_type, field_nodes[0])
+            leaf = plan[4]
+            if leaf is not None:
+                # A scalar read by graphene's default resolver: its value, unless that
+                # needs the full path (null where not allowed, an error).
+                attname, default, serialize, nullable = leaf
+                try:
+                    if isinstance(source_value, dict):
+                        value = source_value.get(attname, default)
+                    else:
+                        value = getattr(source_value, attname, default)
+                    if value is None:
+                        if nullable:
+                            results[response_name] = None
+                            continue
+                    elif value is not Undefined and not isinstance(value, Exception):
+                        serialized = serialize(value)
+                        if serialized is not None and serialized is not Undefined:
+                            results[response_name] = serialized
+                            continue
+                except Exception:  # noqa: S110 - the full path below reports it
+                    pass
             result = self.execute_field(parent_type, source_value, field_nodes, Path(path, response_name, type_name))
             if result is not Undefined:
                 results[response_name] = result
@@ -46,18 +89,19 @@ class SyncExecutionContext(ExecutionContext):
         if plan is None:
             field_def = get_field_def(self.schema, parent_type, field_node)
             if field_def is None:
-                plan = (None, None, None, None)
+                plan = (None, None, None, None, None)
             else:
                 resolve_fn = field_def.resolve or self.field_resolver
                 if self.middleware_manager:
                     resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
                 args = NO_ARGS if not field_def.args else None
-                plan = (field_def, resolve_fn, self._completer(field_def.type), args)
+                leaf = _default_leaf(field_def, resolve_fn)
+                plan = (field_def, resolve_fn, self._completer(field_def.type), args, leaf)
             self._field_plans[key] = plan
         return plan
 
     def execute_field(self, parent_type, source, field_nodes, path):
-        field_def, resolve_fn, complete, args = self._plan(parent_type, field_nodes[0])
+        field_def, resolve_fn, complete, args, _ = self._plan(parent_type, field_nodes[0])
         if field_def is None:
             return Undefined
         info = GraphQLResolveInfo(
