@@ -9,7 +9,7 @@ from cms.api.errors import ApiError, ErrorCode
 from cms.api.pagination import page_args, connection_type, paginate
 from cms.api.scalars import JSON, RawJSON
 from cms.api.selection import selected
-from content.schema import load, prepare
+from content.schema import asked_fields, load, prepare
 from content.graphql_types import (
     ArticleNode,
     AutoReplyNode,
@@ -196,8 +196,9 @@ def _load_items(info, account_id, audience, rows):
             qs = SmsCommand.objects.filter(pk__in=ids, account_id=account_id, template__in=templates).select_related("template")
         else:
             model = MODELS[kind]
-            qs = list(prepare(model, access.published(model, info, audience)).filter(pk__in=ids))
-            qs = load(model, qs, info, account_id)
+            asked = asked_fields(info)
+            qs = list(prepare(model, access.published(model, info, audience), asked).filter(pk__in=ids))
+            qs = load(model, qs, info, account_id, asked)
         found.update({(kind, item.pk): item for item in qs})
     for row in rows:
         row._item = found.get((row.kind, row.object_id)) if row.action == Change.Action.UPSERT else None
