@@ -36,6 +36,19 @@ def _default_leaf(field_def, resolve_fn):
     return attname, default, named.serialize, nullable
 
 
+def _value_or_null(complete):
+    """``complete`` for values; a raised error for an exception, None for null."""
+
+    def complete_value(field_nodes, info, path, result):
+        if isinstance(result, Exception):
+            raise result
+        if result is None or result is Undefined:
+            return None
+        return complete(field_nodes, info, path, result)
+
+    return complete_value
+
+
 def never_awaitable(value):
     return False
 
@@ -151,10 +164,6 @@ class SyncExecutionContext(ExecutionContext):
             serialize = return_type.serialize
 
             def complete_leaf(field_nodes, info, path, result):
-                if isinstance(result, Exception):
-                    raise result
-                if result is None or result is Undefined:
-                    return None
                 serialized = serialize(result)
                 if serialized is Undefined or serialized is None:
                     raise TypeError(
@@ -163,20 +172,16 @@ class SyncExecutionContext(ExecutionContext):
                     )
                 return serialized
 
-            return complete_leaf
+            return _value_or_null(complete_leaf)
         if is_abstract_type(return_type) or is_object_type(return_type):
             complete_composite = (
                 self.complete_abstract_value if is_abstract_type(return_type) else self.complete_object_value
             )
 
             def complete_object(field_nodes, info, path, result):
-                if isinstance(result, Exception):
-                    raise result
-                if result is None or result is Undefined:
-                    return None
                 return complete_composite(return_type, field_nodes, info, path, result)
 
-            return complete_object
+            return _value_or_null(complete_object)
         raise TypeError(f"Cannot complete value of unexpected output type: '{inspect(return_type)}'.")
 
     def _list_completer(self, return_type):
@@ -185,10 +190,6 @@ class SyncExecutionContext(ExecutionContext):
         handle_field_error = self.handle_field_error
 
         def complete_list(field_nodes, info, path, result):
-            if isinstance(result, Exception):
-                raise result
-            if result is None or result is Undefined:
-                return None
             if not is_iterable(result):
                 raise GraphQLError(
                     f"Expected Iterable, but did not find one for field '{info.parent_type.name}.{info.field_name}'."
@@ -204,4 +205,4 @@ class SyncExecutionContext(ExecutionContext):
                     append(None)
             return completed
 
-        return complete_list
+        return _value_or_null(complete_list)
