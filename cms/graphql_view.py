@@ -22,6 +22,7 @@ from cms.api.errors import ApiError, ErrorCode, error_body, status_for
 from cms.api.execution import run
 from cms.api.preview import read_preview_token
 from cms.api.principal import authenticate, bearer_token, principal_key, token_digest
+from cms.api.scalars import encode
 
 logger = logging.getLogger("cms.graphql")
 
@@ -199,7 +200,7 @@ class ApiView(View):
         payload = {"errors": errors, "data": data} if errors else {"data": data}
         if errors and data is None:
             payload.pop("data")
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), status_for(errors)
+        return encode(payload), status_for(errors)
 
     def respond(self, request, operation, body, status, etag):
         if etag is not None and _matches(request, etag):

@@ -107,12 +107,26 @@ JOINS = {
 }
 
 
-def prepare(model, qs):
-    """The foreign keys a page of ``model`` reaches, joined into its query."""
-    return qs.select_related(*JOINS[model])
+# The field of the schema that reads each join.
+JOIN_FIELDS = {
+    "organisation__parent": "organisation",
+    "cover_image": "coverImage",
+    "account": "account",
+    "reply_article": "replyArticle",
+    "reply_image": "replyImage",
+}
 
 
-def _asked(info):
+def prepare(model, qs, asked=None):
+    """The foreign keys a page of ``model`` reaches, joined into its query; with
+    ``asked`` (field names the query selects) only those it reads."""
+    joins = JOINS[model]
+    if asked is not None and "rendition" not in asked:
+        joins = [join for join in joins if JOIN_FIELDS[join] in asked]
+    return qs.select_related(*joins)
+
+
+def asked_fields(info):
     """Names of the fields selected anywhere below the resolved field."""
     return {path.rsplit(".", 1)[-1] for path in selected(info)}
 
@@ -120,7 +134,7 @@ def _asked(info):
 def load(model, items, info, account_id=None, asked=None):
     """The many-to-many relations a page of ``model`` reaches and the query asks
     for: two queries each (see cms.api.loaders)."""
-    asked = _asked(info) if asked is None else asked
+    asked = asked_fields(info) if asked is None else asked
     if model in (Package, Business, SmsTemplate) and "brands" in asked:
         attach_many(items, model, "brands", "_brands")
     if model in (Package, Business) and "saleOrganisations" in asked:
@@ -240,7 +254,7 @@ class Query(graphene.ObjectType):
                 field="codes",
             )
         offers = list(packages_on_sale(info).filter(code__in=codes))
-        found = {p.code: p for p in load(Package, offers, info, asked=_asked(info) | {"brands"})}
+        found = {p.code: p for p in load(Package, offers, info, asked=asked_fields(info) | {"brands"})}
         missing = [code for code in codes if code not in found]
         if missing:
             raise ApiError(ErrorCode.NOT_FOUND, f"no published package {', '.join(missing)}", field="codes")

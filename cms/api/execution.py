@@ -11,6 +11,7 @@ from graphql.utilities import get_operation_ast
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from cms.api import limits
+from cms.api.executor import SyncExecutionContext, never_awaitable
 from cms.api.errors import ApiError, ErrorCode, format_error
 
 
@@ -63,5 +64,8 @@ def run(text, variables, operation_name, context):
     if operation.operation.value != "query":
         raise ApiError(ErrorCode.BAD_REQUEST, "this API only answers queries")
     limits.check(_schema(), document, operation, variables)
-    result = execute(_schema(), document, context_value=context, variable_values=variables, operation_name=operation_name)
+    result = execute(
+        _schema(), document, context_value=context, variable_values=variables, operation_name=operation_name,
+        execution_context_class=SyncExecutionContext, is_awaitable=never_awaitable,
+    )
     return result.data, [format_error(e) for e in result.errors or ()]

@@ -33,6 +33,7 @@ class Principal:
     audience: Audience
     token_id: int | None = None
     account_audiences: dict = field(default_factory=dict)  # code -> Audience of that account alone
+    account_types: dict = field(default_factory=dict)  # code -> channel type
     expires_at: object = None  # the client's expiry (datetime) or None
 
     @property
@@ -55,6 +56,7 @@ def _accounts_principal(kind, name, user_id, organisation_id, scope, accounts, t
         audience=audience,
         token_id=token_id,
         account_audiences={a.code: audience.of_account(a) for a in accounts},
+        account_types={a.code: a.type for a in accounts},
         expires_at=expires_at,
     )
 
@@ -110,7 +112,8 @@ def token_digest(plaintext):
 
 
 def principal_key(digest):
-    return "gql:principal:" + digest
+    # The version names the Principal's fields: entries of an older layout are not read.
+    return "gql:principal:v2:" + digest
 
 
 def principal_for_token(plaintext, lookup=None):

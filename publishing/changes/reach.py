@@ -25,13 +25,20 @@ class Audience:
     account_ids: frozenset = frozenset()
     orgs_by_type: dict = field(default_factory=dict)
     subtrees_of: dict = field(default_factory=dict)  # organisation id -> its subtree
+    # Every organisation when the audience was made: a set of organisations holding
+    # them all reaches every item, and its filter needs no list of ids.
+    whole_tree: frozenset = frozenset()
 
     def of_account(self, account):
         """The audience of one of its accounts (the organisations below it), without a query."""
         return Audience(
             account_ids=frozenset([account.pk]),
             orgs_by_type={account.type: frozenset(self.subtrees_of[account.organisation_id])},
+            whole_tree=self.whole_tree,
         )
+
+    def covers_tree(self, org_ids):
+        return bool(self.whole_tree) and org_ids >= self.whole_tree
 
     def orgs(self, types=ALL_TYPES):
         out = set()
@@ -71,6 +78,7 @@ def audience_for(accounts):
         account_ids=frozenset(a.pk for a in accounts),
         orgs_by_type={t: frozenset(org_ids) for t, org_ids in by_type.items()},
         subtrees_of=subtrees_of,
+        whole_tree=frozenset(pk for pks in children.values() for pk in pks),
     )
 
 
@@ -85,9 +93,12 @@ def _linked(model, field_name, org_ids):
     )
 
 
-def _owned_or_linked(model, field_name, org_ids):
+def _owned_or_linked(model, field_name, org_ids, audience):
     if not org_ids:
         return NOTHING
+    if audience.covers_tree(org_ids):
+        # Every item is owned by an organisation of the tree.
+        return Q()
     q = Q(organisation_id__in=org_ids)
     if field_name:
         q |= _linked(model, field_name, org_ids)
@@ -95,11 +106,21 @@ def _owned_or_linked(model, field_name, org_ids):
 
 
 def article_channel_q(channel_type):
-    # An article with no target channels goes to every channel.
+    return article_channels_q([channel_type])
+
+
+def article_channels_q(channel_types):
+    """Articles for any of ``channel_types``. An article with no target channels goes to every channel."""
+    channel_types = sorted(channel_types)
     if connections[router.db_for_read(Article)].vendor == "postgresql":
-        return Q(channels__contains=[channel_type]) | Q(channels=[])
+        if len(channel_types) == 1:
+            return Q(channels__contains=channel_types) | Q(channels=[])
+        return Q(channels__has_any_keys=channel_types) | Q(channels=[])
     # SQLite (the embedded dev database) has no JSON containment lookup.
-    pks = [pk for pk, channels in Article.objects.values_list("pk", "channels") if not channels or channel_type in channels]
+    pks = [
+        pk for pk, channels in Article.objects.values_list("pk", "channels")
+        if not channels or any(channel_type in channels for channel_type in channel_types)
+    ]
     return Q(pk__in=pks)
 
 
@@ -113,14 +134,18 @@ def reach_q(model, audience):
         mappings = TemplateMessageMapping.objects.filter(account_id__in=audience.account_ids)
         return Q(pk__in=mappings.values("definition_id"))
     if model is SmsTemplate:
-        return _owned_or_linked(model, None, audience.orgs([ChannelAccount.Type.SMS]))
+        return _owned_or_linked(model, None, audience.orgs([ChannelAccount.Type.SMS]), audience)
     if model in (Package, Business):
-        return _owned_or_linked(model, "sale_orgs", audience.orgs())
+        return _owned_or_linked(model, "sale_orgs", audience.orgs(), audience)
     if model is Article:
-        q = NOTHING
+        # Channel types reaching the same organisations share one clause.
+        types_of = {}
         for channel_type, org_ids in audience.orgs_by_type.items():
             if org_ids:
-                q |= article_channel_q(channel_type) & _owned_or_linked(Article, "shared_to", org_ids)
+                types_of.setdefault(org_ids, []).append(channel_type)
+        q = NOTHING
+        for org_ids, channel_types in types_of.items():
+            q |= article_channels_q(channel_types) & _owned_or_linked(Article, "shared_to", org_ids, audience)
         return q
     raise LookupError(f"{model.__name__} has no reach rule")
 

@@ -3,6 +3,7 @@ read of the mini-program), SMS template renditions, in a fixed number of queries
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.images.tests.utils import get_test_image_file
 
@@ -94,3 +95,28 @@ def test_a_rendition_needs_an_account_of_its_channel(matrix, miniprogram_api):
     f.article("ART-1", matrix["province"])
     status, payload = miniprogram_api.post('{ article(code: "ART-1") { rendition(channel: WEB) { html } } }')
     assert status == 403 and error_codes(payload) == ["FORBIDDEN"]
+
+
+@pytest.mark.integration
+def test_renditions_are_rendered_once_per_publish_with_the_shared_cache(matrix, miniprogram_api, media_root):
+    from tests.graphql_api.test_http_cache import redis_settings
+
+    with override_settings(**redis_settings()):
+        # given an article read once with its rendition
+        article = f.article("ART-1", matrix["province"], channels=["wechat_miniprogram"], body="<p>第一版</p>")
+        uncached, first = read(miniprogram_api, "ART-1")
+        # when it is read again, then the rendition comes from the cache: no queries of its own
+        cached, again = read(miniprogram_api, "ART-1")
+        assert again == first and cached < uncached
+        # when the article is published with a new body, then the next read renders it anew
+        article.body = "<p>第二版</p>"
+        f.publish(article)
+        _, after = read(miniprogram_api, "ART-1")
+        assert "第二版" in str(after["rendition"]["nodes"]) and "第一版" not in str(after["rendition"]["nodes"])
+
+
+def read(api, code):
+    with CaptureQueriesContext(connection) as captured:
+        status, payload = api.post(persisted.by_name("miniprogram_article").text, {"code": code})
+    assert status == 200 and "errors" not in payload, payload
+    return len(captured.captured_queries), payload["data"]["article"]
