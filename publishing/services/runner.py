@@ -6,11 +6,13 @@ a sweep) finds the lease and leaves. A worker that dies mid-run leaves the lease
 to expire, and the next run resumes after the last step whose remote id was stored."""
 
 import logging
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from publishing.models import Publication, PublicationAttempt, State
@@ -61,6 +63,36 @@ class Handed:
 
 def lease_end():
     return timezone.now() + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
+
+
+@contextmanager
+def lease_kept(pub):
+    """Renew the job's lease while the block runs, every third of the lease, so that
+    a step longer than the lease (large uploads retried in the client) is not taken
+    over by a sweep while this worker still runs it. The heartbeat touches the
+    database only when the block outlasts a third of the lease."""
+    stop = threading.Event()
+    interval = settings.PUBLISHING_LEASE_SECONDS / 3
+
+    def beat():
+        renewed = False
+        try:
+            while not stop.wait(interval):
+                renewed = True
+                Publication.objects.filter(pk=pub.pk, state=State.RUNNING).update(lease_until=lease_end())
+        except Exception:
+            log.exception("could not renew the lease of publication %s", pub.pk)
+        finally:
+            if renewed:
+                connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"lease-{pub.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def claim(publication_id):
@@ -125,7 +157,8 @@ def run(publication_id, steps):
         return None
     pub, attempt = claimed
     try:
-        result = steps(pub)
+        with lease_kept(pub):
+            result = steps(pub)
     except Cancelled:
         _close_attempt(attempt, Outcome.CANCELLED, pub.step)
         return State.CANCELLED

@@ -1,6 +1,7 @@
 """Operations beyond the happy path: the sweep taking over a dead worker's job,
 webhook endpoints in the admin (secret write-only), deliveries replayed from the admin."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -106,3 +107,30 @@ def test_an_in_process_run_over_its_budget_leaves_jobs_queued_and_run_now_finish
         services.retry_publication(pub)
     pub.refresh_from_db()
     assert pub.state == State.DONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_running_longer_than_its_lease_keeps_it_so_no_sweep_takes_it_over(matrix, settings):
+    from django.contrib.contenttypes.models import ContentType
+
+    from publishing.models import PublishBatch
+    from publishing.services import runner
+
+    # given a job claimed by a worker, with a lease of 0.6 s
+    settings.PUBLISHING_LEASE_SECONDS = 0.6
+    account = matrix["account_branch1"]
+    batch = PublishBatch.objects.create(kind="article", source_type=ContentType.objects.get_for_model(ChannelAccount),
+                                        source_id=str(account.pk), source_code="ART-SLOW")
+    pub = Publication.objects.create(batch=batch, account=account, channel=Publication.Channel.WECHAT)
+    claimed, _attempt = runner.claim(pub.pk)
+    first_lease = claimed.lease_until
+    # when its step runs three leases long
+    with runner.lease_kept(claimed):
+        time.sleep(1.8)
+        # then the lease was renewed meanwhile, and a second claim (a sweep, a redelivery) finds it held
+        assert Publication.objects.get(pk=pub.pk).lease_until > first_lease + timedelta(seconds=0.5)
+        assert runner.claim(pub.pk) is None
+    # and once the step is over, the heartbeat stops renewing it
+    lease = Publication.objects.get(pk=pub.pk).lease_until
+    time.sleep(0.5)
+    assert Publication.objects.get(pk=pub.pk).lease_until == lease
