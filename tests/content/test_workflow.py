@@ -183,7 +183,7 @@ def test_scheduled_go_live_and_expiry(client, matrix, branch_publisher):
     revision.save(update_fields=["approved_go_live_at", "content"])
     # (Celery beat runs the same work every minute)
     assert settings.CELERY_BEAT_SCHEDULE["content-publish-scheduled"]["task"] == publish_scheduled.name
-    publish_scheduled.delay()
+    publish_scheduled.apply()
     template.refresh_from_db()
     assert template.live
     # and an expiry date in the past takes it down

@@ -108,14 +108,24 @@ class WorkerProcess:
             self.kill()
 
 
+def _forget_pools(app):
+    # A pool opened earlier in the session (any eager apply_async acquires a producer)
+    # would keep sending to the broker it was opened on: start afresh, as after a fork.
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
 def use_broker(app):
     """Make this (test) process send tasks to the broker instead of running them."""
     previous = (app.conf.task_always_eager, app.conf.broker_url)
     app.conf.task_always_eager = False
     app.conf.broker_url = BROKER_URL
+    _forget_pools(app)
     return previous
 
 
 def restore(app, previous):
-    # The producer pool stays open (on the test broker) for the next use.
     app.conf.task_always_eager, app.conf.broker_url = previous
+    _forget_pools(app)
