@@ -95,9 +95,9 @@ def test_article_with_cover_and_related_packages(matrix, province_api):
     few, _ = run("ART-FEW")
     many, data = run("ART-MANY")
     assert len(data["article"]["relatedPackages"]) == 20
-    # article (cover and organisation joined), then pairs and rows of its related
-    # packages and of their brands
-    assert few == many == AUTH_PROVINCE + 5
+    # article (cover and organisation joined), its related packages (one query), then
+    # pairs and rows of their brands
+    assert few == many == AUTH_PROVINCE + 4
 
 
 def test_keyword_replies_page(matrix, branch1_api):
