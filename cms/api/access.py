@@ -4,6 +4,7 @@ drafts its preview token names. Resolvers ask here, nowhere else."""
 
 from content.models import AutoReply, ChannelAccount, TemplateMessage
 from content.permissions import visible
+from cms.api import compiled
 from cms.api.errors import ApiError, ErrorCode
 from publishing.changes.reach import reach_q
 
@@ -59,6 +60,26 @@ def account_audience(info, code):
     return account_id, who.account_audiences[code]
 
 
+def _first(model, info, prepare, lookup):
+    names = tuple(sorted(lookup))
+
+    def build(*values):
+        qs = reachable(model, info)
+        if prepare is not None:
+            qs = prepare(qs)
+        qs = qs.filter(**dict(zip(names, values, strict=True)))
+        return (qs if qs.ordered else qs.order_by("pk"))[:1]
+
+    who = principal(info)
+    if not who.reach_key or (prepare is not None and prepare.__closure__):
+        # Without a reach key, or with a preparation depending on more than its queryset,
+        # the SQL cannot be named by a key.
+        return build(*(lookup[name] for name in names))
+    code = prepare.__code__ if prepare is not None else None
+    key = ("one", model, who.reach_key, code, names)
+    return compiled.fetch(key, build, [lookup[name] for name in names], model)
+
+
 def preview_grant(info):
     return getattr(info.context, "preview", None)
 
@@ -67,10 +88,7 @@ def one(model, info, prepare=None, load=None, **lookup):
     """One item by ``lookup``: its latest draft when the preview token names it,
     otherwise the live item, or None when the principal may not read it.
     ``prepare`` adjusts the query, ``load`` batch-loads relations of the live item."""
-    qs = reachable(model, info)
-    if prepare is not None:
-        qs = prepare(qs)
-    item = qs.filter(**lookup).first()
+    item = next(iter(_first(model, info, prepare, lookup)), None)
     if item is None:
         return None
     grant = preview_grant(info)

@@ -35,12 +35,23 @@ class Principal:
     account_audiences: dict = field(default_factory=dict)  # code -> Audience of that account alone
     account_types: dict = field(default_factory=dict)  # code -> channel type
     expires_at: object = None  # the client's expiry (datetime) or None
+    reach_key: str = ""  # equal for principals whose reach and scope filters are the same SQL
 
     @property
     def cache_key(self):
         """Identifies what the principal can read: equal keys, equal answers."""
         basis = f"{self.scope.everything}|{sorted(self.scope.editable)}|{sorted(self.accounts.values())}"
         return hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+
+def reach_key(scope, audience):
+    """Names what the reach and scope filters of a principal select (cms.api.compiled keys)."""
+    basis = (
+        scope.everything, sorted(scope.editable), sorted(scope.ancestors), sorted(audience.account_ids),
+        sorted((t, sorted(ids)) for t, ids in audience.orgs_by_type.items()),
+        sorted((org, sorted(ids)) for org, ids in audience.subtrees_of.items()), sorted(audience.whole_tree),
+    )
+    return hashlib.sha256(repr(basis).encode()).hexdigest()[:32]
 
 
 def _accounts_principal(kind, name, user_id, organisation_id, scope, accounts, token_id=None, expires_at=None):
@@ -58,6 +69,7 @@ def _accounts_principal(kind, name, user_id, organisation_id, scope, accounts, t
         account_audiences={a.code: audience.of_account(a) for a in accounts},
         account_types={a.code: a.type for a in accounts},
         expires_at=expires_at,
+        reach_key=reach_key(scope, audience),
     )
 
 
@@ -113,7 +125,7 @@ def token_digest(plaintext):
 
 def principal_key(digest):
     # The version names the Principal's fields: entries of an older layout are not read.
-    return "gql:principal:v2:" + digest
+    return "gql:principal:v3:" + digest
 
 
 def principal_for_token(plaintext, lookup=None):

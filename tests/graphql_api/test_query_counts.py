@@ -43,9 +43,9 @@ def test_package_list_for_a_brand_in_a_branch(matrix, province_api):
 
     few, many, _, data = counts_for(province_api, "web_packages", {"brand": "gotone", "organisation": "SX-01", "first": 50}, grow)
     assert len(data["packages"]["edges"]) == 30
-    # the branch named by the filter, packages (scope and reach are subqueries), then the
-    # brand pairs and the brands (sale organisations are not asked for, so not loaded)
-    assert few == many == AUTH_PROVINCE + 4
+    # packages (scope, reach, brand and branch with its ancestors are subqueries), then
+    # the brand pairs and the brands (sale organisations are not asked for, so not loaded)
+    assert few == many == AUTH_PROVINCE + 3
 
 
 def test_changes_page_with_items(matrix, sms_accounts):
@@ -95,9 +95,9 @@ def test_article_with_cover_and_related_packages(matrix, province_api):
     few, _ = run("ART-FEW")
     many, data = run("ART-MANY")
     assert len(data["article"]["relatedPackages"]) == 20
-    # article (cover and organisation joined), then pairs and rows of its related
-    # packages and of their brands
-    assert few == many == AUTH_PROVINCE + 5
+    # article (cover and organisation joined), its related packages (one query), then
+    # pairs and rows of their brands
+    assert few == many == AUTH_PROVINCE + 4
 
 
 def test_keyword_replies_page(matrix, branch1_api):

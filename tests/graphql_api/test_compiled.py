@@ -1,0 +1,69 @@
+"""Single items read through SQL compiled once per reach (cms.api.compiled): the
+same answers as a fresh queryset, values put in their place, reach kept apart."""
+
+import pytest
+
+from cms.api import compiled
+from content.models import Article
+from tests.graphql_api import factories as f
+
+pytestmark = pytest.mark.django_db
+
+QUERY = "query($c: String!) { article(code: $c) { code relatedPackages { code } } }"
+
+
+@pytest.fixture(autouse=True)
+def fresh_entries():
+    compiled.clear()
+    yield
+    compiled.clear()
+
+
+def test_article_by_code_reuses_its_sql_with_each_code(matrix, branch1_api):
+    # given two articles of SX-01 with different related packages
+    p1, p2 = f.package("PKG-A", matrix["branch1"]), f.package("PKG-B", matrix["branch1"])
+    f.article("ART-A", matrix["branch1"], related=[p1])
+    f.article("ART-B", matrix["branch1"], related=[p2])
+    # when the front end reads one, then the other (the second from the compiled SQL)
+    first = branch1_api.data(QUERY, {"c": "ART-A"})["article"]
+    second = branch1_api.data(QUERY, {"c": "ART-B"})["article"]
+    # then each answer is its own article's
+    assert first == {"code": "ART-A", "relatedPackages": [{"code": "PKG-A"}]}
+    assert second == {"code": "ART-B", "relatedPackages": [{"code": "PKG-B"}]}
+    assert len(compiled._entries) == 2
+
+
+def test_compiled_article_of_one_branch_stays_hidden_from_its_sibling(matrix, branch1_api, branch2_api):
+    # given an article of SX-01 that SX-01's front end has read (its SQL compiled)
+    package = f.package("PKG-A", matrix["branch1"])
+    f.article("ART-A", matrix["branch1"], related=[package])
+    assert branch1_api.data(QUERY, {"c": "ART-A"})["article"]["code"] == "ART-A"
+    # when SX-02's front end asks for it
+    data = branch2_api.data(QUERY, {"c": "ART-A"})
+    # then it gets nothing: its reach compiles SQL of its own
+    assert data["article"] is None
+
+
+def test_unpublished_related_package_leaves_the_compiled_list(matrix, branch1_api):
+    # given an article with two related packages, read once
+    p1, p2 = f.package("PKG-A", matrix["branch1"]), f.package("PKG-B", matrix["branch1"])
+    f.article("ART-A", matrix["branch1"], related=[p1, p2])
+    assert len(branch1_api.data(QUERY, {"c": "ART-A"})["article"]["relatedPackages"]) == 2
+    # when one package is unpublished
+    p2.unpublish()
+    # then the next read lists only the other
+    assert branch1_api.data(QUERY, {"c": "ART-A"})["article"]["relatedPackages"] == [{"code": "PKG-A"}]
+
+
+def test_query_whose_markers_cannot_be_placed_runs_uncompiled(matrix):
+    # given a queryset that ignores the value it is built with
+    article = f.article("ART-A", matrix["branch1"])
+
+    def build(code):
+        return Article.objects.filter(code="ART-A")
+
+    # when it is fetched through the compiled path
+    rows = compiled.fetch(("test", "ignores-value"), build, ["ART-B"], Article)
+    # then it ran as a plain queryset and nothing was kept
+    assert [a.pk for a in rows] == [article.pk]
+    assert not compiled._entries
