@@ -21,11 +21,10 @@ from .models import MessageLog
 
 logger = logging.getLogger(__name__)
 
-# Rows per INSERT statement. Kept rows are capped so that a database down for long
-# cannot exhaust the process's memory; the oldest go first.
+# Rows per INSERT statement where there is no COPY (SQLite). Kept rows are capped so
+# that a database down for long cannot exhaust the process's memory; the oldest go first.
 BATCH_ROWS = 500
 MAX_KEPT_ROWS = 20_000
-
 
 # The columns a row may give, with the value of those it leaves out (the model's defaults).
 COLUMNS = (
