@@ -8,8 +8,9 @@ branch, R3 an article with its mini-program rendition, R4 SMS template changes
 since version V (10, 1,000 and 18,000 changes; pages of at most 1,000), R5 the
 bundle of the SMS account. Paths: P1 the same response bytes from memory on the
 same server, P2 persisted GET answered from Redis (ETag), 304 revalidation, P3
-full GraphQL resolution (POST, no answer cache), P5 Wagtail API v2 on the same
-models, P6 a hand-written Django view. Server: gunicorn, 2 sync workers; load: wrk
+full GraphQL resolution (POST, no answer cache), P4 wagtail-grapple on the same
+models (POST, bench server only), P5 Wagtail API v2 on the same models, P6 a
+hand-written Django view. Server: gunicorn, 2 sync workers; load: wrk
 in a second process at concurrency 1 and 16. Also the SMS bundle build time."""
 
 import argparse
@@ -84,18 +85,34 @@ def measure_bundle(account):
             "bytes": len(json.dumps(bundle, ensure_ascii=False).encode())}
 
 
+GRAPPLE_PACKAGES = """query ($brand: String, $organisation: String, $limit: PositiveInt) {
+  packages(brand: $brand, organisation: $organisation, limit: $limit) {
+    code name family monthlyFee dataMb voiceMinutes smsCount contractMonths
+    orderCommand cancelCommand validFrom validTo highlights
+    brands { code name }
+  }
+}"""
+GRAPPLE_ARTICLE = "query ($code: String) { article(code: $code) { code title digest body } }"
+
+
+def grapple(query, variables):
+    return json.dumps({"query": query, "variables": variables})
+
+
 def reads(accounts):
-    """(id, persisted query name, variables, P5 path or None, P6 path or None) of every read."""
+    """(id, persisted query name, variables, P4 POST body or None, P5 path or None, P6 path or None)."""
     wx, mp, sms, web = accounts
     branch = "SX-05"
     out = [
-        ("R1 menu wx-sx-01", "wechat_menu", {"account": wx.code}, None, f"/bench/django/menu?account={wx.code}"),
+        ("R1 menu wx-sx-01", "wechat_menu", {"account": wx.code}, None, None, f"/bench/django/menu?account={wx.code}"),
         ("R2 packages gotone@SX-05", "web_packages", {"brand": "gotone", "organisation": branch, "first": 50},
+         grapple(GRAPPLE_PACKAGES, {"brand": "gotone", "organisation": branch, "limit": 50}),
          f"/bench/api/v2/packages/?brand=gotone&organisation={branch}&limit=50",
          f"/bench/django/packages?brand=gotone&organisation={branch}&first=50"),
     ]
     article = Article.objects.filter(live=True, channels__contains=["wechat_miniprogram"]).order_by("code").first()
     out.append(("R3 article+miniprogram", "miniprogram_article", {"code": article.code, "account": mp.code},
+                grapple(GRAPPLE_ARTICLE, {"code": article.code}),
                 f"/bench/api/v2/articles/{article.pk}/",
                 f"/bench/django/article?code={article.code}&account={mp.code}"))
     versions = list(Change.objects.filter(account=sms, kind="sms_template").order_by("version")
@@ -104,16 +121,16 @@ def reads(accounts):
         n = min(n, len(versions))
         since = versions[-n] - 1
         first = min(n, 1000)
-        out.append((f"R4 changes n={n}", "sms_changes", {"account": sms.code, "since": since, "first": first},
+        out.append((f"R4 changes n={n}", "sms_changes", {"account": sms.code, "since": since, "first": first}, None,
                     f"/bench/api/v2/smstemplates/?limit={first}",
                     f"/bench/django/changes?account={sms.code}&since={since}&first={first}"))
-    out.append(("R5 bundle sms", "sms_bundle", {"account": sms.code}, None, None))
+    out.append(("R5 bundle sms", "sms_bundle", {"account": sms.code}, None, None, None))
     return out
 
 
 def in_process(token, read, static_dir):
     """Bytes, SQL queries and the ETag of each path, with Django's test client."""
-    name, query_name, variables, p5, p6 = read
+    name, query_name, variables, p4, p5, p6 = read
     query = persisted.by_name(query_name)
     http = Client()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -135,6 +152,12 @@ def in_process(token, read, static_dir):
         not_modified = http.get("/graphql/", get_params, HTTP_IF_NONE_MATCH=etag, **auth)
     assert not_modified.status_code == 304 and first["ETag"] == etag
     out["304"] = (len(q.captured_queries), 0)
+    if p4:
+        http.post("/bench/grapple/", p4, content_type="application/json")
+        with CaptureQueriesContext(connection) as q:
+            response = http.post("/bench/grapple/", p4, content_type="application/json")
+        assert response.status_code == 200 and b'"errors"' not in response.content, response.content[:300]
+        out["P4"] = (len(q.captured_queries), len(response.content))
     for path_id, path in (("P5", p5), ("P6", p6)):
         if path:
             with CaptureQueriesContext(connection) as q:
@@ -224,7 +247,7 @@ def serve(port, static_dir):
     raise RuntimeError("gunicorn did not start")
 
 
-def scripts(token, post_body, get_params, etag, p5, p6, name):
+def scripts(token, post_body, get_params, etag, p4, p5, p6, name):
     """(path id, URL path, wrk script) of every path of a read."""
     auth = {"Authorization": f"Bearer {token}"}
     query_string = urllib.parse.urlencode(get_params)
@@ -234,6 +257,8 @@ def scripts(token, post_body, get_params, etag, p5, p6, name):
         ("304", f"/graphql/?{query_string}", lua("GET", None, {**auth, "If-None-Match": etag})),
         ("P3", "/graphql/", lua("POST", post_body, {**auth, "Content-Type": "application/json"})),
     ]
+    if p4:
+        out.append(("P4", "/bench/grapple/", lua("POST", p4, {"Content-Type": "application/json"})))
     if p5:
         out.append(("P5", p5, lua("GET", None, {})))
     if p6:
@@ -242,7 +267,8 @@ def scripts(token, post_body, get_params, etag, p5, p6, name):
 
 
 LABELS = {"P1": "P1 same bytes from memory", "P2": "P2 persisted GET, Redis", "304": "304 revalidation",
-          "P3": "P3 full GraphQL (POST)", "P5": "P5 Wagtail API v2", "P6": "P6 hand-written view"}
+          "P3": "P3 full GraphQL (POST)", "P4": "P4 wagtail-grapple (POST)", "P5": "P5 Wagtail API v2",
+          "P6": "P6 hand-written view"}
 
 
 def ratio(a, b):
@@ -254,12 +280,17 @@ def report(results, bundle, concurrency, duration, how):
         "## GraphQL API (`bench/graphql_api.py`)", "",
         f"Data: full legacy export ({how}), PostgreSQL; server gunicorn 2 sync workers; load wrk "
         f"(second process), {duration}s per cell, concurrency {' and '.join(map(str, concurrency))}; "
-        "Redis answer cache on. P4 (wagtail-grapple) is not measured: it is not installed.", "",
+        "Redis answer cache on.", "",
         "P2 is what front ends use (a persisted query by GET, its answer cached per token, "
         "invalidated on publish); P3 resolves every request (POST, no answer cache; the token's "
         "principal is cached). R4 pages hold at most 1,000 changes (n=18,000 is its first page). "
         "P5 for R3 is v2's article detail with the stored HTML body: Wagtail has no channel "
-        "renditions, so it does less work than P3. Wagtail's API has no menus (R1) or bundles (R5).", "",
+        "renditions, so it does less work than P3. Wagtail's API has no menus (R1) or bundles (R5). "
+        "P4 is wagtail-grapple 0.31 (graphene-django's view, grapple's schema and middleware, fields "
+        "attached to the models in the bench server only): for R2 grapple's QuerySetList over the same "
+        "brand-and-branch queryset as P5 (grapple's own query fields cannot filter by brand or branch), "
+        "a plain list (no connection, no pageInfo); for R3 the article by code with its body as "
+        "grapple's rich-text HTML (no channel rendition, like P5); it has nothing for R1, R4 or R5.", "",
         f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
         f"{bundle['best']:.2f} s best / {bundle['median']:.2f} s median of 3, {bundle['queries']} SQL queries, "
         f"peak {bundle['peak_mb']:.0f} MB (target < 3 s).", "",
@@ -274,14 +305,15 @@ def report(results, bundle, concurrency, duration, how):
             lines.append(f"| {name} | {LABELS[path_id]} | {data['sql']} | {data['bytes']} | {cells} |")
     top = max(concurrency)
     lines += ["", f"Ratios of throughput at concurrency {top} (and 1):", "",
-              "| read | P2/P1 | 304/P1 | P3/P1 | P3/P5 | P2/P5 | P3/P6 |", "|---|---|---|---|---|---|---|"]
+              "| read | P2/P1 | 304/P1 | P3/P1 | P3/P4 | P2/P4 | P3/P5 | P2/P5 | P3/P6 |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for name, paths in results.items():
         def r(a, b):
             if a not in paths or b not in paths:
                 return "n/a"
             return f"{ratio(paths[a][top]['rps'], paths[b][top]['rps'])} ({ratio(paths[a][1]['rps'], paths[b][1]['rps'])})"
-        lines.append(f"| {name} | {r('P2', 'P1')} | {r('304', 'P1')} | {r('P3', 'P1')} | {r('P3', 'P5')} | "
-                     f"{r('P2', 'P5')} | {r('P3', 'P6')} |")
+        lines.append(f"| {name} | {r('P2', 'P1')} | {r('304', 'P1')} | {r('P3', 'P1')} | {r('P3', 'P4')} | "
+                     f"{r('P2', 'P4')} | {r('P3', 'P5')} | {r('P2', 'P5')} | {r('P3', 'P6')} |")
     return "\n".join(lines) + "\n"
 
 
@@ -311,7 +343,7 @@ def main():
     plans = []
     for read in reads(accounts):
         out, post_body, get_params, etag = in_process(token, read, static_dir)
-        plans.append((read[0], out, scripts(token, post_body, get_params, etag, read[3], read[4], read[0])))
+        plans.append((read[0], out, scripts(token, post_body, get_params, etag, *read[3:], read[0])))
     server = serve(args.port, static_dir)
     results = {}
     try:

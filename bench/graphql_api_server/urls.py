@@ -1,4 +1,8 @@
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView
+from grapple.middleware import GrappleMiddleware
+from grapple.schema import schema as grapple_schema
 from wagtail.api.v2.router import WagtailAPIRouter
 
 from bench.graphql_api_server import views
@@ -16,5 +20,6 @@ urlpatterns = [
     path("bench/django/menu", views.django_menu),
     path("bench/django/article", views.django_article),
     path("bench/api/v2/", api.urls),
+    path("bench/grapple/", csrf_exempt(GraphQLView.as_view(schema=grapple_schema, middleware=[GrappleMiddleware()]))),
     *project,
 ]
