@@ -14,5 +14,9 @@ print(f"Collected on {datetime.date.today().isoformat()} from `bench/results/*.m
 print("Figures are ratios against a reference measured in the same run, on the same data")
 print("(the full-scale legacy export unless a section says otherwise), as `../shared/docs/BENCHMARKING.md` asks.\n")
 for path in sorted(RESULTS.glob("*.md")):
-    print(path.read_text(encoding="utf-8").rstrip())
+    text = path.read_text(encoding="utf-8").rstrip()
+    # Each result is a section of this page: a script's top-level title becomes a second-level one.
+    if text.startswith("# "):
+        text = "#" + text
+    print(text)
     print()
