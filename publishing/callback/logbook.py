@@ -1,4 +1,5 @@
-"""The message log's writer: rows collected per process and written together.
+"""The message log's writer and its retention: rows collected per process and
+written together, rows past WECHAT_CALLBACK_LOG_DAYS purged once an hour.
 
 One INSERT per message was a quarter of the endpoint's CPU (and PostgreSQL's); the
 log is diagnostic, so a process keeps its rows and a background thread writes them
@@ -12,8 +13,10 @@ import logging
 import os
 import threading
 import time
+from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DataError, IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
@@ -25,6 +28,8 @@ logger = logging.getLogger(__name__)
 # that a database down for long cannot exhaust the process's memory; the oldest go first.
 BATCH_ROWS = 500
 MAX_KEPT_ROWS = 20_000
+PURGE_EVERY_SECONDS = 3600
+_purge_checked_at = float("-inf")
 
 # The columns a row may give, with the value of those it leaves out (the model's defaults).
 COLUMNS = (
@@ -60,6 +65,7 @@ class Logbook:
         interval = flush_seconds()
         if interval <= 0:
             self._write([values])
+            purge_hourly()
             return
         with self._lock:
             self._rows.append(values)
@@ -146,6 +152,7 @@ class Logbook:
             last = time.monotonic()
             if self.pending():
                 self.flush()
+                purge_hourly()
                 # The thread's own connection: drop it if it broke or aged out.
                 close_old_connections()
             else:
@@ -154,6 +161,26 @@ class Logbook:
 
 
 logbook = Logbook()
+
+
+def purge_hourly():
+    """Purge expired rows, once an hour across all processes (by the writer: never
+    while a request waits)."""
+    global _purge_checked_at
+    # One look at the shared marker a minute per process keeps Redis off the writer's path.
+    now = time.monotonic()
+    if now - _purge_checked_at < 60:
+        return
+    _purge_checked_at = now
+    if cache.add("wechat_callback:purged", True, PURGE_EVERY_SECONDS):
+        purge_expired()
+
+
+def purge_expired(now=None):
+    """Delete log rows older than WECHAT_CALLBACK_LOG_DAYS; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WECHAT_CALLBACK_LOG_DAYS)
+    deleted, _detail = MessageLog.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 @atexit.register

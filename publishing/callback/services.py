@@ -6,7 +6,6 @@ import hashlib
 import logging
 import re
 import time
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,9 +23,7 @@ logger = logging.getLogger(__name__)
 
 # WeChat retries a delivery three times within about 15 seconds.
 DEDUPE_SECONDS = 30
-PURGE_EVERY_SECONDS = 3600
 _DIGIT_RUN = re.compile(r"\d{5,}")
-_purge_checked_at = float("-inf")
 
 
 class Refused(Exception):
@@ -156,8 +153,7 @@ def excerpt(inbound):
 
 
 def record(table, inbound, answer, encrypted, publish_job=False):
-    """Log one message (written with the process's next batch); purge expired rows
-    at most once an hour."""
+    """Log one message (written with the process's next batch)."""
     if publish_job:
         kind, rule_id, label = MessageLog.Matched.PUBLISH_JOB, None, inbound.publish["publish_id"]
     elif answer is None:
@@ -177,23 +173,3 @@ def record(table, inbound, answer, encrypted, publish_job=False):
         "created_at": timezone.now(),
     }
     logbook.add(values)
-    _purge_hourly()
-
-
-def _purge_hourly():
-    global _purge_checked_at
-    # One look at the shared marker a minute per process keeps Redis off the hot path;
-    # the marker makes the purge run once an hour across all processes.
-    now = time.monotonic()
-    if now - _purge_checked_at < 60:
-        return
-    _purge_checked_at = now
-    if cache.add("wechat_callback:purged", True, PURGE_EVERY_SECONDS):
-        purge_expired()
-
-
-def purge_expired(now=None):
-    """Delete log rows older than WECHAT_CALLBACK_LOG_DAYS; returns how many."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.WECHAT_CALLBACK_LOG_DAYS)
-    deleted, _detail = MessageLog.objects.filter(created_at__lt=cutoff).delete()
-    return deleted

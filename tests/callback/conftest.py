@@ -14,7 +14,8 @@ from wechatpy.crypto import WeChatCrypto
 
 from content.models import AutoReply
 from content.services.accounts import set_secret
-from publishing.callback import services, table
+from publishing.callback import logbook as logbook_module
+from publishing.callback import table
 from publishing.callback.logbook import logbook
 from publishing.callback.crypto import signature
 
@@ -39,7 +40,7 @@ _msg_ids = count(6_000_000_000_000_000_000)
 def _fresh_cache():
     cache.clear()
     table._compiled.clear()
-    services._purge_checked_at = float("-inf")
+    logbook_module._purge_checked_at = float("-inf")
     yield
     cache.clear()
     table._compiled.clear()

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from publishing.callback import services
+from publishing.callback import logbook
 from publishing.callback.models import MessageLog
 
 from .conftest import OPENID, event_xml, text_xml
@@ -69,7 +69,7 @@ def test_writing_purges_at_most_once_an_hour(account, wechat):
     assert MessageLog.objects.filter(openid="o-old").exists()
     # and after the hour (and the per-process minute) the next one does again
     cache.delete("wechat_callback:purged")
-    services._purge_checked_at = float("-inf")
+    logbook._purge_checked_at = float("-inf")
     wechat.post(text_xml("c"))
     assert not MessageLog.objects.filter(openid="o-old").exists()
 

@@ -4,7 +4,7 @@ the endpoint also purges at most once an hour as it writes)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from publishing.callback.services import purge_expired
+from publishing.callback.logbook import purge_expired
 
 
 class Command(BaseCommand):
