@@ -71,7 +71,7 @@ if __name__ != "__main__":
     from django.urls import include, path
     from django.views.decorators.csrf import csrf_exempt
 
-    from publishing.callback.wsgi import route_callbacks
+    from callback.wsgi import route_callbacks
 
     @csrf_exempt
     def django_floor(request):
@@ -102,7 +102,7 @@ def seed():
     """30 accounts, 50 live rules each, tables rebuilt as a publish would."""
     from content.models import AutoReply, ChannelAccount, Organisation
     from content.services.accounts import set_secret
-    from publishing.callback.table import rebuild_all
+    from callback.table import rebuild_all
 
     province, _ = Organisation.objects.get_or_create(code="BENCH", defaults={"name": "基准省", "level": "province"})
     accounts = []
@@ -139,7 +139,7 @@ def _text_xml(account, content, msg_id):
 
 def requests_for(kind, accounts, count, first_id):
     """(path, body) pairs: distinct MsgIds spread over the accounts and keywords."""
-    from publishing.callback.crypto import MessageCrypto, decode_aes_key, signature
+    from callback.crypto import MessageCrypto, decode_aes_key, signature
 
     rng = random.Random(first_id)
     texts = WORDS + [f"我想问一下{w}" for w in WORDS] + EXTRA + ["随便说点什么"]

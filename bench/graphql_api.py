@@ -44,8 +44,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.graphql_api_server.load import load  # noqa: E402
-from cms.api import persisted  # noqa: E402
-from cms.api.clients import create_client, issue_token  # noqa: E402
+from api import persisted  # noqa: E402
+from cms.callers.clients import create_client, issue_token  # noqa: E402
 from cms.models import ApiClient  # noqa: E402
 from content.models import Article, ChannelAccount, Organisation  # noqa: E402
 from publishing.changes.models import Change  # noqa: E402

@@ -26,7 +26,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 from bench import graphql_api  # noqa: E402 (sets Django up)
 from django.db import connection  # noqa: E402
 
-from cms.api import persisted  # noqa: E402
+from api import persisted  # noqa: E402
 from cms.wsgi import application  # noqa: E402
 
 

@@ -93,7 +93,7 @@ def step_floor(export, naive):
 
 
 def _import(export, **kwargs):
-    from content.importing import import_export
+    from importing.runner import import_export
 
     report = import_export(export, **kwargs)
     totals = {k: sum(c[k] for c in report.counts.values()) for k in ("created", "updated", "unchanged")}
@@ -129,7 +129,7 @@ def _subset(export, naive, target):
 def step_bulk_subset(export, naive):
     from django.db import transaction
 
-    from content.importing import import_export
+    from importing.runner import import_export
 
     with tempfile.TemporaryDirectory() as tmp, transaction.atomic():
         report = import_export(_subset(export, naive, Path(tmp)))
@@ -144,7 +144,7 @@ def step_naive_subset(export, naive):
     from django.db import transaction
     from wagtail.actions.create import CreateAction
 
-    from content.importing import import_export
+    from importing.runner import import_export
     from content.models import Brand, Organisation, SmsTemplate
 
     with tempfile.TemporaryDirectory() as tmp, transaction.atomic():

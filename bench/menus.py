@@ -35,7 +35,7 @@ from django.urls import reverse  # noqa: E402
 
 from content.models import ChannelAccount  # noqa: E402
 from menus import editing  # noqa: E402
-from menus.importing import import_menu  # noqa: E402
+from importing.menu_records import import_menu  # noqa: E402
 from menus.models import Menu, MenuNode, MenuVersion  # noqa: E402
 from menus.services import diff_versions, publish, published_tree  # noqa: E402
 from menus.simulator import simulate  # noqa: E402

@@ -93,8 +93,8 @@ def main():
 def run(limit, db_name):
     from content.services.html import sanitize_html
     from media.models import LibraryImage
-    from publishing.renditions import render, render_all, render_many
-    from publishing.renditions.images import ALL_SPECS, prepare_renditions
+    from renditions.services import render, render_all, render_many
+    from renditions.images import ALL_SPECS, prepare_renditions
     from tests.renditions.legacy import Sample, make_export
     from wagtail.rich_text import expand_db_html
 

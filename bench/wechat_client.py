@@ -32,10 +32,10 @@ import redis  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from publishing.wechat.client import Article, WeChatClient  # noqa: E402
-from publishing.wechat.emulator import EmulatorServer  # noqa: E402
-from publishing.wechat.retry import RetryPolicy  # noqa: E402
-from publishing.wechat.tokens import DatabaseTokenStore, RedisTokenStore  # noqa: E402
+from wechat.client import Article, WeChatClient  # noqa: E402
+from wechat.emulator import EmulatorServer  # noqa: E402
+from wechat.retry import RetryPolicy  # noqa: E402
+from wechat.tokens import DatabaseTokenStore, RedisTokenStore  # noqa: E402
 
 POLL = 0.005
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 from wagtail.models import APIToken
 from wagtail.snippets.views.snippets import CreateView
 
-from cms.api import clients
-from cms.api.persisted import by_name
-from cms.api.preview import issue_preview_token, max_age
+from cms.callers import clients
+from api.persisted import by_name
+from cms.callers.preview import issue_preview_token, max_age
 from cms.models import ApiClient
 from content.permissions import can_edit, can_view
 from publishing.changes.kinds import MODELS_BY_KIND

@@ -1,9 +1,9 @@
 """Admin form of API clients: accounts limited to the editor's organisations and
-checked against the client's organisation by the one rule in cms.api.clients."""
+checked against the client's organisation by the one rule in cms.callers.clients."""
 
 from django.core.exceptions import ValidationError
 
-from cms.api.clients import validate_accounts
+from cms.callers.clients import validate_accounts
 from content.models import ChannelAccount
 from content.permissions import scope_for_user, visible
 from content.viewsets import OrganisationOwnedForm

@@ -17,12 +17,12 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 
-from cms.api import cache, local_cache, persisted
-from cms.api.errors import ApiError, ErrorCode, error_body, status_for
-from cms.api.execution import run
-from cms.api.preview import read_preview_token
-from cms.api.principal import authenticate, bearer_token, principal_key, token_digest
-from cms.api.scalars import encode
+from api import cache, local_cache, persisted
+from api.errors import ApiError, ErrorCode, error_body, status_for
+from api.execution import run
+from cms.callers.preview import read_preview_token
+from cms.callers.principal import authenticate, bearer_token, principal_key, token_digest
+from api.scalars import encode
 
 logger = logging.getLogger("cms.graphql")
 

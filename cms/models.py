@@ -41,7 +41,7 @@ class ApiClient(models.Model):
         return self.name
 
     def clean(self):
-        from cms.api.clients import validate_client
+        from cms.callers.clients import validate_client
 
         validate_client(self)
 

@@ -11,6 +11,7 @@ from content.models import ChannelAccount, Organisation
 from content.schema import Query as ContentQuery
 from menus.schema import Query as MenusQuery
 from publishing.schema import Query as PublishingQuery
+from renditions.schema import extend_content_types
 
 
 class ViewerNode(graphene.ObjectType):
@@ -40,4 +41,5 @@ class Query(PublishingQuery, MenusQuery, ContentQuery, graphene.ObjectType):
         return info.context.principal
 
 
+extend_content_types()
 schema = graphene.Schema(query=Query, auto_camelcase=True)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.models import APIToken
 
-from cms.api import cache
+from api import cache
 from cms.models import ApiClient
 from content.models import Brand, ChannelAccount, Organisation
 from publishing.changes.signals import changes_recorded
@@ -24,7 +24,7 @@ def _user_saved(sender, instance, update_fields=None, **kwargs):
 
 
 def _client_deleted(sender, instance, **kwargs):
-    from cms.api.clients import retire_service_user
+    from cms.callers.clients import retire_service_user
 
     user_id = instance.user_id
     transaction.on_commit(lambda: retire_service_user(user_id))

@@ -10,11 +10,11 @@ from cms.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("graphql/", graphql_view, name="graphql"),
-    path("wechat/", include("publishing.callback.urls")),  # WeChat callback per official account
+    path("wechat/", include("callback.urls")),  # WeChat callback per official account
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     # Channel renditions: short links in SMS texts lead to the web rendition.
-    path("s/", include("publishing.renditions.urls")),
+    path("s/", include("renditions.urls")),
 ]
 
 if settings.DEBUG:

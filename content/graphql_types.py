@@ -4,10 +4,10 @@ template-message definitions. Queries live in content/schema.py."""
 
 import graphene
 
-from cms.api.loaders import loaded
-from cms.api.pagination import connection_type
+from api.loaders import loaded
+from api.pagination import connection_type
 from content.models import AutoReply, ChannelAccount, Organisation, SmsTemplate
-from publishing.changes.documents import rich_text_html
+from content.services.html import rich_text_html
 
 
 def _enum(name, choices, description):
@@ -101,11 +101,6 @@ class PackageNode(graphene.ObjectType):
     highlights = graphene.List(graphene.NonNull(graphene.String), required=True)
     description = graphene.String(required=True, description="HTML")
     is_preview = graphene.Boolean(required=True, description="True when a preview token shows the draft.")
-    rendition = graphene.Field(
-        "publishing.schema.RenditionNode",
-        channel=graphene.Argument(ChannelType, required=True),
-        account=graphene.String(description="Code of one of your accounts; default: your only account of the channel."),
-    )
 
     def resolve_brands(item, info):
         return loaded(item, "_brands", "brands")
@@ -121,11 +116,6 @@ class PackageNode(graphene.ObjectType):
 
     def resolve_is_preview(item, info):
         return getattr(item, "_is_preview", False)
-
-    def resolve_rendition(item, info, channel, account=None):
-        from publishing.schema import resolve_rendition
-
-        return resolve_rendition(item, info, channel, account)
 
 
 class BusinessNode(graphene.ObjectType):
@@ -143,15 +133,9 @@ class BusinessNode(graphene.ObjectType):
     cancel_command = graphene.String(required=True)
     description = graphene.String(required=True, description="HTML")
     is_preview = graphene.Boolean(required=True)
-    rendition = graphene.Field(
-        "publishing.schema.RenditionNode",
-        channel=graphene.Argument(ChannelType, required=True),
-        account=graphene.String(description="Code of one of your accounts; default: your only account of the channel."),
-    )
 
     resolve_brands = PackageNode.resolve_brands
     resolve_sale_organisations = PackageNode.resolve_sale_organisations
-    resolve_rendition = PackageNode.resolve_rendition
     resolve_description = PackageNode.resolve_description
     resolve_is_preview = PackageNode.resolve_is_preview
 
@@ -173,11 +157,6 @@ class ArticleNode(graphene.ObjectType):
     body = graphene.String(required=True, description="Stored HTML; use rendition(channel) for a channel's markup.")
     published_at = graphene.DateTime()
     is_preview = graphene.Boolean(required=True)
-    rendition = graphene.Field(
-        "publishing.schema.RenditionNode",
-        channel=graphene.Argument(ChannelType, required=True),
-        account=graphene.String(description="Code of one of your accounts; default: your only account of the channel."),
-    )
 
     def resolve_channels(item, info):
         return list(item.channels or [])
@@ -194,7 +173,6 @@ class ArticleNode(graphene.ObjectType):
         return item.last_published_at
 
     resolve_is_preview = PackageNode.resolve_is_preview
-    resolve_rendition = PackageNode.resolve_rendition
 
 
 class SmsParameterNode(graphene.ObjectType):
@@ -228,15 +206,9 @@ class SmsTemplateNode(graphene.ObjectType):
     parameters = graphene.List(graphene.NonNull(SmsParameterNode), required=True)
     commands = graphene.List(graphene.NonNull(graphene.String), required=True)
     is_preview = graphene.Boolean(required=True)
-    rendition = graphene.Field(
-        "publishing.schema.RenditionNode",
-        channel=graphene.Argument(ChannelType, required=True),
-        account=graphene.String(description="Code of one of your accounts; default: your only account of the channel."),
-    )
 
     resolve_brands = PackageNode.resolve_brands
     resolve_is_preview = PackageNode.resolve_is_preview
-    resolve_rendition = PackageNode.resolve_rendition
 
     def resolve_parameters(item, info):
         return [p for p in item.parameters or [] if isinstance(p, dict)]

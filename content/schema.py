@@ -1,4 +1,4 @@
-"""GraphQL queries of the content app. Resolvers read through ``cms.api.access``
+"""GraphQL queries of the content app. Resolvers read through ``content.access``
 (published, in the caller's organisation scope, reaching its channel accounts)
 and prefetch every relation a page reaches: a page costs a fixed number of
 queries whatever its size."""
@@ -6,11 +6,12 @@ queries whatever its size."""
 import graphene
 from django.db.models import Q
 
-from cms.api import access, compiled
-from cms.api.errors import ApiError, ErrorCode
-from cms.api.loaders import attach_many
-from cms.api.pagination import page_args, paginate
-from cms.api.selection import selected
+from api import reused_sql
+from content import access
+from api.errors import ApiError, ErrorCode
+from api.loaders import attach_many
+from api.pagination import page_args, paginate
+from api.selection import selected
 from content.graphql_types import (
     ArticleConnection,
     ArticleNode,
@@ -46,7 +47,7 @@ from content.models import (
     TemplateMessage,
 )
 from content.models.wechat import TemplateMessageMapping
-from publishing.changes.reach import article_channel_q
+from content.reach import article_channel_q
 
 BY_CODE = (["code"], [str])
 NEWEST_FIRST = (["-pk"], [int])
@@ -137,7 +138,7 @@ def asked_fields(info):
 
 def load(model, items, info, account_id=None, asked=None):
     """The many-to-many relations a page of ``model`` reaches and the query asks
-    for: two queries each (see cms.api.loaders)."""
+    for: two queries each (see api.loaders)."""
     asked = asked_fields(info) if asked is None else asked
     if model in (Package, Business, SmsTemplate) and "brands" in asked:
         attach_many(items, model, "brands", "_brands")
@@ -162,7 +163,7 @@ def load(model, items, info, account_id=None, asked=None):
 
 def _related_packages(article, info):
     """The packages related to one article that the caller may read, in one query
-    (its SQL compiled once per reach: cms.api.compiled)."""
+    (its SQL compiled once per reach: api.reused_sql)."""
     through, item, package = _through(Article, "related_packages")
 
     def build(article_id):
@@ -172,7 +173,7 @@ def _related_packages(article, info):
     who = access.principal(info)
     if not who.reach_key:
         return list(build(article.pk))
-    return compiled.fetch(("related_packages", who.reach_key), build, [article.pk], Package)
+    return reused_sql.fetch(("related_packages", who.reach_key), build, [article.pk], Package)
 
 
 def loader(model, info, account_id=None, asked=None):

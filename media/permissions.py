@@ -3,7 +3,6 @@ on the root collection) narrowed to the user's organisation collections. A branc
 editor changes images of their own collection and those below it, and chooses
 from those plus the collections above it (the province's shared images)."""
 
-from wagtail.models import Collection
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 
 WRITE_ACTIONS = frozenset({"add", "change", "delete"})

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from content.errors import RecordError
 from content.models import Article, Brand, ChannelAccount, SmsCommand, SmsTemplate
 from menus.models import NodeType
-from publishing.wechat import limits as wechat_limits
+from wechat import limits as wechat_limits
 from menus.tree import build_tree, load_rows, merge_variant, normalise, segment, walk
 
 T = NodeType
@@ -289,7 +289,7 @@ class _Check:
     def _resolve_articles(self):
         if not self.articles:
             return
-        from content.services.targets import target_accounts
+        from content.reach import target_accounts
 
         for article in Article.objects.filter(code__in=list(self.articles)):
             nodes = self.articles.pop(article.code)

@@ -24,7 +24,7 @@ class PublishingConfig(AppConfig):
         # the change log's own connect() a no-op).
         from publishing.changes import signal_handlers as change_log_handlers
         from publishing.changes.signals import changes_recorded
-        from publishing.signals import publish_job_finished
+        from callback.signals import publish_job_finished
 
         change_log_handlers.connect()
         for model in (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage):

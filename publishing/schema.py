@@ -4,22 +4,22 @@ change log (incremental sync), and bundles of an account's published configurati
 import graphene
 from django.conf import settings
 
-from cms.api import access, cache
-from cms.api.errors import ApiError, ErrorCode
-from cms.api.pagination import page_args, connection_type, paginate
-from cms.api.scalars import JSON, RawJSON
-from cms.api.selection import selected
+from api import cache
+from content import access
+from api.errors import ApiError, ErrorCode
+from api.pagination import page_args, connection_type, paginate
+from api.scalars import JSON, RawJSON
+from api.selection import selected
 from content.schema import asked_fields, load, prepare
 from content.graphql_types import (
     ArticleNode,
     AutoReplyNode,
     BusinessNode,
-    ChannelType,
     PackageNode,
     SmsTemplateNode,
     TemplateMessageNode,
 )
-from content.models import Article, AutoReply, Business, ChannelAccount, Package, SmsCommand, SmsTemplate, TemplateMessage
+from content.models import Article, AutoReply, Business, Package, SmsCommand, SmsTemplate, TemplateMessage
 from menus.schema import MenuDocument, MenuNode, published_menu
 from publishing.changes import services as changes
 from publishing.changes.models import Change
@@ -28,78 +28,6 @@ ChangeKind = graphene.Enum("ChangeKind", [(v.upper(), v) for v in Change.Kind.va
 ChangeAction = graphene.Enum(
     "ChangeAction", [(v.upper(), v) for v in Change.Action.values], description="upsert: published; else withdrawn."
 )
-
-
-class RenditionWarningNode(graphene.ObjectType):
-    class Meta:
-        name = "RenditionWarning"
-
-    code = graphene.String(required=True)
-    message = graphene.String(required=True)
-    blocking = graphene.Boolean(required=True)
-
-
-class RenditionNode(graphene.ObjectType):
-    """An item rendered for one channel account (publishing.renditions)."""
-
-    class Meta:
-        name = "Rendition"
-
-    channel = graphene.Field(ChannelType, required=True)
-    account = graphene.String(required=True)
-    title = graphene.String(required=True)
-    html = graphene.String(required=True, description="Web and WeChat markup.")
-    nodes = graphene.Field(JSON, required=True, description="Mini-program rich-text nodes.")
-    text = graphene.String(required=True, description="SMS text.")
-    segments = graphene.Int(required=True, description="SMS segments.")
-    cover = graphene.Field(JSON, required=True, description="Cover image URLs by rendition spec.")
-    warnings = graphene.List(graphene.NonNull(RenditionWarningNode), required=True)
-    blocking = graphene.Boolean(required=True, description="True when the item must not be published there.")
-
-
-def _rendition_account_id(info, channel, code):
-    """The id of the caller's account the rendition is for, without a query."""
-    who = access.principal(info)
-    if code is not None:
-        account_id, _ = access.account_audience(info, code)
-        if who.account_types[code] != channel:
-            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"account {code} is not a {channel} account", field="account")
-        return account_id
-    candidates = [who.accounts[bound] for bound, type_ in who.account_types.items() if type_ == channel]
-    if not candidates:
-        raise ApiError(ErrorCode.FORBIDDEN, f"no {channel} account is bound to this token", field="channel")
-    if len(candidates) > 1:
-        raise ApiError(ErrorCode.INVALID_ARGUMENT, f"several {channel} accounts are bound; pass account", field="account")
-    return candidates[0]
-
-
-def resolve_rendition(item, info, channel, account=None):
-    """The item rendered for one of the caller's accounts of ``channel``."""
-    channel = getattr(channel, "value", channel)
-    account_id = _rendition_account_id(info, channel, account)
-    if getattr(item, "_is_preview", False) or not cache.enabled():
-        return _render(item, account_id, channel)
-    return cached_rendition(item, account_id, channel)
-
-
-def _render(item, account_id, channel):
-    from publishing.renditions import render
-
-    return render(item, ChannelAccount.objects.select_related("organisation").get(pk=account_id), channel)
-
-
-def cached_rendition(item, account_id, channel):
-    """A live item's rendition, rendered once per published change (shared cache):
-    it depends on the item, its related packages and the account, and a publish or
-    a change to an account bumps the content generation, as for answers and bundles."""
-    from publishing.renditions import kind_of
-
-    key = f"gql:rendition:{kind_of(item)}:{item.pk}:{account_id}:{channel}"
-    generation, rendition = cache.get(cache.CONTENT, key)
-    if rendition is None:
-        rendition = _render(item, account_id, channel)
-        cache.put(generation, key, rendition, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
-    return rendition
 
 
 class SmsCommandNode(graphene.ObjectType):

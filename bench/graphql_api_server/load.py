@@ -1,6 +1,6 @@
 """Puts the full legacy export into the database for the benchmark: through the
-project's importer (content.importing) when it is installed, else with a bulk
-loader of the records the API serves; then menus through menus.importing and the
+project's importer (importing) when it is installed, else with a bulk
+loader of the records the API serves; then menus through importing.menu_records and the
 change log brought up to date (publishing.changes.services.resync)."""
 
 import datetime
@@ -141,10 +141,10 @@ def load(export_dir):
 
     export = json.loads((Path(export_dir) / "export.json").read_text(encoding="utf-8"))
     try:
-        from content.importing import import_export
+        from importing.runner import import_export
     except ImportError:
         import_export = None
-    how = "content.importing" if import_export is not None else "the bench's bulk loader, images included"
+    how = "importing" if import_export is not None else "the bench's bulk loader, images included"
     if Organisation.objects.exists():
         return f"{how}, loaded by an earlier run"
     if import_export is not None:
@@ -152,7 +152,7 @@ def load(export_dir):
     else:
         with transaction.atomic():
             bulk_load(export, export_dir)
-    from menus.importing import import_menu
+    from importing.menu_records import import_menu
     from menus.models import Menu
 
     if not Menu.objects.exists():

@@ -77,7 +77,7 @@ def django_menu(request):
 
 def django_article(request):
     """P6 for R3: an article with its mini-program rendition."""
-    from publishing.renditions import render
+    from renditions.services import render
 
     article = Article.objects.get(code=request.GET["code"], live=True)
     account = ChannelAccount.objects.get(code=request.GET["account"])

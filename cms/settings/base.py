@@ -20,9 +20,12 @@ INSTALLED_APPS = [
     "content",
     "media",
     "menus",
+    "wechat",  # WeChat API client, limits and emulator
+    "renditions",  # channel renditions of content
+    "callback",  # WeChat callback endpoint
+    "importing",  # legacy channel export importer
     "publishing",
-    "publishing.wechat",
-    "publishing.callback",  # WeChat callback endpoint
+    "publishing.changes",  # change log and bundles
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -168,8 +171,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
 
-# --- GraphQL API (cms/graphql_view.py, cms/api/) ---
-INSTALLED_APPS += ["publishing.changes"]  # noqa: F405 - change log and bundles
+# --- GraphQL API (cms/graphql_view.py, api/) ---
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
 GRAPHQL_GRAPHIQL = env_bool("GRAPHQL_GRAPHIQL", DEBUG)
 GRAPHQL_PERSISTED_QUERIES_ONLY = env_bool("GRAPHQL_PERSISTED_QUERIES_ONLY", False)
@@ -215,7 +217,7 @@ CELERY_BEAT_SCHEDULE = {
 # Redis re-delivers a message a dead worker had taken after this many seconds (acks late).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 
-# WeChat client and emulator (publishing.wechat): API base URL (point it, or an
+# WeChat client and emulator (wechat): API base URL (point it, or an
 # account's api_base_url, at `manage.py wechat_emulator` for the local demo), the
 # shared token store (Redis URL; else the default cache when it is Redis; else the
 # database), HTTP timeout, retry policy and publish polling.
@@ -239,14 +241,14 @@ CMS_SMS_DEFAULT_MAX_SEGMENTS = env_int("CMS_SMS_DEFAULT_MAX_SEGMENTS", 3)
 # Content: the library's image form (alt text required, per-organisation collections).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "media.forms.LibraryImageForm"
 
-# WeChat callback (publishing.callback): message-log retention in days, and how far a
+# WeChat callback (callback): message-log retention in days, and how far a
 # callback's timestamp may stray from now before its signature is refused (0: no check).
 WECHAT_CALLBACK_LOG_DAYS = env_int("WECHAT_CALLBACK_LOG_DAYS", 7)
 WECHAT_CALLBACK_MAX_AGE_SECONDS = env_int("WECHAT_CALLBACK_MAX_AGE_SECONDS", 300)
 # A process's log rows are written together by a background thread this often (0: each at once).
 WECHAT_CALLBACK_LOG_FLUSH_MS = env_int("WECHAT_CALLBACK_LOG_FLUSH_MS", 250)
 
-# Channel renditions (publishing/renditions): where web renditions live on a web
+# Channel renditions (renditions): where web renditions live on a web
 # account's site, the base of the short links SMS texts carry (served at /s/),
 # and the SMS number order commands are texted to when no SMS account is at hand.
 RENDITIONS_WEB_PATHS = {"article": "articles/{code}", "package": "packages/{code}", "business": "businesses/{code}"}

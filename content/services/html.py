@@ -5,6 +5,7 @@ Channel renderers narrow this further for their channel (WeChat, mini-program)."
 import re
 
 import nh3
+from wagtail.rich_text import expand_db_html
 
 # nh3 writes void elements as ``<embed ...>``; Wagtail's rich-text rewriter expands
 # only the self-closed ``<embed .../>`` it stores itself.
@@ -39,3 +40,12 @@ def sanitize_html(html):
         strip_comments=True,
     )
     return EMBED.sub(r"<embed\1/>", cleaned)
+
+
+def rich_text_html(value):
+    """Stored rich text as front-end HTML (Wagtail's link and embed references expanded)."""
+    if not value:
+        return ""
+    if "<embed" not in value and "linktype=" not in value:
+        return value
+    return expand_db_html(value)

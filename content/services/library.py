@@ -7,6 +7,7 @@ from collections import defaultdict
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 from wagtail.log_actions import log
 
 from content.models import Article, ChannelAccount, Organisation
@@ -46,7 +47,9 @@ def validate_article(article, *, refuse_unsafe_html=False):
 
     ``refuse_unsafe_html`` refuses a body holding script, event handlers or
     javascript: URLs instead of silently cleaning it (the importer's choice)."""
-    from media.models import LibraryImage
+    # The image model is configured (WAGTAILIMAGES_IMAGE_MODEL: media.LibraryImage), not imported:
+    # media sits above content.
+    LibraryImage = get_image_model()
 
     errors = defaultdict(list)
     if not (article.title or "").strip():

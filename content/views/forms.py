@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 
-from content.models import Article, ChannelAccount, Organisation, Package
+from content.models import ChannelAccount, Organisation, Package
 from content.permissions import editable, scope_for_user, visible
 from content.viewsets import OrganisationOwnedForm
 from content.views.fields import LinesField, ParameterDeclarationsField, TemplateFieldsField, WordListField

@@ -8,7 +8,7 @@ from content.models import Article, AutoReply, Brand, Business, ChannelAccount, 
 from publishing.changes import documents
 from publishing.changes.kinds import DOCUMENT_KEYS, EDITORIAL_KINDS, MODELS_BY_KIND
 from publishing.changes.models import Change
-from publishing.changes.reach import audience_for, published
+from content.reach import audience_for, published
 from publishing.changes.services import change_rows, current_version
 
 BUNDLE_FORMAT = "channel-bundle/1"

@@ -5,19 +5,10 @@ Keys are the GraphQL field names, so a bundle reads like the API's answers."""
 from collections import defaultdict
 
 from django.core.files.storage import default_storage
-from wagtail.rich_text import expand_db_html
+from content.services.html import rich_text_html
 
 from content.models import Article, AutoReply, Business, Package, SmsCommand, SmsTemplate, TemplateMessage
 from content.models.wechat import TemplateMessageMapping
-
-
-def rich_text_html(value):
-    """Stored rich text as front-end HTML (Wagtail's link and embed references expanded)."""
-    if not value:
-        return ""
-    if "<embed" not in value and "linktype=" not in value:
-        return value
-    return expand_db_html(value)
 
 
 def _iso(value):

@@ -11,7 +11,7 @@ from django.db.models import Max
 from content.models import ChannelAccount, SmsCommand
 from publishing.changes.kinds import EDITORIAL_KINDS, MODELS_BY_KIND
 from publishing.changes.models import Change
-from publishing.changes.reach import audience_for, published
+from content.reach import audience_for, published
 from publishing.changes.services import _serialize_writers, _write
 
 Action = Change.Action

@@ -8,7 +8,7 @@ never misses a change with a smaller version committed later."""
 from django.db import connection, transaction
 
 from content.models import ChannelAccount, SmsCommand, SmsTemplate
-from content.services.targets import target_accounts
+from content.reach import target_accounts
 from publishing.changes.kinds import EDITORIAL_KINDS, item_code
 from publishing.changes.models import Change
 from publishing.changes.signals import changes_recorded

@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import published, unpublished
 
 from content.models import SmsCommand
-from content.services.targets import target_accounts
+from content.reach import target_accounts
 from menus.signals import menu_version_published
 from publishing.changes import services
 from publishing.changes.kinds import EDITORIAL_KINDS, item_code
@@ -72,7 +72,7 @@ def connect():
     post_delete.connect(on_sms_command_deleted, sender=SmsCommand, dispatch_uid="changes.smscommand.deleted")
     menu_version_published.connect(on_menu_version_published, dispatch_uid="changes.menu_version_published")
     try:
-        from content.importing.signals import legacy_import_finished
+        from importing.signals import legacy_import_finished
     except ImportError:  # an installation without the legacy importer
         return
     legacy_import_finished.connect(on_legacy_import_finished, dispatch_uid="changes.legacy_import_finished")

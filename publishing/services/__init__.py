@@ -73,7 +73,7 @@ def complete_from_event(app_id, publish_id, status, article_id="", fail_idx=()):
         return None
     if int(status) == 0:
         return progress.complete(pub.pk, via=Publication.Via.EVENT, article_id=article_id)
-    from publishing.wechat.client import PUBLISH_STATUS
+    from wechat.client import PUBLISH_STATUS
 
     failed = ", ".join(str(i) for i in fail_idx or ())
     reason = f"微信发布失败:{PUBLISH_STATUS.get(int(status), status)}" + (f"(第 {failed} 篇)" if failed else "")

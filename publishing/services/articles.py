@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from publishing.models import Publication
-from publishing.renditions import image_placeholders, render, swap_images, wechat_body_renditions, wechat_cover
-from publishing.wechat.client import Article as DraftArticle
-from publishing.wechat.client import client_for_account
+from renditions.services import image_placeholders, render, swap_images, wechat_body_renditions, wechat_cover
+from wechat.client import Article as DraftArticle
+from wechat.client import client_for_account
 
 from . import progress
 from .runner import Handed, Refused, Waiting, checkpoint, reach

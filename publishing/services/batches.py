@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from content.models import Article, AutoReply, Business, ChannelAccount, Package, SmsTemplate, TemplateMessage
-from content.services.targets import target_accounts
+from content.reach import target_accounts
 from publishing.models import Publication, PublishBatch, WebhookEndpoint
 
 from .dispatch import enqueue_many

@@ -27,9 +27,10 @@ def retry_delay(failures):
 
 
 def in_process():
-    from cms.celery import app
+    # The project's Celery app (cms.celery) is the current one once Django is set up.
+    from celery import current_app
 
-    return bool(app.conf.task_always_eager)
+    return bool(current_app.conf.task_always_eager)
 
 
 def enqueue(task, *args, delay=0.0):

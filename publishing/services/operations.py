@@ -99,7 +99,7 @@ def replay_delivery(delivery, user=None):
 def resume_account(account_id, *, force=False, user=None):
     """Requeue an account's paused jobs once its quota has reset (or now, when an
     operator says so after clearing the quota). Returns how many were requeued."""
-    from publishing.wechat import quota
+    from wechat import quota
 
     account = ChannelAccount.objects.get(pk=account_id)
     if force:

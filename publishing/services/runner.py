@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from publishing.models import Publication, PublicationAttempt, State
-from publishing.wechat.errors import DailyQuotaExceeded, LimitViolation, PermanentError, TransientError
+from wechat.errors import DailyQuotaExceeded, LimitViolation, PermanentError, TransientError
 
 from . import progress
 from .dispatch import enqueue, retry_delay

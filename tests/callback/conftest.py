@@ -14,10 +14,10 @@ from wechatpy.crypto import WeChatCrypto
 
 from content.models import AutoReply
 from content.services.accounts import set_secret
-from publishing.callback import logbook as logbook_module
-from publishing.callback import table
-from publishing.callback.logbook import logbook
-from publishing.callback.crypto import signature
+from callback import logbook as logbook_module
+from callback import table
+from callback.logbook import logbook
+from callback.crypto import signature
 
 TOKEN = "callback-token-123"
 AES_KEY = base64.b64encode(bytes(range(32))).decode().rstrip("=")

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from publishing.callback.models import MessageLog
+from callback.models import MessageLog
 from tests.conftest import admin_login, make_editor
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

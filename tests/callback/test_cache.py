@@ -8,8 +8,8 @@ from django.db import connection
 
 from content.models import AutoReply
 from content.services.accounts import set_secret
-from publishing.callback import table
-from publishing.callback.logbook import logbook
+from callback import table
+from callback.logbook import logbook
 
 from .conftest import WeChatSender, text_xml
 

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from wechatpy.crypto import PrpCrypto
 from wechatpy.utils import check_signature
 
-from publishing.callback.crypto import EnvelopeError, MessageCrypto, decode_aes_key, signature, signature_matches
+from callback.crypto import EnvelopeError, MessageCrypto, decode_aes_key, signature, signature_matches
 
 from .conftest import AES_KEY
 

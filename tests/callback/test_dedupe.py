@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.test import Client, override_settings
 
-from publishing.callback.models import MessageLog
+from callback.models import MessageLog
 
 from .conftest import REDIS_CACHES, WeChatSender, event_xml, text_xml
 
@@ -61,7 +61,7 @@ def test_concurrent_duplicates_on_redis_get_the_same_bytes(matrix, settings):
     # given: the shared Redis cache several gunicorn workers would use
     from content.models import AutoReply
     from content.services.accounts import set_secret
-    from publishing.callback import table
+    from callback import table
 
     from .conftest import AES_KEY, TOKEN
 

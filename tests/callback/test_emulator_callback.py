@@ -9,9 +9,9 @@ import pytest
 os.environ.setdefault("WECHAT_EMULATOR_PORTS", "18450-18499")
 
 from content.services.accounts import set_secret  # noqa: E402
-from publishing.callback.models import MessageLog  # noqa: E402
-from publishing.signals import publish_job_finished  # noqa: E402
-from publishing.wechat.client import Article  # noqa: E402
+from callback.models import MessageLog  # noqa: E402
+from callback.signals import publish_job_finished  # noqa: E402
+from wechat.client import Article  # noqa: E402
 from tests.wechat.conftest import (  # noqa: E402,F401
     PNG,
     _wechat_emulator_server,

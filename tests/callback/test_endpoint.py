@@ -6,8 +6,8 @@ import time
 import pytest
 import xmltodict
 
-from publishing.callback.crypto import signature
-from publishing.callback.models import MessageLog
+from callback.crypto import signature
+from callback.models import MessageLog
 
 from .conftest import OPENID, ORIGINAL_ID, TOKEN, event_xml, text_xml
 

@@ -5,9 +5,9 @@ import base64
 import pytest
 from django.core.cache import cache
 
-from publishing.callback.crypto import MessageCrypto, decode_aes_key, signature
-from publishing.callback.messages import MAX_BODY_BYTES
-from publishing.callback.models import MessageLog
+from callback.crypto import MessageCrypto, decode_aes_key, signature
+from callback.messages import MAX_BODY_BYTES
+from callback.models import MessageLog
 
 from .conftest import AES_KEY, ORIGINAL_ID, TOKEN, text_xml
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from publishing.callback import logbook
-from publishing.callback.models import MessageLog
+from callback import logbook
+from callback.models import MessageLog
 
 from .conftest import OPENID, event_xml, text_xml
 

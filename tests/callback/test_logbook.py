@@ -7,8 +7,8 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from publishing.callback.logbook import COLUMNS, Logbook, logbook
-from publishing.callback.models import MessageLog
+from callback.logbook import COLUMNS, Logbook, logbook
+from callback.models import MessageLog
 
 from .conftest import text_xml
 

@@ -1,10 +1,10 @@
 """PUBLISHJOBFINISH: WeChat's word that a freepublish job ended completes the
-matching publication through publishing.signals.publish_job_finished."""
+matching publication through callback.signals.publish_job_finished."""
 
 import pytest
 
-from publishing.callback.models import MessageLog
-from publishing.signals import publish_job_finished
+from callback.models import MessageLog
+from callback.signals import publish_job_finished
 
 from .conftest import event_xml
 

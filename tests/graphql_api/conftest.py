@@ -6,7 +6,7 @@ import json
 import pytest
 from django.test import Client
 
-from cms.api.clients import create_client, issue_token
+from cms.callers.clients import create_client, issue_token
 from content.models import ChannelAccount
 from tests.factories import ChannelAccountFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from cms.api.clients import create_client, issue_token, revoke_tokens
+from cms.callers.clients import create_client, issue_token, revoke_tokens
 from tests.graphql_api.conftest import Api, error_codes
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,9 @@
-"""Single items read through SQL compiled once per reach (cms.api.compiled): the
+"""Single items read through SQL compiled once per reach (api.reused_sql): the
 same answers as a fresh queryset, values put in their place, reach kept apart."""
 
 import pytest
 
-from cms.api import compiled
+from api import reused_sql as compiled
 from content.models import Article
 from tests.graphql_api import factories as f
 

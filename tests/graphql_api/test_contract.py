@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from graphql import build_schema, parse, print_schema, validate
 
-from cms.api import persisted
+from api import persisted
 from cms.schema import schema
 
 CONTRACT = Path(settings.BASE_DIR) / "graphql"

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from cms.api.errors import ErrorCode
+from api.errors import ErrorCode
 from tests.graphql_api import factories as f
 from tests.graphql_api.conftest import Api, make_client
 

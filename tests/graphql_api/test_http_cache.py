@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from cms.api import persisted
-from cms.api.clients import create_client, issue_token, revoke_tokens
+from api import persisted
+from cms.callers.clients import create_client, issue_token, revoke_tokens
 from tests.graphql_api import factories as f
 from tests.graphql_api.conftest import Api
 
@@ -132,7 +132,7 @@ def test_revoking_a_token_takes_effect_despite_the_cache(matrix):
 def test_each_process_serves_hot_answers_from_memory_within_its_window(matrix):
     import time
 
-    from cms.api import local_cache
+    from api import local_cache
 
     with override_settings(**redis_settings(), GRAPHQL_LOCAL_CACHE_SECONDS=0.5):
         local_cache.clear()

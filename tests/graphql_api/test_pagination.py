@@ -4,7 +4,7 @@ limits, and bad cursors refused with a typed error."""
 import pytest
 from django.test import override_settings
 
-from cms.api.pagination import encode_cursor
+from api.pagination import encode_cursor
 from tests.graphql_api import factories as f
 from tests.graphql_api.conftest import error_codes
 

@@ -6,7 +6,7 @@ import time
 import pytest
 from django.test import override_settings
 
-from cms.api.preview import issue_preview_token
+from cms.callers.preview import issue_preview_token
 from tests.graphql_api import factories as f
 from tests.graphql_api.conftest import error_codes
 
@@ -93,7 +93,7 @@ def test_sibling_editor_cannot_get_a_preview_token(client, edited_article, sibli
 
 
 def test_preview_answers_are_never_cacheable(matrix, branch_editor, branch1_api):
-    from cms.api import persisted
+    from api import persisted
 
     draft = f.package("PKG-1", matrix["branch1"], live=False)
     token = issue_preview_token(draft, branch_editor)

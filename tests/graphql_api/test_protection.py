@@ -6,7 +6,7 @@ import json
 import pytest
 from django.test import override_settings
 
-from cms.api import persisted
+from api import persisted
 from tests.graphql_api.conftest import error_codes
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +166,7 @@ def test_unexpected_errors_are_hidden(branch1_api, monkeypatch, caplog):
 
 
 def test_fragments_on_a_union_cost_their_most_expensive_branch(matrix, sms_accounts):
-    from cms.api import limits
+    from api import limits
     from cms.schema import schema
     from graphql import parse
     from graphql.utilities import get_operation_ast

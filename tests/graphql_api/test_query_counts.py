@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms.api import persisted
+from api import persisted
 from tests.graphql_api import factories as f
 from tests.graphql_api.conftest import Api, make_client
 

@@ -1,11 +1,11 @@
-"""The queryset form of reach (publishing.changes.reach) agrees with
-content.services.targets.target_accounts on every kind of item and account."""
+"""The queryset form of reach (content.reach) agrees with
+content.reach.target_accounts on every kind of item and account."""
 
 import pytest
 
 from content.models import Article, AutoReply, Business, ChannelAccount, Package, SmsTemplate, TemplateMessage
-from content.services.targets import target_accounts
-from publishing.changes.reach import audience_for, reach_q
+from content.reach import target_accounts
+from content.reach import audience_for, reach_q
 from tests.factories import ChannelAccountFactory
 from tests.graphql_api import factories as f
 

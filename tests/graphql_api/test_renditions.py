@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.images.tests.utils import get_test_image_file
 
-from cms.api import persisted
+from api import persisted
 from media.models import LibraryImage
 from tests.factories import ChannelAccountFactory
 from tests.graphql_api import factories as f

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from content.importing import import_export
+from importing.runner import import_export
 
 
 def _generator():

@@ -8,7 +8,7 @@ from wagtail.actions.create import CreateAction
 from wagtail.models import ModelLogEntry, ReferenceIndex
 from wagtail.search.models import IndexEntry
 
-from content.importing.richtext import wagtail_embeds
+from importing.richtext import wagtail_embeds
 from content.models import Article, Business, Package, SmsTemplate, TemplateMessage
 from media.models import LibraryImage
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from wagtail.models import Revision
 
-from content.importing import import_export
+from importing.runner import import_export
 from content.models import SmsCommand, SmsTemplate
 from media.models import LibraryImage
 
@@ -58,7 +58,7 @@ def test_a_record_the_database_refuses_is_refused_alone_and_leaves_nothing(run_i
 
 def test_a_failed_run_keeps_no_rows_and_no_uploaded_files(run_import, small_export, settings, monkeypatch):
     # given: the run breaks down after the images were stored
-    from content.importing import runner
+    from importing import runner
 
     def broken(ctx, records):
         raise RuntimeError("disk full")

@@ -2,8 +2,8 @@
 
 import re
 
-from content.importing.context import FieldErrors
-from content.importing.richtext import image_codes, to_wagtail_html
+from importing.context import FieldErrors
+from importing.richtext import image_codes, to_wagtail_html
 from content.models import Article, Business, Package
 from tests.importing.conftest import read, record
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from wagtail.models import ModelLogEntry, Revision
 
-from content.importing.progress import Progress
+from importing.progress import Progress
 from content.models import ChannelAccount, Organisation, Package, SmsTemplate
 from media.models import LibraryImage
 from tests.importing.conftest import read
@@ -136,7 +136,7 @@ def test_a_committed_run_is_announced_once_and_a_dry_run_is_not(
     run_import, small_export, django_capture_on_commit_callbacks
 ):
     # given
-    from content.importing.signals import legacy_import_finished
+    from importing.signals import legacy_import_finished
 
     received = []
 

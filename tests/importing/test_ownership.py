@@ -1,6 +1,6 @@
 """Who owns a package or business the export only says is sold somewhere."""
 
-from content.importing.ownership import catalogue_owner
+from importing.ownership import catalogue_owner
 
 PARENT = {"SX": None, "SX-01": "SX", "SX-02": "SX", "SX-01-01": "SX-01", "SX-01-02": "SX-01"}
 LEVEL = {"SX": "province", "SX-01": "branch", "SX-02": "branch", "SX-01-01": "outlet", "SX-01-02": "outlet"}

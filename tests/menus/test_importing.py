@@ -4,7 +4,7 @@ trees naming node key and field, nothing written on refusal, brand variants."""
 import pytest
 
 from content.models import ChannelAccount
-from menus.importing import import_menu
+from importing.menu_records import import_menu
 from menus.models import Menu, MenuNode, MenuVersion
 from menus.services import diff_versions, live_version, published_tree
 from menus.validation import MenuValidationError

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from content.models import ChannelAccount
 from menus import editing
-from menus.importing import import_menu
+from importing.menu_records import import_menu
 from menus.models import Menu, MenuNode
 from menus.services import publish
 from menus.simulator import simulate

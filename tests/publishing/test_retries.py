@@ -8,7 +8,8 @@ import pytest
 
 from publishing import services
 from publishing.models import Publication, PublicationAttempt, State
-from publishing.signals import publication_finished, publish_job_finished
+from callback.signals import publish_job_finished
+from publishing.signals import publication_finished
 from publishing.tasks import run_publication
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from content.models import Article, ChannelAccount
-from publishing.renditions import render_all
-from publishing.renditions import web, wechat
-from publishing.renditions.miniprogram import NODES_SCHEMA, STYLE_PROPERTIES as MINIPROGRAM_STYLE_PROPERTIES
-from publishing.renditions.miniprogram import TRUSTED
+from renditions.services import render_all
+from renditions import web, wechat
+from renditions.miniprogram import NODES_SCHEMA, STYLE_PROPERTIES as MINIPROGRAM_STYLE_PROPERTIES
+from renditions.miniprogram import TRUSTED
 from tests.renditions.htmlcheck import elements, style_properties
 
 TAGS = [

@@ -11,8 +11,8 @@ from moto.server import ThreadedMotoServer
 
 from content.models import Article, ChannelAccount
 from media.models import LibraryImage, LibraryRendition
-from publishing.renditions import render_all, render_many
-from publishing.renditions.images import ALL_SPECS
+from renditions.services import render_all, render_many
+from renditions.images import ALL_SPECS
 
 S3_PORT = 18531
 

@@ -4,9 +4,9 @@ mini-program width, package cards as structured data."""
 import jsonschema
 import pytest
 
-from publishing.renditions import render
-from publishing.renditions.images import MINIPROGRAM_SPEC
-from publishing.renditions.miniprogram import NODES_SCHEMA, TRUSTED, nodes_to_html
+from renditions.services import render
+from renditions.images import MINIPROGRAM_SPEC
+from renditions.miniprogram import NODES_SCHEMA, TRUSTED, nodes_to_html
 
 
 def _walk(nodes):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from wagtail import hooks
 
 from content.models import Article
-from publishing.wagtail_hooks import ChannelPreviewMenuItem
+from renditions.wagtail_hooks import ChannelPreviewMenuItem
 from tests.conftest import make_editor
 from tests.factories import UserFactory
 

@@ -1,6 +1,6 @@
 """The public API: one renderer per channel, targeting, blocking per channel."""
 
-from publishing.renditions import blocked_accounts, render, render_all, render_many
+from renditions.services import blocked_accounts, render, render_all, render_many
 
 
 def test_a_channel_the_article_does_not_target_blocks_only_that_channel(sample):

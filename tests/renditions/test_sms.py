@@ -5,8 +5,8 @@ import pytest
 
 from content.models import SmsTemplate
 from content.services.sms_segments import count_segments
-from publishing.renditions import render, render_all
-from publishing.renditions.links import parse_token, short_token
+from renditions.services import render, render_all
+from renditions.links import parse_token, short_token
 
 
 def test_template_rendition_counts_segments_with_the_one_counter(sample):

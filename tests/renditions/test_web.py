@@ -1,8 +1,8 @@
 """Web renditions: semantic, sanitized HTML with srcset images and absolute URLs."""
 
 from media.models import LibraryRendition
-from publishing.renditions import render
-from publishing.renditions.images import WEB_SPECS
+from renditions.services import render
+from renditions.images import WEB_SPECS
 from tests.renditions.htmlcheck import elements
 
 

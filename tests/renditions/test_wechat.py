@@ -8,9 +8,9 @@ from django.core.files.images import ImageFile
 from PIL import Image
 
 from media.models import LibraryImage
-from publishing.renditions import image_placeholders, render, render_all, swap_images, wechat_cover
-from publishing.renditions.images import WECHAT_BODY_SPEC, WECHAT_COVER_SPEC, WECHAT_THUMB_SPEC
-from publishing.renditions.wechat import (
+from renditions.services import image_placeholders, render, render_all, swap_images, wechat_cover
+from renditions.images import WECHAT_BODY_SPEC, WECHAT_COVER_SPEC, WECHAT_THUMB_SPEC
+from renditions.wechat import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     CONTENT_MAX_CHARS,

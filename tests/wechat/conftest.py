@@ -9,10 +9,10 @@ import uuid
 import pytest
 import redis
 
-from publishing.wechat.client import WeChatClient
-from publishing.wechat.emulator import EmulatorServer
-from publishing.wechat.retry import RetryPolicy
-from publishing.wechat.tokens import RedisTokenStore
+from wechat.client import WeChatClient
+from wechat.emulator import EmulatorServer
+from wechat.retry import RetryPolicy
+from wechat.tokens import RedisTokenStore
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from content.services.accounts import set_secret
-from publishing.wechat.client import client_for_account
+from wechat.client import client_for_account
 from tests.factories import ChannelAccountFactory, OrganisationFactory
 from tests.wechat.conftest import free_port
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from publishing.wechat.client import Article, draft_marker, marker_comment
-from publishing.wechat.errors import PermanentError
-from publishing.wechat.models import DraftRecord
+from wechat.client import Article, draft_marker, marker_comment
+from wechat.errors import PermanentError
+from wechat.models import DraftRecord
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from publishing.wechat.client import Article
+from wechat.client import Article
 
 pytestmark = pytest.mark.integration
 

@@ -6,11 +6,11 @@ import random
 import httpx
 import pytest
 
-from publishing.wechat import quota
-from publishing.wechat.client import Article
-from publishing.wechat.errors import DailyQuotaExceeded, PermanentError, TransientError
-from publishing.wechat.models import AccountPause
-from publishing.wechat.retry import RetryPolicy
+from wechat import quota
+from wechat.client import Article
+from wechat.errors import DailyQuotaExceeded, PermanentError, TransientError
+from wechat.models import AccountPause
+from wechat.retry import RetryPolicy
 
 pytestmark = pytest.mark.integration
 
@@ -78,7 +78,7 @@ def test_daily_quota_pauses_the_account_and_alerts_instead_of_retrying(wechat_cl
     _count(wechat_client)
     try:
         # when
-        with caplog.at_level(logging.ERROR, logger="publishing.wechat.alerts"):
+        with caplog.at_level(logging.ERROR, logger="wechat.alerts"):
             with pytest.raises(DailyQuotaExceeded) as caught:
                 _count(wechat_client)
         # then: no retry, the account is paused until midnight in Beijing, an alert went out

@@ -4,8 +4,8 @@ enforced by the emulator with WeChat's codes."""
 import httpx
 import pytest
 
-from publishing.wechat.client import Article
-from publishing.wechat.errors import LimitViolation
+from wechat.client import Article
+from wechat.errors import LimitViolation
 from tests.wechat.conftest import JPEG, PNG
 
 pytestmark = pytest.mark.integration

@@ -6,7 +6,7 @@ import json
 import httpx
 import pytest
 
-from publishing.wechat.errors import LimitViolation, PermanentError
+from wechat.errors import LimitViolation, PermanentError
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from defusedxml import ElementTree
 
-from publishing.wechat.client import Article
-from publishing.wechat.errors import TransientError
-from publishing.wechat.models import DraftRecord
+from wechat.client import Article
+from wechat.errors import TransientError
+from wechat.models import DraftRecord
 from tests.wechat.conftest import free_port
 
 pytestmark = pytest.mark.integration

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
-from publishing.wechat.client import Article
-from publishing.wechat.errors import PermanentError, WeChatError
+from wechat.client import Article
+from wechat.errors import PermanentError, WeChatError
 
 pytestmark = pytest.mark.integration
 SECRET = "s3cr3t-app-secret-value"

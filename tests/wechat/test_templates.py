@@ -2,8 +2,8 @@
 
 import pytest
 
-from publishing.wechat.errors import PermanentError
-from publishing.wechat.models import TemplateBinding
+from wechat.errors import PermanentError
+from wechat.models import TemplateBinding
 
 pytestmark = pytest.mark.integration
 

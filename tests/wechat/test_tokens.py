@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from publishing.wechat.client import WeChatClient
-from publishing.wechat.errors import PermanentError
-from publishing.wechat.models import AccessToken
-from publishing.wechat.tokens import DatabaseTokenStore, RedisTokenStore
+from wechat.client import WeChatClient
+from wechat.errors import PermanentError
+from wechat.models import AccessToken
+from wechat.tokens import DatabaseTokenStore, RedisTokenStore
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

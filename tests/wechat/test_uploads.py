@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
-from publishing.wechat.errors import TransientError
-from publishing.wechat.models import UploadedAsset
+from wechat.errors import TransientError
+from wechat.models import UploadedAsset
 from tests.wechat.conftest import JPEG, PNG
 
 pytestmark = pytest.mark.integration

@@ -15,8 +15,8 @@ def main(base_url, redis_url, prefix, app_id, start_at):
     django.setup()
     import redis
 
-    from publishing.wechat.client import WeChatClient
-    from publishing.wechat.tokens import RedisTokenStore
+    from wechat.client import WeChatClient
+    from wechat.tokens import RedisTokenStore
 
     store = RedisTokenStore(redis.Redis.from_url(redis_url), prefix=prefix)
     client = WeChatClient(app_id, "worker-secret", base_url, store, timeout=10)

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from wagtail.models import APIToken
 from wagtail.models.api import DISPLAY_PREFIX_LENGTH
 
-from cms.api import clients
+from cms.callers import clients
 from cms.models import ApiClient
 from content.models import ChannelAccount, Organisation
 

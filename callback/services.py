@@ -1,0 +1,175 @@
+"""Answering WeChat's callbacks: verification, plain / safe / compatible messages,
+deduplication of WeChat's retries, publish-job events and the message log."""
+
+import functools
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from callback.signals import publish_job_finished
+
+from . import replies
+from .crypto import EnvelopeError, signature_matches
+from .logbook import logbook
+from .messages import MalformedMessage, encrypted_part, parse_message, parse_root
+from .models import EXCERPT_CHARS, MessageLog
+
+logger = logging.getLogger(__name__)
+
+# WeChat retries a delivery three times within about 15 seconds.
+DEDUPE_SECONDS = 30
+_DIGIT_RUN = re.compile(r"\d{5,}")
+
+
+class Refused(Exception):
+    """A request answered with a 4xx (or 503) status and no side effect."""
+
+    def __init__(self, status, reason):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def _check_signature(table, params):
+    timestamp, nonce = params.get("timestamp", ""), params.get("nonce", "")
+    if not table.token or not signature_matches(params.get("signature", ""), table.token, timestamp, nonce):
+        raise Refused(403, "signature does not match")
+    max_age = settings.WECHAT_CALLBACK_MAX_AGE_SECONDS
+    if max_age:
+        # Bounds how long a captured signed URL can be replayed.
+        if not timestamp.isascii() or not timestamp.isdigit() or abs(time.time() - int(timestamp)) > max_age:
+            raise Refused(403, "timestamp outside the accepted window")
+    return timestamp, nonce
+
+
+def verify(table, params):
+    """The echostr to return for WeChat's GET verification."""
+    _check_signature(table, params)
+    echostr = params.get("echostr", "")
+    if not echostr or len(echostr) > 128:
+        raise Refused(400, "echostr missing")
+    return echostr
+
+
+def _open_envelope(table, params, root, timestamp, nonce):
+    if table.crypto is None:
+        raise Refused(400, "account has no EncodingAESKey for safe mode")
+    encrypted = encrypted_part(root)
+    if not signature_matches(params.get("msg_signature", ""), table.token, timestamp, nonce, encrypted):
+        raise Refused(403, "msg_signature does not match")
+    try:
+        return parse_root(table.crypto.open(encrypted))
+    except EnvelopeError as exc:
+        raise Refused(400, f"bad safe-mode payload: {exc}") from None
+
+
+def read_message(table, params, body):
+    """(Inbound, encrypted) of a POST, after every check; Refused otherwise."""
+    timestamp, nonce = _check_signature(table, params)
+    encrypt_type = params.get("encrypt_type", "raw").lower()
+    if encrypt_type not in ("raw", "aes"):
+        raise Refused(400, "unknown encrypt_type")
+    try:
+        root = parse_root(body)
+        encrypted = encrypt_type == "aes"
+        if encrypted:
+            # Compatible mode carries plain fields as well: only the sealed copy is trusted.
+            root = _open_envelope(table, params, root, timestamp, nonce)
+        return parse_message(root), encrypted
+    except MalformedMessage as exc:
+        raise Refused(400, str(exc)) from None
+
+
+def _reply_bytes(table, inbound, answer, encrypted):
+    if answer is None:
+        return replies.SUCCESS
+    reply = replies.render(answer, inbound)
+    return replies.sealed(reply, table.crypto, table.token) if encrypted else reply
+
+
+def _delivery_key(table, inbound):
+    digest = hashlib.sha1(f"{table.code}\0{inbound.delivery_id}".encode("utf-8")).hexdigest()
+    return f"wechat_callback:seen:{digest}"
+
+
+def _now(action):
+    action()
+
+
+def answer_message(table, params, body, defer=_now):
+    """The reply bytes of a POST. A retried delivery gets the first answer's bytes and
+    causes no second side effect (log row, publish-job signal). ``defer`` takes the
+    log write; the view runs it once the reply is on its way to WeChat."""
+    inbound, encrypted = read_message(table, params, body)
+    is_publish_job = inbound.msg_type == "event" and inbound.event.upper() == "PUBLISHJOBFINISH"
+    answer = None if is_publish_job else table.answer(inbound)
+    reply = _reply_bytes(table, inbound, answer, encrypted)
+    key = _delivery_key(table, inbound)
+    # add() is atomic: of concurrent duplicates exactly one stores its bytes and acts.
+    if not cache.add(key, reply, DEDUPE_SECONDS):
+        first = cache.get(key)
+        return first if first is not None else reply
+    if is_publish_job:
+        _finish_publish_job(table, inbound, key)
+    defer(functools.partial(record, table, inbound, answer, encrypted, publish_job=is_publish_job))
+    return reply
+
+
+def _finish_publish_job(table, inbound, key):
+    info = inbound.publish
+    results = publish_job_finished.send_robust(
+        sender=MessageLog,
+        app_id=table.app_id,
+        account_code=table.code,
+        publish_id=info["publish_id"],
+        status=info["status"],
+        article_id=info["article_id"],
+        fail_idx=info["fail_idx"],
+        article_urls=info["article_urls"],
+    )
+    failures = [result for _receiver, result in results if isinstance(result, Exception)]
+    if failures:
+        for failure in failures:
+            logger.error("publish_job_finished receiver failed for account %s", table.code, exc_info=failure)
+        # Forget the delivery so WeChat's retry runs the receivers again.
+        cache.delete(key)
+        raise Refused(503, "publication could not be updated")
+
+
+def excerpt(inbound):
+    """A short, masked excerpt: digit runs (phones, ID numbers) become asterisks."""
+    if inbound.msg_type == "text":
+        text = _DIGIT_RUN.sub(lambda m: "*" * len(m.group()), inbound.content)
+    elif inbound.event.lower() in ("click", "view"):
+        text = inbound.event_key
+    else:
+        return ""
+    return text[:EXCERPT_CHARS]
+
+
+def record(table, inbound, answer, encrypted, publish_job=False):
+    """Log one message (written with the process's next batch)."""
+    if publish_job:
+        kind, rule_id, label = MessageLog.Matched.PUBLISH_JOB, None, inbound.publish["publish_id"]
+    elif answer is None:
+        kind, rule_id, label = MessageLog.Matched.NONE, None, ""
+    else:
+        kind, rule_id, label = answer.kind, answer.rule_id, answer.label
+    values = {
+        "account_id": table.account_id,
+        "openid": inbound.from_user,
+        "msg_type": inbound.msg_type,
+        "event": inbound.event[:32],
+        "excerpt": excerpt(inbound),
+        "matched_kind": kind,
+        "matched_rule_id": rule_id,
+        "matched_label": label[:128],
+        "encrypted": encrypted,
+        "created_at": timezone.now(),
+    }
+    logbook.add(values)

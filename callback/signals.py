@@ -1,0 +1,8 @@
+"""Signals the WeChat callback sends (receivers live in the apps above it)."""
+
+from django.dispatch import Signal
+
+# Sent when WeChat reports a freepublish job's outcome (the PUBLISHJOBFINISH event).
+# kwargs: app_id, publish_id, status (int, 0 = published), article_id (str or ""),
+# fail_idx (list of ints).
+publish_job_finished = Signal()

@@ -1,0 +1,208 @@
+"""Which channel accounts an item reaches: the one rule publications, change logs,
+bundles, webhooks and the API share, per item (``target_accounts``) and as a
+queryset filter (``reach_q``), side by side so they stay one rule.
+
+An item reaches the accounts of the organisations it belongs to or is shared
+down / sold to, and of their ancestors (the province's SMS hall, web site and
+mini-program serve every branch). An item that names target channels reaches
+only accounts of those channel types. An item reaches account A when A is
+enabled, A's channel type is one the item is for, and one of the organisations
+the item belongs to (or is shared / sold to) is A's organisation or below it.
+tests/graphql_api/test_reach.py holds the two forms equal on every kind of item."""
+
+from dataclasses import dataclass, field
+
+from django.db import connections, router
+from django.db.models import Q
+
+from content.models import Article, AutoReply, Business, ChannelAccount, Organisation, Package, SmsTemplate, TemplateMessage
+from content.models.wechat import TemplateMessageMapping
+
+# Channel types each kind of item can be rendered for.
+CHANNELS_BY_KIND = {
+    Article: None,  # from the article's own ``channels``
+    Package: None,
+    Business: None,
+    SmsTemplate: {ChannelAccount.Type.SMS},
+    AutoReply: {ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT},
+    TemplateMessage: {ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT},
+}
+
+
+def _with_ancestors(org_ids):
+    parents = dict(Organisation.objects.values_list("pk", "parent_id"))
+    out = set()
+    for org_id in org_ids:
+        while org_id is not None and org_id not in out:
+            out.add(org_id)
+            org_id = parents.get(org_id)
+    return out
+
+
+def reach_org_ids(item):
+    """Organisations whose channels carry the item."""
+    if isinstance(item, AutoReply):
+        return {item.account.organisation_id}
+    org_ids = {item.organisation_id}
+    if isinstance(item, Article):
+        org_ids |= set(item.shared_to.values_list("pk", flat=True))
+    if isinstance(item, (Package, Business)):
+        org_ids |= set(item.sale_orgs.values_list("pk", flat=True))
+    return org_ids
+
+
+def target_accounts(item):
+    """Enabled channel accounts the item is delivered to, in code order."""
+    if isinstance(item, AutoReply):
+        return ChannelAccount.objects.filter(pk=item.account_id, enabled=True)
+    if isinstance(item, TemplateMessage):
+        return ChannelAccount.objects.filter(
+            pk__in=item.account_mappings.values("account_id"), enabled=True
+        ).order_by("code")
+    types = CHANNELS_BY_KIND.get(type(item))
+    if types is None:
+        types = set(getattr(item, "channels", None) or ChannelAccount.Type.values)
+    return ChannelAccount.objects.filter(
+        organisation_id__in=_with_ancestors(reach_org_ids(item)), type__in=types, enabled=True
+    ).order_by("code")
+
+
+NOTHING = Q(pk__in=[])
+ALL_TYPES = tuple(ChannelAccount.Type.values)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Enabled accounts, and per channel type the organisations whose items reach them."""
+
+    account_ids: frozenset = frozenset()
+    orgs_by_type: dict = field(default_factory=dict)
+    subtrees_of: dict = field(default_factory=dict)  # organisation id -> its subtree
+    # Every organisation when the audience was made: a set of organisations holding
+    # them all reaches every item, and its filter needs no list of ids.
+    whole_tree: frozenset = frozenset()
+
+    def of_account(self, account):
+        """The audience of one of its accounts (the organisations below it), without a query."""
+        return Audience(
+            account_ids=frozenset([account.pk]),
+            orgs_by_type={account.type: frozenset(self.subtrees_of[account.organisation_id])},
+            whole_tree=self.whole_tree,
+        )
+
+    def covers_tree(self, org_ids):
+        return bool(self.whole_tree) and org_ids >= self.whole_tree
+
+    def orgs(self, types=ALL_TYPES):
+        out = set()
+        for channel_type in types:
+            out |= self.orgs_by_type.get(channel_type, frozenset())
+        return out
+
+
+def _children():
+    children = {}
+    for pk, parent_id in Organisation.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    return children
+
+
+def _subtree(children, org_id):
+    out, stack = set(), [org_id]
+    while stack:
+        current = stack.pop()
+        if current not in out:
+            out.add(current)
+            stack.extend(children.get(current, ()))
+    return frozenset(out)
+
+
+def audience_for(accounts):
+    """The audience of channel accounts (instances or values with id, type, organisation_id, enabled)."""
+    accounts = [a for a in accounts if a.enabled]
+    if not accounts:
+        return Audience()
+    children = _children()  # one query of the (small) organisation tree
+    subtrees_of = {a.organisation_id: _subtree(children, a.organisation_id) for a in accounts}
+    by_type = {}
+    for account in accounts:
+        by_type.setdefault(account.type, set()).update(subtrees_of[account.organisation_id])
+    return Audience(
+        account_ids=frozenset(a.pk for a in accounts),
+        orgs_by_type={t: frozenset(org_ids) for t, org_ids in by_type.items()},
+        subtrees_of=subtrees_of,
+        whole_tree=frozenset(pk for pks in children.values() for pk in pks),
+    )
+
+
+def _linked(model, field_name, org_ids):
+    """Items whose many-to-many ``field_name`` names one of ``org_ids``, as a subquery."""
+    m2m = model._meta.get_field(field_name)
+    through = m2m.remote_field.through
+    return Q(
+        pk__in=through.objects.filter(**{f"{m2m.m2m_reverse_field_name()}_id__in": org_ids}).values(
+            f"{m2m.m2m_field_name()}_id"
+        )
+    )
+
+
+def _owned_or_linked(model, field_name, org_ids, audience):
+    if not org_ids:
+        return NOTHING
+    if audience.covers_tree(org_ids):
+        # Every item is owned by an organisation of the tree.
+        return Q()
+    q = Q(organisation_id__in=org_ids)
+    if field_name:
+        q |= _linked(model, field_name, org_ids)
+    return q
+
+
+def article_channel_q(channel_type):
+    return article_channels_q([channel_type])
+
+
+def article_channels_q(channel_types):
+    """Articles for any of ``channel_types``. An article with no target channels goes to every channel."""
+    channel_types = sorted(channel_types)
+    if connections[router.db_for_read(Article)].vendor == "postgresql":
+        if len(channel_types) == 1:
+            return Q(channels__contains=channel_types) | Q(channels=[])
+        return Q(channels__has_any_keys=channel_types) | Q(channels=[])
+    # SQLite (the embedded dev database) has no JSON containment lookup.
+    pks = [
+        pk for pk, channels in Article.objects.values_list("pk", "channels")
+        if not channels or any(channel_type in channels for channel_type in channel_types)
+    ]
+    return Q(pk__in=pks)
+
+
+def reach_q(model, audience):
+    """A filter on ``model`` keeping the items that reach any account of ``audience``."""
+    if model is AutoReply:
+        return Q(account_id__in=audience.account_ids) if audience.account_ids else NOTHING
+    if model is TemplateMessage:
+        if not audience.account_ids:
+            return NOTHING
+        mappings = TemplateMessageMapping.objects.filter(account_id__in=audience.account_ids)
+        return Q(pk__in=mappings.values("definition_id"))
+    if model is SmsTemplate:
+        return _owned_or_linked(model, None, audience.orgs([ChannelAccount.Type.SMS]), audience)
+    if model in (Package, Business):
+        return _owned_or_linked(model, "sale_orgs", audience.orgs(), audience)
+    if model is Article:
+        # Channel types reaching the same organisations share one clause.
+        types_of = {}
+        for channel_type, org_ids in audience.orgs_by_type.items():
+            if org_ids:
+                types_of.setdefault(org_ids, []).append(channel_type)
+        q = NOTHING
+        for org_ids, channel_types in types_of.items():
+            q |= article_channels_q(channel_types) & _owned_or_linked(Article, "shared_to", org_ids, audience)
+        return q
+    raise LookupError(f"{model.__name__} has no reach rule")
+
+
+def published(model, audience):
+    """Live items of ``model`` reaching the audience."""
+    return model._default_manager.filter(live=True).filter(reach_q(model, audience))

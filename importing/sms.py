@@ -1,0 +1,143 @@
+"""SMS interaction templates and the commands they answer.
+
+Each template's commands are bound on the SMS account(s) that serve its
+organisation (``content.reach.target_accounts``); a command is bound
+to one template per account. Whether a command is free is decided for the whole
+export at once: within one export a command may move from one template to another."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from content.models import ChannelAccount, SmsCommand, SmsTemplate
+from content.services.sms import normalise_commands, rules_for_organisations, validate_template
+from content.reach import target_accounts
+
+from .editorial import EditorialList, value
+from .bulk import insert_values
+from .indexing import chunks
+
+SCALARS = ("category", "text")
+
+
+class SmsTemplatesList(EditorialList):
+    list_name = "sms_templates"
+    model = SmsTemplate
+    field_names = {"organisation": "org", "command_bindings": "commands"}
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._accounts_by_org = {}
+        self._rules = None  # organisation id -> content.services.sms.SmsRules
+
+    def read(self, record, errors):
+        values = {"code": value(SmsTemplate, "code", record.get("code"), "code", errors)}
+        for name in SCALARS:
+            values[name] = value(SmsTemplate, name, record.get(name), name, errors)
+        values["organisation_id"] = self.ctx.ref("organisations", record.get("org"), "org", errors)
+        values["parameters"] = _json_list(record, "parameters", dict, errors)
+        commands, problems = normalise_commands(_json_list(record, "commands", str, errors))
+        for problem in problems:
+            errors.add("commands", problem)
+        values["commands"] = commands
+        brands = self.ctx.refs("brands", record.get("brands") or [], "brands", errors)
+        return values, {"brands": brands}, {}
+
+    def clean(self, obj):
+        """The admin's validator (``validate_template``, which the model's ``clean()``
+        calls), given the serving account found for all organisations in two queries.
+        The command clash check is left to ``check_batch``, which sees the whole export."""
+        fks, _m2ms = self._relations
+        errors = {}
+        try:
+            obj.clean_fields(exclude=[f.name for f in fks])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if self._rules is None:
+            self._rules = rules_for_organisations()
+        commands, obj.commands = obj.commands, []
+        try:
+            validate_template(obj, self._rules[obj.organisation_id].account)
+        except ValidationError as exc:
+            for field_name, messages in exc.message_dict.items():
+                errors.setdefault(field_name, []).extend(messages)
+        finally:
+            obj.commands = commands
+        if errors:
+            raise ValidationError(errors)
+
+    def sms_accounts(self, organisation_id):
+        """The SMS accounts serving an organisation: the one rule, asked once per organisation."""
+        if organisation_id not in self._accounts_by_org:
+            probe = SmsTemplate(organisation_id=organisation_id)
+            self._accounts_by_org[organisation_id] = [
+                a.pk for a in target_accounts(probe) if a.type == ChannelAccount.Type.SMS
+            ]
+        return self._accounts_by_org[organisation_id]
+
+    def check_batch(self, accepted):
+        """Refuse a template whose command another template already answers on the same account."""
+        owner = {}  # (account, command) -> template code, for this export
+        refused = set()
+        for item in accepted:
+            for account_id in self.sms_accounts(item.values["organisation_id"]):
+                for command in item.values["commands"]:
+                    other = owner.setdefault((account_id, command), item.record)
+                    if other != item.record:
+                        refused.add(id(item))
+                        self._refuse(item, {"commands": [_("指令 %(command)s 已由模板 %(other)s 使用") % {
+                            "command": command, "other": other}]})
+        accepted = [item for item in accepted if id(item) not in refused]
+        exported = {item.record for item in accepted}
+        clashes = {}
+        keys = list(owner)
+        for chunk in chunks(keys, 2000):
+            accounts = {account for account, _command in chunk}
+            commands = {command for _account, command in chunk}
+            for account_id, command, code in SmsCommand.objects.filter(
+                account_id__in=accounts, command__in=commands
+            ).values_list("account_id", "command", "template__code"):
+                # Bound to a template outside this export: the binding stands, the import yields.
+                if code not in exported and owner.get((account_id, command)) not in (None, code):
+                    clashes.setdefault(owner[(account_id, command)], []).append((command, code))
+        kept = []
+        for item in accepted:
+            if item.record in clashes:
+                self._refuse(item, {"commands": [
+                    _("指令 %(command)s 已绑定到模板 %(other)s") % {"command": c, "other": o}
+                    for c, o in clashes[item.record]
+                ]})
+            else:
+                kept.append(item)
+        return kept
+
+    def after_write(self, accepted):
+        """Make the stored bindings of the accepted templates exactly what they ask for."""
+        wanted = {}
+        for item in accepted:
+            for account_id in self.sms_accounts(item.values["organisation_id"]):
+                for command in item.values["commands"]:
+                    wanted[(account_id, command)] = item.pk
+        template_ids = [item.pk for item in accepted]
+        stored = {}
+        for chunk in chunks(template_ids, 5000):
+            for pk, account_id, command, template_id in SmsCommand.objects.filter(template_id__in=chunk).values_list(
+                "pk", "account_id", "command", "template_id"
+            ):
+                stored[(account_id, command)] = (pk, template_id)
+        stale = [pk for key, (pk, template_id) in stored.items() if wanted.get(key) != template_id]
+        for chunk in chunks(stale):
+            SmsCommand.objects.filter(pk__in=chunk).delete()
+        fresh = [
+            (account_id, command, template_id)
+            for (account_id, command), template_id in wanted.items()
+            if stored.get((account_id, command), (None, None))[1] != template_id
+        ]
+        insert_values(SmsCommand, ("account", "command", "template"), fresh)
+
+
+def _json_list(record, key, item_type, errors):
+    items = record.get(key) or []
+    if not isinstance(items, list) or not all(isinstance(i, item_type) for i in items):
+        errors.add(key, _("格式不正确"))
+        return []
+    return items

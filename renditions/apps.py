@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RenditionsConfig(AppConfig):
+    name = "renditions"
+    verbose_name = "渠道版本"
+    default_auto_field = "django.db.models.BigAutoField"

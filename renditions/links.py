@@ -1,0 +1,108 @@
+"""Where an item's web rendition lives, and the short link an SMS carries to it.
+
+A short link is ``RENDITIONS_SHORT_LINK_BASE`` + a token naming the item's kind
+and id (base62), resolved at click time by ``renditions.urls`` to the
+web rendition of the live item: nothing to store, nothing to expire."""
+
+import string
+from urllib.parse import quote, urljoin
+
+from django.conf import settings
+
+from content.models import Article, Business, ChannelAccount, Package
+
+from .rendition import ARTICLE, BUSINESS, PACKAGE
+
+DEFAULT_WEB_PATHS = {ARTICLE: "articles/{code}", PACKAGE: "packages/{code}", BUSINESS: "businesses/{code}"}
+TOKEN_PREFIX = {ARTICLE: "a", PACKAGE: "p", BUSINESS: "b"}
+MODEL_BY_PREFIX = {"a": Article, "p": Package, "b": Business}
+BASE62 = string.digits + string.ascii_letters
+
+
+def base_url_of(account):
+    """The account's site address with a trailing slash, or "" when not set."""
+    base = (getattr(account, "base_url", "") or "").strip()
+    if base and not base.endswith("/"):
+        base += "/"
+    return base
+
+
+def web_path(kind, code):
+    paths = getattr(settings, "RENDITIONS_WEB_PATHS", None) or DEFAULT_WEB_PATHS
+    pattern = paths.get(kind) or DEFAULT_WEB_PATHS.get(kind)
+    return pattern.format(code=quote(code, safe="")) if pattern else None
+
+
+def web_url_on(account, kind, code):
+    base = base_url_of(account)
+    path = web_path(kind, code)
+    return urljoin(base, path) if base and path else None
+
+
+def web_account_for(item, accounts=()):
+    """The web account carrying the item: one of ``accounts`` if given, else the
+    first enabled web account it reaches (content.reach)."""
+    for account in accounts:
+        if account.type == ChannelAccount.Type.WEB and base_url_of(account):
+            return account
+    from content.reach import target_accounts
+
+    if not item.pk:
+        return None
+    if getattr(item, "_cluster_related_objects", None):
+        # A revision (or an edited copy) holds its relations in memory; the reach
+        # of an item is decided on what is stored.
+        item = type(item)._default_manager.filter(pk=item.pk).first()
+        if item is None:
+            return None
+    return target_accounts(item).filter(type=ChannelAccount.Type.WEB).exclude(base_url="").first()
+
+
+def _base62(number):
+    if number == 0:
+        return BASE62[0]
+    out = []
+    while number:
+        number, rest = divmod(number, 62)
+        out.append(BASE62[rest])
+    return "".join(reversed(out))
+
+
+def short_token(kind, pk):
+    return f"{TOKEN_PREFIX[kind]}{_base62(pk)}"
+
+
+def parse_token(token):
+    """(model, pk) of a short-link token, or None when it is not one."""
+    if len(token) < 2 or token[0] not in MODEL_BY_PREFIX:
+        return None
+    pk = 0
+    for char in token[1:]:
+        index = BASE62.find(char)
+        if index < 0:
+            return None
+        pk = pk * 62 + index
+    return MODEL_BY_PREFIX[token[0]], pk
+
+
+def short_link(kind, pk):
+    base = getattr(settings, "RENDITIONS_SHORT_LINK_BASE", "") or f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/s/"
+    if not base.endswith("/"):
+        base += "/"
+    return base + short_token(kind, pk)
+
+
+def resolve_short_link(token):
+    """The web rendition URL a short link leads to, or None (unknown, not live, no web site)."""
+    parsed = parse_token(token)
+    if parsed is None:
+        return None
+    model, pk = parsed
+    item = model.objects.filter(pk=pk, live=True).first()
+    if item is None:
+        return None
+    account = web_account_for(item)
+    if account is None:
+        return None
+    kind = {Article: ARTICLE, Package: PACKAGE, Business: BUSINESS}[model]
+    return web_url_on(account, kind, item.code)

@@ -1,0 +1,92 @@
+"""Channel renditions: one published item (article, package, business, SMS
+template) rendered right for each channel account it reaches.
+
+    render(item, account, channel=None) -> Rendition
+    render_all(item, accounts) -> [Rendition]   # item loaded once for all accounts
+
+A rendition whose ``blocking`` is true must not be published to that channel;
+its ``warnings`` name the item, the channel and the cause. The renderers read
+the object they are given: pass the live object to publish, the latest
+revision (``item.get_latest_revision_as_object()``) to preview."""
+
+from django.db.models import prefetch_related_objects
+
+from renditions.context import RenderContext
+from renditions.images import ImageSet, wechat_body_renditions, wechat_cover
+from renditions.miniprogram import render_miniprogram
+from renditions.rendition import CHANNELS, MINIPROGRAM, SMS, WEB, WECHAT, Rendition, RenditionWarning
+from renditions.sms import render_sms
+from renditions.sources import kind_of
+from renditions.web import render_web
+from renditions.wechat import image_placeholders, render_wechat, swap_images
+
+__all__ = [
+    "CHANNELS",
+    "Rendition",
+    "RenditionWarning",
+    "blocked_accounts",
+    "image_placeholders",
+    "kind_of",
+    "render",
+    "render_all",
+    "render_many",
+    "swap_images",
+    "wechat_body_renditions",
+    "wechat_cover",
+]
+
+RENDERERS = {WEB: render_web, WECHAT: render_wechat, MINIPROGRAM: render_miniprogram, SMS: render_sms}
+# Channels each kind of item can be rendered for.
+SUPPORTED = {"article": set(CHANNELS), "package": set(CHANNELS), "business": set(CHANNELS), "sms_template": {SMS}}
+
+
+def render(item, account, channel=None):
+    """The item rendered for ``account`` (as ``channel``, by default the account's type)."""
+    return _render(RenderContext(item, [account]), account, channel or account.type)
+
+
+def render_all(item, accounts):
+    """The item rendered for each account, sharing one load of its images and relations."""
+    accounts = list(accounts)
+    context = RenderContext(item, accounts)
+    return [_render(context, account, account.type) for account in accounts]
+
+
+def render_many(items, accounts, batch_size=200):
+    """(item, [rendition per account]) for many items, loading the images and
+    related packages of each batch of items in one query each."""
+    accounts = list(accounts)
+    items = list(items)
+    for start in range(0, len(items), batch_size):
+        batch = items[start : start + batch_size]
+        articles = [item for item in batch if kind_of(item) == "article" and item.pk]
+        if articles:
+            prefetch_related_objects(articles, "related_packages")
+        contexts = [RenderContext(item, accounts) for item in batch]
+        ids, codes = set(), set()
+        for context in contexts:
+            item_ids, item_codes = context.source.image_refs
+            ids.update(item_ids)
+            codes.update(item_codes)
+        images = ImageSet.load(ids, codes)
+        for item, context in zip(batch, contexts):
+            context.images = images
+            yield item, [_render(context, account, account.type) for account in accounts]
+
+
+def blocked_accounts(renditions):
+    """{account code: [blocking warnings]} of the renditions that must not be published."""
+    return {r.account: [w for w in r.warnings if w.blocking] for r in renditions if r.blocking}
+
+
+def _render(context, account, channel):
+    source = context.source
+    if channel not in SUPPORTED[source.kind]:
+        rendition = Rendition(channel, source.kind, source.code, title=source.title, account=account.code)
+        rendition.warn("unsupported_channel", "此类内容不能在该渠道发布", blocking=True)
+        return rendition
+    rendition = RENDERERS[channel](context, account)
+    if source.channels is not None and channel not in source.channels:
+        rendition.warn("not_targeted", "内容的目标渠道不包含此渠道", blocking=True)
+    return rendition
+

@@ -1,0 +1,149 @@
+"""What the renderers read from an item: one shape for articles, packages,
+businesses and SMS templates, built lazily so a channel that needs no body,
+images or related packages costs no parsing and no query."""
+
+from decimal import Decimal
+from functools import cached_property
+
+from content.models import Article, Business, Package, SmsTemplate
+
+from . import tree
+from .rendition import ARTICLE, BUSINESS, PACKAGE, SMS_TEMPLATE
+
+KIND_BY_MODEL = {Article: ARTICLE, Package: PACKAGE, Business: BUSINESS, SmsTemplate: SMS_TEMPLATE}
+
+
+def kind_of(item):
+    for model, kind in KIND_BY_MODEL.items():
+        if isinstance(item, model):
+            return kind
+    raise TypeError(f"{type(item).__name__} has no channel renditions")
+
+
+def format_fee(value):
+    """128.00 -> "128", 9.90 -> "9.9" (yuan)."""
+    value = Decimal(value or 0)
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def format_data(mb):
+    """31744 -> "31GB", 1536 -> "1.5GB", 500 -> "500MB"."""
+    if mb >= 1024:
+        gb = Decimal(mb) / 1024
+        return f"{gb:.2f}".rstrip("0").rstrip(".") + "GB"
+    return f"{mb}MB"
+
+
+class Card:
+    """A package or business from its structured fields, the same on every channel."""
+
+    def __init__(self, item):
+        self.kind = PACKAGE if isinstance(item, Package) else BUSINESS
+        self.pk = item.pk
+        self.code = item.code
+        self.name = item.name
+        self.family = getattr(item, "family", "") or getattr(item, "kind", "") or ""
+        self.monthly_fee = Decimal(item.monthly_fee or 0)
+        self.data_mb = getattr(item, "data_mb", 0) or 0
+        self.voice_minutes = getattr(item, "voice_minutes", 0) or 0
+        self.sms_count = getattr(item, "sms_count", 0) or 0
+        self.contract_months = getattr(item, "contract_months", 0) or 0
+        self.order_command = item.order_command or ""
+        self.cancel_command = item.cancel_command or ""
+        self.valid_from = getattr(item, "valid_from", None)
+        self.valid_to = getattr(item, "valid_to", None)
+        self.highlights = [str(h) for h in (getattr(item, "highlights", None) or []) if str(h).strip()]
+
+    @property
+    def fee_text(self):
+        return f"{format_fee(self.monthly_fee)}元/月"
+
+    def allowances(self):
+        """[(label, value)] of what the monthly fee includes."""
+        out = []
+        if self.data_mb:
+            out.append(("流量", format_data(self.data_mb)))
+        if self.voice_minutes:
+            out.append(("语音", f"{self.voice_minutes}分钟"))
+        if self.sms_count:
+            out.append(("短信", f"{self.sms_count}条"))
+        if self.contract_months:
+            out.append(("合约期", f"{self.contract_months}个月"))
+        return out
+
+    def order_text(self, service_number):
+        if not self.order_command:
+            return ""
+        text = f"编辑短信 {self.order_command} 发送至 {service_number} 办理"
+        if self.cancel_command:
+            text += f",退订发送 {self.cancel_command}"
+        return text
+
+    def as_data(self):
+        """JSON-ready structured card (the mini-program renders its own card from it)."""
+        return {
+            "kind": self.kind,
+            "code": self.code,
+            "name": self.name,
+            "family": self.family,
+            "monthly_fee": f"{self.monthly_fee:.2f}",
+            "fee_text": self.fee_text,
+            "data_mb": self.data_mb,
+            "voice_minutes": self.voice_minutes,
+            "sms_count": self.sms_count,
+            "contract_months": self.contract_months,
+            "allowances": [{"label": label, "value": value} for label, value in self.allowances()],
+            "highlights": list(self.highlights),
+            "order_command": self.order_command,
+            "cancel_command": self.cancel_command,
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+        }
+
+
+class Source:
+    """The parts of an item a renderer reads. Body, text and cards are parsed or
+    queried on first use only."""
+
+    def __init__(self, item):
+        self.item = item
+        self.kind = kind_of(item)
+        self.pk = item.pk
+        self.code = item.code
+        self.title = getattr(item, "title", None) or getattr(item, "name", None) or item.code
+        self.author = getattr(item, "author", "") or ""
+        self.digest = getattr(item, "digest", "") or ""
+        self.cover_id = getattr(item, "cover_image_id", None)
+        channels = getattr(item, "channels", None)
+        # An article with no channels named reaches every channel (content.reach).
+        self.channels = set(channels) if channels else None
+
+    @cached_property
+    def body(self):
+        if self.kind == ARTICLE:
+            return tree.parse_rich_text(self.item.body)
+        if self.kind in (PACKAGE, BUSINESS):
+            return tree.parse_rich_text(self.item.description)
+        return []
+
+    @cached_property
+    def body_text(self):
+        return tree.plain_text(self.body)
+
+    @cached_property
+    def cards(self):
+        """Packages of an article (related packages), or the package/business itself."""
+        if self.kind == ARTICLE:
+            # A ParentalManyToManyField also answers for unsaved items and revisions.
+            return sorted((Card(p) for p in self.item.related_packages.all()), key=lambda card: card.code)
+        if self.kind in (PACKAGE, BUSINESS):
+            return [Card(self.item)]
+        return []
+
+    @cached_property
+    def image_refs(self):
+        ids, codes = tree.image_refs(self.body)
+        if self.cover_id is not None:
+            ids.append(self.cover_id)
+        return ids, codes
