@@ -1,27 +1,19 @@
-"""Menus: each menu record goes to the menus app's own importer
-(``importing.menu_records.import_menu``), which validates the tree with the same rules
-as the menu editor and publishes it as a version. This module only keeps the
-import's promises around it: a menu that points at a refused record is refused
-too, and a refused menu leaves nothing behind."""
+"""Menus: each menu record goes to ``importing.menu_records.import_menu``, which
+validates the tree with the menus app's own rules (the same as the menu editor)
+and publishes it as a version. This module keeps the import's promises around it:
+a menu that points at a refused record is refused too, and a refused menu leaves
+nothing behind."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from content.errors import RecordError, record_errors
 
 from .context import FieldErrors
+from .menu_records import import_menu
 
 OUTCOMES = ("created", "updated", "unchanged")
-
-
-def menu_importer():
-    """The menus app's ``import_menu(record, user=None)``, or None while it has none."""
-    try:
-        from importing.menu_records import import_menu
-    except ImportError:
-        return None
-    return import_menu
 
 
 def _walk(nodes, path="nodes"):
@@ -68,7 +60,6 @@ def import_menus(ctx, records):
     list_name = "menus"
     ctx.report.start_list(list_name)
     ctx.progress.start(list_name, len(records))
-    import_menu = menu_importer()
     seen = set()
     for record in records:
         ctx.progress.advance()
@@ -77,9 +68,6 @@ def import_menus(ctx, records):
             ctx.refuse(list_name, code, {"code": [_("代码在导出中重复出现")]}, blocks_dependents=False)
             continue
         seen.add(code)
-        if import_menu is None:
-            ctx.refuse(list_name, code, {NON_FIELD_ERRORS: [_("菜单应用尚未提供导入功能 (importing.menu_records.import_menu)")]})
-            continue
         errors = dependency_errors(ctx, record)
         if errors:
             ctx.refuse(list_name, code, errors)
