@@ -3,6 +3,6 @@
 from django.dispatch import Signal
 
 # Sent when WeChat reports a freepublish job's outcome (the PUBLISHJOBFINISH event).
-# kwargs: app_id, publish_id, status (int, 0 = published), article_id (str or ""),
-# fail_idx (list of ints).
+# kwargs: app_id, account_code, publish_id, status (int, 0 = published), article_id
+# (str or ""), fail_idx (list of ints), article_urls (list of str).
 publish_job_finished = Signal()

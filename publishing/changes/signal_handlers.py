@@ -71,8 +71,6 @@ def connect():
     post_save.connect(on_sms_command_saved, sender=SmsCommand, dispatch_uid="changes.smscommand.saved")
     post_delete.connect(on_sms_command_deleted, sender=SmsCommand, dispatch_uid="changes.smscommand.deleted")
     menu_version_published.connect(on_menu_version_published, dispatch_uid="changes.menu_version_published")
-    try:
-        from importing.signals import legacy_import_finished
-    except ImportError:  # an installation without the legacy importer
-        return
+    from importing.signals import legacy_import_finished
+
     legacy_import_finished.connect(on_legacy_import_finished, dispatch_uid="changes.legacy_import_finished")
