@@ -7,7 +7,14 @@ from api import reused_sql
 from api.loaders import attach_many
 from api.selection import selected
 from content import access
-from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
+from content.models import (
+    Article,
+    AutoReply,
+    Business,
+    Package,
+    SmsTemplate,
+    TemplateMessage,
+)
 from content.models.wechat import TemplateMessageMapping
 from content.services.catalogue import on_sale_q
 
