@@ -6,7 +6,7 @@ when the two disagree."""
 
 import graphene
 
-from content.graphql_types import ChannelAccountNode, OrganisationNode
+from content.schema.types import ChannelAccountNode, OrganisationNode
 from content.models import ChannelAccount, Organisation
 from content.schema import Query as ContentQuery
 from menus.schema import Query as MenusQuery

@@ -10,8 +10,8 @@ from api.errors import ApiError, ErrorCode
 from api.pagination import page_args, connection_type, paginate
 from api.scalars import JSON, RawJSON
 from api.selection import selected
-from content.schema import asked_fields, load, prepare
-from content.graphql_types import (
+from content.schema.loaders import asked_fields, load, prepare
+from content.schema.types import (
     ArticleNode,
     AutoReplyNode,
     BusinessNode,

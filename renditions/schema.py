@@ -10,7 +10,7 @@ from api.errors import ApiError, ErrorCode
 from api.scalars import JSON
 from api.types import add_field
 from content import access
-from content.graphql_types import ArticleNode, BusinessNode, ChannelType, PackageNode, SmsTemplateNode
+from content.schema.types import ArticleNode, BusinessNode, ChannelType, PackageNode, SmsTemplateNode
 from content.models import ChannelAccount
 from renditions.services import kind_of, render
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from content.models import Article, Business, Package, SmsTemplate
+from content.services.catalogue import is_on_sale
 
 from . import tree
 from .rendition import ARTICLE, BUSINESS, PACKAGE, SMS_TEMPLATE
@@ -135,8 +136,10 @@ class Source:
     def cards(self):
         """Packages of an article (related packages), or the package/business itself."""
         if self.kind == ARTICLE:
-            # A ParentalManyToManyField also answers for unsaved items and revisions.
-            return sorted((Card(p) for p in self.item.related_packages.all()), key=lambda card: card.code)
+            # Only packages on sale (the one rule); a ParentalManyToManyField also
+            # answers for unsaved items and revisions.
+            packages = (p for p in self.item.related_packages.all() if is_on_sale(p))
+            return sorted((Card(p) for p in packages), key=lambda card: card.code)
         if self.kind in (PACKAGE, BUSINESS):
             return [Card(self.item)]
         return []

@@ -22,10 +22,6 @@ MAX_CONTRACT_MONTHS = 120
 MIN_COMPARED, MAX_COMPARED = 2, 5
 
 
-def _ancestors_and_self(org):
-    return {org.pk, *org.ancestor_ids()}
-
-
 def _in_subtree(org, root):
     return org.pk == root.pk or root.pk in org.ancestor_ids()
 
@@ -188,9 +184,10 @@ COMPARED_FIELDS = [
 class ComparisonRow:
     field: str
     label: str
-    values: list
+    values: list  # as the admin shows them ("10GB", "不限")
     differs: bool
     best: list = field(default_factory=list)  # indexes of the best package(s), when a direction applies
+    plain: list = field(default_factory=list)  # as a client parses them ("10240", ISO dates, codes), None when unset
 
 
 @dataclass
@@ -216,16 +213,30 @@ def _key(value):
     return value
 
 
-def compare_packages(packages):
-    """A table of the comparable fields of 2-5 packages, differing rows marked."""
-    packages = list(packages)
-    if not MIN_COMPARED <= len(packages) <= MAX_COMPARED:
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ",".join(str(getattr(v, "code", v)) for v in value)
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
+def check_compared(codes):
+    """Raise ValidationError unless ``codes`` name 2-5 different packages."""
+    codes = list(codes)
+    if not MIN_COMPARED <= len(codes) <= MAX_COMPARED:
         raise ValidationError(
-            {"packages": _("对比需要%(min)d到%(max)d个套餐,收到%(n)d个") % {"min": MIN_COMPARED, "max": MAX_COMPARED, "n": len(packages)}}
+            {"packages": _("对比需要%(min)d到%(max)d个套餐,收到%(n)d个") % {"min": MIN_COMPARED, "max": MAX_COMPARED, "n": len(codes)}}
         )
-    codes = [p.code for p in packages]
     if len(set(codes)) != len(codes):
         raise ValidationError({"packages": _("对比的套餐不能重复:%(codes)s") % {"codes": ", ".join(codes)}})
+
+
+def compare_packages(packages):
+    """A table of the comparable fields of 2-5 packages, differing rows marked: the
+    one comparison, shown by the admin and by the API's packageComparison."""
+    packages = list(packages)
+    check_compared([p.code for p in packages])
     rows = []
     for name, label, show, better in COMPARED_FIELDS:
         raws = [_raw(p, name) for p in packages]
@@ -234,7 +245,7 @@ def compare_packages(packages):
         if better and differs:
             target = min(raws) if better == "low" else max(raws)
             best = [i for i, v in enumerate(raws) if v == target]
-        rows.append(ComparisonRow(name, label, [show(v) for v in raws], differs, best))
+        rows.append(ComparisonRow(name, label, [show(v) for v in raws], differs, best, [_plain(v) for v in raws]))
     return ComparisonTable(packages=packages, rows=rows)
 
 
@@ -250,31 +261,82 @@ def _resolve(model, value):
     return found
 
 
-def _linked(model, relation, target_ids=None):
-    """Exists(row of the many-to-many ``relation`` from the outer item [to one of target_ids])."""
+def _named(model, value):
+    """Ids of the ``model`` row named by ``value`` (an instance or a code), without a query."""
+    if isinstance(value, model):
+        return [value.pk]
+    return model._default_manager.filter(code=value).values("pk")
+
+
+def _at_or_above(org):
+    """The organisation (instance or code) and its ancestors, as a subquery: what is on
+    sale there includes province-wide offers. The tree is at most three deep."""
+    key, value = ("pk", org.pk) if isinstance(org, Organisation) else ("code", org)
+    return Organisation.objects.filter(
+        Q(**{key: value}) | Q(**{f"children__{key}": value}) | Q(**{f"children__children__{key}": value})
+    ).values("pk")
+
+
+def _linked(model, relation, targets=None):
+    """Exists(row of the many-to-many ``relation`` from the outer item [to one of targets])."""
     field = model._meta.get_field(relation)
     rows = field.remote_field.through.objects.filter(**{field.m2m_field_name(): OuterRef("pk")})
-    if target_ids is not None:
-        rows = rows.filter(**{f"{field.m2m_reverse_field_name()}__in": target_ids})
+    if targets is not None:
+        rows = rows.filter(**{f"{field.m2m_reverse_field_name()}__in": targets})
     return Exists(rows)
 
 
-def on_sale_q(model, brand, org, on_date):
-    """Live items of ``model`` on sale for a brand in an organisation on a date. No
-    brands means every brand; no sale organisations means where the owner is."""
-    reach = _ancestors_and_self(org)
-    return (
-        Q(live=True, expired=False)
-        & (_linked(model, "brands", [brand.pk]) | ~_linked(model, "brands"))
-        & (_linked(model, "sale_orgs", reach) | (~_linked(model, "sale_orgs") & Q(organisation_id__in=reach)))
-        & (Q(valid_from__isnull=True) | Q(valid_from__lte=on_date))
-        & (Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
-    )
+def on_sale_q(model, brand=None, organisation=None, on_date=None):
+    """What is on sale, the one rule for Package and Business (admin, API, renditions,
+    bundles); ``is_on_sale`` is the same rule for one item, tests hold the two equal.
+
+    On sale: live (published, not expired); for ``brand`` when the item names that
+    brand or no brand (no brands = every brand, "全部品牌"); in ``organisation`` when
+    one of its sale organisations is that organisation or above it (a province in the
+    list = province-wide), or, naming none, its owner is (no sale organisations =
+    where the owner is, "本组织"); on ``on_date`` when the date is within
+    valid_from..valid_to (an open end does not limit). A criterion left out does not
+    narrow. ``brand`` and ``organisation`` are instances or codes (an unknown code
+    matches nothing); the filter costs no query of its own."""
+    q = Q(live=True, expired=False)
+    if brand:
+        q &= _linked(model, "brands", _named(Brand, brand)) | ~_linked(model, "brands")
+    if organisation:
+        here = _at_or_above(organisation)
+        q &= _linked(model, "sale_orgs", here) | (~_linked(model, "sale_orgs") & Q(organisation_id__in=here))
+    if on_date:
+        q &= (Q(valid_from__isnull=True) | Q(valid_from__lte=on_date)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+    return q
+
+
+def is_on_sale(item, brand=None, organisation=None, on_date=None):
+    """``on_sale_q`` for one item (a revision too: its relations are read in memory)."""
+    if not item.live or item.expired:
+        return False
+    if brand:
+        code = brand.code if isinstance(brand, Brand) else brand
+        codes = {b.code for b in item.brands.all()}
+        if codes and code not in codes:
+            return False
+    if organisation:
+        org = organisation if isinstance(organisation, Organisation) else Organisation.objects.filter(code=organisation).first()
+        if org is None:
+            return False
+        sold_in = {o.pk for o in item.sale_orgs.all()} or {item.organisation_id}
+        if not sold_in & {org.pk, *org.ancestor_ids()}:
+            return False
+    if on_date:
+        if item.valid_from is not None and item.valid_from > on_date:
+            return False
+        if item.valid_to is not None and item.valid_to < on_date:
+            return False
+    return True
 
 
 def packages_on_sale(brand, org, on_date=None):
-    """Live packages sold for ``brand`` in ``org`` (or province-wide) on ``on_date``,
-    cheapest first. ``brand`` and ``org`` may be instances or codes."""
+    """Live packages sold for ``brand`` in ``org`` (or province-wide) on ``on_date``
+    (default today), cheapest first. ``brand`` and ``org`` may be instances or codes;
+    an unknown code is a ValidationError."""
     brand, org = _resolve(Brand, brand), _resolve(Organisation, org)
     on_date = on_date or timezone.localdate()
     return (

@@ -5,6 +5,7 @@ Keys are the GraphQL field names, so a bundle reads like the API's answers."""
 from collections import defaultdict
 
 from django.core.files.storage import default_storage
+from content.services.catalogue import on_sale_q
 from content.services.html import rich_text_html
 
 from content.models import Article, AutoReply, Business, Package, SmsCommand, SmsTemplate, TemplateMessage
@@ -15,11 +16,14 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def _codes(model, field_name, items):
-    """{item id: [related codes]} for a many-to-many field, in one query."""
+def _codes(model, field_name, items, targets=None):
+    """{item id: [related codes]} for a many-to-many field, in one query; only
+    related rows in the ``targets`` subquery when given."""
     m2m = model._meta.get_field(field_name)
     src, dst = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
     rows = m2m.remote_field.through.objects.filter(**{f"{src}_id__in": items.values("pk")})
+    if targets is not None:
+        rows = rows.filter(**{f"{dst}_id__in": targets})
     out = defaultdict(list)
     for item_id, code in rows.order_by(f"{dst}__code").values_list(f"{src}_id", f"{dst}__code"):
         out[item_id].append(code)
@@ -33,7 +37,8 @@ def _image(code, name, width, height):
 
 
 def article_documents(items):
-    packages = _codes(Article, "related_packages", items)
+    # The packages an article shows are those on sale (the one rule, as in its renditions).
+    packages = _codes(Article, "related_packages", items, Package.objects.filter(on_sale_q(Package)).values("pk"))
     shared = _codes(Article, "shared_to", items)
     rows = items.values(
         "pk", "code", "title", "author", "digest", "channels", "organisation__code", "last_published_at",

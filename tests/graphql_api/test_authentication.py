@@ -118,7 +118,7 @@ def test_graphiql_is_served_to_signed_in_admin_users_only(client, superuser, set
 def test_validation_errors_of_services_name_their_field(matrix, branch1_api, monkeypatch):
     from django.core.exceptions import ValidationError
 
-    from content import schema
+    from content.schema import queries as schema
 
     def refuse(*args, **kwargs):
         raise ValidationError({"brand": ValidationError("未知品牌 %(code)s", params={"code": "x"})})

@@ -1,18 +1,30 @@
 """GraphQL queries of the content app. Resolvers read through ``content.access``
-(published, in the caller's organisation scope, reaching its channel accounts)
-and prefetch every relation a page reaches: a page costs a fixed number of
-queries whatever its size."""
+(published, in the caller's organisation scope, reaching its channel accounts),
+ask ``content.services.catalogue`` what is on sale and how packages compare, and
+load every relation a page reaches (content.schema.loaders): a page costs a fixed
+number of queries whatever its size."""
 
 import graphene
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from api import reused_sql
-from content import access
 from api.errors import ApiError, ErrorCode
-from api.loaders import attach_many
 from api.pagination import page_args, paginate
-from api.selection import selected
-from content.graphql_types import (
+from content import access
+from content.models import (
+    Article,
+    AutoReply,
+    Brand,
+    Business,
+    ChannelAccount,
+    Organisation,
+    Package,
+    SmsTemplate,
+    TemplateMessage,
+)
+from content.reach import article_channel_q
+from content.schema.loaders import asked_fields, load, loader, prepare
+from content.schema.types import (
     ArticleConnection,
     ArticleNode,
     AutoReplyConnection,
@@ -35,27 +47,15 @@ from content.graphql_types import (
     SmsTemplateNode,
     TemplateMessageConnection,
 )
-from content.models import (
-    Article,
-    AutoReply,
-    Brand,
-    Business,
-    ChannelAccount,
-    Organisation,
-    Package,
-    SmsTemplate,
-    TemplateMessage,
-)
-from content.models.wechat import TemplateMessageMapping
-from content.reach import article_channel_q
+from content.services import catalogue
 
 BY_CODE = (["code"], [str])
 NEWEST_FIRST = (["-pk"], [int])
 BY_PRIORITY = (["-priority", "pk"], [int, int])
-COMPARISON_MIN, COMPARISON_MAX = 2, 5
-COMPARED_FIELDS = (
+# The rows of packageComparison, in the order the API has always given them.
+COMPARISON_ROWS = (
     "monthly_fee", "data_mb", "voice_minutes", "sms_count", "contract_months", "family", "valid_from", "valid_to",
-    "order_command",
+    "order_command", "brands",
 )
 
 
@@ -69,130 +69,34 @@ def _page(qs, order, pager, transform=None):
     return paginate(qs, keys, types, transform=transform, **pager)
 
 
-def _through(model, field_name):
-    """(through model, item id column, related id column) of a many-to-many field."""
-    m2m = model._meta.get_field(field_name)
-    return m2m.remote_field.through, f"{m2m.m2m_field_name()}_id", m2m.m2m_reverse_field_name()
-
-
-def _sold_in(model, code):
-    """Ids of items on sale in an organisation, province-wide offers included
-    (the organisation, its parent and grandparent: the tree is at most three deep)."""
-    through, item, org = _through(model, "sale_orgs")
-    here = Q(**{f"{org}__code": code}) | Q(**{f"{org}__children__code": code})
-    return through.objects.filter(here | Q(**{f"{org}__children__children__code": code})).values(item)
-
-
-def _offers(model, info, brand=None, organisation=None, asked=None):
+def offers(model, info, brand=None, organisation=None, on_date=None, asked=None):
+    """Packages or businesses the caller may read that are on sale (the one rule:
+    catalogue.on_sale_q) for ``brand`` in ``organisation`` on ``on_date``."""
     qs = prepare(model, access.published(model, info), asked)
-    if brand:
-        through, item, related = _through(model, "brands")
-        qs = qs.filter(pk__in=through.objects.filter(**{f"{related}__code": brand}).values(item))
-    if organisation:
-        qs = qs.filter(pk__in=_sold_in(model, organisation))
-    return qs
+    return qs.filter(catalogue.on_sale_q(model, brand, organisation, on_date))
 
 
 def packages_on_sale(info, brand=None, organisation=None, family=None, on_sale_at=None, asked=None):
-    qs = _offers(Package, info, brand, organisation, asked)
-    if family:
-        qs = qs.filter(family=family)
-    if on_sale_at:
-        qs = qs.exclude(valid_from__gt=on_sale_at).exclude(valid_to__lt=on_sale_at)
-    return qs
+    qs = offers(Package, info, brand, organisation, on_sale_at, asked)
+    return qs.filter(family=family) if family else qs
 
 
-JOINS = {
-    Package: ("organisation__parent",),
-    Business: ("organisation__parent",),
-    Article: ("organisation__parent", "cover_image"),
-    SmsTemplate: ("organisation__parent",),
-    AutoReply: ("account", "reply_article", "reply_image"),
-    TemplateMessage: (),
-}
-
-
-# The field of the schema that reads each join.
-JOIN_FIELDS = {
-    "organisation__parent": "organisation",
-    "cover_image": "coverImage",
-    "account": "account",
-    "reply_article": "replyArticle",
-    "reply_image": "replyImage",
-}
-
-
-def prepare(model, qs, asked=None):
-    """The foreign keys a page of ``model`` reaches, joined into its query; with
-    ``asked`` (field names the query selects) only those it reads."""
-    joins = JOINS[model]
-    if asked is not None and "rendition" not in asked:
-        joins = [join for join in joins if JOIN_FIELDS[join] in asked]
-    return qs.select_related(*joins)
-
-
-def asked_fields(info):
-    """Names of the fields selected anywhere below the resolved field."""
-    return {path.rsplit(".", 1)[-1] for path in selected(info)}
-
-
-def load(model, items, info, account_id=None, asked=None):
-    """The many-to-many relations a page of ``model`` reaches and the query asks
-    for: two queries each (see api.loaders)."""
-    asked = asked_fields(info) if asked is None else asked
-    if model in (Package, Business, SmsTemplate) and "brands" in asked:
-        attach_many(items, model, "brands", "_brands")
-    if model in (Package, Business) and "saleOrganisations" in asked:
-        attach_many(items, model, "sale_orgs", "_sale_orgs", select=("parent",))
-    if model is Article and "relatedPackages" in asked:
-        # Related packages narrowed to those the caller may read.
-        if len(items) == 1:
-            packages = items[0]._related_packages = _related_packages(items[0], info)
-        else:
-            packages = attach_many(items, model, "related_packages", "_related_packages",
-                                   targets=access.published(Package, info).values("pk"),
-                                   select=("organisation__parent",))
-        load(Package, packages, info, asked=asked)
-    if model is TemplateMessage and items:
-        mappings = TemplateMessageMapping.objects.filter(account_id=account_id, definition__in=[i.pk for i in items])
-        template_ids = dict(mappings.values_list("definition_id", "wechat_template_id"))
-        for item in items:
-            item._wechat_template_id = template_ids.get(item.pk)
-    return items
-
-
-def _related_packages(article, info):
-    """The packages related to one article that the caller may read, in one query
-    (its SQL compiled once per reach: api.reused_sql)."""
-    through, item, package = _through(Article, "related_packages")
-
-    def build(article_id):
-        related = through.objects.filter(**{item: article_id}).values(f"{package}_id")
-        return access.published(Package, info).filter(pk__in=related).select_related("organisation__parent")
-
-    who = access.principal(info)
-    if not who.reach_key:
-        return list(build(article.pk))
-    return reused_sql.fetch(("related_packages", who.reach_key), build, [article.pk], Package)
-
-
-def loader(model, info, account_id=None, asked=None):
-    return lambda items: load(model, items, info, account_id, asked)
-
-
-def _comparison(packages):
-    rows = []
-    for field in COMPARED_FIELDS:
-        values = [None if getattr(p, field) is None else str(getattr(p, field)) for p in packages]
-        rows.append(ComparisonRowNode(field=field, values=values, differs=len(set(values)) > 1))
-    rows.append(
-        ComparisonRowNode(
-            field="brands",
-            values=[",".join(sorted(b.code for b in p.brands.all())) for p in packages],
-            differs=len({tuple(sorted(b.code for b in p.brands.all())) for p in packages}) > 1,
-        )
+def comparison_of(info, codes):
+    """catalogue.compare_packages of published packages, rows as the API gives them."""
+    try:
+        catalogue.check_compared(codes)
+    except ValidationError as error:
+        raise ApiError(ErrorCode.INVALID_ARGUMENT, "; ".join(error.messages), field="codes") from error
+    found = {p.code: p for p in packages_on_sale(info).filter(code__in=codes).prefetch_related("brands", "sale_orgs")}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise ApiError(ErrorCode.NOT_FOUND, f"no published package {', '.join(missing)}", field="codes")
+    table = catalogue.compare_packages(load(Package, [found[code] for code in codes], info))
+    rows = {row.field: row for row in table.rows}
+    return PackageComparisonNode(
+        packages=table.packages,
+        rows=[ComparisonRowNode(field=name, values=rows[name].plain, differs=rows[name].differs) for name in COMPARISON_ROWS],
     )
-    return PackageComparisonNode(packages=packages, rows=rows)
 
 
 class Query(graphene.ObjectType):
@@ -273,21 +177,11 @@ class Query(graphene.ObjectType):
         return access.one(Package, info, lambda qs: prepare(Package, qs), loader(Package, info), code=code)
 
     def resolve_package_comparison(root, info, codes):
-        if not COMPARISON_MIN <= len(codes) <= COMPARISON_MAX or len(set(codes)) != len(codes):
-            raise ApiError(
-                ErrorCode.INVALID_ARGUMENT, f"compare {COMPARISON_MIN} to {COMPARISON_MAX} different packages",
-                field="codes",
-            )
-        offers = list(packages_on_sale(info).filter(code__in=codes))
-        found = {p.code: p for p in load(Package, offers, info, asked=asked_fields(info) | {"brands"})}
-        missing = [code for code in codes if code not in found]
-        if missing:
-            raise ApiError(ErrorCode.NOT_FOUND, f"no published package {', '.join(missing)}", field="codes")
-        return _comparison([found[code] for code in codes])
+        return comparison_of(info, codes)
 
     def resolve_businesses(root, info, brand=None, organisation=None, kind=None, **kwargs):
         asked = asked_fields(info)
-        qs = _offers(Business, info, brand, organisation, asked)
+        qs = offers(Business, info, brand, organisation, asked=asked)
         if kind:
             qs = qs.filter(kind=kind)
         return _page(qs, BY_CODE, kwargs, loader(Business, info, asked=asked))

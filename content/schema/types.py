@@ -1,12 +1,13 @@
 """GraphQL types of the content app: the organisation matrix (public fields only,
 never secrets), packages, businesses, articles, SMS templates, keyword replies and
-template-message definitions. Queries live in content/schema.py."""
+template-message definitions. Queries live in content/schema/queries.py."""
 
 import graphene
 
 from api.loaders import loaded
 from api.pagination import connection_type
 from content.models import AutoReply, ChannelAccount, Organisation, SmsTemplate
+from content.services.catalogue import is_on_sale
 from content.services.html import rich_text_html
 
 
@@ -162,9 +163,9 @@ class ArticleNode(graphene.ObjectType):
         return list(item.channels or [])
 
     def resolve_related_packages(item, info):
-        # Loaded with the caller's filter (content.schema.load); a preview draft has its own.
+        # Loaded with the caller's filter (content.schema.loaders); a preview draft has its own.
         packages = getattr(item, "_related_packages", None)
-        return packages if packages is not None else item.related_packages.filter(live=True)
+        return packages if packages is not None else [p for p in item.related_packages.all() if is_on_sale(p)]
 
     def resolve_body(item, info):
         return rich_text_html(item.body)
