@@ -13,19 +13,15 @@ CHANNEL_SETS = (
     ["web", "wechat_miniprogram"],
     [],  # every channel
 )
-PUBLISHED_FROM = datetime.datetime(2024, 1, 8, 9, 0)
 SCHEDULED_FROM = datetime.datetime(2030, 3, 2, 9, 0)
 
 
 def _owner(index, orgs):
-    """Two in five articles are the province's, most of the rest a branch's, a few an outlet's."""
+    """Two in five articles are the province's, the rest a branch's; outlets publish
+    what their branch shares down to them."""
     branches = [o for o in orgs if o["level"] == "branch"]
-    outlets = [o for o in orgs if o["level"] == "outlet"]
-    roll = index % 10
-    if roll < 4 or not branches:
+    if index % 5 < 2 or not branches:
         return orgs[0]
-    if roll == 9 and outlets:
-        return outlets[index % len(outlets)]
     return branches[index % len(branches)]
 
 
@@ -50,14 +46,11 @@ def _body(rng, title, inline):
 
 
 def _publish_at(index):
-    """Most articles carry no date (published on import); every 25th is scheduled ahead,
-    every 7th carries its original, past, date."""
-    if index % 25 == 0:
-        moment = SCHEDULED_FROM + datetime.timedelta(days=index % 90, hours=index % 8)
-    elif index % 7 == 0:
-        moment = PUBLISHED_FROM + datetime.timedelta(days=index % 500)
-    else:
+    """Published articles carry no date (they go live on import); every 25th is
+    scheduled ahead and arrives scheduled."""
+    if index % 25:
         return None
+    moment = SCHEDULED_FROM + datetime.timedelta(days=index % 90, hours=index % 8)
     return moment.isoformat() + "+08:00"
 
 

@@ -3,8 +3,8 @@ the commands whose reply each template is.
 
 The SMS hall menu's leaves come first (their command is the flattened menu key,
 "1.2.3" -> "C123"), then one order confirmation per package (its order command),
-then the long tail of replies, notifications and marketing messages every
-branch keeps. Every text fits the SMS account at its worst case (each parameter
+then the long tail of replies, notifications and marketing messages the
+province and every branch keep. Every text fits the SMS account at its worst case (each parameter
 at its maximum length, signature included), counted by the one segment counter."""
 
 from content.services.sms_parameters import WORST_CASE_CHAR
@@ -85,11 +85,12 @@ def menu_command(key):
 
 
 def _owner(rng, orgs):
-    """Who keeps a long-tail template: the province, a branch or (rarely) an outlet."""
-    roll = rng.random()
-    level = "province" if roll < 0.3 else "branch" if roll < 0.85 else "outlet"
-    candidates = [o["code"] for o in orgs if o["level"] == level] or [PROVINCE_CODE]
-    return candidates[rng.randrange(len(candidates))]
+    """Who keeps a long-tail template: the province or a city branch (outlets run no
+    templates of their own: the SMS hall answers for them)."""
+    branches = [o["code"] for o in orgs if o["level"] == "branch"]
+    if rng.random() < 0.3 or not branches:
+        return PROVINCE_CODE
+    return branches[rng.randrange(len(branches))]
 
 
 def templates(rng, scale, orgs, packages, menu_leaves):
