@@ -53,7 +53,7 @@ def on_menu_version_published(sender, version=None, menu=None, account=None, **k
     account = account if account is not None else getattr(menu, "account", None)
     if menu is None or account is None:
         return
-    code, menu_id, account_id = item_code(menu), menu.pk, account.pk
+    code, menu_id, account_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk, account.pk
     transaction.on_commit(lambda: services.record_menu(code, menu_id, account_id))
 
 
