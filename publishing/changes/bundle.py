@@ -74,9 +74,8 @@ def build_bundle(account):
         "menus": menu_documents(account),
     }
     for kind in kinds.editorial():
-        model = kind.model
         bundle[kind.document_key] = (
-            documents.documents(kind.code, published(model, audience), account.pk) if kind.code in carried else []
+            documents.documents(kind.code, published(kind.model, audience), account.pk) if kind.code in carried else []
         )
     commands = kinds.get(kinds.Kind.SMS_COMMAND)
     if commands.code in carried:
