@@ -15,8 +15,8 @@ from cms.callers import clients
 from api.persisted import by_name
 from cms.callers.preview import issue_preview_token, max_age
 from cms.models import ApiClient
+from content import kinds
 from content.permissions import can_edit, can_view
-from publishing.changes.kinds import MODELS_BY_KIND
 
 
 def token_page(request, client, plaintext):
@@ -80,13 +80,14 @@ def client_tokens(request, pk):
 
 def preview_token(request, kind, pk):
     """A preview token for one draft, for editors who may see the item."""
-    model = MODELS_BY_KIND.get(kind)
-    item = model._default_manager.filter(pk=pk).first() if model is not None and hasattr(model, "live") else None
+    item_kind = kinds.BY_CODE.get(kind)
+    model = item_kind.model if item_kind is not None and item_kind.editorial else None
+    item = model._default_manager.filter(pk=pk).first() if model is not None else None
     if item is None or not request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
         raise Http404
     if not can_view(request.user, item):
         raise Http404
-    query = by_name("miniprogram_article") if kind == "article" else None
+    query = by_name("miniprogram_article") if kind == kinds.Kind.ARTICLE else None
     return TemplateResponse(
         request,
         "cms/api/preview_token.html",

@@ -13,10 +13,10 @@ from wagtail.snippets.models import register_snippet
 from cms import admin_views
 from cms.forms import ApiClientForm
 from cms.models import ApiClient
+from content import kinds
 from content.models import EditorProfile
 from content.permissions import can_view
 from content.viewsets import OrganisationScopedViewSet
-from publishing.changes.kinds import EDITORIAL_KINDS
 
 
 class EditorProfileViewSet(OrganisationScopedViewSet):
@@ -70,6 +70,6 @@ def api_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, ApiClient):
         yield ListingButton(_("令牌"), reverse("cms_api_client_tokens", args=[snippet.pk]), priority=5,
                             attrs={"data-client-tokens": snippet.name})
-    kind = EDITORIAL_KINDS.get(type(snippet))
-    if kind is not None and can_view(user, snippet):
-        yield ListingButton(_("预览令牌"), reverse("cms_api_preview_token", args=[kind, snippet.pk]), priority=90)
+    kind = kinds.kind_of(snippet)
+    if kind is not None and kind.editorial and can_view(user, snippet):
+        yield ListingButton(_("预览令牌"), reverse("cms_api_preview_token", args=[kind.code, snippet.pk]), priority=90)

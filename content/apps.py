@@ -20,10 +20,17 @@ class ContentConfig(AppConfig):
         roles.grant(roles.PUBLISHERS, Organisation, {"view"})
         roles.grant(roles.PUBLISHERS, Brand, {"view"})
         roles.grant(roles.PUBLISHERS, ChannelAccount, {"view", "change"})
-        from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
+        from content import kinds
+        from content.models import Article, AutoReply, Business, Package, SmsCommand, SmsTemplate, TemplateMessage
 
-        editorial = (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage)
-        for model in editorial:
+        Kind = kinds.Kind
+        for code, model in (
+            (Kind.ARTICLE, Article), (Kind.PACKAGE, Package), (Kind.BUSINESS, Business),
+            (Kind.SMS_TEMPLATE, SmsTemplate), (Kind.SMS_COMMAND, SmsCommand), (Kind.AUTO_REPLY, AutoReply),
+            (Kind.TEMPLATE_MESSAGE, TemplateMessage),
+        ):
+            kinds.register_model(code, model)
+        for model in kinds.editorial_models():
             register_org_scoped(model)
             roles.grant(roles.EDITORS, model, {"view", "add", "change", "delete", "lock"})
             roles.grant(roles.PUBLISHERS, model, {"view", "add", "change", "delete", "lock", "publish", "unlock"})

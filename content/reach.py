@@ -15,18 +15,10 @@ from dataclasses import dataclass, field
 from django.db import connections, router
 from django.db.models import Q
 
+from content import kinds
 from content.models import Article, AutoReply, Business, ChannelAccount, Organisation, Package, SmsTemplate, TemplateMessage
 from content.models.wechat import TemplateMessageMapping
 
-# Channel types each kind of item can be rendered for.
-CHANNELS_BY_KIND = {
-    Article: None,  # from the article's own ``channels``
-    Package: None,
-    Business: None,
-    SmsTemplate: {ChannelAccount.Type.SMS},
-    AutoReply: {ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT},
-    TemplateMessage: {ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT},
-}
 
 
 def _with_ancestors(org_ids):
@@ -59,7 +51,7 @@ def target_accounts(item):
         return ChannelAccount.objects.filter(
             pk__in=item.account_mappings.values("account_id"), enabled=True
         ).order_by("code")
-    types = CHANNELS_BY_KIND.get(type(item))
+    types = kinds.kind_of(item).channels
     if types is None:
         types = set(getattr(item, "channels", None) or ChannelAccount.Type.values)
     return ChannelAccount.objects.filter(
@@ -187,7 +179,7 @@ def reach_q(model, audience):
         mappings = TemplateMessageMapping.objects.filter(account_id__in=audience.account_ids)
         return Q(pk__in=mappings.values("definition_id"))
     if model is SmsTemplate:
-        return _owned_or_linked(model, None, audience.orgs([ChannelAccount.Type.SMS]), audience)
+        return _owned_or_linked(model, None, audience.orgs(kinds.kind_of(model).channels), audience)
     if model in (Package, Business):
         return _owned_or_linked(model, "sale_orgs", audience.orgs(), audience)
     if model is Article:

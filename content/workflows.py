@@ -8,9 +8,9 @@ TASK_NAME = "发布审核"
 
 
 def workflow_models():
-    from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
+    from content import kinds
 
-    return (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage)
+    return kinds.editorial_models()
 
 
 @transaction.atomic

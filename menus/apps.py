@@ -7,10 +7,11 @@ class MenusConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from content import roles
+        from content import kinds, roles
         from content.permissions import register_org_scoped
         from menus.models import Menu
 
+        kinds.register_model(kinds.Kind.MENU, Menu)
         register_org_scoped(Menu)
         roles.grant(roles.EDITORS, Menu, {"view", "add", "change", "delete", "lock"})
         roles.grant(roles.PUBLISHERS, Menu, {"view", "add", "change", "delete", "lock", "publish", "unlock"})

@@ -15,7 +15,7 @@ class PublishingConfig(AppConfig):
         # and the change log schedule jobs (after commit, ids only).
         from wagtail.signals import published, unpublished
 
-        from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
+        from content import kinds
         from menus.signals import menu_version_published
         from publishing import signal_handlers
 
@@ -27,7 +27,7 @@ class PublishingConfig(AppConfig):
         from callback.signals import publish_job_finished
 
         change_log_handlers.connect()
-        for model in (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage):
+        for model in kinds.editorial_models():
             published.connect(
                 signal_handlers.item_published, sender=model, dispatch_uid=f"push-publish-{model.__name__}"
             )

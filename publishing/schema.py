@@ -5,7 +5,7 @@ import graphene
 from django.conf import settings
 
 from api import cache
-from content import access
+from content import access, kinds
 from api.errors import ApiError, ErrorCode
 from api.pagination import page_args, connection_type, paginate
 from api.scalars import JSON, RawJSON
@@ -24,7 +24,7 @@ from menus.schema import MenuDocument, MenuNode, published_menu
 from publishing.changes import services as changes
 from publishing.changes.models import Change
 
-ChangeKind = graphene.Enum("ChangeKind", [(v.upper(), v) for v in Change.Kind.values], description="What changed.")
+ChangeKind = graphene.Enum("ChangeKind", [(v.upper(), v) for v in kinds.Kind.values], description="What changed.")
 ChangeAction = graphene.Enum(
     "ChangeAction", [(v.upper(), v) for v in Change.Action.values], description="upsert: published; else withdrawn."
 )
@@ -123,7 +123,7 @@ def _load_items(info, account_id, audience, rows):
             templates = access.published(SmsTemplate, info, audience)
             qs = SmsCommand.objects.filter(pk__in=ids, account_id=account_id, template__in=templates).select_related("template")
         else:
-            model = MODELS[kind]
+            model = kinds.get(kind).model
             asked = asked_fields(info)
             qs = list(prepare(model, access.published(model, info, audience), asked).filter(pk__in=ids))
             qs = load(model, qs, info, account_id, asked)
@@ -131,16 +131,6 @@ def _load_items(info, account_id, audience, rows):
     for row in rows:
         row._item = found.get((row.kind, row.object_id)) if row.action == Change.Action.UPSERT else None
     return rows
-
-
-MODELS = {
-    Change.Kind.ARTICLE: Article,
-    Change.Kind.PACKAGE: Package,
-    Change.Kind.BUSINESS: Business,
-    Change.Kind.SMS_TEMPLATE: SmsTemplate,
-    Change.Kind.AUTO_REPLY: AutoReply,
-    Change.Kind.TEMPLATE_MESSAGE: TemplateMessage,
-}
 
 
 def _since(value):

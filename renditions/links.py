@@ -9,13 +9,14 @@ from urllib.parse import quote, urljoin
 
 from django.conf import settings
 
-from content.models import Article, Business, ChannelAccount, Package
+from content import kinds
+from content.models import ChannelAccount
 
 from .rendition import ARTICLE, BUSINESS, PACKAGE
 
 DEFAULT_WEB_PATHS = {ARTICLE: "articles/{code}", PACKAGE: "packages/{code}", BUSINESS: "businesses/{code}"}
 TOKEN_PREFIX = {ARTICLE: "a", PACKAGE: "p", BUSINESS: "b"}
-MODEL_BY_PREFIX = {"a": Article, "p": Package, "b": Business}
+KIND_BY_PREFIX = {prefix: kind for kind, prefix in TOKEN_PREFIX.items()}
 BASE62 = string.digits + string.ascii_letters
 
 
@@ -74,7 +75,7 @@ def short_token(kind, pk):
 
 def parse_token(token):
     """(model, pk) of a short-link token, or None when it is not one."""
-    if len(token) < 2 or token[0] not in MODEL_BY_PREFIX:
+    if len(token) < 2 or token[0] not in KIND_BY_PREFIX:
         return None
     pk = 0
     for char in token[1:]:
@@ -82,7 +83,7 @@ def parse_token(token):
         if index < 0:
             return None
         pk = pk * 62 + index
-    return MODEL_BY_PREFIX[token[0]], pk
+    return kinds.get(KIND_BY_PREFIX[token[0]]).model, pk
 
 
 def short_link(kind, pk):
@@ -104,5 +105,4 @@ def resolve_short_link(token):
     account = web_account_for(item)
     if account is None:
         return None
-    kind = {Article: ARTICLE, Package: PACKAGE, Business: BUSINESS}[model]
-    return web_url_on(account, kind, item.code)
+    return web_url_on(account, kinds.kind_of(model).code, item.code)

@@ -3,6 +3,8 @@ account, and the warnings that explain what could not be rendered."""
 
 from dataclasses import dataclass, field
 
+from content import kinds
+
 WEB = "web"
 WECHAT = "wechat_official_account"
 MINIPROGRAM = "wechat_miniprogram"
@@ -11,12 +13,11 @@ CHANNELS = (WECHAT, MINIPROGRAM, SMS, WEB)
 
 CHANNEL_LABELS = {WEB: "网上营业厅", WECHAT: "微信公众号", MINIPROGRAM: "微信小程序", SMS: "短信营业厅"}
 
-ARTICLE = "article"
-PACKAGE = "package"
-BUSINESS = "business"
-SMS_TEMPLATE = "sms_template"
-
-KIND_LABELS = {ARTICLE: "图文", PACKAGE: "资费套餐", BUSINESS: "增值业务", SMS_TEMPLATE: "短信模板"}
+# The kinds with renditions (codes of the kinds registry).
+ARTICLE = kinds.Kind.ARTICLE.value
+PACKAGE = kinds.Kind.PACKAGE.value
+BUSINESS = kinds.Kind.BUSINESS.value
+SMS_TEMPLATE = kinds.Kind.SMS_TEMPLATE.value
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class RenditionWarning:
     account: str = ""
 
     def __str__(self):
-        who = f"{KIND_LABELS.get(self.kind, self.kind)} {self.item}".strip()
+        who = f"{kinds.label(self.kind)} {self.item}".strip()
         where = CHANNEL_LABELS.get(self.channel, self.channel)
         if self.account:
             where = f"{where}({self.account})"

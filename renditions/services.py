@@ -11,6 +11,8 @@ revision (``item.get_latest_revision_as_object()``) to preview."""
 
 from django.db.models import prefetch_related_objects
 
+from content import kinds
+
 from renditions.context import RenderContext
 from renditions.images import ImageSet, wechat_body_renditions, wechat_cover
 from renditions.miniprogram import render_miniprogram
@@ -37,7 +39,7 @@ __all__ = [
 
 RENDERERS = {WEB: render_web, WECHAT: render_wechat, MINIPROGRAM: render_miniprogram, SMS: render_sms}
 # Channels each kind of item can be rendered for.
-SUPPORTED = {"article": set(CHANNELS), "package": set(CHANNELS), "business": set(CHANNELS), "sms_template": {SMS}}
+SUPPORTED = {kind.code: frozenset(kind.channels or CHANNELS) for kind in kinds.rendered()}
 
 
 def render(item, account, channel=None):
@@ -59,7 +61,7 @@ def render_many(items, accounts, batch_size=200):
     items = list(items)
     for start in range(0, len(items), batch_size):
         batch = items[start : start + batch_size]
-        articles = [item for item in batch if kind_of(item) == "article" and item.pk]
+        articles = [item for item in batch if kind_of(item) == kinds.Kind.ARTICLE and item.pk]
         if articles:
             prefetch_related_objects(articles, "related_packages")
         contexts = [RenderContext(item, accounts) for item in batch]

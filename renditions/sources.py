@@ -5,19 +5,19 @@ images or related packages costs no parsing and no query."""
 from decimal import Decimal
 from functools import cached_property
 
-from content.models import Article, Business, Package, SmsTemplate
+from content import kinds
+from content.models import Package
 from content.services.catalogue import is_on_sale
 
 from . import tree
-from .rendition import ARTICLE, BUSINESS, PACKAGE, SMS_TEMPLATE
-
-KIND_BY_MODEL = {Article: ARTICLE, Package: PACKAGE, Business: BUSINESS, SmsTemplate: SMS_TEMPLATE}
+from .rendition import ARTICLE, BUSINESS, PACKAGE
 
 
 def kind_of(item):
-    for model, kind in KIND_BY_MODEL.items():
-        if isinstance(item, model):
-            return kind
+    """The code of the item's kind; TypeError for an item without renditions."""
+    kind = kinds.kind_of(item)
+    if kind is not None and kind.rendered:
+        return kind.code
     raise TypeError(f"{type(item).__name__} has no channel renditions")
 
 

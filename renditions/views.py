@@ -10,16 +10,15 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permissions import policy_registry
 
-from content.models import Article, Business, Package, SmsTemplate
+from content import kinds
 from content.reach import target_accounts
 
 from .services import render_all
 from .links import resolve_short_link
 from .miniprogram import nodes_to_html
-from .rendition import CHANNEL_LABELS, CHANNELS, KIND_LABELS, MINIPROGRAM, SMS, WEB, WECHAT
+from .rendition import CHANNEL_LABELS, CHANNELS, MINIPROGRAM, SMS, WEB, WECHAT
 from .wechat import swap_images
 
-KIND_MODELS = {"article": Article, "package": Package, "business": Business, "sms_template": SmsTemplate}
 FRAME_STYLE = (
     "body{margin:0;padding:16px;font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;"
     "color:#333;background:#fff;word-wrap:break-word}img{max-width:100%;height:auto}"
@@ -81,9 +80,10 @@ class ChannelPreviewView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "渠道预览"
 
     def dispatch(self, request, kind, pk):
-        model = KIND_MODELS.get(kind)
-        if model is None:
+        item_kind = kinds.BY_CODE.get(kind)
+        if item_kind is None or not item_kind.rendered:
             raise Http404
+        model = item_kind.model
         self.kind = kind
         self.object = get_object_or_404(model, pk=pk)
         policy = policy_registry.get_by_type(model)
@@ -93,7 +93,7 @@ class ChannelPreviewView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, kind=kind, pk=pk)
 
     def get_page_subtitle(self):
-        return f"{KIND_LABELS[self.kind]} {self.object.code}"
+        return f"{kinds.label(self.kind)} {self.object.code}"
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_header_title()}]
@@ -130,7 +130,7 @@ class ChannelPreviewView(WagtailAdminTemplateMixin, TemplateView):
             {
                 "item": item,
                 "object": self.object,
-                "kind_label": KIND_LABELS[self.kind],
+                "kind_label": kinds.label(self.kind),
                 "version": version,
                 "columns": columns,
                 "blocked": [c for c in shown if c.rendition.blocking],

@@ -5,14 +5,17 @@ from wagtail import hooks
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.action_menu import ActionMenuItem
 
+from content import kinds
 from renditions import admin_urls as rendition_admin_urls
-from renditions.views import KIND_MODELS
 
-PREVIEW_KINDS = {model: kind for kind, model in KIND_MODELS.items()}
+
+def _has_renditions(model_or_item):
+    kind = kinds.kind_of(model_or_item)
+    return kind is not None and kind.rendered
 
 
 def rendition_preview_url(instance):
-    return reverse("renditions:preview", args=[PREVIEW_KINDS[type(instance)], instance.pk])
+    return reverse("renditions:preview", args=[kinds.kind_of(instance).code, instance.pk])
 
 
 @hooks.register("register_admin_urls")
@@ -37,10 +40,10 @@ class ChannelPreviewMenuItem(ActionMenuItem):
 
 @hooks.register("register_snippet_action_menu_item")
 def register_channel_preview_menu_item(model):
-    return ChannelPreviewMenuItem() if model in PREVIEW_KINDS else None
+    return ChannelPreviewMenuItem() if _has_renditions(model) else None
 
 
 @hooks.register("register_snippet_listing_buttons")
 def channel_preview_listing_button(snippet, user, next_url=None):
-    if type(snippet) in PREVIEW_KINDS:
+    if _has_renditions(snippet):
         yield ListingButton("渠道预览", rendition_preview_url(snippet), icon_name="view", priority=90)

@@ -12,7 +12,7 @@ from django.core import signing
 
 from api.errors import ApiError, ErrorCode
 from content.permissions import can_view
-from publishing.changes.kinds import EDITORIAL_KINDS, MODELS_BY_KIND
+from content import kinds
 
 SALT = "cms.graphql.preview"
 
@@ -24,7 +24,8 @@ class PreviewGrant:
     user_id: int
 
     def allows(self, item):
-        return EDITORIAL_KINDS.get(type(item)) == self.kind and item.pk == self.object_id
+        kind = kinds.kind_of(item)
+        return kind is not None and kind.editorial and kind.code == self.kind and item.pk == self.object_id
 
 
 def max_age():
@@ -35,7 +36,10 @@ def issue_preview_token(item, user):
     """A token that shows the item's latest draft to a front end for a few minutes."""
     if not can_view(user, item):
         raise PermissionError("the user may not view this item")
-    return signing.dumps({"k": EDITORIAL_KINDS[type(item)], "i": item.pk, "u": user.pk}, salt=SALT, compress=True)
+    kind = kinds.kind_of(item)
+    if kind is None or not kind.editorial:
+        raise ValueError(f"{type(item).__name__} has no drafts to preview")
+    return signing.dumps({"k": kind.code, "i": item.pk, "u": user.pk}, salt=SALT, compress=True)
 
 
 def read_preview_token(token):
@@ -50,9 +54,9 @@ def read_preview_token(token):
         grant = PreviewGrant(kind=str(data["k"]), object_id=int(data["i"]), user_id=int(data["u"]))
     except (KeyError, TypeError, ValueError):
         raise ApiError(ErrorCode.PREVIEW_TOKEN_INVALID, "preview token invalid") from None
-    model = MODELS_BY_KIND.get(grant.kind)
+    kind = kinds.BY_CODE.get(grant.kind)
     user = get_user_model().objects.filter(pk=grant.user_id, is_active=True).first()
-    item = model._default_manager.filter(pk=grant.object_id).first() if model in EDITORIAL_KINDS else None
+    item = kind.model._default_manager.filter(pk=grant.object_id).first() if kind is not None and kind.editorial else None
     # The editor must still be allowed to see the item when the draft is read.
     if user is None or item is None or not can_view(user, item):
         raise ApiError(ErrorCode.PREVIEW_TOKEN_INVALID, "preview token no longer valid")

@@ -4,23 +4,15 @@ of queries per kind whatever the number of items."""
 
 from django.utils import timezone
 
-from content.models import Article, AutoReply, Brand, Business, ChannelAccount, Package, SmsTemplate, TemplateMessage
+from content import kinds
+from content.models import Brand, ChannelAccount, SmsTemplate
 from publishing.changes import documents
-from publishing.changes.kinds import DOCUMENT_KEYS, EDITORIAL_KINDS, MODELS_BY_KIND
 from publishing.changes.models import Change
 from content.reach import audience_for, published
 from publishing.changes.services import change_rows, current_version
 
 BUNDLE_FORMAT = "channel-bundle/1"
 DELTA_FORMAT = "channel-bundle-delta/1"
-
-# What each channel type carries; the rest would only be empty lists.
-KINDS_BY_CHANNEL = {
-    ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT: (Article, Package, Business, AutoReply, TemplateMessage),
-    ChannelAccount.Type.WECHAT_MINIPROGRAM: (Article, Package, Business),
-    ChannelAccount.Type.SMS: (Package, Business, SmsTemplate),
-    ChannelAccount.Type.WEB: (Article, Package, Business),
-}
 
 
 def _account(account):
@@ -72,7 +64,8 @@ def build_bundle(account):
     account = _account(account)
     version = current_version(account)
     audience = audience_for([account])
-    kinds = KINDS_BY_CHANNEL.get(account.type, ())
+    # What the account's channel type carries; the rest are empty.
+    carried = {kind.code for kind in kinds.bundled_on(account.type)}
     bundle = {
         "format": BUNDLE_FORMAT,
         "version": version,
@@ -80,13 +73,15 @@ def build_bundle(account):
         "account": account_document(account),
         "menus": menu_documents(account),
     }
-    for model in (Article, Package, Business, SmsTemplate, AutoReply, TemplateMessage):
-        key = DOCUMENT_KEYS[EDITORIAL_KINDS[model]]
-        bundle[key] = documents.documents(model, published(model, audience), account.pk) if model in kinds else []
-    if SmsTemplate in kinds:
-        bundle["smsCommands"] = documents.sms_command_map(account.pk, published(SmsTemplate, audience))
+    for kind in kinds.editorial():
+        bundle[kind.document_key] = (
+            documents.documents(kind.code, published(kind.model, audience), account.pk) if kind.code in carried else []
+        )
+    commands = kinds.get(kinds.Kind.SMS_COMMAND)
+    if commands.code in carried:
+        bundle[commands.document_key] = documents.sms_command_map(account.pk, published(SmsTemplate, audience))
     else:
-        bundle["smsCommands"] = {}
+        bundle[commands.document_key] = {}
     return bundle
 
 
@@ -113,9 +108,9 @@ def bundle_delta(account, since):
         if action == Change.Action.UPSERT:
             wanted.setdefault(kind, {})[code] = object_id
         else:
-            removed.setdefault(DOCUMENT_KEYS[kind], []).append(code)
+            removed.setdefault(kinds.get(kind).document_key, []).append(code)
     for kind, by_code in wanted.items():
-        key = DOCUMENT_KEYS[kind]
+        key = kinds.get(kind).document_key
         if kind == Change.Kind.MENU:
             upserts[key] = menu_documents(account)
             continue
@@ -123,9 +118,9 @@ def bundle_delta(account, since):
             current = documents.sms_command_map(account.pk, published(SmsTemplate, audience), by_code)
             upserts[key] = current
         else:
-            model = MODELS_BY_KIND[kind]
+            model = kinds.get(kind).model
             items = published(model, audience).filter(pk__in=[pk for pk in by_code.values() if pk is not None])
-            current = {doc["code"]: doc for doc in documents.documents(model, items, account.pk)}
+            current = {doc["code"]: doc for doc in documents.documents(kind, items, account.pk)}
             upserts[key] = [current[code] for code in sorted(current)]
         # Published since but withdrawn again, or no longer reaching the account.
         gone = sorted(code for code in by_code if code not in current)

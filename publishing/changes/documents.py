@@ -8,7 +8,8 @@ from django.core.files.storage import default_storage
 from content.services.catalogue import on_sale_q
 from content.services.html import rich_text_html
 
-from content.models import Article, AutoReply, Business, Package, SmsCommand, SmsTemplate, TemplateMessage
+from content.kinds import Kind
+from content.models import Article, Business, Package, SmsCommand, SmsTemplate
 from content.models.wechat import TemplateMessageMapping
 
 
@@ -178,17 +179,19 @@ def sms_command_map(account_id, templates, commands=None):
     return dict(rows.order_by("command").values_list("command", "template__code"))
 
 
+# The document builder of each editorial kind (tests hold the keys equal to the registry's).
 BUILDERS = {
-    Article: article_documents,
-    Package: package_documents,
-    Business: business_documents,
-    SmsTemplate: sms_template_documents,
-    AutoReply: auto_reply_documents,
+    Kind.ARTICLE: article_documents,
+    Kind.PACKAGE: package_documents,
+    Kind.BUSINESS: business_documents,
+    Kind.SMS_TEMPLATE: sms_template_documents,
+    Kind.AUTO_REPLY: auto_reply_documents,
+    Kind.TEMPLATE_MESSAGE: template_message_documents,
 }
 
 
-def documents(model, items, account_id):
-    """The documents of ``items`` (a queryset of ``model``) as the account receives them."""
-    if model is TemplateMessage:
-        return template_message_documents(items, account_id)
-    return BUILDERS[model](items)
+def documents(kind, items, account_id):
+    """The documents of ``items`` (a queryset of the kind's model) as the account receives them."""
+    if kind == Kind.TEMPLATE_MESSAGE:  # the WeChat template id differs per account
+        return BUILDERS[kind](items, account_id)
+    return BUILDERS[kind](items)

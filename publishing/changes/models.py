@@ -3,17 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from content import kinds
+
 
 class Change(models.Model):
-    class Kind(models.TextChoices):
-        ARTICLE = "article", _("图文")
-        PACKAGE = "package", _("资费套餐")
-        BUSINESS = "business", _("增值业务")
-        SMS_TEMPLATE = "sms_template", _("短信模板")
-        SMS_COMMAND = "sms_command", _("短信指令")
-        AUTO_REPLY = "auto_reply", _("自动回复")
-        TEMPLATE_MESSAGE = "template_message", _("模板消息")
-        MENU = "menu", _("菜单")
+    Kind = kinds.Kind  # every kind, from the registry
 
     class Action(models.TextChoices):
         UPSERT = "upsert", _("发布")

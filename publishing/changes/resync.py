@@ -8,8 +8,8 @@ it carries, and writes the difference in one locked insert."""
 from django.db import transaction
 from django.db.models import Max
 
+from content import kinds
 from content.models import ChannelAccount, SmsCommand
-from publishing.changes.kinds import EDITORIAL_KINDS, MODELS_BY_KIND
 from publishing.changes.models import Change
 from content.reach import audience_for, published
 from publishing.changes.services import _serialize_writers, _write
@@ -30,10 +30,6 @@ def _carried():
     return out
 
 
-def _code_field(model):
-    return "code" if any(f.name == "code" for f in model._meta.fields) else "pk"
-
-
 def resync(published_since=None):
     """Write the changes the log misses: upserts for live items that reach an account
     and that the log does not carry (or that were published after ``published_since``,
@@ -47,11 +43,12 @@ def resync(published_since=None):
         rows = []
         for account in ChannelAccount.objects.all():
             audience = audience_for([account])
-            for model, kind in EDITORIAL_KINDS.items():
+            for item_kind in kinds.editorial():
+                model, kind = item_kind.model, item_kind.code
                 held = carried.get((account.pk, kind), {})
                 seen = set()
                 for pk, code, published_at in published(model, audience).values_list(
-                    "pk", _code_field(model), "last_published_at"
+                    "pk", item_kind.code_field, "last_published_at"
                 ):
                     code, before = str(code), held.get(pk)
                     seen.add(pk)
@@ -61,7 +58,7 @@ def resync(published_since=None):
                     if before != code or fresh:
                         rows.append((account.pk, kind, code, pk, Action.UPSERT))
                 gone = [(pk, code) for pk, code in held.items() if pk not in seen]
-                model_of = MODELS_BY_KIND[kind]._default_manager
+                model_of = model._default_manager
                 existing = set(model_of.filter(pk__in=[pk for pk, _ in gone]).values_list("pk", flat=True)) if gone else set()
                 for pk, code in gone:
                     rows.append((account.pk, kind, code, pk, Action.UNPUBLISH if pk in existing else Action.DELETE))

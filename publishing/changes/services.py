@@ -7,9 +7,10 @@ never misses a change with a smaller version committed later."""
 
 from django.db import connection, transaction
 
+from content import kinds
+from content.kinds import item_code
 from content.models import ChannelAccount, SmsCommand, SmsTemplate
 from content.reach import target_accounts
-from publishing.changes.kinds import EDITORIAL_KINDS, item_code
 from publishing.changes.models import Change
 from publishing.changes.signals import changes_recorded
 
@@ -75,7 +76,7 @@ def reconcile(kind, object_id, code, target_ids, action):
 
 def record_publication(model, pk):
     """After an item's publish commits: upsert for every account it reaches."""
-    kind = EDITORIAL_KINDS[model]
+    kind = kinds.kind_of(model).code
     item = model._default_manager.filter(pk=pk).first()
     if item is None:
         return []
@@ -91,7 +92,7 @@ def record_publication(model, pk):
 
 
 def record_unpublication(model, pk):
-    kind = EDITORIAL_KINDS[model]
+    kind = kinds.kind_of(model).code
     item = model._default_manager.filter(pk=pk).first()
     if item is None:
         return []
@@ -115,10 +116,10 @@ def record_sms_command(command_id, command, account_id, action):
 
 def record_items(model, items, action=Action.UPSERT):
     """Record many items at once (importers): one reconcile per item, one lock each."""
-    out = []
+    kind, out = kinds.kind_of(model).code, []
     for item in items:
         targets = set(target_accounts(item).values_list("pk", flat=True)) if action != Action.DELETE else set()
-        out += reconcile(EDITORIAL_KINDS[model], item.pk, item_code(item), targets, action)
+        out += reconcile(kind, item.pk, item_code(item), targets, action)
     return out
 
 

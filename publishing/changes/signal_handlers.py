@@ -5,11 +5,12 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import published, unpublished
 
+from content import kinds
+from content.kinds import item_code
 from content.models import SmsCommand
 from content.reach import target_accounts
 from menus.signals import menu_version_published
 from publishing.changes import services
-from publishing.changes.kinds import EDITORIAL_KINDS, item_code
 from publishing.changes.models import Change
 
 
@@ -33,7 +34,7 @@ def on_pre_delete(sender, instance, **kwargs):
 
 
 def on_post_delete(sender, instance, **kwargs):
-    kind, pk = EDITORIAL_KINDS[sender], instance.pk
+    kind, pk = kinds.kind_of(sender).code, instance.pk
     code, targets = getattr(instance, "_change_code", item_code(instance)), getattr(instance, "_change_targets", [])
     transaction.on_commit(lambda: services.record_deletion(kind, pk, code, targets))
 
@@ -52,7 +53,7 @@ def on_menu_version_published(sender, version=None, menu=None, account=None, **k
     account = account if account is not None else getattr(menu, "account", None)
     if menu is None or account is None:
         return
-    code, menu_id, account_id = item_code(menu), menu.pk, account.pk
+    code, menu_id, account_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk, account.pk
     transaction.on_commit(lambda: services.record_menu(code, menu_id, account_id))
 
 
@@ -62,7 +63,7 @@ def on_legacy_import_finished(sender, **kwargs):
 
 
 def connect():
-    for model in EDITORIAL_KINDS:
+    for model in kinds.editorial_models():
         uid = f"changes.{model._meta.label_lower}"
         published.connect(on_published, sender=model, dispatch_uid=f"{uid}.published")
         unpublished.connect(on_unpublished, sender=model, dispatch_uid=f"{uid}.unpublished")

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from content import kinds
+
 
 class State(models.TextChoices):
     QUEUED = "queued", _("排队中")
@@ -28,14 +30,7 @@ OPEN_STATES = (State.QUEUED, State.RUNNING, State.PAUSED)
 class PublishBatch(models.Model):
     """One publish action: an item or menu version sent to all its target accounts."""
 
-    class Kind(models.TextChoices):
-        ARTICLE = "article", _("图文")
-        PACKAGE = "package", _("资费套餐")
-        BUSINESS = "business", _("增值业务")
-        TEMPLATE = "template", _("短信模板")
-        AUTOREPLY = "autoreply", _("自动回复")
-        TEMPLATE_MESSAGE = "template_message", _("模板消息")
-        MENU = "menu", _("菜单")
+    Kind = kinds.PushedKind  # the kinds that are pushed, from the registry
 
     class Action(models.TextChoices):
         PUBLISH = "publish", _("发布")

@@ -5,7 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from content.models import Article, AutoReply, Business, ChannelAccount, Package, SmsTemplate, TemplateMessage
+from content import kinds
+from content.models import ChannelAccount
 from content.reach import target_accounts
 from publishing.models import Publication, PublishBatch, WebhookEndpoint
 
@@ -14,27 +15,20 @@ from .dispatch import enqueue_many
 Kind = PublishBatch.Kind
 Action = PublishBatch.Action
 
-KIND_BY_MODEL = {
-    Article: Kind.ARTICLE,
-    Package: Kind.PACKAGE,
-    Business: Kind.BUSINESS,
-    SmsTemplate: Kind.TEMPLATE,
-    AutoReply: Kind.AUTOREPLY,
-    TemplateMessage: Kind.TEMPLATE_MESSAGE,
-}
 # What WeChat's server API carries; everything else reaches channels through webhooks
 # (auto-replies and template messages are served by the callback from the bundle).
 WECHAT_KINDS = {Kind.ARTICLE, Kind.MENU}
 
 
 def kind_of(obj):
-    for model, kind in KIND_BY_MODEL.items():
-        if isinstance(obj, model):
-            return kind
+    """The batch kind of what is pushed: an item, or a version of a menu."""
     from menus.models import MenuVersion
 
     if isinstance(obj, MenuVersion):
         return Kind.MENU
+    kind = kinds.kind_of(obj)
+    if kind is not None and kind.pushed and kind.code != Kind.MENU:
+        return Kind(kind.code)
     raise ValidationError({"kind": f"{type(obj).__name__} 不能推送到渠道"})
 
 

@@ -2,20 +2,26 @@
 
 Pushes a published item (or a menu's latest published version) to its channel
 accounts, prints the publications and, with --wait, their outcome. Exits non-zero
-when a publication failed, was paused or did not finish within --timeout."""
+when a publication failed, was paused or did not finish within --timeout.
+
+KIND is a code of the kinds registry (content/kinds.py: article, package,
+business, sms_template, auto_reply, template_message, menu); ``template`` still
+names SMS templates. CODE is the item's code (an auto-reply's id)."""
 
 import time
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from content.models import Article, Business, ChannelAccount, Package, SmsTemplate
+from content import kinds
+from content.models import ChannelAccount
 from publishing import services
 from publishing.models import OPEN_STATES, Publication, PublishBatch, State
 from publishing.services import dispatch
 
-ITEMS = {"article": Article, "package": Package, "business": Business, "template": SmsTemplate}
-KINDS = (*ITEMS, "menu")
+# Older spellings the command keeps accepting.
+ALIASES = {"template": kinds.Kind.SMS_TEMPLATE}
+KINDS = (*(kind.code for kind in kinds.pushed()), *ALIASES)
 
 
 class Command(BaseCommand):
@@ -64,22 +70,26 @@ class Command(BaseCommand):
         return [found[c] for c in dict.fromkeys(codes)]
 
     def _publish(self, kind, code, targets):
-        if kind == "menu":
-            from menus.models import Menu
-
-            menu = Menu.objects.filter(code=code).first()
+        kind = kinds.get(ALIASES.get(kind, kind))
+        if kind.code == kinds.Kind.MENU:
+            menu = self._item(kind, code)
             if menu is None:
                 raise CommandError(f"未知的菜单:{code}")
             version = menu.versions.order_by("-number").first()
             if version is None:
                 raise CommandError(f"菜单 {code} 还没有发布过版本")
             return services.publish_menu_version(version, accounts=targets, origin=PublishBatch.Origin.COMMAND)
-        item = ITEMS[kind].objects.filter(code=code).first()
+        item = self._item(kind, code)
         if item is None:
-            raise CommandError(f"未知的{ITEMS[kind]._meta.verbose_name}:{code}")
+            raise CommandError(f"未知的{kind.model._meta.verbose_name}:{code}")
         if getattr(item, "has_unpublished_changes", False):
             self.stdout.write(self.style.WARNING(f"{code} 有未发布的修改:推送的是已发布的版本"))
         return services.publish_item(item, accounts=targets, origin=PublishBatch.Origin.COMMAND)
+
+    def _item(self, kind, code):
+        if kind.code_field == "pk" and not code.isdigit():
+            return None
+        return kind.model._default_manager.filter(**{kind.code_field: code}).first()
 
     def _wait(self, batch, timeout):
         deadline = time.monotonic() + timeout
