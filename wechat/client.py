@@ -5,7 +5,7 @@ without a lock, hence this module. What it guarantees:
 
 - one access token per appid for all workers (``tokens.py``), refreshed once and the
   call retried when WeChat answers 40001/40014/42001;
-- transient errors (-1, 45011, network, timeouts) retried with full-jitter backoff
+- transient errors (-1, 45011, network, timeouts) retried with jittered backoff
   (``RetryPolicy``); 45009 pauses the account (``quota.py``); anything else raises
   ``PermanentError`` at once with WeChat's reason;
 - WeChat's limits checked before calling (``limits.py``), naming the field;
@@ -42,7 +42,7 @@ from .payloads import (  # noqa: F401 - the client's public types
     has_marker,
     marker_comment,
 )
-from .retry import RetryPolicy
+from .retry import PollPolicy, RetryPolicy
 from .tokens import TokenStore, default_token_store
 
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
@@ -376,17 +376,19 @@ class WeChatClient:
         """Poll freepublish/get until the job is published or failed; a job still
         running after ``timeout`` raises ``TransientError`` (retry the task later)."""
         timeout = settings.WECHAT_PUBLISH_POLL_TIMEOUT if timeout is None else timeout
-        interval = settings.WECHAT_PUBLISH_POLL_INTERVAL if interval is None else interval
+        polling = PollPolicy.from_settings() if interval is None else PollPolicy(first=interval)
         deadline = time.monotonic() + timeout
+        polls = 0
         while True:
             result = self.get_publish(publish_id)
             if result.finished:
                 record_publish_outcome(self.app_id, result)
                 return result
-            if time.monotonic() + interval > deadline:
+            delay = polling.delay(polls)
+            if time.monotonic() + delay > deadline:
                 raise TransientError(1, f"still publishing after {timeout}s", "freepublish/get")
-            self._sleep(interval)
-            interval = min(interval * 1.5, 10.0)
+            self._sleep(delay)
+            polls += 1
 
     # -- menus -----------------------------------------------------------------------
 
