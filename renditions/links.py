@@ -13,7 +13,6 @@ from content.models import Article, Business, ChannelAccount, Package
 
 from .rendition import ARTICLE, BUSINESS, PACKAGE
 
-DEFAULT_WEB_PATHS = {ARTICLE: "articles/{code}", PACKAGE: "packages/{code}", BUSINESS: "businesses/{code}"}
 TOKEN_PREFIX = {ARTICLE: "a", PACKAGE: "p", BUSINESS: "b"}
 MODEL_BY_PREFIX = {"a": Article, "p": Package, "b": Business}
 KIND_BY_MODEL = {Article: ARTICLE, Package: PACKAGE, Business: BUSINESS}
@@ -29,8 +28,7 @@ def base_url_of(account):
 
 
 def web_path(kind, code):
-    paths = getattr(settings, "RENDITIONS_WEB_PATHS", None) or DEFAULT_WEB_PATHS
-    pattern = paths.get(kind) or DEFAULT_WEB_PATHS.get(kind)
+    pattern = settings.RENDITIONS_WEB_PATHS.get(kind)
     return pattern.format(code=quote(code, safe="")) if pattern else None
 
 
@@ -104,7 +102,7 @@ def parse_token(token):
 
 
 def short_link(kind, pk):
-    base = getattr(settings, "RENDITIONS_SHORT_LINK_BASE", "") or f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/s/"
+    base = settings.RENDITIONS_SHORT_LINK_BASE
     if not base.endswith("/"):
         base += "/"
     return base + short_token(kind, pk)

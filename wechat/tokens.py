@@ -175,7 +175,7 @@ _stores_lock = threading.Lock()
 def default_token_store():
     """The store all clients of this process share: Redis when ``WECHAT_TOKEN_REDIS_URL``
     is set or the default cache is Redis, the database otherwise."""
-    url = getattr(settings, "WECHAT_TOKEN_REDIS_URL", None)
+    url = settings.WECHAT_TOKEN_REDIS_URL
     cache = caches["default"]
     if url:
         key = ("redis-url", url)

@@ -154,6 +154,8 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_IMAGE_MODEL = "media.LibraryImage"
 WAGTAIL_WORKFLOW_ENABLED = True
+# Publishing (in the admin or by the importer) cancels a workflow in progress, as Wagtail does.
+WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH = True
 WAGTAILADMIN_COMMENTS_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt", "csv", "zip"]
@@ -184,6 +186,8 @@ GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_MAX_CHANGES_PAGE_SIZE = env_int("GRAPHQL_MAX_CHANGES_PAGE_SIZE", 1000)
 GRAPHQL_PREVIEW_TOKEN_MAX_AGE = env_int("GRAPHQL_PREVIEW_TOKEN_MAX_AGE", 600)
+# An API token's last_used_at is written at most once per this many seconds (None: never).
+WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = env_int("WAGTAILAPI_TOKEN_LAST_USED_INTERVAL", 60)
 GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 30)
 # Answers and principals are cached only in a cache all server processes share.
 GRAPHQL_CACHE = env_bool("GRAPHQL_CACHE", bool(REDIS_URL))
@@ -191,6 +195,13 @@ GRAPHQL_CACHE_ALIAS = "default"
 GRAPHQL_CACHE_TIMEOUT = env_int("GRAPHQL_CACHE_TIMEOUT", 3600)
 # Seconds a server process serves answers from memory before re-reading the generations.
 GRAPHQL_LOCAL_CACHE_SECONDS = float(env_str("GRAPHQL_LOCAL_CACHE_SECONDS", "1"))
+# Bytes of answers a server process holds in memory (least recently used dropped first).
+GRAPHQL_LOCAL_CACHE_BYTES = env_int("GRAPHQL_LOCAL_CACHE_BYTES", 64 * 2**20)
+# Hot single-item queries reuse SQL compiled once per reach and rebuild model instances
+# from the rows with Django's private compiler API (api/reused_sql.py, written against
+# Django 5.2). On by default on PostgreSQL, where it runs; off: every query goes
+# through the ORM (same answers, more CPU), e.g. when upgrading Django.
+GRAPHQL_REUSE_SQL = env_bool("GRAPHQL_REUSE_SQL", DATABASES["default"]["ENGINE"].endswith("postgresql"))
 
 # Push publishing (publishing app): jobs, retries and webhook deliveries.
 # How far apart a job's attempts are after transient WeChat errors (-1, 45011) and
