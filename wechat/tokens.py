@@ -81,10 +81,6 @@ class TokenStore(ABC):
         with self._memo_lock:
             self._memo[app_id] = (token, valid_until)
 
-    def clear_memo(self):
-        with self._memo_lock:
-            self._memo.clear()
-
     @abstractmethod
     def _read(self, app_id):
         """``(token, valid_until)`` as stored, or ``("", 0.0)``."""
