@@ -20,11 +20,11 @@ def _get_many(keys):
 
 def enabled():
     """Caching needs a cache every server process shares (Redis)."""
-    return bool(getattr(settings, "GRAPHQL_CACHE", False))
+    return bool(settings.GRAPHQL_CACHE)
 
 
 def _cache():
-    return caches[getattr(settings, "GRAPHQL_CACHE_ALIAS", "default")]
+    return caches[settings.GRAPHQL_CACHE_ALIAS]
 
 
 def bump(generation):

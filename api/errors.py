@@ -73,14 +73,6 @@ def from_validation_error(error, code=ErrorCode.INVALID_ARGUMENT):
     return ApiError(code, " ".join(error.messages))
 
 
-def code_of(error):
-    extensions = getattr(error, "extensions", None) or {}
-    try:
-        return ErrorCode(extensions.get("code"))
-    except ValueError:
-        return None
-
-
 def format_error(error):
     """The JSON of one error; anything not raised as an ApiError is hidden."""
     original = getattr(error, "original_error", None)

@@ -22,7 +22,7 @@ class IntrospectionDisabled(NoSchemaIntrospectionCustomRule):
 
 
 def introspection_allowed():
-    return getattr(settings, "GRAPHQL_INTROSPECTION", True)
+    return settings.GRAPHQL_INTROSPECTION
 
 
 def _schema():
@@ -36,7 +36,7 @@ def _schema():
 def prepare(text, introspection):
     """(document, errors): the parsed document, or the formatted errors refusing it."""
     try:
-        document = parse(text, max_tokens=getattr(settings, "GRAPHQL_MAX_TOKENS", 5000))
+        document = parse(text, max_tokens=settings.GRAPHQL_MAX_TOKENS)
     except GraphQLError as error:
         message = error.message if "tokens" not in error.message else "query has too many tokens"
         return None, ({"message": message, "extensions": {"code": ErrorCode.GRAPHQL_PARSE_FAILED.value}},)

@@ -25,11 +25,11 @@ LIST_FACTOR = 10
 
 
 def max_depth():
-    return getattr(settings, "GRAPHQL_MAX_DEPTH", 10)
+    return settings.GRAPHQL_MAX_DEPTH
 
 
 def max_cost():
-    return getattr(settings, "GRAPHQL_MAX_COST", 50000)
+    return settings.GRAPHQL_MAX_COST
 
 
 def _int_argument(node, name, variables):

@@ -21,12 +21,12 @@ _held = {"bytes": 0}
 
 
 def window():
-    return float(getattr(settings, "GRAPHQL_LOCAL_CACHE_SECONDS", 1.0)) if cache.enabled() else 0.0
+    return float(settings.GRAPHQL_LOCAL_CACHE_SECONDS) if cache.enabled() else 0.0
 
 
 def _budget():
     """Bytes of answers a process keeps (a bundle of 18,000 SMS templates is about 7 MB)."""
-    return int(getattr(settings, "GRAPHQL_LOCAL_CACHE_BYTES", 64 * 2**20))
+    return int(settings.GRAPHQL_LOCAL_CACHE_BYTES)
 
 
 def generations():

@@ -17,12 +17,12 @@ CURSOR_PREFIX = "k1:"
 
 def max_page_size(kind="default"):
     if kind == "changes":
-        return getattr(settings, "GRAPHQL_MAX_CHANGES_PAGE_SIZE", 1000)
-    return getattr(settings, "GRAPHQL_MAX_PAGE_SIZE", 100)
+        return settings.GRAPHQL_MAX_CHANGES_PAGE_SIZE
+    return settings.GRAPHQL_MAX_PAGE_SIZE
 
 
 def default_page_size():
-    return getattr(settings, "GRAPHQL_DEFAULT_PAGE_SIZE", 20)
+    return settings.GRAPHQL_DEFAULT_PAGE_SIZE
 
 
 def encode_cursor(values):

@@ -23,7 +23,7 @@ def document_hash(text):
 
 
 def queries_dir():
-    return Path(getattr(settings, "GRAPHQL_PERSISTED_QUERIES_DIR", settings.BASE_DIR / "graphql" / "queries"))
+    return Path(settings.GRAPHQL_PERSISTED_QUERIES_DIR)
 
 
 @functools.lru_cache(maxsize=4)

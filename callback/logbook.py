@@ -48,7 +48,7 @@ def _copy_sql():
 
 
 def flush_seconds():
-    return max(0, getattr(settings, "WECHAT_CALLBACK_LOG_FLUSH_MS", 0) or 0) / 1000
+    return max(0, settings.WECHAT_CALLBACK_LOG_FLUSH_MS) / 1000
 
 
 class Logbook:

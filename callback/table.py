@@ -16,7 +16,7 @@ from django.core.cache import cache
 from content.models import AutoReply, ChannelAccount
 from content.secrets import encrypt
 
-from .articles import news_article, web_base_url
+from .articles import news_article
 from .replies import clip_text
 from .rules import ReplyTable
 
@@ -53,7 +53,7 @@ def callback_accounts():
     )
 
 
-def _rule_data(rule, base_url):
+def _rule_data(rule, account):
     data = {
         "id": rule.pk,
         "kind": rule.kind,
@@ -71,7 +71,7 @@ def _rule_data(rule, base_url):
         if article is None or not article.live:
             logger.warning("auto-reply %s points at an unpublished article; it is left out", rule.pk)
             return None
-        return {**data, "reply_type": "news", "article": news_article(article, base_url)}
+        return {**data, "reply_type": "news", "article": news_article(article, account)}
     # A passive image reply needs a WeChat media id the platform does not hold.
     logger.warning("auto-reply %s is an image reply, which passive replies cannot carry; it is left out", rule.pk)
     return None
@@ -84,12 +84,9 @@ def build_table(account):
         .select_related("reply_article__cover_image")
         .order_by("-priority", "id")
     )
-    base_url = None
     compiled = []
     for rule in rules:
-        if rule.reply_type == AutoReply.ReplyType.ARTICLE and base_url is None:
-            base_url = web_base_url(account)
-        data = _rule_data(rule, base_url or "")
+        data = _rule_data(rule, account)
         if data is not None:
             compiled.append(data)
     return {

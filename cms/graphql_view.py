@@ -28,7 +28,7 @@ logger = logging.getLogger("cms.graphql")
 
 
 def max_request_bytes():
-    return getattr(settings, "GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
+    return settings.GRAPHQL_MAX_REQUEST_BYTES
 
 
 def _json_param(value, name):
@@ -106,7 +106,7 @@ class Operation:
             self.persisted = persisted.lookup(persisted.document_hash(query))
         else:
             raise ApiError(ErrorCode.BAD_REQUEST, "send a query or the id of a persisted query", field="query")
-        if self.persisted is None and getattr(settings, "GRAPHQL_PERSISTED_QUERIES_ONLY", False):
+        if self.persisted is None and settings.GRAPHQL_PERSISTED_QUERIES_ONLY:
             raise ApiError(ErrorCode.PERSISTED_QUERY_REQUIRED, "this server answers persisted queries only", field="id")
 
     def cache_key(self, token_digest):
@@ -154,7 +154,7 @@ class ApiView(View):
             return JsonResponse(error_body(ErrorCode.INTERNAL_ERROR, "internal error"), status=500)
 
     def get(self, request):
-        if getattr(settings, "GRAPHQL_GRAPHIQL", False) and not request.GET and _wants_html(request):
+        if settings.GRAPHQL_GRAPHIQL and not request.GET and _wants_html(request):
             authenticate(request)
             return _graphiql(request)
         return self.answer(request)
@@ -191,7 +191,7 @@ class ApiView(View):
         etag = _etag(body) if http_cacheable and status == 200 else None
         if lookup is not None and lookup.answer_key and status == 200:
             answer = (body, status, etag, getattr(request.principal, "expires_at", None))
-            lookup.put_answer(answer, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+            lookup.put_answer(answer, settings.GRAPHQL_CACHE_TIMEOUT)
             local_cache.put(lookup.answer_key, lookup.generations, answer, len(body))
         return self.respond(request, operation, body, status, etag)
 
@@ -209,7 +209,7 @@ class ApiView(View):
             response = HttpResponse(body, status=status, content_type="application/json")
         if etag is not None:
             response["ETag"] = etag
-            response["Cache-Control"] = f"private, max-age={getattr(settings, 'GRAPHQL_HTTP_MAX_AGE', 30)}"
+            response["Cache-Control"] = f"private, max-age={settings.GRAPHQL_HTTP_MAX_AGE}"
         else:
             response["Cache-Control"] = "no-store"
         response["Vary"] = "Authorization, Cookie, X-Preview-Token"

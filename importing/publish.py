@@ -197,7 +197,7 @@ def _write_logs(model, logs, ctx):
 
 def _cancel_workflows(base_content_type, pks, ctx):
     """Publishing cancels a workflow in progress (WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH)."""
-    if not getattr(settings, "WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH", True):
+    if not settings.WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH:
         return
     states = WorkflowState.objects.filter(
         base_content_type=base_content_type,

@@ -25,9 +25,6 @@ class ImportReport:
     def refuse(self, error: RecordError):
         self.refused.append(error)
 
-    def refused_in(self, name):
-        return sum(1 for e in self.refused if e.list == name)
-
     def refused_records_all(self):
         """(list, record) of every refused record."""
         return {(e.list, e.record) for e in self.refused}

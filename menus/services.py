@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 
-from content.models import Article, Brand, ChannelAccount, SmsTemplate
+from content.models import Article, ChannelAccount, SmsTemplate
 from menus.diff import MenuDiff, diff_trees
 from menus.models import Menu, MenuNode, MenuVersion
 from menus.signals import menu_version_published
@@ -211,8 +211,3 @@ def _row(menu, node, parent, templates, accounts, articles):
         pagepath=mini.get("pagepath") or "",
         article_id=articles.get(node.get("article")),
     )
-
-
-def brand_for(code):
-    """A Brand by code, or None for the base audience."""
-    return Brand.objects.filter(code=code).first() if code else None

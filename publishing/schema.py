@@ -155,7 +155,7 @@ def cached_bundle(account):
     if entry is None:
         version, document = _encoded_bundle(account)
         entry = (version, document.data)
-        cache.put(generation, key, entry, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+        cache.put(generation, key, entry, settings.GRAPHQL_CACHE_TIMEOUT)
     return entry[0], RawJSON(entry[1])
 
 

@@ -11,8 +11,6 @@ from . import links
 from .images import ImageSet
 from .sources import Source
 
-DEFAULT_SERVICE_NUMBER = "10086"
-
 
 class RenderContext:
     def __init__(self, item, accounts=(), images=None):
@@ -48,7 +46,7 @@ class RenderContext:
         for account in self.accounts:
             if account.type == ChannelAccount.Type.SMS and account.service_number:
                 return account.service_number
-        return getattr(settings, "RENDITIONS_SERVICE_NUMBER", "") or DEFAULT_SERVICE_NUMBER
+        return settings.RENDITIONS_SERVICE_NUMBER
 
     def short_link(self):
         return links.short_link(self.source.kind, self.source.pk)

@@ -95,6 +95,12 @@ def wechat_cover(item):
     return image.get_rendition(filter_for(WECHAT_COVER_SPEC)) if image else None
 
 
+def wechat_cover_url(image):
+    """Absolute URL of the WeChat cover rendition of ``image``: the spec the publisher
+    uploads as ``thumb_media_id``, also the picture of the callback's news replies."""
+    return image.get_rendition(filter_for(WECHAT_COVER_SPEC)).full_url
+
+
 def wechat_body_renditions(image_ids):
     """{image id: rendition} of the body images the publisher uploads with uploadimg (one query)."""
     images = LibraryImage.objects.filter(pk__in=set(image_ids)).prefetch_renditions(WECHAT_BODY_SPEC)

@@ -14,7 +14,6 @@ from content.models import ChannelAccount
 
 from .rendition import ARTICLE, BUSINESS, PACKAGE
 
-DEFAULT_WEB_PATHS = {ARTICLE: "articles/{code}", PACKAGE: "packages/{code}", BUSINESS: "businesses/{code}"}
 TOKEN_PREFIX = {ARTICLE: "a", PACKAGE: "p", BUSINESS: "b"}
 KIND_BY_PREFIX = {prefix: kind for kind, prefix in TOKEN_PREFIX.items()}
 BASE62 = string.digits + string.ascii_letters
@@ -29,8 +28,7 @@ def base_url_of(account):
 
 
 def web_path(kind, code):
-    paths = getattr(settings, "RENDITIONS_WEB_PATHS", None) or DEFAULT_WEB_PATHS
-    pattern = paths.get(kind) or DEFAULT_WEB_PATHS.get(kind)
+    pattern = settings.RENDITIONS_WEB_PATHS.get(kind)
     return pattern.format(code=quote(code, safe="")) if pattern else None
 
 
@@ -40,9 +38,10 @@ def web_url_on(account, kind, code):
     return urljoin(base, path) if base and path else None
 
 
-def web_account_for(item, accounts=()):
-    """The web account carrying the item: one of ``accounts`` if given, else the
-    first enabled web account it reaches (content.reach)."""
+def web_account_for(item, accounts=(), near=None):
+    """The web account carrying the item: one of ``accounts`` if given, else an
+    enabled web account it reaches (content.reach) -- the one of organisation
+    ``near`` or the nearest above it when given, else the first by code."""
     for account in accounts:
         if account.type == ChannelAccount.Type.WEB and base_url_of(account):
             return account
@@ -56,7 +55,23 @@ def web_account_for(item, accounts=()):
         item = type(item)._default_manager.filter(pk=item.pk).first()
         if item is None:
             return None
-    return target_accounts(item).filter(type=ChannelAccount.Type.WEB).exclude(base_url="").first()
+    webs = list(target_accounts(item).filter(type=ChannelAccount.Type.WEB).exclude(base_url=""))
+    if near is not None and webs:
+        by_org = {}
+        for web in webs:
+            by_org.setdefault(web.organisation_id, web)
+        for org_id in [near.pk, *near.ancestor_ids()]:
+            if org_id in by_org:
+                return by_org[org_id]
+    return webs[0] if webs else None
+
+
+def web_url_of(item, near=None):
+    """The absolute URL of the item's web rendition (see ``web_account_for``), or
+    None when no web site carries it. The one definition of an item's web address:
+    renditions, short links and the callback's keyword replies all use it."""
+    account = web_account_for(item, near=near)
+    return web_url_on(account, kinds.kind_of(item).code, item.code) if account else None
 
 
 def _base62(number):
@@ -87,7 +102,7 @@ def parse_token(token):
 
 
 def short_link(kind, pk):
-    base = getattr(settings, "RENDITIONS_SHORT_LINK_BASE", "") or f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/s/"
+    base = settings.RENDITIONS_SHORT_LINK_BASE
     if not base.endswith("/"):
         base += "/"
     return base + short_token(kind, pk)
@@ -102,7 +117,4 @@ def resolve_short_link(token):
     item = model.objects.filter(pk=pk, live=True).first()
     if item is None:
         return None
-    account = web_account_for(item)
-    if account is None:
-        return None
-    return web_url_on(account, kinds.kind_of(model).code, item.code)
+    return web_url_of(item)

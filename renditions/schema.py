@@ -79,7 +79,7 @@ def cached_rendition(item, account_id, channel):
     generation, rendition = cache.get(cache.CONTENT, key)
     if rendition is None:
         rendition = _render(item, account_id, channel)
-        cache.put(generation, key, rendition, getattr(settings, "GRAPHQL_CACHE_TIMEOUT", 3600))
+        cache.put(generation, key, rendition, settings.GRAPHQL_CACHE_TIMEOUT)
     return rendition
 
 

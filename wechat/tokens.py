@@ -81,10 +81,6 @@ class TokenStore(ABC):
         with self._memo_lock:
             self._memo[app_id] = (token, valid_until)
 
-    def clear_memo(self):
-        with self._memo_lock:
-            self._memo.clear()
-
     @abstractmethod
     def _read(self, app_id):
         """``(token, valid_until)`` as stored, or ``("", 0.0)``."""
@@ -175,7 +171,7 @@ _stores_lock = threading.Lock()
 def default_token_store():
     """The store all clients of this process share: Redis when ``WECHAT_TOKEN_REDIS_URL``
     is set or the default cache is Redis, the database otherwise."""
-    url = getattr(settings, "WECHAT_TOKEN_REDIS_URL", None)
+    url = settings.WECHAT_TOKEN_REDIS_URL
     cache = caches["default"]
     if url:
         key = ("redis-url", url)

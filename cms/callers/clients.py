@@ -58,19 +58,6 @@ def create_client(*, name, organisation, accounts, expires_at=None):
     return client
 
 
-@transaction.atomic
-def update_client(client, *, accounts=None, **fields):
-    for field, value in fields.items():
-        setattr(client, field, value)
-    if accounts is not None:
-        validate_accounts(client.organisation, list(accounts))
-    client.full_clean(exclude=["user"])
-    client.save()
-    if accounts is not None:
-        client.accounts.set(accounts)
-    return client
-
-
 def issue_token(client, *, by=None, name=None):
     """A new token for the client: ``(APIToken, plaintext)``; the plaintext exists only here."""
     label = name or f"{client.name} {timezone.localtime():%Y-%m-%d %H:%M}"

@@ -29,7 +29,7 @@ class PreviewGrant:
 
 
 def max_age():
-    return getattr(settings, "GRAPHQL_PREVIEW_TOKEN_MAX_AGE", 600)
+    return settings.GRAPHQL_PREVIEW_TOKEN_MAX_AGE
 
 
 def issue_preview_token(item, user):

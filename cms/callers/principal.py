@@ -93,7 +93,7 @@ def editor_principal(user, token_id=None):
 
 
 def _touch(token):
-    interval = getattr(settings, "WAGTAILAPI_TOKEN_LAST_USED_INTERVAL", 60)
+    interval = settings.WAGTAILAPI_TOKEN_LAST_USED_INTERVAL
     now = timezone.now()
     if interval is not None and (token.last_used_at is None or (now - token.last_used_at).total_seconds() >= interval):
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)

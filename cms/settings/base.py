@@ -154,6 +154,8 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_IMAGE_MODEL = "media.LibraryImage"
 WAGTAIL_WORKFLOW_ENABLED = True
+# Publishing (in the admin or by the importer) cancels a workflow in progress, as Wagtail does.
+WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH = True
 WAGTAILADMIN_COMMENTS_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt", "csv", "zip"]
@@ -184,6 +186,8 @@ GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_MAX_CHANGES_PAGE_SIZE = env_int("GRAPHQL_MAX_CHANGES_PAGE_SIZE", 1000)
 GRAPHQL_PREVIEW_TOKEN_MAX_AGE = env_int("GRAPHQL_PREVIEW_TOKEN_MAX_AGE", 600)
+# An API token's last_used_at is written at most once per this many seconds (None: never).
+WAGTAILAPI_TOKEN_LAST_USED_INTERVAL = env_int("WAGTAILAPI_TOKEN_LAST_USED_INTERVAL", 60)
 GRAPHQL_HTTP_MAX_AGE = env_int("GRAPHQL_HTTP_MAX_AGE", 30)
 # Answers and principals are cached only in a cache all server processes share.
 GRAPHQL_CACHE = env_bool("GRAPHQL_CACHE", bool(REDIS_URL))
@@ -191,16 +195,31 @@ GRAPHQL_CACHE_ALIAS = "default"
 GRAPHQL_CACHE_TIMEOUT = env_int("GRAPHQL_CACHE_TIMEOUT", 3600)
 # Seconds a server process serves answers from memory before re-reading the generations.
 GRAPHQL_LOCAL_CACHE_SECONDS = float(env_str("GRAPHQL_LOCAL_CACHE_SECONDS", "1"))
+# Bytes of answers a server process holds in memory (least recently used dropped first).
+GRAPHQL_LOCAL_CACHE_BYTES = env_int("GRAPHQL_LOCAL_CACHE_BYTES", 64 * 2**20)
+# Hot single-item queries reuse SQL compiled once per reach and rebuild model instances
+# from the rows with Django's private compiler API (api/reused_sql.py, written against
+# Django 5.2). On by default on PostgreSQL, where it runs; off: every query goes
+# through the ORM (same answers, more CPU), e.g. when upgrading Django.
+GRAPHQL_REUSE_SQL = env_bool("GRAPHQL_REUSE_SQL", DATABASES["default"]["ENGINE"].endswith("postgresql"))
 
 # Push publishing (publishing app): jobs, retries and webhook deliveries.
-# Capped exponential backoff with jitter for transient WeChat errors (-1, 45011) and webhook failures.
+# How far apart a job's attempts are after transient WeChat errors (-1, 45011) and
+# webhook failures; the back-off itself is wechat/retry.py RetryPolicy, as for the
+# client's in-call retries (WECHAT_RETRY_*).
 PUBLISHING_RETRY_BASE_SECONDS = float(env_str("PUBLISHING_RETRY_BASE_SECONDS", "2"))
 PUBLISHING_RETRY_CAP_SECONDS = float(env_str("PUBLISHING_RETRY_CAP_SECONDS", "300"))
 PUBLISHING_MAX_FAILURES = env_int("PUBLISHING_MAX_FAILURES", 10)
 # A worker holds a job this long; a crashed worker's job is taken over afterwards.
 PUBLISHING_LEASE_SECONDS = float(env_str("PUBLISHING_LEASE_SECONDS", "120"))
-# Polling freepublish/get until WeChat reports the outcome (or the callback event arrives).
-PUBLISHING_POLL_SECONDS = float(env_str("PUBLISHING_POLL_SECONDS", "1"))
+# Polling freepublish/get until WeChat reports the outcome (or the callback event
+# arrives): the first wait, 1.5 times longer per poll up to a minute (wechat/retry.py
+# PollPolicy), for publish jobs and the client's wait_for_publish alike.
+# WECHAT_PUBLISH_POLL_INTERVAL_MS is its deprecated alias, read when this is unset.
+PUBLISHING_POLL_SECONDS = float(
+    env_str("PUBLISHING_POLL_SECONDS") or env_int("WECHAT_PUBLISH_POLL_INTERVAL_MS", 1000) / 1000
+)
+# How long a publish job waits for the outcome before it fails (publish_timeout).
 PUBLISHING_RESULT_TIMEOUT_SECONDS = env_int("PUBLISHING_RESULT_TIMEOUT_SECONDS", 24 * 3600)
 # Without a broker jobs run in-process; waits up to this long happen inline, longer ones
 # (a quota pause) wait for the sweep or the dashboard's buttons.
@@ -220,14 +239,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 # WeChat client and emulator (wechat): API base URL (point it, or an
 # account's api_base_url, at `manage.py wechat_emulator` for the local demo), the
 # shared token store (Redis URL; else the default cache when it is Redis; else the
-# database), HTTP timeout, retry policy and publish polling.
+# database), HTTP timeout, in-call retries (wechat/retry.py) and publish polling.
 WECHAT_API_BASE_URL = env_str("WECHAT_API_BASE_URL", "https://api.weixin.qq.com")
 WECHAT_TOKEN_REDIS_URL = env_str("WECHAT_TOKEN_REDIS_URL")
 WECHAT_HTTP_TIMEOUT = env_int("WECHAT_HTTP_TIMEOUT_MS", 10000) / 1000
 WECHAT_RETRY_MAX_ATTEMPTS = env_int("WECHAT_RETRY_MAX_ATTEMPTS", 5)
 WECHAT_RETRY_BASE_DELAY = env_int("WECHAT_RETRY_BASE_DELAY_MS", 500) / 1000
 WECHAT_RETRY_CAP = env_int("WECHAT_RETRY_CAP_MS", 30000) / 1000
-WECHAT_PUBLISH_POLL_INTERVAL = env_int("WECHAT_PUBLISH_POLL_INTERVAL_MS", 2000) / 1000
+# How long the client's blocking wait_for_publish (scripts, the emulator demo) polls;
+# its waits are PUBLISHING_POLL_SECONDS's. Publish jobs never block: see above.
 WECHAT_PUBLISH_POLL_TIMEOUT = env_int("WECHAT_PUBLISH_POLL_TIMEOUT_S", 120)
 # httpx logs request URLs at INFO, and WeChat wants the access token in the URL.
 LOGGING["loggers"]["httpx"] = {"level": "WARNING"}

@@ -180,12 +180,3 @@ def origin_changed(copy):
         return False
     origin = copy.origin
     return origin_revision_id(origin) != copy.origin_revision_id
-
-
-def acknowledge_origin(copy):
-    """Record that the copy has caught up with its origin's current revision."""
-    if copy.origin_id is None:
-        return copy
-    copy.origin_revision_id = origin_revision_id(copy.origin)
-    type(copy).objects.filter(pk=copy.pk).update(origin_revision_id=copy.origin_revision_id)
-    return copy

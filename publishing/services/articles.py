@@ -17,6 +17,7 @@ from publishing.models import Publication
 from renditions.services import image_placeholders, render, swap_images, wechat_body_renditions, wechat_cover
 from wechat.client import Article as DraftArticle
 from wechat.client import client_for_account
+from wechat.retry import PollPolicy
 
 from . import progress
 from .runner import Handed, Refused, Waiting, checkpoint, reach
@@ -25,7 +26,6 @@ Step = Publication.Step
 _http = {}
 _http_lock = threading.Lock()
 WECHAT = "wechat_official_account"
-POLL_CAP_SECONDS = 60.0
 
 
 def shared_http():
@@ -86,7 +86,7 @@ def _draft(pub, client):
 
 def poll_delay(pub):
     polls = int(pub.remote.get("polls", 0))
-    return min(POLL_CAP_SECONDS, settings.PUBLISHING_POLL_SECONDS * (1.5**polls))
+    return PollPolicy.from_settings().delay(polls)
 
 
 def publish_article(pub):
@@ -103,7 +103,7 @@ def publish_article(pub):
                 checkpoint(pub, step=Step.RESULT, remote=remote)
                 return _settle(pub, submission.result)
             checkpoint(pub, publish_id=submission.publish_id, step=Step.RESULT, remote=remote)
-            return Waiting(settings.PUBLISHING_POLL_SECONDS)
+            return Waiting(PollPolicy.from_settings().delay(0))
         result = client.get_publish(pub.publish_id)
         if not result.finished:
             if progress.result_deadline_passed(pub, settings.PUBLISHING_RESULT_TIMEOUT_SECONDS):

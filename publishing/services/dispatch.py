@@ -6,12 +6,13 @@ due order (a trampoline, so retries and polls never nest), and longer waits (a
 quota pause until midnight) are left to the sweep or the dashboard's buttons."""
 
 import logging
-import random
 import threading
 import time
 
 from django.conf import settings
 from django.db import transaction
+
+from wechat.retry import RetryPolicy
 
 log = logging.getLogger("publishing")
 
@@ -19,11 +20,9 @@ _inline = threading.local()
 
 
 def retry_delay(failures):
-    """Capped exponential backoff with equal jitter: half the ceiling fixed, half random,
-    so jobs that failed together do not come back together."""
-    base = settings.PUBLISHING_RETRY_BASE_SECONDS
-    ceiling = min(settings.PUBLISHING_RETRY_CAP_SECONDS, base * 2 ** max(failures - 1, 0))
-    return ceiling / 2 + random.uniform(0, ceiling / 2)
+    """Seconds before a job's next attempt after ``failures`` failed ones: the one
+    back-off policy (``wechat.retry.RetryPolicy``) with the PUBLISHING_RETRY_* settings."""
+    return RetryPolicy.for_jobs().backoff(failures)
 
 
 def in_process():

@@ -183,7 +183,7 @@ def test_news_reply_carries_the_article_cover_and_link(account, wechat, rule, pu
     assert reply["MsgType"] == "news" and reply["ArticleCount"] == "1"
     item = reply["Articles"]["item"]
     assert item["Title"] == "5G套餐上新" and item["Description"] == "月费更低"
-    assert item["Url"] == "https://wap.sx.example.cn/articles/ART-5G/"
+    assert item["Url"] == "https://wap.sx.example.cn/articles/ART-5G"
     assert item["PicUrl"].startswith("http://localhost:8000/") and ".fill-900x383" in item["PicUrl"]
 
 

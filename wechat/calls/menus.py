@@ -1,0 +1,43 @@
+"""Custom menus (menu/*): the default menu and personalised (conditional) menus,
+checked against WeChat's limits before they are sent."""
+
+from .. import limits
+from ..errors import LimitViolation
+
+
+class MenuCalls:
+    def create_menu(self, menu: dict) -> None:
+        """Replace the default menu (menu/create) with ``{"button": [...]}``."""
+        violations = limits.check_menu(menu)
+        if violations:
+            raise LimitViolation("menu/create", violations)
+        self._call("menu/create", json_body={"button": menu["button"]})
+
+    def add_conditional_menu(self, menu: dict) -> str:
+        """menuid of a personalised menu (brand variants) with ``matchrule``; after a
+        lost answer an existing menu with the same rule and buttons is reused."""
+        violations = limits.check_menu(menu) + limits.check_matchrule(menu.get("matchrule"))
+        if violations:
+            raise LimitViolation("menu/addconditional", violations)
+        body = {"button": menu["button"], "matchrule": menu["matchrule"]}
+        tried = []
+
+        def attempt():
+            if tried:
+                for existing in self._send("menu/get", "GET").get("conditionalmenu") or []:
+                    if existing.get("button") == body["button"] and existing.get("matchrule") == body["matchrule"]:
+                        return str(existing["menuid"])
+            tried.append(True)
+            return str(self._send("menu/addconditional", json_body=body)["menuid"])
+
+        return self.retry.run(attempt, sleep=self._sleep, what=f"{self.app_id} menu/addconditional")
+
+    def delete_conditional_menu(self, menuid: str) -> None:
+        self._call("menu/delconditional", json_body={"menuid": str(menuid)})
+
+    def delete_menu(self) -> None:
+        """Delete the default menu and every personalised menu (menu/delete)."""
+        self._call("menu/delete", "GET")
+
+    def get_menu(self) -> dict:
+        return self._call("menu/get", "GET")
