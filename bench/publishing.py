@@ -50,7 +50,7 @@ from content.services.accounts import set_secret  # noqa: E402
 from media.models import LibraryImage  # noqa: E402
 from publishing import services  # noqa: E402
 from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBatch, State, WebhookEndpoint  # noqa: E402
-from tests.publishing.worker import WorkerProcess, database_url, purge_broker, restore, use_broker  # noqa: E402
+from harness.worker import WorkerProcess, database_url, purge_broker, restore, use_broker  # noqa: E402
 
 BODY_IMAGES = 3
 PORTS = range(18860, 18900)

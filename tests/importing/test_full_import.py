@@ -11,7 +11,7 @@ from content.models import (
 )
 from media.models import LibraryImage
 from media.services import collection_for_organisation
-from tests.importing.conftest import read, record
+from harness.export import read, record
 
 MODELS = {
     "organisations": Organisation,

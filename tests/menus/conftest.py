@@ -7,6 +7,8 @@ from content.models import ChannelAccount, SmsTemplate
 from menus.models import Menu
 from menus.services import replace_draft
 from menus.tree import assign_uids, normalise
+from harness.export import make_export, read
+from harness.sample import load_references
 from tests.factories import ChannelAccountFactory
 
 
@@ -100,16 +102,12 @@ def wechat_nodes():
 @pytest.fixture(scope="session")
 def legacy_small(tmp_path_factory):
     """The sample (small) legacy export, generated once per run."""
-    from tests.menus.legacy import generate
-
-    return generate(tmp_path_factory.mktemp("legacy") / "small", "small")
+    return read(make_export(tmp_path_factory.mktemp("legacy") / "small", "small"))
 
 
 @pytest.fixture
 def legacy(db, legacy_small):
     """The sample export's organisations, brands, accounts and published templates in the database."""
-    from tests.menus.legacy import load_references
-
     load_references(legacy_small)
     return legacy_small
 

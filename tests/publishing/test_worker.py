@@ -16,7 +16,7 @@ from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBat
 from tests.factories import ChannelAccountFactory
 
 from .conftest import make_article, make_image, make_official_accounts
-from .worker import WorkerProcess, database_url, purge_broker, restore, use_broker
+from harness.worker import WorkerProcess, database_url, purge_broker, restore, use_broker
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
