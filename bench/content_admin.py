@@ -47,6 +47,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from content import roles  # noqa: E402
+from harness.export import make_export  # noqa: E402
 from content.models import Article, Brand, ChannelAccount, EditorProfile, Organisation, Package, SmsTemplate  # noqa: E402
 from content.permissions import scope_for_user, visible  # noqa: E402
 from content.services.sms import rules_for_organisations, validate_template  # noqa: E402
@@ -276,10 +277,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "content_admin.md"))
     args = parser.parse_args()
-    export = Path(args.export)
-    if not (export / "export.json").exists():
-        shared = Path(os.environ.get("CMS_SHARED_DIR", ROOT.parent / "shared"))
-        subprocess.check_call([sys.executable, str(shared / "tools" / "make_legacy_export.py"), str(export), "--scale", "full"])
+    export = make_export(args.export, "full")
     result = {}
     try:
         with transaction.atomic():

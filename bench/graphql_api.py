@@ -1,5 +1,5 @@
 """GraphQL API read paths against their references, measured in one run on the
-full legacy export (see /work/shared/docs/BENCHMARKING.md).
+full legacy export (see ../shared/docs/BENCHMARKING.md).
 
     DATABASE_URL=postgres://.../db python bench/graphql_api.py [--export DIR] [--duration 5] [--port 18710]
 
@@ -48,6 +48,7 @@ from api import persisted  # noqa: E402
 from cms.callers.clients import create_client, issue_token  # noqa: E402
 from cms.models import ApiClient  # noqa: E402
 from content.models import Article, ChannelAccount, Organisation  # noqa: E402
+from harness.export import make_export  # noqa: E402
 from publishing.changes.models import Change  # noqa: E402
 from publishing.changes.services import build_bundle  # noqa: E402
 
@@ -327,9 +328,7 @@ def main():
     parser.add_argument("--reload", action="store_true", help="empty the database and load the export again")
     args = parser.parse_args()
     concurrency = [int(c) for c in args.concurrency.split(",")]
-    if not (Path(args.export) / "export.json").is_file():
-        tool = Path(os.environ.get("CMS_SHARED_DIR", ROOT.parent / "shared")) / "tools" / "make_legacy_export.py"
-        subprocess.run([sys.executable, str(tool), args.export, "--scale", "full"], check=True)
+    make_export(args.export, "full")
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     call_command("migrate", verbosity=0)
     if args.reload:

@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
+from harness.export import make_export  # noqa: E402
+
 TARGETS = {"import": 60.0, "reimport": 20.0}
 PEAK_LIMIT_MB = 1024
 
@@ -230,10 +232,7 @@ def main():
         worker(args.worker, args.export, args.naive)
         return
     export = Path(args.export)
-    if not (export / "export.json").exists():
-        shared = Path(os.environ.get("CMS_SHARED_DIR", ROOT.parent / "shared"))
-        subprocess.run([sys.executable, str(shared / "tools/make_legacy_export.py"), str(export), "--scale", "full"],
-                       check=True, capture_output=True)
+    make_export(export, "full")
     admin_url, bench_url, bench_name = _database_urls()
     _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{bench_name}"')
     _admin_sql(admin_url, f'CREATE DATABASE "{bench_name}"')

@@ -41,7 +41,8 @@ from menus.services import diff_versions, publish, published_tree  # noqa: E402
 from menus.simulator import simulate  # noqa: E402
 from menus.tree import build_tree, load_rows  # noqa: E402
 from menus.validation import validate_draft  # noqa: E402
-from tests.menus.legacy import generate, load_references  # noqa: E402
+from harness.export import make_export, read  # noqa: E402
+from harness.sample import load_references  # noqa: E402
 
 logging.disable(logging.INFO)
 BUDGET_MS = 1000
@@ -85,7 +86,7 @@ def edit_a_few(menu):
 
 
 def run(repeat, export_dir):
-    export = generate(export_dir, "full")
+    export = read(make_export(export_dir, "full"))
     record = next(m for m in export["menus"] if m["channel"] == "sms")
     figures = []
     with transaction.atomic():

@@ -15,7 +15,6 @@ Webhooks: the first delivery (full bundle) against the delivery after one templa
 changed (what it carries and its size). Needs a migrated database and Redis."""
 
 import argparse
-import io
 import json
 import os
 import signal
@@ -37,11 +36,9 @@ import django  # noqa: E402
 django.setup()
 
 import httpx  # noqa: E402
-from django.core.files.images import ImageFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import ProtectedError  # noqa: E402
-from PIL import Image  # noqa: E402
 
 from cms.celery import app  # noqa: E402
 from content.models import Article, ChannelAccount, Organisation, SmsTemplate  # noqa: E402
@@ -50,21 +47,19 @@ from content.services.accounts import set_secret  # noqa: E402
 from media.models import LibraryImage  # noqa: E402
 from publishing import services  # noqa: E402
 from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBatch, State, WebhookEndpoint  # noqa: E402
-from tests.publishing.worker import WorkerProcess, database_url, purge_broker, restore, use_broker  # noqa: E402
+from harness.images import image_bytes, make_image  # noqa: E402
+from harness.worker import WorkerProcess, database_url, purge_broker, restore, use_broker  # noqa: E402
 
 BODY_IMAGES = 3
 PORTS = range(18860, 18900)
 
 
 def jpeg(color, size=(1200, 600)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "JPEG", quality=80)
-    return buffer.getvalue()
+    return image_bytes(color, size, "JPEG")
 
 
 def image(run, name, color, org):
-    return LibraryImage.objects.create(title=f"{run}-{name}", organisation=org,
-                                       file=ImageFile(io.BytesIO(jpeg(color)), name=f"{run}-{name}.jpg"))
+    return make_image(org, title=f"{run}-{name}", color=color, format="JPEG")
 
 
 class EmulatorProcess:

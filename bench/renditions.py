@@ -13,7 +13,7 @@ rendition once, then times, on the same articles in the same run:
   R  render_all(article, [WeChat, mini-program, SMS, web]): this feature;
   R1 render(article, account) per channel.
 
-Figures are ratios against W and F measured here (shared/docs/BENCHMARKING.md).
+Figures are ratios against W and F measured here (../shared/docs/BENCHMARKING.md).
 Results go to stdout and bench/results/renditions.md."""
 
 import argparse
@@ -95,7 +95,8 @@ def run(limit, db_name):
     from media.models import LibraryImage
     from renditions.services import render, render_all, render_many
     from renditions.images import ALL_SPECS, prepare_renditions
-    from tests.renditions.legacy import Sample, make_export
+    from harness.export import make_export
+    from harness.sample import Sample
     from wagtail.rich_text import expand_db_html
 
     from content.models import Article

@@ -1,11 +1,14 @@
-"""Shared fixtures: the organisation matrix and users of each role."""
+"""Shared fixtures: the organisation matrix and users of each role. Helpers and
+factories live in tests/support/; its fixture modules are registered here."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from content import roles
-from content.models import Brand, EditorProfile
-from tests.factories import ChannelAccountFactory, OrganisationFactory, UserFactory
+from content.models import Brand
+from tests.support.factories import ChannelAccountFactory, OrganisationFactory, UserFactory
+from tests.support.users import make_editor
+
+pytest_plugins = ["tests.support.browser", "tests.support.emulator"]
 
 
 @pytest.fixture
@@ -26,14 +29,6 @@ def matrix(db):
         "account_branch1": ChannelAccountFactory(code="wx-sx-01", organisation=branch1),
         "account_branch2": ChannelAccountFactory(code="wx-sx-02", organisation=branch2),
     }
-
-
-def make_editor(username, org, group=roles.EDITORS):
-    roles.sync_role_groups()
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=group))
-    EditorProfile.objects.create(user=user, organisation=org)
-    return user
 
 
 @pytest.fixture
@@ -59,48 +54,3 @@ def province_editor(matrix):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
-
-
-# --- Browser tests: Playwright driving Debian's chromium --------------------------
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    import os
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def admin_page(chromium, live_server):
-    """A fresh browser page; ``login(page, username)`` signs a user in through the admin form."""
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
-
-
-def admin_login(page, username, password="pw"):
-    page.goto(f"{page.base_url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{page.base_url}/admin/")

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from content.models import Organisation
-from tests.conftest import admin_login
+from tests.support.browser import admin_login
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

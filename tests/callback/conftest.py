@@ -14,6 +14,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from content.models import AutoReply
 from content.services.accounts import set_secret
+from tests.support.content import committed, publish
 from callback import logbook as logbook_module
 from callback import table
 from callback.logbook import logbook
@@ -50,36 +51,18 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def on_commit(django_capture_on_commit_callbacks):
-    """Run a block and then the callbacks it scheduled on commit (tests run inside
-    one transaction that never commits)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def account(matrix, on_commit):
+def account(matrix):
     account = matrix["account_branch1"]
     account.original_id = ORIGINAL_ID
     account.save()
-    with on_commit():
+    with committed():
         set_secret(account, "callback_token", TOKEN)
         set_secret(account, "encoding_aes_key", AES_KEY)
     return account
 
 
 @pytest.fixture
-def publish(on_commit):
-    def publish(obj):
-        with on_commit():
-            obj.save_revision().publish()
-        # publish() works on a copy made from the revision: reload the live row.
-        return type(obj).objects.get(pk=obj.pk)
-
-    return publish
-
-
-@pytest.fixture
-def rule(account, publish):
+def rule(account):
     """Create and publish an auto-reply of the account."""
 
     def make(kind="keyword", publish_it=True, **fields):
@@ -100,17 +83,6 @@ def imported_rule(account):
         return AutoReply.objects.create(account=fields.pop("account", account), kind=kind, live=True, **fields)
 
     return make
-
-
-def shared_article(matrix, publish, code, **fields):
-    """A published province article shared down to the account's branch."""
-    from content.models import Article
-
-    article = Article.objects.create(code=code, organisation=matrix["province"], live=False,
-                                     **{"title": code, **fields})
-    article.shared_to.set([matrix["branch1"]])
-    article.save()
-    return publish(article)
 
 
 def text_xml(content, msg_id=None, to_user=ORIGINAL_ID, from_user=OPENID):

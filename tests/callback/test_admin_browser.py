@@ -5,7 +5,8 @@ import os
 import pytest
 
 from callback.models import MessageLog
-from tests.conftest import admin_login, make_editor
+from tests.support.browser import admin_login
+from tests.support.users import make_editor
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -11,6 +11,9 @@ from content.services.accounts import set_secret
 from callback import table
 from callback.logbook import logbook
 
+from tests.support.content import committed
+from tests.support.factories import ArticleFactory
+
 from .conftest import WeChatSender, text_xml
 
 
@@ -32,7 +35,7 @@ def test_keyword_answer_runs_no_sql(account, wechat, rule, settings):
     assert logbook.pending() == 2  # the warm-up message and this one
 
 
-def test_publishing_a_rule_rebuilds_the_table_after_commit(account, wechat, rule, on_commit):
+def test_publishing_a_rule_rebuilds_the_table_after_commit(account, wechat, rule):
     # given
     reply = rule(keyword="新", reply_text="old answer")
     assert _content(wechat, "新") == "old answer"
@@ -40,44 +43,44 @@ def test_publishing_a_rule_rebuilds_the_table_after_commit(account, wechat, rule
     revision = reply.save_revision()
     assert _content(wechat, "新") == "old answer"
     # when
-    with on_commit():
+    with committed():
         revision.publish()
     # then
     assert _content(wechat, "新") == "new answer"
 
 
-def test_unpublishing_a_rule_removes_its_answer(account, wechat, rule, on_commit):
+def test_unpublishing_a_rule_removes_its_answer(account, wechat, rule):
     reply = rule(keyword="停", reply_text="x")
     assert _content(wechat, "停") == "x"
-    with on_commit():
+    with committed():
         reply.unpublish()
     assert _content(wechat, "停") == "success"
 
 
-def test_deleting_a_rule_removes_its_answer(account, wechat, rule, on_commit):
+def test_deleting_a_rule_removes_its_answer(account, wechat, rule):
     reply = rule(keyword="删", reply_text="x")
     assert _content(wechat, "删") == "x"
-    with on_commit():
+    with committed():
         reply.delete()
     assert _content(wechat, "删") == "success"
 
 
-def test_new_callback_token_takes_effect_at_once(client, account, wechat, rule, on_commit):
+def test_new_callback_token_takes_effect_at_once(client, account, wechat, rule):
     # given
     rule(keyword="k", reply_text="v")
     assert _content(wechat, "k") == "v"
     # when
-    with on_commit():
+    with committed():
         set_secret(account, "callback_token", "rotated-token")
     # then
     assert wechat.post(text_xml("k")).status_code == 403
     assert _content(WeChatSender(client, account, token="rotated-token"), "k") == "v"
 
 
-def test_disabled_account_stops_answering(account, wechat, rule, on_commit):
+def test_disabled_account_stops_answering(account, wechat, rule):
     rule(keyword="k", reply_text="v")
     assert _content(wechat, "k") == "v"
-    with on_commit():
+    with committed():
         account.enabled = False
         account.save()
     assert wechat.post(text_xml("k")).status_code == 404
@@ -93,7 +96,7 @@ def test_cold_cache_is_rebuilt_from_published_rules(account, wechat, rule):
     assert cache.get(table.INDEX_KEY) == {account.code}
 
 
-def test_other_process_picks_up_a_rebuild_through_the_generation(account, wechat, rule, on_commit):
+def test_other_process_picks_up_a_rebuild_through_the_generation(account, wechat, rule):
     # given: this process holds a compiled table
     reply = rule(keyword="k", reply_text="v1")
     assert _content(wechat, "k") == "v1"
@@ -109,15 +112,14 @@ def test_other_process_picks_up_a_rebuild_through_the_generation(account, wechat
     assert _content(wechat, "k") == "v2"
 
 
-def test_republished_article_refreshes_news_replies(account, wechat, rule, publish, matrix, on_commit):
+def test_republished_article_refreshes_news_replies(account, wechat, rule, matrix):
     # given
-    from .conftest import shared_article
-
-    article = shared_article(matrix, publish, "ART-1", title="旧标题")
+    article = ArticleFactory(code="ART-1", title="旧标题", organisation=matrix["province"], shared_to=[matrix["branch1"]],
+                             published=True)
     rule(keyword="文", reply_type="article", reply_article=article, reply_text="")
     # when
     article.title = "新标题"
-    with on_commit():
+    with committed():
         article.save_revision().publish()
     # then
     reply = xmltodict.parse(wechat.reply(wechat.post(text_xml("文"))))["xml"]

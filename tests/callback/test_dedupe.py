@@ -9,6 +9,8 @@ from django.test import Client, override_settings
 
 from callback.models import MessageLog
 
+from tests.support.content import committed
+
 from .conftest import REDIS_CACHES, WeChatSender, event_xml, text_xml
 
 
@@ -41,12 +43,12 @@ def test_distinct_messages_with_the_same_text_are_each_answered(account, wechat,
     assert MessageLog.objects.count() == 2
 
 
-def test_same_msg_id_on_two_accounts_is_not_a_duplicate(client, matrix, account, wechat, rule, on_commit):
+def test_same_msg_id_on_two_accounts_is_not_a_duplicate(client, matrix, account, wechat, rule):
     # given
     from content.services.accounts import set_secret
 
     other = matrix["account_branch2"]
-    with on_commit():
+    with committed():
         set_secret(other, "callback_token", "t2")
     # when
     wechat.post(text_xml("k", msg_id=42))

@@ -12,17 +12,7 @@ from content.services.accounts import set_secret  # noqa: E402
 from callback.models import MessageLog  # noqa: E402
 from callback.signals import publish_job_finished  # noqa: E402
 from wechat.client import Article  # noqa: E402
-from tests.wechat.conftest import (  # noqa: E402,F401
-    PNG,
-    _wechat_emulator_server,
-    fast_retry,
-    make_client,
-    redis_client,
-    sleeps,
-    token_prefix,
-    token_store,
-    wechat_emulator,
-)
+from tests.support.images import PNG  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
@@ -33,7 +23,7 @@ def redis_url():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_emulator_publish_job_event_reaches_the_signal(live_server, matrix, wechat_emulator, make_client):  # noqa: F811
+def test_emulator_publish_job_event_reaches_the_signal(live_server, matrix, wechat_emulator, make_client):
     # given: the account takes callbacks and the emulator knows its code and token
     account = matrix["account_branch1"]
     set_secret(account, "callback_token", "emulator-token")

@@ -9,6 +9,10 @@ import xmltodict
 from callback.crypto import signature
 from callback.models import MessageLog
 
+from tests.support.content import committed
+from tests.support.factories import ArticleFactory
+from tests.support.images import make_image
+
 from .conftest import OPENID, ORIGINAL_ID, TOKEN, event_xml, text_xml
 
 MODES = ["plain", "safe", "compatible"]
@@ -165,17 +169,15 @@ def test_text_without_any_rule_answers_success(mode, account, wechat):
     assert wechat.post(text_xml("anything"), mode).content == b"success"
 
 
-def test_news_reply_carries_the_article_cover_and_link(account, wechat, rule, publish, matrix):
+def test_news_reply_carries_the_article_cover_and_link(account, wechat, rule, matrix):
     # given: a published article with a cover, and the web hall of the province
     from content.models import ChannelAccount
-    from tests.callback.images import make_image
-
-    from .conftest import shared_article
 
     ChannelAccount.objects.create(code="web-sx", name="网上营业厅", type="web", organisation=matrix["province"],
                                   base_url="https://wap.sx.example.cn/")
-    article = shared_article(matrix, publish, "ART-5G", title="5G套餐上新", digest="月费更低",
-                             cover_image=make_image(matrix["province"]))
+    article = ArticleFactory(code="ART-5G", title="5G套餐上新", digest="月费更低", organisation=matrix["province"],
+                             shared_to=[matrix["branch1"]], published=True,
+                             cover_image=make_image(matrix["province"], "IMG-COVER", title="封面"))
     rule(keyword="5G", reply_type="article", reply_article=article, reply_text="")
     # when
     reply = xmltodict.parse(wechat.reply(wechat.post(text_xml("5g"), "safe"), "safe"))["xml"]
@@ -187,13 +189,12 @@ def test_news_reply_carries_the_article_cover_and_link(account, wechat, rule, pu
     assert item["PicUrl"].startswith("http://localhost:8000/") and ".fill-900x383" in item["PicUrl"]
 
 
-def test_rule_pointing_at_an_unpublished_article_does_not_answer(account, wechat, rule, matrix, publish, on_commit):
+def test_rule_pointing_at_an_unpublished_article_does_not_answer(account, wechat, rule, matrix):
     # given: the article was published when the rule was, then withdrawn
-    from .conftest import shared_article
-
-    article = shared_article(matrix, publish, "ART-DRAFT", title="撤回")
+    article = ArticleFactory(code="ART-DRAFT", title="撤回", organisation=matrix["province"], shared_to=[matrix["branch1"]],
+                             published=True)
     rule(keyword="草稿", reply_type="article", reply_article=article, reply_text="")
-    with on_commit():
+    with committed():
         article.unpublish()
     rule(kind="default", reply_text="默认回复")
     # when

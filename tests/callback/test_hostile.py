@@ -9,6 +9,8 @@ from callback.crypto import MessageCrypto, decode_aes_key, signature
 from callback.messages import MAX_BODY_BYTES
 from callback.models import MessageLog
 
+from tests.support.content import committed
+
 from .conftest import AES_KEY, ORIGINAL_ID, TOKEN, text_xml
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -144,10 +146,10 @@ def test_unknown_encrypt_type_answers_400(warm, wechat):
     assert wechat.post(text_xml("k"), params=params).status_code == 400
 
 
-def test_safe_mode_for_account_without_aes_key_answers_400(warm, wechat, account, on_commit):
+def test_safe_mode_for_account_without_aes_key_answers_400(warm, wechat, account):
     from content.services.accounts import set_secret
 
-    with on_commit():
+    with committed():
         set_secret(account, "encoding_aes_key", "")
     assert wechat.post(text_xml("k"), "safe").status_code == 400
     assert wechat.post(text_xml("k"), "plain").status_code == 200

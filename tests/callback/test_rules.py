@@ -4,6 +4,9 @@ only published (live) rules; each account its own rules."""
 import xmltodict
 from django.core.management import call_command
 
+from tests.support.content import committed
+from tests.support.images import make_image
+
 from .conftest import WeChatSender, text_xml
 
 
@@ -75,21 +78,19 @@ def test_draft_rule_is_not_served(account, wechat, rule):
 
 def test_image_rule_is_skipped_in_favour_of_the_next_match(account, wechat, rule, matrix):
     # given: passive image replies need a WeChat media id, which the platform does not hold
-    from .images import make_image
-
     rule(keyword="图片", match="contains", priority=9, reply_type="image", reply_text="",
-         reply_image=make_image(matrix["branch1"]))
+         reply_image=make_image(matrix["branch1"], "IMG-COVER", title="封面"))
     rule(keyword="图", match="contains", priority=1, reply_text="text instead")
     # when / then
     assert _content(wechat, "发图片") == "text instead"
 
 
-def test_rules_of_another_account_never_answer(client, matrix, account, wechat, rule, on_commit):
+def test_rules_of_another_account_never_answer(client, matrix, account, wechat, rule):
     # given
     from content.services.accounts import set_secret
 
     other = matrix["account_branch2"]
-    with on_commit():
+    with committed():
         set_secret(other, "callback_token", "other-token")
     rule(account=other, keyword="流量", reply_text="other account")
     rule(keyword="流量", reply_text="own account")

@@ -6,8 +6,8 @@ import os
 import pytest
 
 from content.models import SmsTemplate
-from tests.conftest import admin_login
-from tests.factories import SmsAccountFactory
+from tests.support.browser import admin_login, new_page
+from tests.support.factories import SmsAccountFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -61,18 +61,14 @@ def test_editor_sees_live_segments_submits_and_publisher_approves(admin_page, ch
     assert template.workflow_in_progress and not template.live
 
     # then a publisher of the branch approves it from the edit page
-    context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    publisher_page = context.new_page()
-    publisher_page.set_default_timeout(15000)
-    publisher_page.base_url = live_server.url
-    admin_login(publisher_page, branch_publisher.username)
-    publisher_page.goto(f"{live_server.url}/admin/snippets/content/smstemplate/edit/{template.pk}/")
-    approve = publisher_page.locator("footer [data-workflow-action-name=approve]:not([data-workflow-action-modal-url])")
-    if not approve.first.is_visible():
-        open_more_actions(publisher_page)
-    approve.first.click()
-    publisher_page.wait_for_load_state("networkidle")
+    with new_page(chromium, live_server.url) as publisher_page:
+        admin_login(publisher_page, branch_publisher.username)
+        publisher_page.goto(f"{live_server.url}/admin/snippets/content/smstemplate/edit/{template.pk}/")
+        approve = publisher_page.locator("footer [data-workflow-action-name=approve]:not([data-workflow-action-modal-url])")
+        if not approve.first.is_visible():
+            open_more_actions(publisher_page)
+        approve.first.click()
+        publisher_page.wait_for_load_state("networkidle")
     template.refresh_from_db()
     assert template.live and not template.workflow_in_progress
     assert list(template.command_bindings.values_list("command", flat=True)) == ["CXYE"]
-    context.close()

@@ -15,17 +15,12 @@ from content.services.catalogue import (
     validate_business,
     validate_package,
 )
-from tests.factories import BusinessFactory, PackageFactory
+from tests.support.factories import BusinessFactory, PackageFactory
+from tests.support.validation import errors_of
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2026, 6, 1)
-
-
-def errors_of(validate, item):
-    with pytest.raises(ValidationError) as info:
-        validate(item)
-    return info.value.message_dict
 
 
 def package(org, **kwargs):

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
 from content.services.library import share_down
-from tests.factories import (
+from tests.support.factories import (
     ArticleFactory,
     AutoReplyFactory,
     BusinessFactory,
@@ -271,7 +271,7 @@ def test_measure_endpoint_reports_length_segments_and_preview(client, matrix, br
 
 
 def test_measure_endpoint_needs_template_permissions(client, matrix):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     client.force_login(UserFactory(username="plain", is_staff=True))
     assert client.post(url(SmsTemplate, "measure"), {"text": "x"}).status_code in (302, 403)

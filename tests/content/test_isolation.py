@@ -24,7 +24,7 @@ def test_province_editor_sees_everything(matrix, province_editor):
 
 
 def test_user_without_organisation_sees_nothing(matrix, db):
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     user = UserFactory(username="nobody")
     assert not visible(Organisation.objects.all(), scope_for_user(user)).exists()
@@ -88,7 +88,7 @@ def test_branch_publisher_cannot_move_account_to_sibling(client, matrix, branch_
 
 def test_superuser_assigns_an_editor_to_a_branch_in_the_admin(client, matrix, superuser):
     from content.models import EditorProfile
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     newcomer = UserFactory(username="newcomer")
     client.force_login(superuser)

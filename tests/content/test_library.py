@@ -8,15 +8,11 @@ from django.urls import reverse
 from content.models import Article
 from content.permissions import scope_for_user, visible
 from content.services.library import make_local_copy, origin_changed, share_down, validate_article
-from tests.factories import ArticleFactory, PackageFactory, make_image
+from tests.support.factories import ArticleFactory, PackageFactory
+from tests.support.images import make_image
+from tests.support.validation import errors_of
 
 pytestmark = pytest.mark.django_db
-
-
-def errors_of(article, **kwargs):
-    with pytest.raises(ValidationError) as info:
-        validate_article(article, **kwargs)
-    return info.value.message_dict
 
 
 @pytest.fixture
@@ -40,23 +36,23 @@ def test_body_is_sanitized(matrix):
 
 def test_importer_may_refuse_unsafe_body_instead(matrix):
     article = Article(code="A1", title="t", organisation=matrix["branch1"], body="<p onclick=\"x()\">hi</p>")
-    assert "body" in errors_of(article, refuse_unsafe_html=True)
+    assert "body" in errors_of(validate_article, article, refuse_unsafe_html=True)
 
 
 def test_unknown_channel_is_refused(matrix):
     article = Article(code="A1", title="t", organisation=matrix["branch1"], channels=["fax"])
-    assert "fax" in errors_of(article)["channels"][0]
+    assert "fax" in errors_of(validate_article, article)["channels"][0]
 
 
 def test_missing_cover_image_is_refused(matrix):
     article = Article(code="A1", title="t", organisation=matrix["branch1"], cover_image_id=999999)
-    assert "cover_image" in errors_of(article)
+    assert "cover_image" in errors_of(validate_article, article)
 
 
 def test_cover_image_of_a_sibling_branch_is_refused(matrix):
     image = make_image(matrix["branch2"], code="IMG-BJ")
     article = Article(code="A1", title="t", organisation=matrix["branch1"], cover_image=image)
-    assert "IMG-BJ" in errors_of(article)["cover_image"][0]
+    assert "IMG-BJ" in errors_of(validate_article, article)["cover_image"][0]
 
 
 def test_province_image_may_be_used_by_a_branch(matrix):
@@ -67,7 +63,7 @@ def test_province_image_may_be_used_by_a_branch(matrix):
 def test_inline_image_must_exist_and_be_readable(matrix):
     sibling = make_image(matrix["branch2"], code="IMG-BJ")
     body = f'<embed embedtype="image" id="{sibling.pk}" format="fullwidth" alt="x"/><embed embedtype="image" id="999999" format="left" alt="y"/>'
-    errors = errors_of(Article(code="A1", title="t", organisation=matrix["branch1"], body=body))
+    errors = errors_of(validate_article, Article(code="A1", title="t", organisation=matrix["branch1"], body=body))
     assert any("IMG-BJ" in m for m in errors["body"]) and any("999999" in m for m in errors["body"])
 
 
@@ -85,7 +81,7 @@ def test_related_package_sold_elsewhere_is_a_reference_not_an_error(matrix):
 def test_share_down_only_to_organisations_below(matrix):
     article = Article(code="A1", title="t", organisation=matrix["branch1"])
     article.shared_to = [matrix["branch2"]]
-    assert "SX-02" in errors_of(article)["shared_to"][0]
+    assert "SX-02" in errors_of(validate_article, article)["shared_to"][0]
 
 
 # --- share-down -------------------------------------------------------------------

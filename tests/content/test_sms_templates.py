@@ -17,7 +17,8 @@ from content.services.sms import (
     worst_case_text,
 )
 from content.services.sms_segments import count_segments
-from tests.factories import SmsAccountFactory, SmsTemplateFactory
+from tests.support.factories import SmsAccountFactory, SmsTemplateFactory
+from tests.support.validation import errors_of
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +36,6 @@ def template(org, **kwargs):
     return SmsTemplate(organisation=org, **kwargs)
 
 
-def errors_of(tpl, account=None):
-    with pytest.raises(ValidationError) as info:
-        validate_template(tpl, account)
-    return info.value.message_dict
-
-
 # --- validation rules ----------------------------------------------------------
 
 
@@ -49,44 +44,44 @@ def test_valid_template_passes(matrix, sms_account):
 
 
 def test_undeclared_parameter_is_refused_on_text_naming_it(matrix, sms_account):
-    errors = errors_of(template(matrix["branch1"], text="余额{balance}元,{undeclared}"))
+    errors = errors_of(validate_template, template(matrix["branch1"], text="余额{balance}元,{undeclared}"))
     assert any("undeclared" in m for m in errors["text"])
 
 
 def test_declared_but_unused_parameter_is_refused_on_parameters(matrix, sms_account):
     tpl = template(matrix["branch1"], parameters=[
         {"name": "balance", "type": "amount", "max_length": 10}, {"name": "spare", "type": "int", "max_length": 4}])
-    assert any("spare" in m for m in errors_of(tpl)["parameters"])
+    assert any("spare" in m for m in errors_of(validate_template, tpl)["parameters"])
 
 
 def test_unknown_parameter_type_is_refused(matrix, sms_account):
     tpl = template(matrix["branch1"], parameters=[{"name": "balance", "type": "money", "max_length": 10}])
-    assert any("money" in m for m in errors_of(tpl)["parameters"])
+    assert any("money" in m for m in errors_of(validate_template, tpl)["parameters"])
 
 
 def test_parameter_without_positive_max_length_is_refused(matrix, sms_account):
     tpl = template(matrix["branch1"], parameters=[{"name": "balance", "type": "amount", "max_length": 0}])
-    assert any("balance" in m and "最大长度" in m for m in errors_of(tpl)["parameters"])
+    assert any("balance" in m and "最大长度" in m for m in errors_of(validate_template, tpl)["parameters"])
 
 
 def test_duplicate_parameter_declaration_is_refused(matrix, sms_account):
     tpl = template(matrix["branch1"], parameters=[
         {"name": "balance", "type": "amount", "max_length": 10}, {"name": "balance", "type": "int", "max_length": 4}])
-    assert any("重复" in m for m in errors_of(tpl)["parameters"])
+    assert any("重复" in m for m in errors_of(validate_template, tpl)["parameters"])
 
 
 def test_unbalanced_braces_are_refused(matrix, sms_account):
     tpl = template(matrix["branch1"], text="余额{balance}元 {oops")
-    assert any("花括号" in m for m in errors_of(tpl)["text"])
+    assert any("花括号" in m for m in errors_of(validate_template, tpl)["text"])
 
 
 def test_unknown_category_is_refused(matrix, sms_account):
-    assert "category" in errors_of(template(matrix["branch1"], category="spam"))
+    assert "category" in errors_of(validate_template, template(matrix["branch1"], category="spam"))
 
 
 def test_marketing_template_without_opt_out_text_is_refused(matrix, sms_account):
     tpl = template(matrix["branch1"], category="marketing", text="新品上市{balance}元,快来办理!")
-    assert any("拒收请回复R" in m for m in errors_of(tpl)["text"])
+    assert any("拒收请回复R" in m for m in errors_of(validate_template, tpl)["text"])
 
 
 def test_marketing_template_with_opt_out_text_passes(matrix, sms_account):
@@ -98,28 +93,28 @@ def test_opt_out_text_is_configured_per_account(matrix, sms_account):
     SmsAccountFactory(code="sms-xa", organisation=matrix["branch1"], opt_out_text="回T退订")
     tpl = template(matrix["branch1"], category="marketing", text="新品{balance}元。拒收请回复R")
     # then the branch's wording is required, not the province default
-    assert any("回T退订" in m for m in errors_of(tpl)["text"])
+    assert any("回T退订" in m for m in errors_of(validate_template, tpl)["text"])
     validate_template(template(matrix["branch1"], category="marketing", text="新品{balance}元。回T退订"))
 
 
 def test_template_over_500_characters_is_refused(matrix, sms_account):
     tpl = template(matrix["branch1"], text="余" * 495 + "{balance}元")
-    assert any("500" in m for m in errors_of(tpl)["text"])
+    assert any("500" in m for m in errors_of(validate_template, tpl)["text"])
 
 
 def test_empty_text_is_refused(matrix, sms_account):
-    assert "text" in errors_of(template(matrix["branch1"], text="   ", parameters=[]))
+    assert "text" in errors_of(validate_template, template(matrix["branch1"], text="   ", parameters=[]))
 
 
 def test_invalid_command_is_refused(matrix, sms_account):
     tpl = template(matrix["branch1"], commands=["查 话费"])
-    assert any("查 话费" in m for m in errors_of(tpl)["commands"])
+    assert any("查 话费" in m for m in errors_of(validate_template, tpl)["commands"])
 
 
 def test_command_bound_to_another_template_on_the_account_is_refused(matrix, sms_account):
     other = SmsTemplateFactory(code="SMSOTHER", organisation=matrix["province"])
     bind_commands(other, sms_account, ["CXYE"])
-    errors = errors_of(template(matrix["branch1"], commands=["cxye"]))
+    errors = errors_of(validate_template, template(matrix["branch1"], commands=["cxye"]))
     assert any("CXYE" in m and "SMSOTHER" in m for m in errors["commands"])
 
 
@@ -135,7 +130,7 @@ def test_ucs2_worst_case_at_70_units_fits_one_segment_71_does_not(matrix):
     # one more character: 71 units, two segments of 67 + 4, over the limit of one
     over = template(matrix["branch1"], text="您好{name}", parameters=[{"name": "name", "type": "text", "max_length": 63}])
     assert count_segments(worst_case_text(over, account)).segments == 2
-    errors = errors_of(over, account)
+    errors = errors_of(validate_template, over, account)
     assert any("71" in m and "2条" in m for m in errors["text"])
 
 
@@ -146,7 +141,7 @@ def test_three_segment_limit_is_201_ucs2_units(matrix, sms_account):
     validate_template(fits)
     over = template(matrix["branch1"], text="您好{name}", parameters=[{"name": "name", "type": "text", "max_length": 194}])
     assert count_segments(worst_case_text(over)).segments == 4
-    assert "text" in errors_of(over)
+    assert "text" in errors_of(validate_template, over)
 
 
 def test_gsm7_worst_case_counts_septets_without_a_signature(matrix, settings):
@@ -160,7 +155,7 @@ def test_gsm7_worst_case_counts_septets_without_a_signature(matrix, settings):
     validate_template(fits)
     over = template(matrix["branch2"], text="Your code is {c}.", parameters=[{"name": "c", "type": "code", "max_length": 147}])
     assert count_segments(worst_case_text(over)).segments == 2
-    assert "text" in errors_of(over)
+    assert "text" in errors_of(validate_template, over)
 
 
 def test_signature_is_part_of_the_worst_case(matrix, sms_account):

@@ -1,20 +1,15 @@
 """WeChat passive replies and template-message definitions: one test per rule."""
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from content.models import AutoReply, TemplateMessage, TemplateMessageMapping
 from content.services.library import share_down
 from content.services.wechat import validate_auto_reply, validate_template_mapping, validate_template_message
-from tests.factories import ArticleFactory, AutoReplyFactory, SmsAccountFactory, TemplateMessageFactory, make_image
+from tests.support.factories import ArticleFactory, AutoReplyFactory, SmsAccountFactory, TemplateMessageFactory
+from tests.support.images import make_image
+from tests.support.validation import errors_of
 
 pytestmark = pytest.mark.django_db
-
-
-def errors_of(validate, item):
-    with pytest.raises(ValidationError) as info:
-        validate(item)
-    return info.value.message_dict
 
 
 def reply(account, **kwargs):

@@ -15,8 +15,8 @@ from content import roles
 from content.models import Article, AutoReply, Business, Package, SmsTemplate, TemplateMessage
 from content.tasks import publish_scheduled
 from content.workflows import ensure_approval_workflow
-from tests.conftest import make_editor
-from tests.factories import SmsAccountFactory, SmsTemplateFactory
+from tests.support.factories import SmsAccountFactory, SmsTemplateFactory
+from tests.support.users import make_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +221,7 @@ def test_rejection_returns_the_item_to_the_editor(client, matrix, branch_editor,
 
 from wagtail.permissions import policy_registry  # noqa: E402
 
-from tests.factories import (  # noqa: E402
+from tests.support.factories import (  # noqa: E402
     ArticleFactory,
     AutoReplyFactory,
     BusinessFactory,

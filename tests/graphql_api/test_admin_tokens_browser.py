@@ -10,7 +10,7 @@ import pytest
 from wagtail.models import APIToken
 
 from cms.models import ApiClient
-from tests.conftest import admin_login
+from tests.support.browser import admin_login
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

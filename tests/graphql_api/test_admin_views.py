@@ -5,13 +5,13 @@ import re
 import pytest
 from wagtail.models import APIToken
 
-from tests.graphql_api.conftest import Api, make_client
+from tests.support.api import Api, make_api_client
 
 pytestmark = pytest.mark.django_db
 
 
 def test_issuing_a_new_token_shows_it_once(client, matrix, superuser):
-    api_client, first = make_client("前端", matrix["branch1"], [matrix["account_branch1"]])
+    api_client, first = make_api_client("前端", matrix["branch1"], [matrix["account_branch1"]])
     client.force_login(superuser)
     response = client.post(f"/admin/api-clients/{api_client.pk}/tokens/", {"action": "issue"})
     second = re.search(r'id="api-token-value" value="([^"]+)"', response.content.decode()).group(1)
@@ -21,7 +21,7 @@ def test_issuing_a_new_token_shows_it_once(client, matrix, superuser):
 
 
 def test_revoke_all_refuses_every_token_of_the_client(client, matrix, superuser):
-    api_client, first = make_client("前端", matrix["branch1"], [matrix["account_branch1"]])
+    api_client, first = make_api_client("前端", matrix["branch1"], [matrix["account_branch1"]])
     client.force_login(superuser)
     client.post(f"/admin/api-clients/{api_client.pk}/tokens/", {"action": "issue"})
     client.post(f"/admin/api-clients/{api_client.pk}/tokens/", {"action": "revoke_all"})
@@ -30,7 +30,7 @@ def test_revoke_all_refuses_every_token_of_the_client(client, matrix, superuser)
 
 
 def test_editors_without_client_permission_cannot_see_tokens(client, matrix, branch_publisher):
-    api_client, _ = make_client("前端", matrix["branch1"], [matrix["account_branch1"]])
+    api_client, _ = make_api_client("前端", matrix["branch1"], [matrix["account_branch1"]])
     client.force_login(branch_publisher)
     assert client.get(f"/admin/api-clients/{api_client.pk}/tokens/").status_code == 404
     assert client.post(f"/admin/api-clients/{api_client.pk}/tokens/", {"action": "revoke_all"}).status_code == 404
@@ -39,8 +39,8 @@ def test_editors_without_client_permission_cannot_see_tokens(client, matrix, bra
 def test_client_listing_is_isolated_by_organisation(client, matrix, branch_editor):
     from django.contrib.auth.models import Permission
 
-    make_client("西安前端", matrix["branch1"], [matrix["account_branch1"]])
-    make_client("宝鸡前端", matrix["branch2"], [matrix["account_branch2"]])
+    make_api_client("西安前端", matrix["branch1"], [matrix["account_branch1"]])
+    make_api_client("宝鸡前端", matrix["branch2"], [matrix["account_branch2"]])
     branch_editor.user_permissions.add(*Permission.objects.filter(content_type__app_label="cms", codename__endswith="apiclient"))
     client.force_login(branch_editor)
     listing = client.get("/admin/snippets/cms/apiclient/").content.decode()

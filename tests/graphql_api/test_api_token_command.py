@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from wagtail.models import APIToken
 
 from cms.models import ApiClient
-from tests.graphql_api.conftest import Api, error_codes
+from tests.support.api import Api, error_codes
 
 pytestmark = pytest.mark.django_db
 

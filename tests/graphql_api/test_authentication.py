@@ -7,7 +7,7 @@ from django.utils import timezone
 from wagtail.models import APIToken
 
 from cms.callers.clients import create_client, issue_token, revoke_tokens
-from tests.graphql_api.conftest import Api, error_codes
+from tests.support.api import Api, error_codes
 
 pytestmark = pytest.mark.django_db
 QUERY = "{ viewer { name } }"
@@ -70,7 +70,7 @@ def test_deactivated_service_user_is_refused(matrix):
 
 
 def test_deleting_a_client_revokes_its_tokens(matrix):
-    from tests.graphql_api.factories import committed
+    from tests.support.content import committed
 
     client = create_client(name="删除", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
     token, plaintext = issue_token(client)

@@ -6,19 +6,28 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from publishing.changes.services import build_bundle, bundle_delta, current_version
-from tests.graphql_api import factories as f
+from tests.support.content import bind_command, publish, unpublish
+from tests.support.factories import (
+    ArticleFactory,
+    AutoReplyFactory,
+    PackageFactory,
+    SmsTemplateFactory,
+    TemplateMessageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_bundle_holds_the_published_configuration_of_the_sms_account(matrix, sms_accounts):
     # given published templates of SX-01 (one bound to a command), a draft, and SX-02's template
-    template = f.sms_template("TPL001", matrix["branch1"], commands=["CXLL"], brand_codes=["mzone"])
-    f.sms_template("TPL002", matrix["outlet"])
-    f.sms_template("TPL003", matrix["branch1"], live=False)
-    f.sms_template("TPL004", matrix["branch2"])
-    f.sms_command(sms_accounts["branch1"], "CXLL", template)
-    f.package("PKG001", matrix["branch1"])
+    template = SmsTemplateFactory(code="TPL001", organisation=matrix["branch1"], commands=["CXLL"], brands=["mzone"],
+                                  text="您本月已用流量{used}。",
+                                  parameters=[{"name": "used", "type": "data_volume", "max_length": 8}], published=True)
+    SmsTemplateFactory(code="TPL002", organisation=matrix["outlet"], published=True)
+    SmsTemplateFactory(code="TPL003", organisation=matrix["branch1"], live=False)
+    SmsTemplateFactory(code="TPL004", organisation=matrix["branch2"], published=True)
+    bind_command(sms_accounts["branch1"], "CXLL", template)
+    PackageFactory(code="PKG001", organisation=matrix["branch1"], published=True)
     # when
     bundle = build_bundle(sms_accounts["branch1"])
     # then
@@ -50,11 +59,11 @@ def test_bundle_never_carries_secrets(matrix, sms_accounts):
 def test_bundle_of_an_official_account_holds_replies_articles_and_template_messages(matrix):
     # given
     account = matrix["account_branch1"]
-    f.auto_reply(account, "流量")
-    f.auto_reply(matrix["account_branch2"], "话费")
-    f.article("ART001", matrix["branch1"], channels=["wechat_official_account"])
-    f.article("ART002", matrix["branch1"], channels=["sms"])
-    f.template_message("BILL", matrix["province"], account_ids=[account.pk])
+    AutoReplyFactory(account=account, keyword="流量", published=True)
+    AutoReplyFactory(account=matrix["account_branch2"], keyword="话费", published=True)
+    ArticleFactory(code="ART001", organisation=matrix["branch1"], channels=["wechat_official_account"], published=True)
+    ArticleFactory(code="ART002", organisation=matrix["branch1"], channels=["sms"], published=True)
+    TemplateMessageFactory(code="BILL", organisation=matrix["province"], accounts=[account], published=True)
     # when
     bundle = build_bundle(account)
     # then
@@ -66,11 +75,12 @@ def test_bundle_of_an_official_account_holds_replies_articles_and_template_messa
 def test_bundle_builds_in_a_fixed_number_of_queries(matrix, sms_accounts):
     # given
     for i in range(3):
-        f.sms_template(f"TPL1{i:02d}", matrix["branch1"], brand_codes=["gotone"])
+        SmsTemplateFactory(code=f"TPL1{i:02d}", organisation=matrix["branch1"], brands=["gotone"], published=True)
     with CaptureQueriesContext(connection) as small:
         build_bundle(sms_accounts["branch1"])
     for i in range(30):
-        f.sms_template(f"TPL2{i:02d}", matrix["branch1"], brand_codes=["gotone", "mzone"])
+        SmsTemplateFactory(code=f"TPL2{i:02d}", organisation=matrix["branch1"], brands=["gotone", "mzone"],
+                           published=True)
     # when
     with CaptureQueriesContext(connection) as large:
         bundle = build_bundle(sms_accounts["branch1"])
@@ -82,14 +92,16 @@ def test_bundle_builds_in_a_fixed_number_of_queries(matrix, sms_accounts):
 def test_bundle_delta_gives_what_changed_since_a_version(matrix, sms_accounts):
     # given a bundle at version V
     account = sms_accounts["branch1"]
-    kept = f.sms_template("TPL001", matrix["branch1"])
-    gone = f.sms_template("TPL002", matrix["branch1"])
+    used = [{"name": "used", "type": "data_volume", "max_length": 8}]
+    kept = SmsTemplateFactory(code="TPL001", organisation=matrix["branch1"], text="您本月已用流量{used}。", parameters=used,
+                              published=True)
+    gone = SmsTemplateFactory(code="TPL002", organisation=matrix["branch1"], published=True)
     since = build_bundle(account)["version"]
     # when one template is edited, one withdrawn, one added
     kept.text = "新的文本{used}"
-    f.publish(kept)
-    f.unpublish(gone)
-    f.sms_template("TPL003", matrix["branch1"])
+    publish(kept)
+    unpublish(gone)
+    SmsTemplateFactory(code="TPL003", organisation=matrix["branch1"], published=True)
     delta = bundle_delta(account, since)
     # then
     assert delta["since"] == since and delta["version"] == current_version(account)

@@ -5,7 +5,7 @@ import pytest
 
 from api import reused_sql as compiled
 from content.models import Article
-from tests.graphql_api import factories as f
+from tests.support.factories import ArticleFactory, PackageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,9 @@ def fresh_entries():
 
 def test_article_by_code_reuses_its_sql_with_each_code(matrix, branch1_api):
     # given two articles of SX-01 with different related packages
-    p1, p2 = f.package("PKG-A", matrix["branch1"]), f.package("PKG-B", matrix["branch1"])
-    f.article("ART-A", matrix["branch1"], related=[p1])
-    f.article("ART-B", matrix["branch1"], related=[p2])
+    p1, p2 = PackageFactory(code="PKG-A", organisation=matrix["branch1"], published=True), PackageFactory(code="PKG-B", organisation=matrix["branch1"], published=True)
+    ArticleFactory(code="ART-A", organisation=matrix["branch1"], channels=[], related_packages=[p1], published=True)
+    ArticleFactory(code="ART-B", organisation=matrix["branch1"], channels=[], related_packages=[p2], published=True)
     # when the front end reads one, then the other (the second from the compiled SQL)
     first = branch1_api.data(QUERY, {"c": "ART-A"})["article"]
     second = branch1_api.data(QUERY, {"c": "ART-B"})["article"]
@@ -35,8 +35,9 @@ def test_article_by_code_reuses_its_sql_with_each_code(matrix, branch1_api):
 
 def test_compiled_article_of_one_branch_stays_hidden_from_its_sibling(matrix, branch1_api, branch2_api):
     # given an article of SX-01 that SX-01's front end has read (its SQL compiled)
-    package = f.package("PKG-A", matrix["branch1"])
-    f.article("ART-A", matrix["branch1"], related=[package])
+    package = PackageFactory(code="PKG-A", organisation=matrix["branch1"], published=True)
+    ArticleFactory(code="ART-A", organisation=matrix["branch1"], channels=[], related_packages=[package],
+                   published=True)
     assert branch1_api.data(QUERY, {"c": "ART-A"})["article"]["code"] == "ART-A"
     # when SX-02's front end asks for it
     data = branch2_api.data(QUERY, {"c": "ART-A"})
@@ -46,8 +47,8 @@ def test_compiled_article_of_one_branch_stays_hidden_from_its_sibling(matrix, br
 
 def test_unpublished_related_package_leaves_the_compiled_list(matrix, branch1_api):
     # given an article with two related packages, read once
-    p1, p2 = f.package("PKG-A", matrix["branch1"]), f.package("PKG-B", matrix["branch1"])
-    f.article("ART-A", matrix["branch1"], related=[p1, p2])
+    p1, p2 = PackageFactory(code="PKG-A", organisation=matrix["branch1"], published=True), PackageFactory(code="PKG-B", organisation=matrix["branch1"], published=True)
+    ArticleFactory(code="ART-A", organisation=matrix["branch1"], channels=[], related_packages=[p1, p2], published=True)
     assert len(branch1_api.data(QUERY, {"c": "ART-A"})["article"]["relatedPackages"]) == 2
     # when one package is unpublished
     p2.unpublish()
@@ -57,7 +58,7 @@ def test_unpublished_related_package_leaves_the_compiled_list(matrix, branch1_ap
 
 def test_query_whose_markers_cannot_be_placed_runs_uncompiled(matrix):
     # given a queryset that ignores the value it is built with
-    article = f.article("ART-A", matrix["branch1"])
+    article = ArticleFactory(code="ART-A", organisation=matrix["branch1"], channels=[], published=True)
 
     def build(code):
         return Article.objects.filter(code="ART-A")

@@ -14,8 +14,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from api.errors import ErrorCode
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import Api, make_client
+from tests.support.api import Api, make_api_client
+from tests.support.factories import ArticleFactory, PackageFactory, SmsTemplateFactory
 
 CODES = {code.value for code in ErrorCode}
 SCHEMA = schemathesis.graphql.from_path(str(Path(settings.BASE_DIR) / "graphql" / "schema.graphql"))
@@ -42,10 +42,10 @@ def keep_test_connection():
 @pytest.fixture
 def token(matrix, sms_accounts):
     """A province front end with some published content to answer from."""
-    f.package("PKG-1", matrix["province"], sale_orgs=[matrix["province"]])
-    f.article("ART-1", matrix["province"])
-    f.sms_template("TPL-1", matrix["province"])
-    _, plaintext = make_client("模糊测试", matrix["province"], [matrix["account_province"], sms_accounts["province"]])
+    PackageFactory(code="PKG-1", organisation=matrix["province"], sale_orgs=[matrix["province"]], published=True)
+    ArticleFactory(code="ART-1", organisation=matrix["province"], channels=[], published=True)
+    SmsTemplateFactory(code="TPL-1", organisation=matrix["province"], published=True)
+    _, plaintext = make_api_client("模糊测试", matrix["province"], [matrix["account_province"], sms_accounts["province"]])
     return plaintext
 
 

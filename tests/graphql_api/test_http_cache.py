@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from api import persisted
 from cms.callers.clients import create_client, issue_token, revoke_tokens
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import Api
+from tests.support.api import Api
+from tests.support.content import committed
+from tests.support.factories import PackageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def packages_query():
 
 
 def test_get_of_a_persisted_query_has_etag_and_cache_control(matrix, branch1_api):
-    f.package("PKG-1", matrix["branch1"])
+    PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
     response = branch1_api.get({"id": packages_query().sha256})
     assert response.status_code == 200
     assert response["ETag"].startswith('"') and len(response["ETag"]) == 34
@@ -31,7 +32,7 @@ def test_get_of_a_persisted_query_has_etag_and_cache_control(matrix, branch1_api
 
 
 def test_matching_if_none_match_gets_304_without_a_body(matrix, branch1_api):
-    f.package("PKG-1", matrix["branch1"])
+    PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
     etag = branch1_api.get({"id": packages_query().sha256})["ETag"]
     response = branch1_api.get({"id": packages_query().sha256}, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304 and response.content == b"" and response["ETag"] == etag
@@ -40,15 +41,15 @@ def test_matching_if_none_match_gets_304_without_a_body(matrix, branch1_api):
 
 
 def test_etag_changes_when_published_content_changes(matrix, branch1_api):
-    f.package("PKG-1", matrix["branch1"])
+    PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
     etag = branch1_api.get({"id": packages_query().sha256})["ETag"]
-    f.package("PKG-2", matrix["branch1"])
+    PackageFactory(code="PKG-2", organisation=matrix["branch1"], published=True)
     response = branch1_api.get({"id": packages_query().sha256}, HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 200 and response["ETag"] != etag
 
 
 def test_variables_are_part_of_the_answer(matrix, branch1_api):
-    f.package("PKG-1", matrix["branch1"], brand_codes=["gotone"])
+    PackageFactory(code="PKG-1", organisation=matrix["branch1"], brands=["gotone"], published=True)
     sha = packages_query().sha256
     gotone = branch1_api.get({"id": sha, "variables": '{"brand": "gotone"}'})
     mzone = branch1_api.get({"id": sha, "variables": '{"brand": "mzone"}'})
@@ -89,7 +90,7 @@ def test_published_answers_are_served_from_redis_without_sql(matrix):
         client = create_client(name="缓存", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
         _, token = issue_token(client)
         api = Api(token)
-        f.package("PKG-1", matrix["branch1"])
+        PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
         sha = packages_query().sha256
         first = api.get({"id": sha})
         # when the same persisted query is asked again
@@ -106,11 +107,11 @@ def test_publishing_invalidates_cached_answers(matrix):
         client = create_client(name="缓存", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
         _, token = issue_token(client)
         api = Api(token)
-        f.package("PKG-1", matrix["branch1"])
+        PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
         sha = packages_query().sha256
         assert [e["node"]["code"] for e in api.get({"id": sha}).json()["data"]["packages"]["edges"]] == ["PKG-1"]
         # when a package is published
-        f.package("PKG-2", matrix["branch1"])
+        PackageFactory(code="PKG-2", organisation=matrix["branch1"], published=True)
         # then the next answer has it
         assert [e["node"]["code"] for e in api.get({"id": sha}).json()["data"]["packages"]["edges"]] == ["PKG-1", "PKG-2"]
 
@@ -123,7 +124,7 @@ def test_revoking_a_token_takes_effect_despite_the_cache(matrix):
         api = Api(token)
         sha = persisted.by_name("viewer").sha256
         assert api.get({"id": sha}).status_code == 200
-        with f.committed():
+        with committed():
             revoke_tokens(client)
         assert api.get({"id": sha}).status_code == 401
 
@@ -139,11 +140,11 @@ def test_each_process_serves_hot_answers_from_memory_within_its_window(matrix):
         client = create_client(name="内存", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
         _, token = issue_token(client)
         api = Api(token)
-        f.package("PKG-1", matrix["branch1"])
+        PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
         sha = packages_query().sha256
         first = api.get({"id": sha})
         # given a publish the process has not seen yet
-        f.package("PKG-2", matrix["branch1"])
+        PackageFactory(code="PKG-2", organisation=matrix["branch1"], published=True)
         # then within the window the process still answers from memory, without SQL
         with CaptureQueriesContext(connection) as queries:
             stale = api.get({"id": sha})

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from menus.services import publish
 from publishing.changes.models import Change
-from tests.graphql_api import factories as f
-from tests.menus.conftest import make_menu, node
+from tests.support.content import committed
+from tests.support.menus import make_menu, node
 
 pytestmark = pytest.mark.django_db
 QUERY = """query($a: String!, $b: String) { menu(account: $a, brand: $b) {
@@ -28,7 +28,7 @@ def wechat_nodes(extra=0):
 
 def published_menu(account, nodes, **kwargs):
     menu = make_menu(account, nodes, **kwargs)
-    with f.committed():
+    with committed():
         publish(menu)
     return menu
 

@@ -5,8 +5,8 @@ import pytest
 from django.test import override_settings
 
 from api.pagination import encode_cursor
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import error_codes
+from tests.support.api import codes, error_codes
+from tests.support.factories import PackageFactory
 
 pytestmark = pytest.mark.django_db
 QUERY = """query($first: Int, $after: String, $last: Int, $before: String) {
@@ -16,15 +16,11 @@ QUERY = """query($first: Int, $after: String, $last: Int, $before: String) {
 
 @pytest.fixture
 def packages(matrix):
-    return [f.package(f"PKG-{i}", matrix["branch1"]) for i in range(5)]
+    return [PackageFactory(code=f"PKG-{i}", organisation=matrix["branch1"], published=True) for i in range(5)]
 
 
 def page(api, **variables):
     return api.data(QUERY, variables)["packages"]
-
-
-def codes(connection):
-    return [e["node"]["code"] for e in connection["edges"]]
 
 
 def test_forward_pages_cover_the_list_once(packages, branch1_api):
@@ -45,7 +41,7 @@ def test_backward_pages(packages, branch1_api):
 
 def test_a_page_is_stable_when_items_are_published_before_the_cursor(packages, matrix, branch1_api):
     first = page(branch1_api, first=2)
-    f.package("PKG-0A", matrix["branch1"])  # sorts before the cursor
+    PackageFactory(code="PKG-0A", organisation=matrix["branch1"], published=True)  # sorts before the cursor
     assert codes(page(branch1_api, first=2, after=first["pageInfo"]["endCursor"])) == ["PKG-2", "PKG-3"]
 
 

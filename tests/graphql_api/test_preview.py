@@ -7,8 +7,8 @@ import pytest
 from django.test import override_settings
 
 from cms.callers.preview import issue_preview_token
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import error_codes
+from tests.support.api import error_codes
+from tests.support.factories import ArticleFactory, PackageFactory
 
 pytestmark = pytest.mark.django_db
 QUERY = '{ article(code: "ART-1") { title isPreview } }'
@@ -17,7 +17,7 @@ QUERY = '{ article(code: "ART-1") { title isPreview } }'
 @pytest.fixture
 def edited_article(matrix):
     """A published article with a newer, unpublished draft."""
-    item = f.article("ART-1", matrix["branch1"], title="已发布标题")
+    item = ArticleFactory(code="ART-1", organisation=matrix["branch1"], channels=[], title="已发布标题", published=True)
     item.title = "草稿标题"
     item.save_revision()
     return item
@@ -41,14 +41,14 @@ def test_a_preview_token_from_the_admin_shows_the_draft(client, edited_article, 
 
 
 def test_a_preview_token_shows_a_never_published_draft(matrix, branch_editor, branch1_api):
-    draft = f.article("ART-1", matrix["branch1"], live=False, title="新草稿")
+    draft = ArticleFactory(code="ART-1", organisation=matrix["branch1"], channels=[], title="新草稿", live=False)
     token = issue_preview_token(draft, branch_editor)
     assert branch1_api.data(QUERY)["article"] is None
     assert branch1_api.data(QUERY, HTTP_X_PREVIEW_TOKEN=token)["article"] == {"title": "新草稿", "isPreview": True}
 
 
 def test_a_preview_token_opens_only_its_own_item(matrix, edited_article, branch_editor, branch1_api):
-    other = f.article("ART-2", matrix["branch1"], title="另一篇")
+    other = ArticleFactory(code="ART-2", organisation=matrix["branch1"], channels=[], title="另一篇", published=True)
     other.title = "另一篇草稿"
     other.save_revision()
     token = issue_preview_token(edited_article, branch_editor)
@@ -57,12 +57,12 @@ def test_a_preview_token_opens_only_its_own_item(matrix, edited_article, branch_
 
 
 def test_a_preview_token_does_not_cross_branches(matrix, sibling_editor, branch2_api):
-    draft = f.article("ART-1", matrix["branch2"], live=False, title="宝鸡草稿")
+    draft = ArticleFactory(code="ART-1", organisation=matrix["branch2"], channels=[], title="宝鸡草稿", live=False)
     token = issue_preview_token(draft, sibling_editor)
     # an SX-02 draft previewed through the SX-01 front end stays invisible
-    from tests.graphql_api.conftest import Api, make_client
+    from tests.support.api import Api, make_api_client
 
-    _, sx01 = make_client("西安", matrix["branch1"], [matrix["account_branch1"]])
+    _, sx01 = make_api_client("西安", matrix["branch1"], [matrix["account_branch1"]])
     assert Api(sx01).data(QUERY, HTTP_X_PREVIEW_TOKEN=token)["article"] is None
     assert branch2_api.data(QUERY, HTTP_X_PREVIEW_TOKEN=token)["article"]["title"] == "宝鸡草稿"
 
@@ -95,7 +95,7 @@ def test_sibling_editor_cannot_get_a_preview_token(client, edited_article, sibli
 def test_preview_answers_are_never_cacheable(matrix, branch_editor, branch1_api):
     from api import persisted
 
-    draft = f.package("PKG-1", matrix["branch1"], live=False)
+    draft = PackageFactory(code="PKG-1", organisation=matrix["branch1"], live=False)
     token = issue_preview_token(draft, branch_editor)
     response = branch1_api.get(
         {"id": persisted.by_name("web_package").sha256, "variables": '{"code": "PKG-1"}'}, HTTP_X_PREVIEW_TOKEN=token

@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from api import persisted
-from tests.graphql_api.conftest import error_codes
+from tests.support.api import error_codes
 
 pytestmark = pytest.mark.django_db
 

@@ -4,15 +4,19 @@ import datetime
 
 import pytest
 
-from tests.factories import ChannelAccountFactory
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import Api, error_codes, make_client
+from tests.support.api import Api, codes, error_codes, make_api_client
+from tests.support.content import unpublish
+from tests.support.factories import (
+    ArticleFactory,
+    AutoReplyFactory,
+    BusinessFactory,
+    ChannelAccountFactory,
+    PackageFactory,
+    SmsTemplateFactory,
+    TemplateMessageFactory,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def codes(connection):
-    return [edge["node"]["code"] for edge in connection["edges"]]
 
 
 def test_viewer_names_the_client_and_its_accounts(branch1_api):
@@ -55,12 +59,14 @@ def test_channel_accounts_filter_by_type(matrix, sms_accounts, province_api):
 
 def test_packages_filter_by_brand_organisation_family_and_sale_date(matrix, province_api):
     # given packages of the province (province-wide), of SX-01 and of SX-02, brands and dates varying
-    f.package("PKG-ALL", matrix["province"], sale_orgs=[matrix["province"]], brand_codes=["gotone", "mzone"])
-    f.package("PKG-01", matrix["branch1"], brand_codes=["gotone"], family="5G")
-    f.package("PKG-01-OLD", matrix["branch1"], brand_codes=["gotone"], valid_to=datetime.date(2024, 6, 30))
-    f.package("PKG-01-MZ", matrix["branch1"], brand_codes=["mzone"])
-    f.package("PKG-02", matrix["branch2"], brand_codes=["gotone"])
-    f.package("PKG-DRAFT", matrix["branch1"], brand_codes=["gotone"], live=False)
+    PackageFactory(code="PKG-ALL", organisation=matrix["province"], sale_orgs=[matrix["province"]],
+                   brands=["gotone", "mzone"], published=True)
+    PackageFactory(code="PKG-01", organisation=matrix["branch1"], brands=["gotone"], family="5G", published=True)
+    PackageFactory(code="PKG-01-OLD", organisation=matrix["branch1"], brands=["gotone"],
+                   valid_to=datetime.date(2024, 6, 30), published=True)
+    PackageFactory(code="PKG-01-MZ", organisation=matrix["branch1"], brands=["mzone"], published=True)
+    PackageFactory(code="PKG-02", organisation=matrix["branch2"], brands=["gotone"], published=True)
+    PackageFactory(code="PKG-DRAFT", organisation=matrix["branch1"], brands=["gotone"], live=False)
     query = "query($b: String, $o: String, $fam: String, $d: Date) { packages(brand: $b, organisation: $o, family: $fam, onSaleAt: $d) { totalCount edges { node { code } } } }"
     # when / then
     sold_in_01 = province_api.data(query, {"b": "gotone", "o": "SX-01"})["packages"]
@@ -72,7 +78,8 @@ def test_packages_filter_by_brand_organisation_family_and_sale_date(matrix, prov
 
 
 def test_package_by_code_with_comparison_fields(matrix, branch1_api):
-    f.package("PKG-01", matrix["branch1"], highlights=["5G 优先"], description="<p>说明</p>")
+    PackageFactory(code="PKG-01", organisation=matrix["branch1"], highlights=["5G 优先"], description="<p>说明</p>",
+                   published=True)
     data = branch1_api.data(
         '{ package(code: "PKG-01") { code name monthlyFee dataMb voiceMinutes smsCount contractMonths orderCommand '
         "validFrom validTo highlights description isPreview brands { code } saleOrganisations { code } organisation { code } } }"
@@ -86,8 +93,8 @@ def test_package_by_code_with_comparison_fields(matrix, branch1_api):
 
 
 def test_package_comparison_of_two_to_five_packages(matrix, branch1_api):
-    f.package("PKG-A", matrix["branch1"], data_mb=1024)
-    f.package("PKG-B", matrix["branch1"], data_mb=2048)
+    PackageFactory(code="PKG-A", organisation=matrix["branch1"], data_mb=1024, published=True)
+    PackageFactory(code="PKG-B", organisation=matrix["branch1"], data_mb=2048, published=True)
     query = "query($c: [String!]!) { packageComparison(codes: $c) { packages { code } rows { field values differs } } }"
     data = branch1_api.data(query, {"c": ["PKG-B", "PKG-A"]})["packageComparison"]
     assert [p["code"] for p in data["packages"]] == ["PKG-B", "PKG-A"]
@@ -104,8 +111,8 @@ def test_package_comparison_of_two_to_five_packages(matrix, branch1_api):
 
 
 def test_businesses_filter_and_by_code(matrix, branch1_api):
-    f.business("BIZ-1", matrix["branch1"], kind="流量包", brand_codes=["gotone"])
-    f.business("BIZ-2", matrix["branch1"], kind="视频会员", brand_codes=["mzone"])
+    BusinessFactory(code="BIZ-1", organisation=matrix["branch1"], kind="流量包", brands=["gotone"], published=True)
+    BusinessFactory(code="BIZ-2", organisation=matrix["branch1"], kind="视频会员", brands=["mzone"], published=True)
     data = branch1_api.data(
         '{ a: businesses(kind: "流量包") { edges { node { code } } } b: businesses(brand: "mzone", organisation: "SX-01")'
         ' { edges { node { code } } } one: business(code: "BIZ-2") { code kind monthlyFee brands { code } } }'
@@ -119,16 +126,17 @@ def province_all_channels(matrix):
     """A province front end bound to its official account, web hall and mini-program."""
     web = ChannelAccountFactory(code="web-sx", type="web", organisation=matrix["province"])
     mp = ChannelAccountFactory(code="mp-sx", type="wechat_miniprogram", organisation=matrix["province"])
-    _, token = make_client("省全渠道", matrix["province"], [matrix["account_province"], web, mp])
+    _, token = make_api_client("省全渠道", matrix["province"], [matrix["account_province"], web, mp])
     return Api(token)
 
 
 def test_articles_newest_first_with_filters(matrix, province_all_channels):
     province_api = province_all_channels
-    pkg = f.package("PKG-1", matrix["province"], sale_orgs=[matrix["province"]])
-    f.article("ART-1", matrix["province"], channels=["web"])
-    f.article("ART-2", matrix["province"], shared_to=[matrix["branch2"]], related=[pkg])
-    f.article("ART-3", matrix["branch1"], channels=["wechat_miniprogram"])
+    pkg = PackageFactory(code="PKG-1", organisation=matrix["province"], sale_orgs=[matrix["province"]], published=True)
+    ArticleFactory(code="ART-1", organisation=matrix["province"], channels=["web"], published=True)
+    ArticleFactory(code="ART-2", organisation=matrix["province"], channels=[], shared_to=[matrix["branch2"]],
+                   related_packages=[pkg], published=True)
+    ArticleFactory(code="ART-3", organisation=matrix["branch1"], channels=["wechat_miniprogram"], published=True)
     query = "query($c: ChannelType, $o: String, $p: String) { articles(channel: $c, organisation: $o, package: $p) { edges { node { code } } } }"
     assert codes(province_api.data(query)["articles"]) == ["ART-3", "ART-2", "ART-1"]
     assert codes(province_api.data(query, {"c": "WEB"})["articles"]) == ["ART-2", "ART-1"]
@@ -137,9 +145,10 @@ def test_articles_newest_first_with_filters(matrix, province_all_channels):
 
 
 def test_article_by_code_with_cover_related_packages_and_body(matrix, province_api):
-    pkg = f.package("PKG-1", matrix["province"], sale_orgs=[matrix["province"]])
-    hidden = f.package("PKG-2", matrix["branch2"], sale_orgs=[matrix["branch2"]])
-    f.article("ART-1", matrix["province"], related=[pkg, hidden], body="<p>你好</p>", channels=["wechat_official_account"])
+    pkg = PackageFactory(code="PKG-1", organisation=matrix["province"], sale_orgs=[matrix["province"]], published=True)
+    hidden = PackageFactory(code="PKG-2", organisation=matrix["branch2"], sale_orgs=[matrix["branch2"]], published=True)
+    ArticleFactory(code="ART-1", organisation=matrix["province"], related_packages=[pkg, hidden], body="<p>你好</p>",
+                   channels=["wechat_official_account"], published=True)
     data = province_api.data(
         '{ article(code: "ART-1") { code title author digest body channels publishedAt isPreview coverImage { url } '
         "relatedPackages { code } organisation { code } } }"
@@ -151,10 +160,12 @@ def test_article_by_code_with_cover_related_packages_and_body(matrix, province_a
 
 
 def test_sms_templates_of_an_account_with_filters(matrix, sms_accounts):
-    _, token = make_client("短厅网关", matrix["province"], [sms_accounts["province"]])
+    _, token = make_api_client("短厅网关", matrix["province"], [sms_accounts["province"]])
     api = Api(token)
-    f.sms_template("TPL-1", matrix["branch1"], commands=["CXLL"], brand_codes=["gotone"])
-    f.sms_template("TPL-2", matrix["branch2"], category="marketing", text="优惠{x}拒收请回复R", parameters=[{"name": "x", "type": "text", "max_length": 5}])
+    SmsTemplateFactory(code="TPL-1", organisation=matrix["branch1"], commands=["CXLL"], brands=["gotone"],
+                       published=True)
+    SmsTemplateFactory(code="TPL-2", organisation=matrix["branch2"], category="marketing", text="优惠{x}拒收请回复R",
+                       parameters=[{"name": "x", "type": "text", "max_length": 5}], published=True)
     query = "query($c: SmsCategory, $b: String, $cmd: String) { smsTemplates(account: \"sms-sx\", category: $c, brand: $b, command: $cmd) { edges { node { code category text commands parameters { name type maxLength } brands { code } } } } }"
     assert codes(api.data(query)["smsTemplates"]) == ["TPL-1", "TPL-2"]
     assert codes(api.data(query, {"c": "MARKETING"})["smsTemplates"]) == ["TPL-2"]
@@ -166,11 +177,12 @@ def test_sms_templates_of_an_account_with_filters(matrix, sms_accounts):
 
 def test_keyword_replies_of_an_account_by_priority(matrix, branch1_api):
     account = matrix["account_branch1"]
-    article = f.article("ART-1", matrix["branch1"])
-    f.auto_reply(account, "流量", priority=1)
-    f.auto_reply(account, "话费", priority=5, reply_type="article", reply_article=article)
-    f.auto_reply(account, "", kind="subscribe", priority=0)
-    f.auto_reply(account, "草稿", live=False)
+    article = ArticleFactory(code="ART-1", organisation=matrix["branch1"], channels=[], published=True)
+    AutoReplyFactory(account=account, keyword="流量", priority=1, published=True)
+    AutoReplyFactory(account=account, keyword="话费", priority=5, reply_type="article", reply_article=article,
+                     published=True)
+    AutoReplyFactory(account=account, keyword="", kind="subscribe", priority=0, published=True)
+    AutoReplyFactory(account=account, keyword="草稿", live=False)
     data = branch1_api.data(
         '{ keywordReplies(account: "wx-sx-01") { edges { node { keyword kind priority replyType replyArticle { code } account } } }'
         ' subscribe: keywordReplies(account: "wx-sx-01", kind: SUBSCRIBE) { edges { node { kind } } } }'
@@ -183,8 +195,10 @@ def test_keyword_replies_of_an_account_by_priority(matrix, branch1_api):
 
 def test_template_messages_with_the_accounts_template_id(matrix, branch1_api):
     account = matrix["account_branch1"]
-    f.template_message("BILL", matrix["province"], account_ids=[account.pk, matrix["account_branch2"].pk])
-    f.template_message("OTHER", matrix["province"], account_ids=[matrix["account_branch2"].pk])
+    TemplateMessageFactory(code="BILL", title="模板BILL", fields=[{"key": "thing1", "label": "账单月份", "type": "thing"}],
+                           organisation=matrix["province"], accounts=[account, matrix["account_branch2"]], published=True)
+    TemplateMessageFactory(code="OTHER", organisation=matrix["province"], accounts=[matrix["account_branch2"]],
+                           published=True)
     data = branch1_api.data('{ templateMessages(account: "wx-sx-01") { edges { node { code title wechatTemplateId fields { key label type } } } } }')
     assert [e["node"] for e in data["templateMessages"]["edges"]] == [
         {"code": "BILL", "title": "模板BILL", "wechatTemplateId": f"TPL-BILL-{account.pk}",
@@ -194,10 +208,10 @@ def test_template_messages_with_the_accounts_template_id(matrix, branch1_api):
 
 def test_changes_page_through_what_changed_since_a_version(matrix, branch1_api):
     # given three published packages and one withdrawn
-    f.package("PKG-1", matrix["branch1"])
-    f.package("PKG-2", matrix["branch1"])
-    withdrawn = f.package("PKG-3", matrix["branch1"])
-    f.unpublish(withdrawn)
+    PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
+    PackageFactory(code="PKG-2", organisation=matrix["branch1"], published=True)
+    withdrawn = PackageFactory(code="PKG-3", organisation=matrix["branch1"], published=True)
+    unpublish(withdrawn)
     query = """query($since: BigInt!, $after: String) { changes(account: "wx-sx-01", since: $since, first: 2, after: $after) {
       currentVersion pageInfo { hasNextPage endCursor }
       edges { node { version kind code action item { __typename ... on Package { code name } } } } } }"""
@@ -219,11 +233,11 @@ def test_changes_page_through_what_changed_since_a_version(matrix, branch1_api):
 
 
 def test_bundle_and_bundle_delta_of_an_account(matrix, branch1_api):
-    f.package("PKG-1", matrix["branch1"])
+    PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
     data = branch1_api.data('{ bundle(account: "wx-sx-01") { account version document } }')["bundle"]
     assert data["account"] == "wx-sx-01" and data["version"] == data["document"]["version"] > 0
     assert [p["code"] for p in data["document"]["packages"]] == ["PKG-1"]
-    f.package("PKG-2", matrix["branch1"])
+    PackageFactory(code="PKG-2", organisation=matrix["branch1"], published=True)
     delta = branch1_api.data(
         "query($v: BigInt!) { bundleDelta(account: \"wx-sx-01\", since: $v) { since version document } }", {"v": data["version"]}
     )["bundleDelta"]
@@ -232,7 +246,7 @@ def test_bundle_and_bundle_delta_of_an_account(matrix, branch1_api):
 
 
 def test_rendition_account_must_match_the_channel(matrix, branch1_api):
-    f.article("ART-1", matrix["branch1"])
+    ArticleFactory(code="ART-1", organisation=matrix["branch1"], channels=[], published=True)
     status, payload = branch1_api.post('{ article(code: "ART-1") { rendition(channel: SMS) { html } } }')
     assert status == 403 and error_codes(payload) == ["FORBIDDEN"]
     status, payload = branch1_api.post(
@@ -243,7 +257,7 @@ def test_rendition_account_must_match_the_channel(matrix, branch1_api):
 
 def test_a_disabled_account_gives_nothing(matrix):
     account = ChannelAccountFactory(code="wx-off", organisation=matrix["branch1"], enabled=False)
-    _, token = make_client("停用", matrix["branch1"], [account])
-    f.package("PKG-1", matrix["branch1"])
+    _, token = make_api_client("停用", matrix["branch1"], [account])
+    PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
     api = Api(token)
     assert api.data("{ packages { edges { node { code } } } }")["packages"]["edges"] == []

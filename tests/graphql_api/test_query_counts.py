@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api import persisted
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import Api, make_client
+from tests.support.api import Api, make_api_client
+from tests.support.content import bind_command
+from tests.support.factories import ArticleFactory, AutoReplyFactory, PackageFactory, SmsTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,8 @@ def counts_for(api, name, variables, grow, small=3, large=30):
 def test_package_list_for_a_brand_in_a_branch(matrix, province_api):
     def grow(start, stop):
         for i in range(start, stop):
-            f.package(f"PKG-{i:03d}", matrix["branch1"], brand_codes=["gotone", "mzone"])
+            PackageFactory(code=f"PKG-{i:03d}", organisation=matrix["branch1"], brands=["gotone", "mzone"],
+                           published=True)
 
     few, many, _, data = counts_for(province_api, "web_packages", {"brand": "gotone", "organisation": "SX-01", "first": 50}, grow)
     assert len(data["packages"]["edges"]) == 30
@@ -49,16 +51,17 @@ def test_package_list_for_a_brand_in_a_branch(matrix, province_api):
 
 
 def test_changes_page_with_items(matrix, sms_accounts):
-    _, token = make_client("短厅", matrix["branch1"], [sms_accounts["branch1"]])
+    _, token = make_api_client("短厅", matrix["branch1"], [sms_accounts["branch1"]])
     api = Api(token)
 
     def grow(start, stop):
         for i in range(start, stop):
-            template = f.sms_template(f"TPL-{i:03d}", matrix["branch1"], brand_codes=["gotone"])
+            template = SmsTemplateFactory(code=f"TPL-{i:03d}", organisation=matrix["branch1"], brands=["gotone"],
+                                          published=True)
             if i % 3 == 0:
-                f.sms_command(sms_accounts["branch1"], f"C{i:03d}", template)
+                bind_command(sms_accounts["branch1"], f"C{i:03d}", template)
             if i % 5 == 0:
-                f.package(f"PKG-{i:03d}", matrix["branch1"])
+                PackageFactory(code=f"PKG-{i:03d}", organisation=matrix["branch1"], published=True)
 
     few, many, _, data = counts_for(api, "sms_changes", {"account": "sms-sx-01", "since": 0, "first": 500}, grow)
     assert len(data["changes"]["edges"]) == 30 + 10 + 6
@@ -68,12 +71,13 @@ def test_changes_page_with_items(matrix, sms_accounts):
 
 
 def test_sms_template_page(matrix, sms_accounts):
-    _, token = make_client("短厅", matrix["branch1"], [sms_accounts["branch1"]])
+    _, token = make_api_client("短厅", matrix["branch1"], [sms_accounts["branch1"]])
     api = Api(token)
 
     def grow(start, stop):
         for i in range(start, stop):
-            f.sms_template(f"TPL-{i:03d}", matrix["branch1"], brand_codes=["gotone"], commands=[f"C{i}"])
+            SmsTemplateFactory(code=f"TPL-{i:03d}", organisation=matrix["branch1"], brands=["gotone"],
+                               commands=[f"C{i}"], published=True)
 
     few, many, _, data = counts_for(api, "sms_templates", {"account": "sms-sx-01", "first": 100}, grow)
     assert len(data["smsTemplates"]["edges"]) == 30
@@ -81,9 +85,12 @@ def test_sms_template_page(matrix, sms_accounts):
 
 
 def test_article_with_cover_and_related_packages(matrix, province_api):
-    packages = [f.package(f"PKG-{i:03d}", matrix["province"], sale_orgs=[matrix["province"]]) for i in range(20)]
-    f.article("ART-FEW", matrix["province"], related=packages[:2])
-    f.article("ART-MANY", matrix["province"], related=packages)
+    packages = [PackageFactory(code=f"PKG-{i:03d}", organisation=matrix["province"], sale_orgs=[matrix["province"]],
+                               published=True) for i in range(20)]
+    ArticleFactory(code="ART-FEW", organisation=matrix["province"], channels=[], related_packages=packages[:2],
+                   published=True)
+    ArticleFactory(code="ART-MANY", organisation=matrix["province"], channels=[], related_packages=packages,
+                   published=True)
     query = ('query($c: String!) { article(code: $c) { code title coverImage { url } relatedPackages { code brands { code } } } }')
 
     def run(code):
@@ -102,9 +109,10 @@ def test_article_with_cover_and_related_packages(matrix, province_api):
 
 def test_keyword_replies_page(matrix, branch1_api):
     def grow(start, stop):
-        article = f.article(f"ART-R{start}", matrix["branch1"])
+        article = ArticleFactory(code=f"ART-R{start}", organisation=matrix["branch1"], channels=[], published=True)
         for i in range(start, stop):
-            f.auto_reply(matrix["account_branch1"], f"关键词{i}", reply_type="article", reply_article=article)
+            AutoReplyFactory(account=matrix["account_branch1"], keyword=f"关键词{i}", reply_type="article",
+                             reply_article=article, published=True)
 
     few, many, _, data = counts_for(branch1_api, "wechat_keyword_replies", {"account": "wx-sx-01", "first": 100}, grow)
     assert len(data["keywordReplies"]["edges"]) == 30

@@ -6,8 +6,15 @@ import pytest
 from content.models import Article, AutoReply, Business, ChannelAccount, Package, SmsTemplate, TemplateMessage
 from content.reach import target_accounts
 from content.reach import audience_for, reach_q
-from tests.factories import ChannelAccountFactory
-from tests.graphql_api import factories as f
+from tests.support.factories import (
+    ArticleFactory,
+    AutoReplyFactory,
+    BusinessFactory,
+    ChannelAccountFactory,
+    PackageFactory,
+    SmsTemplateFactory,
+    TemplateMessageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,22 +26,23 @@ def items(matrix, sms_accounts):
     ChannelAccountFactory(code="web-sx-01", type=ChannelAccount.Type.WEB, organisation=b1)
     ChannelAccountFactory(code="wx-off", organisation=b1, enabled=False)
     return [
-        f.package("PKG-P", p, sale_orgs=[p]),
-        f.package("PKG-B1", b1),
-        f.package("PKG-P-B2", p, sale_orgs=[b2]),
-        f.package("PKG-OUT", outlet),
-        f.business("BIZ-B2", b2),
-        f.business("BIZ-P-B1B2", p, sale_orgs=[b1, b2]),
-        f.article("ART-ALL", p),
-        f.article("ART-SHARED", p, shared_to=[outlet], channels=["wechat_official_account"]),
-        f.article("ART-MP", b1, channels=["wechat_miniprogram", "web"]),
-        f.article("ART-SMS", b2, channels=["sms"]),
-        f.sms_template("TPL-P", p),
-        f.sms_template("TPL-B1", b1),
-        f.sms_template("TPL-OUT", outlet),
-        f.auto_reply(matrix["account_branch1"], "流量"),
-        f.auto_reply(ChannelAccount.objects.get(code="wx-off"), "关闭"),
-        f.template_message("TM-1", p, account_ids=[matrix["account_branch2"].pk]),
+        PackageFactory(code="PKG-P", organisation=p, sale_orgs=[p], published=True),
+        PackageFactory(code="PKG-B1", organisation=b1, published=True),
+        PackageFactory(code="PKG-P-B2", organisation=p, sale_orgs=[b2], published=True),
+        PackageFactory(code="PKG-OUT", organisation=outlet, published=True),
+        BusinessFactory(code="BIZ-B2", organisation=b2, published=True),
+        BusinessFactory(code="BIZ-P-B1B2", organisation=p, sale_orgs=[b1, b2], published=True),
+        ArticleFactory(code="ART-ALL", organisation=p, channels=[], published=True),
+        ArticleFactory(code="ART-SHARED", organisation=p, shared_to=[outlet], channels=["wechat_official_account"],
+                       published=True),
+        ArticleFactory(code="ART-MP", organisation=b1, channels=["wechat_miniprogram", "web"], published=True),
+        ArticleFactory(code="ART-SMS", organisation=b2, channels=["sms"], published=True),
+        SmsTemplateFactory(code="TPL-P", organisation=p, published=True),
+        SmsTemplateFactory(code="TPL-B1", organisation=b1, published=True),
+        SmsTemplateFactory(code="TPL-OUT", organisation=outlet, published=True),
+        AutoReplyFactory(account=matrix["account_branch1"], keyword="流量", published=True),
+        AutoReplyFactory(account=ChannelAccount.objects.get(code="wx-off"), keyword="关闭", published=True),
+        TemplateMessageFactory(code="TM-1", organisation=p, accounts=[matrix["account_branch2"]], published=True),
     ]
 
 

@@ -5,13 +5,12 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
-from wagtail.images.tests.utils import get_test_image_file
 
 from api import persisted
-from media.models import LibraryImage
-from tests.factories import ChannelAccountFactory
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import Api, error_codes, make_client
+from tests.support.api import Api, error_codes, make_api_client
+from tests.support.content import publish
+from tests.support.factories import ArticleFactory, ChannelAccountFactory, PackageFactory, SmsTemplateFactory
+from tests.support.images import make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +23,8 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def miniprogram_api(matrix, sms_accounts):
     mp = ChannelAccountFactory(code="mp-sx", type="wechat_miniprogram", organisation=matrix["province"])
-    _, token = make_client("掌厅", matrix["province"], [mp, sms_accounts["province"]])
+    _, token = make_api_client("掌厅", matrix["province"], [mp, sms_accounts["province"]])
     return Api(token)
-
-
-def image(code):
-    return LibraryImage.objects.create(title=code, code=code, file=get_test_image_file())
 
 
 def body_with_images(images):
@@ -47,9 +42,9 @@ def run(api, code):
 
 def test_article_with_its_miniprogram_rendition(matrix, miniprogram_api, media_root):
     # given a published article for the mini-program with a cover and an inline image
-    cover, inline = image("IMG1"), image("IMG2")
-    f.article("ART-1", matrix["province"], channels=["wechat_miniprogram"], cover_image=cover,
-              body=body_with_images([inline]))
+    cover, inline = make_image(code="IMG1"), make_image(code="IMG2")
+    ArticleFactory(code="ART-1", organisation=matrix["province"], channels=["wechat_miniprogram"], cover_image=cover,
+                   body=body_with_images([inline]), published=True)
     # when the mini-program reads it
     _, article = run(miniprogram_api, "ART-1")
     # then the rendition holds rich-text nodes with the image, for the bound account
@@ -68,13 +63,14 @@ def test_article_with_its_miniprogram_rendition(matrix, miniprogram_api, media_r
 
 
 def test_article_rendition_costs_the_same_queries_whatever_the_article_holds(matrix, miniprogram_api, media_root):
-    few = [image("IMG1")]
-    many = [image(f"IMG{i}") for i in range(2, 8)]
-    packages = [f.package(f"PKG-{i}", matrix["province"], sale_orgs=[matrix["province"]]) for i in range(5)]
-    f.article("ART-FEW", matrix["province"], channels=["wechat_miniprogram"], body=body_with_images(few),
-              cover_image=few[0], related=packages[:1])
-    f.article("ART-MANY", matrix["province"], channels=["wechat_miniprogram"], body=body_with_images(many),
-              cover_image=many[0], related=packages)
+    few = [make_image(code="IMG1")]
+    many = [make_image(code=f"IMG{i}") for i in range(2, 8)]
+    packages = [PackageFactory(code=f"PKG-{i}", organisation=matrix["province"], sale_orgs=[matrix["province"]],
+                               published=True) for i in range(5)]
+    ArticleFactory(code="ART-FEW", organisation=matrix["province"], channels=["wechat_miniprogram"],
+                   body=body_with_images(few), cover_image=few[0], related_packages=packages[:1], published=True)
+    ArticleFactory(code="ART-MANY", organisation=matrix["province"], channels=["wechat_miniprogram"],
+                   body=body_with_images(many), cover_image=many[0], related_packages=packages, published=True)
     small, _ = run(miniprogram_api, "ART-FEW")
     large, article = run(miniprogram_api, "ART-MANY")
     assert len(article["relatedPackages"]) == 5
@@ -82,8 +78,8 @@ def test_article_rendition_costs_the_same_queries_whatever_the_article_holds(mat
 
 
 def test_sms_template_rendition_for_the_sms_hall(matrix, miniprogram_api):
-    f.sms_template("TPL-1", matrix["province"], text="您的余额为{balance}元。",
-                   parameters=[{"name": "balance", "type": "amount", "max_length": 8}])
+    SmsTemplateFactory(code="TPL-1", organisation=matrix["province"], text="您的余额为{balance}元。",
+                       parameters=[{"name": "balance", "type": "amount", "max_length": 8}], published=True)
     data = miniprogram_api.data(
         '{ smsTemplate(account: "sms-sx", code: "TPL-1") { rendition(channel: SMS) { account text segments blocking } } }'
     )
@@ -92,7 +88,7 @@ def test_sms_template_rendition_for_the_sms_hall(matrix, miniprogram_api):
 
 
 def test_a_rendition_needs_an_account_of_its_channel(matrix, miniprogram_api):
-    f.article("ART-1", matrix["province"])
+    ArticleFactory(code="ART-1", organisation=matrix["province"], channels=[], published=True)
     status, payload = miniprogram_api.post('{ article(code: "ART-1") { rendition(channel: WEB) { html } } }')
     assert status == 403 and error_codes(payload) == ["FORBIDDEN"]
 
@@ -103,14 +99,15 @@ def test_renditions_are_rendered_once_per_publish_with_the_shared_cache(matrix, 
 
     with override_settings(**redis_settings()):
         # given an article read once with its rendition
-        article = f.article("ART-1", matrix["province"], channels=["wechat_miniprogram"], body="<p>第一版</p>")
+        article = ArticleFactory(code="ART-1", organisation=matrix["province"], channels=["wechat_miniprogram"],
+                                 body="<p>第一版</p>", published=True)
         uncached, first = read(miniprogram_api, "ART-1")
         # when it is read again, then the rendition comes from the cache: no queries of its own
         cached, again = read(miniprogram_api, "ART-1")
         assert again == first and cached < uncached
         # when the article is published with a new body, then the next read renders it anew
         article.body = "<p>第二版</p>"
-        f.publish(article)
+        publish(article)
         _, after = read(miniprogram_api, "ART-1")
         assert "第二版" in str(after["rendition"]["nodes"]) and "第一版" not in str(after["rendition"]["nodes"])
 

@@ -4,8 +4,15 @@ branch's content, never drafts, never secrets."""
 
 import pytest
 
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import Api, error_codes, make_client
+from tests.support.api import Api, error_codes, make_api_client
+from tests.support.factories import (
+    ArticleFactory,
+    AutoReplyFactory,
+    BusinessFactory,
+    PackageFactory,
+    SmsTemplateFactory,
+    TemplateMessageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,14 +23,14 @@ SECRET_FIELDS = ("appSecret", "callbackToken", "encodingAesKey", "webhookKey", "
 def sibling_content(matrix, sms_accounts):
     """Published content of branch SX-02 only, and a draft of SX-01."""
     b2 = matrix["branch2"]
-    f.package("PKG-02", b2)
-    f.business("BIZ-02", b2)
-    f.article("ART-02", b2)
-    f.sms_template("TPL-02", b2)
-    f.auto_reply(matrix["account_branch2"], "宝鸡")
-    f.template_message("TM-02", b2, account_ids=[matrix["account_branch2"].pk])
-    f.package("PKG-01-DRAFT", matrix["branch1"], live=False)
-    f.article("ART-01-DRAFT", matrix["branch1"], live=False)
+    PackageFactory(code="PKG-02", organisation=b2, published=True)
+    BusinessFactory(code="BIZ-02", organisation=b2, published=True)
+    ArticleFactory(code="ART-02", organisation=b2, channels=[], published=True)
+    SmsTemplateFactory(code="TPL-02", organisation=b2, published=True)
+    AutoReplyFactory(account=matrix["account_branch2"], keyword="宝鸡", published=True)
+    TemplateMessageFactory(code="TM-02", organisation=b2, accounts=[matrix["account_branch2"]], published=True)
+    PackageFactory(code="PKG-01-DRAFT", organisation=matrix["branch1"], live=False)
+    ArticleFactory(code="ART-01-DRAFT", organisation=matrix["branch1"], channels=[], live=False)
 
 
 def test_branch_token_cannot_list_sibling_branch_content(sibling_content, branch1_api):
@@ -97,14 +104,15 @@ def test_secrets_never_appear_in_answers(matrix, branch1_api):
 
 
 def test_province_token_reads_province_wide_offers_and_branch_offers(matrix, sibling_content, province_api):
-    f.package("PKG-ALL", matrix["province"], sale_orgs=[matrix["province"]])
+    PackageFactory(code="PKG-ALL", organisation=matrix["province"], sale_orgs=[matrix["province"]], published=True)
     data = province_api.data("{ packages { edges { node { code } } } }")
     assert [e["node"]["code"] for e in data["packages"]["edges"]] == ["PKG-02", "PKG-ALL"]
 
 
 def test_branch_token_reads_what_the_province_shared_down_to_its_outlet(matrix, branch1_api, branch2_api):
     # given a province article shared down to an outlet of SX-01
-    f.article("ART-SHARED", matrix["province"], shared_to=[matrix["outlet"]])
+    ArticleFactory(code="ART-SHARED", organisation=matrix["province"], channels=[], shared_to=[matrix["outlet"]],
+                   published=True)
     query = '{ article(code: "ART-SHARED") { code } }'
     # then SX-01 reads it, SX-02 does not
     assert branch1_api.data(query)["article"] == {"code": "ART-SHARED"}
@@ -112,13 +120,13 @@ def test_branch_token_reads_what_the_province_shared_down_to_its_outlet(matrix, 
 
 
 def test_article_for_another_channel_is_not_read_by_an_official_account(matrix, branch1_api):
-    f.article("ART-SMS", matrix["branch1"], channels=["sms"])
+    ArticleFactory(code="ART-SMS", organisation=matrix["branch1"], channels=["sms"], published=True)
     assert branch1_api.data('{ article(code: "ART-SMS") { code } }')["article"] is None
 
 
 def test_editor_session_reads_its_organisation_published_content(client, matrix, branch_editor, sibling_content):
     # given an SX-01 editor signed in to the admin
-    f.package("PKG-01", matrix["branch1"])
+    PackageFactory(code="PKG-01", organisation=matrix["branch1"], published=True)
     client.force_login(branch_editor)
     # when they query in GraphiQL
     response = client.post("/graphql/", {"query": "{ viewer { kind } packages { edges { node { code } } } }"},
@@ -130,8 +138,8 @@ def test_editor_session_reads_its_organisation_published_content(client, matrix,
 
 
 def test_client_for_two_accounts_reads_both(matrix, sms_accounts):
-    _, token = make_client("西安全渠道", matrix["branch1"], [matrix["account_branch1"], sms_accounts["branch1"]])
-    f.sms_template("TPL-01", matrix["branch1"])
+    _, token = make_api_client("西安全渠道", matrix["branch1"], [matrix["account_branch1"], sms_accounts["branch1"]])
+    SmsTemplateFactory(code="TPL-01", organisation=matrix["branch1"], published=True)
     api = Api(token)
     data = api.data('{ smsTemplates(account: "sms-sx-01") { edges { node { code } } } viewer { accounts { code } } }')
     assert [e["node"]["code"] for e in data["smsTemplates"]["edges"]] == ["TPL-01"]

@@ -1,43 +1,23 @@
-"""Legacy exports for the import tests, written by the shared generator once per
-session, and a helper to derive edited copies of them."""
+"""Legacy exports for the import tests, written once per session (harness.export),
+and a helper to derive edited copies of them."""
 
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
+from harness.export import make_export, read
 from importing.runner import import_export
-
-
-def _generator():
-    path = Path(settings.SHARED_DIR) / "tools" / "make_legacy_export.py"
-    if not path.is_file():
-        pytest.fail(f"legacy export generator not found at {path}: set CMS_SHARED_DIR to the shared folder")
-    return path
-
-
-def _make(out, *args):
-    subprocess.run([sys.executable, str(_generator()), str(out), "--scale", "small", *args], check=True,
-                   capture_output=True)
-    return out
 
 
 @pytest.fixture(scope="session")
 def small_export(tmp_path_factory):
-    return _make(tmp_path_factory.mktemp("export") / "small")
+    return make_export(tmp_path_factory.mktemp("export") / "small")
 
 
 @pytest.fixture(scope="session")
 def dirty_export(tmp_path_factory):
-    return _make(tmp_path_factory.mktemp("export") / "dirty", "--dirty")
-
-
-def read(export_dir):
-    return json.loads((Path(export_dir) / "export.json").read_text(encoding="utf-8"))
+    return make_export(tmp_path_factory.mktemp("export") / "dirty", dirty=True)
 
 
 @pytest.fixture
@@ -54,10 +34,6 @@ def edit_export(tmp_path):
         return target
 
     return edit
-
-
-def record(data, list_name, code):
-    return next(r for r in data[list_name] if r.get("code") == code)
 
 
 @pytest.fixture

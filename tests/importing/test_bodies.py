@@ -5,7 +5,7 @@ import re
 from importing.context import FieldErrors
 from importing.richtext import image_codes, to_wagtail_html
 from content.models import Article, Business, Package
-from tests.importing.conftest import read, record
+from harness.export import read, record
 
 HOSTILE = (
     '<p onclick="steal()">点我</p><script>alert(1)</script>'

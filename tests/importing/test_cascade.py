@@ -2,7 +2,7 @@
 
 from content.models import Article, ChannelAccount, Organisation, Package, SmsTemplate
 from media.models import LibraryImage
-from tests.importing.conftest import record
+from harness.export import record
 
 
 def test_records_of_a_refused_organisation_are_refused_naming_it(run_import, small_export, edit_export):

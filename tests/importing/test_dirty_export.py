@@ -2,7 +2,7 @@
 every other record still arrives."""
 
 from content.models import Article, Package, SmsCommand, SmsTemplate
-from tests.importing.conftest import read
+from harness.export import read
 from tests.importing.test_full_import import MODELS
 
 # (list, record) -> the export field the refusal must name (a prefix for menu nodes)

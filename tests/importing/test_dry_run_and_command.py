@@ -11,7 +11,7 @@ from wagtail.models import ModelLogEntry, Revision
 from importing.progress import Progress
 from content.models import ChannelAccount, Organisation, Package, SmsTemplate
 from media.models import LibraryImage
-from tests.importing.conftest import read
+from harness.export import read
 
 
 def test_dry_run_validates_and_reports_without_writing(run_import, dirty_export, settings):

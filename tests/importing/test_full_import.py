@@ -11,7 +11,8 @@ from content.models import (
 )
 from media.models import LibraryImage
 from media.services import collection_for_organisation
-from tests.importing.conftest import read, record
+from harness.export import read, record
+from tests.support.trees import walk
 
 MODELS = {
     "organisations": Organisation,
@@ -141,14 +142,8 @@ def test_menus_arrive_as_published_first_versions_brand_variants_included(import
         assert menu.account.code == source["account"]
         assert (menu.brand.code if menu.brand else None) == source.get("brand")
     sms_menu = Menu.objects.get(code="sms-main")
-    leaves = [n for n in _walk(next(m for m in data["menus"] if m["code"] == "sms-main")["nodes"])]
+    leaves = [n for n in walk(next(m for m in data["menus"] if m["code"] == "sms-main")["nodes"])]
     assert live_version(sms_menu).node_count == len(leaves)
-
-
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        yield from _walk(node.get("children") or [])
 
 
 def test_template_messages_belong_to_the_province_and_replies_to_their_account(imported):

@@ -9,7 +9,7 @@ from wagtail.models import ModelLogEntry, Revision
 
 from content.models import Article, AutoReply, Organisation, Package, SmsCommand, SmsTemplate, TemplateMessage
 from media.models import LibraryImage
-from tests.importing.conftest import record
+from harness.export import record
 
 
 def _footprint():

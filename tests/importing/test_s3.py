@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from moto.server import ThreadedMotoServer
 
 from media.models import LibraryImage
-from tests.importing.conftest import read
+from harness.export import read
 
 PORT = 18650
 ENDPOINT = f"http://127.0.0.1:{PORT}"

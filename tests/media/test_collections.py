@@ -11,7 +11,7 @@ from wagtail.permissions import policy_registry
 
 from media.models import LibraryImage
 from media.services import collection_for_organisation, organisation_of_collection
-from tests.factories import make_image
+from tests.support.images import make_image
 
 pytestmark = pytest.mark.django_db
 

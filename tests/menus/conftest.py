@@ -1,45 +1,18 @@
 """Fixtures of the menus tests: channel accounts of each type, published reply
-templates, and builders of node trees in the snapshot shape."""
+templates, node trees, and the sample legacy export (tests/support/menus.py builds them)."""
 
 import pytest
 
-from content.models import ChannelAccount, SmsTemplate
-from menus.models import Menu
-from menus.services import replace_draft
-from menus.tree import assign_uids, normalise
-from tests.factories import ChannelAccountFactory
-
-
-def node(key, name, type="submenu", children=(), **fields):
-    """A node dict as the legacy export writes it."""
-    return {"key": key, "name": name, "type": type, "brands": [], "hidden": False, "valid": True,
-            "children": list(children), **fields}
-
-
-def tree(*nodes):
-    """Nodes in the snapshot shape, with fresh uids."""
-    out = normalise(list(nodes))
-    assign_uids(out, {})
-    return out
-
-
-def make_menu(account, nodes, *, code=None, brand=None, name="菜单"):
-    menu = Menu.objects.create(code=code or f"menu-{account.code}{'-' + brand.code if brand else ''}", name=name,
-                               account=account, brand=brand)
-    replace_draft(menu, tree(*nodes) if nodes and "uid" not in nodes[0] else nodes)
-    return menu
-
-
-def make_template(code, text, parameters=(), *, organisation, live=True):
-    return SmsTemplate.objects.create(code=code, category="reply", organisation=organisation, text=text,
-                                      parameters=list(parameters), live=live)
+from content.models import ChannelAccount
+from harness.export import make_export, read
+from harness.sample import load_references
+from tests.support.factories import ChannelAccountFactory, SmsAccountFactory
+from tests.support.menus import make_template, node
 
 
 @pytest.fixture
 def sms_account(matrix):
-    return ChannelAccountFactory(code="sms-10086", name="10086短信营业厅", type=ChannelAccount.Type.SMS,
-                                 organisation=matrix["province"], service_number="10086", signature="【中国移动】",
-                                 app_id="")
+    return SmsAccountFactory(code="sms-10086", name="10086短信营业厅", organisation=matrix["province"])
 
 
 @pytest.fixture
@@ -100,21 +73,11 @@ def wechat_nodes():
 @pytest.fixture(scope="session")
 def legacy_small(tmp_path_factory):
     """The sample (small) legacy export, generated once per run."""
-    from tests.menus.legacy import generate
-
-    return generate(tmp_path_factory.mktemp("legacy") / "small", "small")
+    return read(make_export(tmp_path_factory.mktemp("legacy") / "small", "small"))
 
 
 @pytest.fixture
 def legacy(db, legacy_small):
     """The sample export's organisations, brands, accounts and published templates in the database."""
-    from tests.menus.legacy import load_references
-
     load_references(legacy_small)
     return legacy_small
-
-
-def legacy_menu(export, code):
-    import copy
-
-    return copy.deepcopy(next(m for m in export["menus"] if m["code"] == code))

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from menus.models import Menu, MenuNode
 from menus.services import live_version, publish
-from tests.factories import ChannelAccountFactory
-from tests.menus.conftest import make_menu, node
+from tests.support.factories import ChannelAccountFactory
+from tests.support.menus import make_menu, node
 
 pytestmark = pytest.mark.django_db
 

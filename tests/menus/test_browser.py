@@ -7,39 +7,28 @@ import pytest
 
 from menus.models import Menu, MenuNode
 from menus.services import live_version, publish
-from tests.menus.conftest import make_menu
+from content import roles
+from tests.support.browser import admin_login
+from tests.support.menus import make_menu
+from tests.support.users import make_editor
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
-def page(chromium, live_server):
-    # One browser per session (tests/conftest.py): a second sync Playwright cannot start beside it.
-    context = chromium.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
+def page(admin_page):
+    """The admin page, confirming dialogs; the test fails on any script error."""
+    admin_page.on("dialog", lambda dialog: dialog.accept())
     errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
+    admin_page.on("pageerror", lambda error: errors.append(str(error)))
+    yield admin_page
     assert errors == [], f"script errors on the page: {errors}"
 
 
 @pytest.fixture
 def publisher(matrix):
-    from content import roles
-    from tests.conftest import make_editor
-
     return make_editor("publisher-sx", matrix["province"], roles.PUBLISHERS)
-
-
-def login(page, live_server, user):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
 
 
 def tree_item(page, key):
@@ -60,7 +49,7 @@ def test_editor_adds_moves_edits_and_hides_nodes_and_sees_violations(page, live_
                                                                      templates, sms_nodes):
     # given: the SMS menu, opened from the menu list
     menu = make_menu(sms_account, sms_nodes, name="10086主菜单")
-    login(page, live_server, publisher)
+    admin_login(page, publisher.username)
     page.goto(f"{live_server.url}/admin/snippets/menus/menu/")
     page.click("text=菜单树")
     page.wait_for_url(f"**/admin/menus/{menu.pk}/tree/")
@@ -131,7 +120,7 @@ def test_editor_opens_a_2000_node_menu_and_expands_it(page, live_server, publish
                  command=f"C{top.key}X{j}", reply_template=templates["plain"])
         for top in tops for j in range(1, 200)
     ])
-    login(page, live_server, publisher)
+    admin_login(page, publisher.username)
     # when
     page.goto(f"{live_server.url}/admin/menus/{menu.pk}/tree/")
     # then: the top level renders, then the whole tree on request
@@ -146,7 +135,7 @@ def test_editor_opens_a_2000_node_menu_and_expands_it(page, live_server, publish
 def test_simulator_page_walks_the_published_menu(page, live_server, publisher, sms_account, templates, sms_nodes):
     # given
     publish(make_menu(sms_account, sms_nodes))
-    login(page, live_server, publisher)
+    admin_login(page, publisher.username)
     page.goto(f"{live_server.url}/admin/")
     page.click("text=短信菜单模拟器")
     page.wait_for_url("**/admin/menus/simulator/**")

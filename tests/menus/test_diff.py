@@ -7,7 +7,7 @@ import pytest
 from menus import editing
 from menus.models import MenuNode
 from menus.services import diff_versions, publish
-from tests.menus.conftest import make_menu
+from tests.support.menus import make_menu
 
 
 def leaf(uid, key, name, **fields):

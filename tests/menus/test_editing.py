@@ -8,7 +8,7 @@ from menus import editing
 from menus.models import MenuNode
 from menus.services import publish
 from menus.tree import draft_tree
-from tests.menus.conftest import make_menu
+from tests.support.menus import make_menu
 
 pytestmark = pytest.mark.django_db
 

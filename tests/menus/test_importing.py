@@ -8,7 +8,7 @@ from importing.menu_records import import_menu
 from menus.models import Menu, MenuNode, MenuVersion
 from menus.services import diff_versions, live_version, published_tree
 from menus.validation import MenuValidationError
-from tests.menus.conftest import legacy_menu
+from tests.support.menus import legacy_menu
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from menus.models import MenuNode, MenuVersion
 from menus.services import live_version, publish, published_tree, rollback
 from menus.signals import menu_version_published
 from menus.validation import MenuValidationError
-from tests.menus.conftest import make_menu, node
+from tests.support.menus import make_menu, node
 
 pytestmark = pytest.mark.django_db
 

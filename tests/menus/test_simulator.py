@@ -10,7 +10,7 @@ from importing.menu_records import import_menu
 from menus.models import Menu, MenuNode
 from menus.services import publish
 from menus.simulator import simulate
-from tests.menus.conftest import legacy_menu, make_menu
+from tests.support.menus import legacy_menu, make_menu
 
 pytestmark = pytest.mark.django_db
 

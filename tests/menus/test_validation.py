@@ -8,7 +8,7 @@ from django.utils import timezone
 from content.models import Article, ChannelAccount, SmsCommand
 from menus.models import MenuNode
 from menus.validation import validate_draft, validate_tree
-from tests.menus.conftest import make_menu, make_template, node
+from tests.support.menus import make_menu, make_template, node
 
 pytestmark = pytest.mark.django_db
 

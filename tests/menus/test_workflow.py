@@ -12,7 +12,7 @@ from content import roles
 from menus import editing
 from menus.models import Menu, MenuNode
 from menus.services import live_version, published_tree
-from tests.menus.conftest import make_menu
+from tests.support.menus import make_menu
 
 pytestmark = pytest.mark.django_db
 

@@ -2,16 +2,10 @@
 
 import pytest
 
-from publishing import services
 from publishing.models import Publication, State
+from tests.support.publishing import push
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-def publish(django_capture_on_commit_callbacks, item, **kwargs):
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = services.publish_item(item, **kwargs)
-    return batch
 
 
 def appids(accounts):
@@ -19,10 +13,10 @@ def appids(accounts):
 
 
 def test_publishing_an_article_drafts_and_publishes_it_once_on_every_account(
-    official_accounts, article, wechat_emulator, django_capture_on_commit_callbacks
+    official_accounts, article, wechat_emulator
 ):
     # when the article is pushed
-    batch = publish(django_capture_on_commit_callbacks, article)
+    batch = push(article)
     # then one WeChat publication per account ended done with its remote ids stored
     pubs = list(batch.publications.order_by("account__code"))
     assert [p.account.code for p in pubs] == [a.code for a in official_accounts]
@@ -40,12 +34,12 @@ def test_publishing_an_article_drafts_and_publishes_it_once_on_every_account(
 
 
 def test_each_distinct_image_goes_up_once_per_account_and_one_token_serves_each_account(
-    official_accounts, article, wechat_emulator, django_capture_on_commit_callbacks
+    official_accounts, article, wechat_emulator
 ):
     # given the article was published once
-    publish(django_capture_on_commit_callbacks, article)
+    push(article)
     # when it is published again
-    batch = publish(django_capture_on_commit_callbacks, article)
+    batch = push(article)
     # then the second batch is done without uploading anything again
     assert set(batch.publications.values_list("state", flat=True)) == {State.DONE}
     calls = wechat_emulator.state.snapshot()["calls"]
@@ -58,9 +52,9 @@ def test_each_distinct_image_goes_up_once_per_account_and_one_token_serves_each_
 
 
 def test_the_draft_carries_the_uploaded_image_urls_instead_of_the_library_ones(
-    official_accounts, article, wechat_emulator, django_capture_on_commit_callbacks
+    official_accounts, article, wechat_emulator
 ):
-    publish(django_capture_on_commit_callbacks, article, accounts=official_accounts[:1])
+    push(article, accounts=official_accounts[:1])
     state = wechat_emulator.state
     with state.lock:
         news = [p["news_item"][0] for p in state.published.values() if p["appid"] == official_accounts[0].app_id]
@@ -71,20 +65,20 @@ def test_the_draft_carries_the_uploaded_image_urls_instead_of_the_library_ones(
 
 
 def test_pushing_only_to_named_accounts_leaves_the_others_alone(
-    official_accounts, article, django_capture_on_commit_callbacks
+    official_accounts, article
 ):
-    batch = publish(django_capture_on_commit_callbacks, article, accounts=official_accounts[1:2])
+    batch = push(article, accounts=official_accounts[1:2])
     assert list(batch.publications.values_list("account__code", flat=True)) == [official_accounts[1].code]
 
 
 def test_an_article_without_cover_fails_at_once_naming_the_cover(
-    official_accounts, article, wechat_emulator, django_capture_on_commit_callbacks
+    official_accounts, article, wechat_emulator
 ):
     # given the article lost its cover
     article.cover_image = None
     article.save_revision().publish()
     # when it is pushed
-    batch = publish(django_capture_on_commit_callbacks, article, accounts=official_accounts[:1])
+    batch = push(article, accounts=official_accounts[:1])
     # then the publication failed on its first attempt with the reason, nothing drafted
     pub = batch.publications.get()
     assert pub.state == State.FAILED and pub.attempts == 1

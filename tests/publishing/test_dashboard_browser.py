@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from content.models import Article
 from publishing.models import Publication, PublishBatch, State
 from publishing.services import progress
-from tests.conftest import admin_login
+from tests.support.browser import admin_login
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

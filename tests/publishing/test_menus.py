@@ -5,7 +5,7 @@ import pytest
 from content.models import Brand
 from menus import services as menus
 from publishing.models import Publication, PublishBatch, State
-from tests.menus.conftest import make_menu, node
+from tests.support.menus import make_menu, node
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -14,7 +14,7 @@ from publishing import services
 from publishing.models import Delivery, Publication, State, WebhookEndpoint
 from publishing.services.dispatch import enqueue
 from publishing.tasks import deliver
-from tests.factories import ChannelAccountFactory
+from tests.support.factories import ChannelAccountFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,9 @@ from publishing.models import Publication, PublicationAttempt, State
 from callback.signals import publish_job_finished
 from publishing.signals import publication_finished
 from publishing.tasks import run_publication
+from tests.support.publishing import push
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-
-
-def publish(capture, item, **kwargs):
-    with capture(execute=True):
-        return services.publish_item(item, **kwargs)
 
 
 def calls(emulator, account, endpoint):
@@ -25,13 +21,13 @@ def calls(emulator, account, endpoint):
 
 
 def test_busy_answers_are_retried_with_backoff_and_the_stored_draft_is_not_added_again(
-    official_accounts, article, wechat_emulator, django_capture_on_commit_callbacks
+    official_accounts, article, wechat_emulator
 ):
     account = official_accounts[0]
     # given WeChat answers -1 to more submits than the client retries in one call
     wechat_emulator.state.script(endpoint="freepublish/submit", appid=account.app_id, errcode=-1, times=4)
     # when the article is pushed
-    batch = publish(django_capture_on_commit_callbacks, article, accounts=[account])
+    batch = push(article, accounts=[account])
     # then it was retried later, resumed at the submit and ended done
     pub = batch.publications.get()
     assert pub.state == State.DONE, pub.last_error
@@ -43,12 +39,12 @@ def test_busy_answers_are_retried_with_backoff_and_the_stored_draft_is_not_added
 
 
 def test_retries_stop_after_the_configured_failures_with_the_reason(
-    official_accounts, article, wechat_emulator, settings, django_capture_on_commit_callbacks
+    official_accounts, article, wechat_emulator, settings
 ):
     settings.PUBLISHING_MAX_FAILURES = 2
     account = official_accounts[0]
     wechat_emulator.state.script(endpoint="draft/add", appid=account.app_id, errcode=45011, times=50)
-    batch = publish(django_capture_on_commit_callbacks, article, accounts=[account])
+    batch = push(article, accounts=[account])
     pub = batch.publications.get()
     assert pub.state == State.FAILED
     assert pub.attempts == 2
@@ -56,11 +52,11 @@ def test_retries_stop_after_the_configured_failures_with_the_reason(
 
 
 def test_a_permanent_error_fails_at_once_with_wechats_reason(
-    official_accounts, article, wechat_emulator, django_capture_on_commit_callbacks
+    official_accounts, article, wechat_emulator
 ):
     account = official_accounts[0]
     wechat_emulator.state.script(endpoint="draft/add", appid=account.app_id, errcode=48001)
-    batch = publish(django_capture_on_commit_callbacks, article, accounts=[account])
+    batch = push(article, accounts=[account])
     pub = batch.publications.get()
     assert pub.state == State.FAILED and pub.attempts == 1
     assert pub.last_error_code == "48001" and "48001" in pub.last_error
@@ -74,7 +70,7 @@ def test_daily_quota_pauses_the_accounts_jobs_alerts_and_resumes_on_request(
     wechat_emulator.state.script(endpoint="draft/add", appid=account.app_id, errcode=45009)
     # when a push hits the daily quota
     with caplog.at_level(logging.ERROR):
-        first = publish(django_capture_on_commit_callbacks, article, accounts=[account])
+        first = push(article, accounts=[account])
     pub = first.publications.get()
     # then the job is paused until the quota resets, with an error logged
     assert pub.state == State.PAUSED and pub.last_error_code == "45009"
@@ -82,7 +78,7 @@ def test_daily_quota_pauses_the_accounts_jobs_alerts_and_resumes_on_request(
     assert any(r.levelno == logging.ERROR and account.code in r.getMessage() for r in caplog.records)
     # and a second push to the account pauses without calling WeChat again
     drafts_before = calls(wechat_emulator, account, "draft/add")
-    second = publish(django_capture_on_commit_callbacks, article, accounts=[account])
+    second = push(article, accounts=[account])
     assert second.publications.get().state == State.PAUSED
     assert calls(wechat_emulator, account, "draft/add") == drafts_before
     # when an operator resumes the account (after clearing the quota)
@@ -94,13 +90,13 @@ def test_daily_quota_pauses_the_accounts_jobs_alerts_and_resumes_on_request(
 
 
 def test_a_lost_answer_to_draft_add_or_submit_never_duplicates_the_article(
-    official_accounts, article, wechat_emulator, django_capture_on_commit_callbacks
+    official_accounts, article, wechat_emulator
 ):
     account = official_accounts[0]
     # given WeChat commits draft/add and submit but the answers are lost
     wechat_emulator.state.script(endpoint="draft/add", appid=account.app_id, lose_response=True)
     wechat_emulator.state.script(endpoint="freepublish/submit", appid=account.app_id, lose_response=True)
-    batch = publish(django_capture_on_commit_callbacks, article, accounts=[account])
+    batch = push(article, accounts=[account])
     # then the publication is done with exactly one draft and one published article
     pub = batch.publications.get()
     assert pub.state == State.DONE, pub.last_error
@@ -116,7 +112,7 @@ def test_the_publish_event_completes_the_publication_once_and_the_poll_then_does
     # given polls far apart, so the job waits for WeChat's answer after submitting
     settings.PUBLISHING_POLL_SECONDS = 120
     account = official_accounts[0]
-    batch = publish(django_capture_on_commit_callbacks, article, accounts=[account])
+    batch = push(article, accounts=[account])
     pub = batch.publications.get()
     assert pub.state == State.RUNNING and pub.step == Publication.Step.RESULT and pub.publish_id
     finished = []
@@ -144,7 +140,7 @@ def test_a_failed_publish_event_fails_the_publication_and_a_retry_drafts_anew(
 ):
     settings.PUBLISHING_POLL_SECONDS = 120
     account = official_accounts[0]
-    batch = publish(django_capture_on_commit_callbacks, article, accounts=[account])
+    batch = push(article, accounts=[account])
     pub = batch.publications.get()
     with django_capture_on_commit_callbacks(execute=True):
         publish_job_finished.send(sender=None, app_id=account.app_id, publish_id=pub.publish_id, status=4,

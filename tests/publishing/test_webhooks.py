@@ -11,7 +11,7 @@ from content.models import ChannelAccount, SmsTemplate
 from content.secrets import Secret
 from publishing import services, webhooks
 from publishing.models import Delivery, Publication, State, WebhookEndpoint
-from tests.factories import ChannelAccountFactory
+from tests.support.factories import ChannelAccountFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

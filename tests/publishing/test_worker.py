@@ -13,10 +13,10 @@ from content.models import ChannelAccount
 from content.secrets import Secret
 from content.services.accounts import set_secret
 from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBatch, State, WebhookEndpoint
-from tests.factories import ChannelAccountFactory
-
-from .conftest import make_article, make_image, make_official_accounts
-from .worker import WorkerProcess, database_url, purge_broker, restore, use_broker
+from harness.worker import WorkerProcess, database_url, purge_broker, restore, use_broker
+from tests.support.factories import ChannelAccountFactory
+from tests.support.images import make_image
+from tests.support.publishing import make_article, make_official_accounts
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -111,7 +111,7 @@ def test_a_bulk_publish_through_a_faulty_wechat_completes_every_publication_with
         WebhookEndpoint.objects.create(account=account, url=webhook_receiver.url, secret=secret)
     worker = workers()
     # when an editor publishes an article for the official accounts and the web site
-    make_article(matrix["branch1"], code="ART-BULK", images=[make_image("bulk-body", (1, 2, 3))],
+    make_article(matrix["branch1"], code="ART-BULK", images=[make_image(title="bulk-body", color=(1, 2, 3), format="JPEG")],
                  channels=[ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT, ChannelAccount.Type.WEB])
     batch = editors_batch("ART-BULK", worker)
     wait_until_finished(batch, 240, worker)

@@ -3,7 +3,8 @@ records created on demand in each test's database, uploads in a temporary folder
 
 import pytest
 
-from tests.renditions.legacy import Sample, make_export
+from harness.export import make_export
+from harness.sample import Sample
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from renditions.services import render_all
 from renditions import web, wechat
 from renditions.miniprogram import NODES_SCHEMA, STYLE_PROPERTIES as MINIPROGRAM_STYLE_PROPERTIES
 from renditions.miniprogram import TRUSTED
-from tests.renditions.htmlcheck import elements, style_properties
+from tests.support.trees import elements, style_properties, walk
 
 TAGS = [
     "script", "iframe", "form", "input", "button", "textarea", "select", "style", "link", "meta", "base", "object",
@@ -58,12 +58,6 @@ def _accounts():
     ]
 
 
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        yield from _walk(node.get("children", []))
-
-
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(body=st.lists(hostile_html, min_size=1, max_size=5).map("".join))
 def test_no_disallowed_tag_attribute_style_or_url_survives_any_channel(db, settings, body):
@@ -91,7 +85,7 @@ def test_no_disallowed_tag_attribute_style_or_url_survives_any_channel(db, setti
             assert attrs["href"].startswith("https://mp.weixin.qq.com/")
     # then: mini-program
     jsonschema.validate(miniprogram_r.nodes, NODES_SCHEMA)
-    for node in _walk(miniprogram_r.nodes):
+    for node in walk(miniprogram_r.nodes):
         if node.get("type") == "text":
             assert "<" not in node["text"]
             continue

@@ -13,14 +13,9 @@ from content.models import Article, ChannelAccount
 from media.models import LibraryImage, LibraryRendition
 from renditions.services import render_all, render_many
 from renditions.images import ALL_SPECS
+from tests.support.trees import walk
 
 S3_PORT = 18531
-
-
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        yield from _walk(node.get("children", []))
 
 
 def _accounts(sample):
@@ -176,7 +171,7 @@ def test_renditions_are_stored_once_in_s3_with_stable_https_urls(sample, s3_stor
     for rendition in LibraryRendition.objects.all():
         assert rendition.file.name in keys
         assert rendition.url == f"https://media.example.cn/cms-media/{rendition.file.name}"
-    (src,) = [n["attrs"]["src"] for n in _walk(miniprogram.nodes) if n.get("name") == "img"]
+    (src,) = [n["attrs"]["src"] for n in walk(miniprogram.nodes) if n.get("name") == "img"]
     assert src.startswith("https://media.example.cn/cms-media/images/") and "width-750" in src
     assert not any(w.code == "images_not_https" for w in miniprogram.warnings)
     assert (again[0].nodes, again[1].html) == (miniprogram.nodes, web.html)

@@ -7,12 +7,7 @@ import pytest
 from renditions.services import render
 from renditions.images import MINIPROGRAM_SPEC
 from renditions.miniprogram import NODES_SCHEMA, TRUSTED, nodes_to_html
-
-
-def _walk(nodes):
-    for node in nodes:
-        yield node
-        yield from _walk(node.get("children", []))
+from tests.support.trees import walk
 
 
 @pytest.fixture
@@ -52,7 +47,7 @@ def test_miniprogram_images_are_https_renditions_at_the_miniprogram_width(sample
     # when
     rendition = render(article, sample.account("mp-sx"))
     # then
-    images = [n for n in _walk(rendition.nodes) if n.get("name") == "img"]
+    images = [n for n in walk(rendition.nodes) if n.get("name") == "img"]
     expected = body_image.get_rendition(MINIPROGRAM_SPEC)
     assert [img["attrs"]["src"] for img in images] == ["https://cms.example.cn" + expected.url]
     assert "width-750" in images[0]["attrs"]["src"]
@@ -77,7 +72,7 @@ def test_miniprogram_lists_links_and_carries_package_cards_as_data(sample, https
     rendition = render(article, sample.account("mp-sx"))
     # then
     assert rendition.meta["links"] == [{"text": "点此了解", "href": "https://www.example-operator.cn/p/PKG0017"}]
-    assert all("href" not in n.get("attrs", {}) for n in _walk(rendition.nodes))
+    assert all("href" not in n.get("attrs", {}) for n in walk(rendition.nodes))
     (card,) = rendition.meta["cards"]
     assert card["code"] == "PKG0017" and card["monthly_fee"] == "198.00" and card["order_command"] == "KTTC0017"
     assert {"label": "流量", "value": "39GB"} in card["allowances"]

@@ -9,8 +9,8 @@ from wagtail import hooks
 
 from content.models import Article
 from renditions.wagtail_hooks import ChannelPreviewMenuItem
-from tests.conftest import make_editor
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.users import make_editor
 
 
 @pytest.fixture

@@ -11,27 +11,19 @@ from playwright.sync_api import expect  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from content.models import Article  # noqa: E402
-from tests.conftest import make_editor  # noqa: E402
+from tests.support.browser import admin_login, new_page  # noqa: E402
+from tests.support.users import make_editor  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 @pytest.fixture
-def page(chromium):
-    # One browser per session (tests/conftest.py): a second sync Playwright cannot start beside it.
-    context = chromium.new_context(viewport={"width": 1800, "height": 1200}, locale="zh-CN")
-    yield context.new_page()
-    context.close()
+def page(chromium, live_server):
+    # Wide enough for the four renditions side by side.
+    with new_page(chromium, live_server.url, viewport=(1800, 1200)) as page:
+        yield page
     # Playwright's sync API runs the test in its own context, which Django
     # gives its own database connection: close it so none outlives the test.
     connections.close_all()
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
 
 
 def test_editor_compares_all_renditions_side_by_side_before_publishing(sample, live_server, page, tmp_path):
@@ -42,7 +34,7 @@ def test_editor_compares_all_renditions_side_by_side_before_publishing(sample, l
     article.title = "话费充值优惠:草稿版本"
     article.save_revision()
     # when: from the article's edit view, the action menu's channel preview
-    _log_in(page, live_server, "editor-sx01")
+    admin_login(page, "editor-sx01")
     page.goto(live_server.url + reverse(Article.snippet_viewset.get_url_name("edit"), args=[article.pk]))
     page.locator("footer [data-w-dropdown-target='toggle']").first.click()
     page.get_by_role("link", name="渠道预览(已保存版本)").click()
@@ -76,7 +68,7 @@ def test_editor_sees_which_channel_a_bad_item_blocks(sample, live_server, page):
     sample.accounts()
     make_editor("editor-sx01", sample.org("SX-01"))
     # when
-    _log_in(page, live_server, "editor-sx01")
+    admin_login(page, "editor-sx01")
     page.goto(f"{live_server.url}/admin/renditions/article/{article.pk}/")
     # then
     wechat = page.locator('section[data-channel="wechat_official_account"]')

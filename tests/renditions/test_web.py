@@ -3,7 +3,7 @@
 from media.models import LibraryRendition
 from renditions.services import render
 from renditions.images import WEB_SPECS
-from tests.renditions.htmlcheck import elements
+from tests.support.trees import elements
 
 
 def test_web_article_is_semantic_html_with_title_summary_body_and_package_card(sample):

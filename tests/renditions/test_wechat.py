@@ -19,7 +19,7 @@ from renditions.wechat import (
     MissingImageError,
     content_size,
 )
-from tests.renditions.htmlcheck import elements, style_properties
+from tests.support.trees import elements, style_properties
 
 
 def _big_image(sample, code, size):

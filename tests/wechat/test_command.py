@@ -14,8 +14,8 @@ from django.db import connection
 
 from content.services.accounts import set_secret
 from wechat.client import client_for_account
-from tests.factories import ChannelAccountFactory, OrganisationFactory
-from tests.wechat.conftest import free_port
+from tests.support.emulator import free_port
+from tests.support.factories import ChannelAccountFactory, OrganisationFactory
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

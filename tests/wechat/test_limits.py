@@ -6,7 +6,7 @@ import pytest
 
 from wechat.client import Article
 from wechat.errors import LimitViolation
-from tests.wechat.conftest import JPEG, PNG
+from tests.support.images import JPEG, PNG
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ from defusedxml import ElementTree
 from wechat.client import Article
 from wechat.errors import TransientError
 from wechat.models import DraftRecord
-from tests.wechat.conftest import free_port
+from tests.support.emulator import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from django.db import connection
 
 from wechat.errors import TransientError
 from wechat.models import UploadedAsset
-from tests.wechat.conftest import JPEG, PNG
+from tests.support.images import JPEG, PNG
 
 pytestmark = pytest.mark.integration
 

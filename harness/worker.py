@@ -1,5 +1,6 @@
-"""A real Celery worker process over Redis for the tests (and the benchmark): started
-with the test database's DATABASE_URL, stopped (or killed) by its process id."""
+"""A real Celery worker process over Redis for the worker tests and the publishing
+benchmark: started with the given database's DATABASE_URL, stopped (or killed) by
+its process id."""
 
 import os
 import signal
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import redis
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/11")
 
 # Short waits so the test sees retries, polls, leases and the sweep within seconds.

@@ -1,4 +1,5 @@
-"""Reads rendered HTML back as (tag, attributes) pairs, for assertions."""
+"""Reading output back for assertions: rendered HTML as (tag, attributes) pairs, and
+node trees (mini-program renditions, menus) walked depth first."""
 
 from html.parser import HTMLParser
 
@@ -23,3 +24,10 @@ def elements(html):
 
 def style_properties(style):
     return {part.split(":", 1)[0].strip().lower() for part in (style or "").split(";") if part.strip()}
+
+
+def walk(nodes):
+    """Every node of a tree of ``{"children": [...]}`` dicts, parents first."""
+    for node in nodes:
+        yield node
+        yield from walk(node.get("children") or [])

@@ -1,5 +1,7 @@
-"""Fixtures of the WeChat client tests: the emulator over real HTTP (reusable by other
-apps' tests: ``wechat_emulator``), a Redis token store, and a client wired to both."""
+"""The WeChat emulator over real HTTP (``wechat_emulator``), a Redis token store and a
+WeChat client wired to both. Registered as a plugin by tests/conftest.py, so the
+publishing and callback tests use the same fixtures as the WeChat client's own.
+The emulator listens on a free port of ``WECHAT_EMULATOR_PORTS``."""
 
 import os
 import random
@@ -14,8 +16,7 @@ from wechat.emulator import EmulatorServer
 from wechat.retry import RetryPolicy
 from wechat.tokens import RedisTokenStore
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+from tests.support.images import PNG
 
 
 def emulator_ports():

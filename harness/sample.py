@@ -1,35 +1,24 @@
-"""Records of a legacy export (shared/tools/make_legacy_export.py) created in the
-database on demand, by code: real sample content for the renderer tests and the
-benchmark, without depending on the importer."""
+"""Records of a legacy export (``harness.export``) created straight in the models,
+without the importer: real sample content for the menu and rendition tests and
+their benchmarks. ``Sample`` creates a record (and what it references) the first
+time a test asks for it by code; ``load_references`` loads, at once, what menus
+refer to (organisations, brands, channel accounts, published SMS templates)."""
 
-import json
 import re
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files.images import ImageFile
 
 from content.models import Article, Brand, Business, ChannelAccount, Organisation, Package, SmsTemplate
+from harness.export import read
 from media.models import LibraryImage
 
-EXPORT_TOOL = Path(settings.SHARED_DIR) / "tools" / "make_legacy_export.py"
-if not EXPORT_TOOL.exists():
-    EXPORT_TOOL = Path("/work/shared/tools/make_legacy_export.py")
 # A paragraph holding only a legacy image: Wagtail keeps image embeds at block level.
 LEGACY_IMG = re.compile(r"<p>\s*<img\b[^>]*\bdata-image=\"([^\"]+)\"[^>]*>\s*</p>")
 ALT = re.compile(r"\balt=\"([^\"]*)\"")
 ACCOUNT_FIELDS = ("app_id", "original_id", "service_number", "signature", "base_url")
-
-
-def make_export(out_dir, scale="small", dirty=False):
-    """Write a legacy export into ``out_dir`` and return its folder."""
-    command = [sys.executable, str(EXPORT_TOOL), str(out_dir), "--scale", scale] + (["--dirty"] if dirty else [])
-    subprocess.run(command, check=True, capture_output=True)
-    return Path(out_dir)
 
 
 class Sample:
@@ -37,7 +26,7 @@ class Sample:
 
     def __init__(self, export_dir):
         self.dir = Path(export_dir)
-        self.data = json.loads((self.dir / "export.json").read_text(encoding="utf-8"))
+        self.data = read(self.dir)
         self.rows = {
             key: {row["code"]: row for row in rows}
             for key, rows in self.data.items()
@@ -203,3 +192,32 @@ class Sample:
 
 def _date(value):
     return date.fromisoformat(value) if value else None
+
+
+def load_references(export):
+    """Organisations, brands, channel accounts and (published) SMS templates."""
+    orgs = {}
+    for record in export["organisations"]:
+        orgs[record["code"]], _ = Organisation.objects.get_or_create(
+            code=record["code"],
+            defaults={"name": record["name"], "level": record["level"], "parent": orgs.get(record["parent"])},
+        )
+    for record in export["brands"]:
+        Brand.objects.get_or_create(code=record["code"], defaults={"name": record["name"]})
+    for record in export["channel_accounts"]:
+        extra = {k: record[k] for k in ACCOUNT_FIELDS if k in record}
+        ChannelAccount.objects.get_or_create(
+            code=record["code"],
+            defaults={"name": record["name"], "type": record["type"], "organisation": orgs[record["org"]], **extra},
+        )
+    existing = set(SmsTemplate.objects.values_list("code", flat=True))
+    SmsTemplate.objects.bulk_create(
+        [
+            SmsTemplate(code=t["code"], category=t["category"], organisation=orgs.get(t["org"]) or orgs["SX"],
+                        text=t["text"], parameters=t["parameters"], commands=t["commands"], live=True)
+            for t in export["sms_templates"]
+            if t["code"] not in existing and t["org"] in orgs
+        ],
+        batch_size=2000,
+    )
+    return orgs

@@ -1,0 +1,51 @@
+"""The GraphQL API as a front end calls it: a client with a bearer token."""
+
+import json
+
+from django.test import Client
+
+from cms.callers.clients import create_client, issue_token
+
+
+class Api:
+    """Posts GraphQL to /graphql/ with a bearer token; returns (status, json)."""
+
+    def __init__(self, token=None):
+        self.http = Client()
+        self.token = token
+
+    def headers(self, extra=None):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra or {})
+        return headers
+
+    def post(self, query, variables=None, **headers):
+        body = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        response = self.http.post("/graphql/", json.dumps(body), content_type="application/json", **self.headers(headers))
+        return response.status_code, response.json() if response.content else None
+
+    def data(self, query, variables=None, **headers):
+        status, payload = self.post(query, variables, **headers)
+        assert status == 200 and "errors" not in payload, payload
+        return payload["data"]
+
+    def get(self, params, **headers):
+        return self.http.get("/graphql/", params, **self.headers(headers))
+
+
+def error_codes(payload):
+    return [e["extensions"]["code"] for e in payload.get("errors", [])]
+
+
+def make_api_client(name, organisation, accounts):
+    """An API client of ``organisation`` bound to ``accounts``, and its token in plain text."""
+    client = create_client(name=name, organisation=organisation, accounts=accounts)
+    token, plaintext = issue_token(client)
+    return client, plaintext
+
+
+def codes(connection):
+    """The codes of a GraphQL connection's nodes, in order."""
+    return [edge["node"]["code"] for edge in connection["edges"]]

@@ -1,0 +1,31 @@
+"""Publishing editorial records the way the admin does, inside tests that never commit."""
+
+from django.test import TestCase
+
+from content.models import SmsCommand
+
+
+def committed():
+    """Run the on-commit callbacks (change log, renditions, reply tables) at the end of the block."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def publish(item):
+    """Save a revision of ``item`` and publish it; ``item`` is reloaded from the live row."""
+    with committed():
+        item.save_revision().publish()
+    item.refresh_from_db()
+    return item
+
+
+def unpublish(item):
+    with committed():
+        item.unpublish()
+    item.refresh_from_db()
+    return item
+
+
+def bind_command(account, command, template):
+    """Bind a command on an account (publishing a template binds its own commands already)."""
+    with committed():
+        return SmsCommand.objects.update_or_create(account=account, command=command, defaults={"template": template})[0]
