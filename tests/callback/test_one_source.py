@@ -13,8 +13,10 @@ from renditions.images import WECHAT_COVER_SPEC
 from renditions.services import render
 from renditions.web import render_web
 
-from .conftest import shared_article, text_xml
-from .images import make_image
+from tests.support.factories import ArticleFactory
+
+from .conftest import text_xml
+from tests.support.images import make_image
 
 CALLBACK = Path(__file__).resolve().parents[2] / "callback"
 
@@ -23,14 +25,20 @@ def _reply_item(wechat, keyword):
     return xmltodict.parse(wechat.reply(wechat.post(text_xml(keyword), "safe"), "safe"))["xml"]["Articles"]["item"]
 
 
+def shared_article(matrix, code, **fields):
+    """A published province article shared down to the account's branch."""
+    return ArticleFactory(code=code, organisation=matrix["province"], shared_to=[matrix["branch1"]],
+                          channels=[], published=True, **{"title": code, **fields})
+
+
 def _web(code, organisation, base_url):
     return ChannelAccount.objects.create(code=code, name=code, type="web", organisation=organisation, base_url=base_url)
 
 
-def test_keyword_reply_link_is_the_web_rendition_url_of_the_article(account, wechat, rule, publish, matrix):
+def test_keyword_reply_link_is_the_web_rendition_url_of_the_article(account, wechat, rule, matrix):
     # given: one web hall, at the province, carrying a province article shared to the branch
     web = _web("web-sx", matrix["province"], "https://wap.sx.example.cn/")
-    article = shared_article(matrix, publish, "ART-LINK", title="链接")
+    article = shared_article(matrix, "ART-LINK", title="链接")
     rule(keyword="链接", reply_type="article", reply_article=article, reply_text="")
     # when
     item = _reply_item(wechat, "链接")
@@ -39,11 +47,11 @@ def test_keyword_reply_link_is_the_web_rendition_url_of_the_article(account, wec
     assert item["Url"] == RenderContext(article).web_url == links.web_url_of(article)
 
 
-def test_keyword_reply_links_to_the_web_hall_nearest_the_account(account, wechat, rule, publish, matrix):
+def test_keyword_reply_links_to_the_web_hall_nearest_the_account(account, wechat, rule, matrix):
     # given: the article reaches the province's and the branch's web halls
     _web("web-a-sx", matrix["province"], "https://wap.sx.example.cn/")
     branch_web = _web("web-b-sx01", matrix["branch1"], "https://xa.sx.example.cn/")
-    article = shared_article(matrix, publish, "ART-NEAR", title="就近")
+    article = shared_article(matrix, "ART-NEAR", title="就近")
     rule(keyword="就近", reply_type="article", reply_article=article, reply_text="")
     # when
     item = _reply_item(wechat, "就近")
@@ -52,9 +60,9 @@ def test_keyword_reply_links_to_the_web_hall_nearest_the_account(account, wechat
     assert item["Url"].startswith("https://xa.sx.example.cn/")
 
 
-def test_keyword_reply_cover_is_the_wechat_cover_rendition(account, wechat, rule, publish, matrix):
+def test_keyword_reply_cover_is_the_wechat_cover_rendition(account, wechat, rule, matrix):
     # given: a published article with a cover
-    article = shared_article(matrix, publish, "ART-COVER", title="封面", cover_image=make_image(matrix["province"]))
+    article = shared_article(matrix, "ART-COVER", title="封面", cover_image=make_image(matrix["province"]))
     rule(keyword="封面", reply_type="article", reply_article=article, reply_text="")
     # when
     item = _reply_item(wechat, "封面")

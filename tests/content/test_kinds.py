@@ -22,7 +22,7 @@ from publishing.models import PublishBatch
 from publishing.services.batches import kind_of as batch_kind_of
 from renditions import services as renditions
 from renditions.sources import kind_of as rendition_kind_of
-from tests.factories import AutoReplyFactory, SmsAccountFactory, SmsTemplateFactory
+from tests.support.factories import AutoReplyFactory, SmsAccountFactory, SmsTemplateFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")

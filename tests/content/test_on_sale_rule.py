@@ -16,8 +16,9 @@ from content.services.catalogue import is_on_sale, on_sale_q, packages_on_sale
 from publishing.changes.services import build_bundle
 from renditions.services import render
 from renditions.sources import Source
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import Api, make_client
+from tests.support.content import publish
+from tests.support.factories import ArticleFactory
+from tests.support.api import Api, make_api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def offer(model, code, owner, brands=(), sale_orgs=(), live=True, **fields):
     item.brands.set(Brand.objects.filter(code__in=brands))
     item.sale_orgs.set(sale_orgs)
     item.save()
-    return f.publish(item) if live else item
+    return publish(item) if live else item
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def catalogue(matrix):
 
 @pytest.fixture
 def province_api(matrix):
-    _, token = make_client("省公众号", matrix["province"], [matrix["account_province"]])
+    _, token = make_api_client("省公众号", matrix["province"], [matrix["account_province"]])
     return Api(token)
 
 
@@ -125,7 +126,7 @@ def test_admin_comparison_shows_the_rule_for_items_naming_no_brand_or_no_sale_or
 def test_api_renditions_and_bundles_show_the_same_related_packages_of_an_article(matrix, catalogue, province_api):
     # given an article relating packages on sale, out of date, and a draft
     related = [catalogue[code] for code in ("P-ALL", "P-OLD", "P-DRAFT", "P-02")]
-    article = f.article("ART-1", matrix["province"], related=related, channels=["wechat_official_account"])
+    article = ArticleFactory(code="ART-1", organisation=matrix["province"], related_packages=related, channels=["wechat_official_account"], published=True)
     expected = {p.code for p in related if is_on_sale(p)}
     # when the API (one article, and a page), the rendition and the bundle show it
     one = province_api.data('{ article(code: "ART-1") { relatedPackages { code } } }')["article"]

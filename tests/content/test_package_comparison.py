@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from content.services.catalogue import MAX_COMPARED, compare_packages
-from tests.graphql_api import factories as f
-from tests.graphql_api.conftest import Api, error_codes, make_client
+from tests.support.factories import PackageFactory
+from tests.support.api import Api, error_codes, make_api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +19,15 @@ QUERY = "query($c: [String!]!) { packageComparison(codes: $c) { packages { code 
 @pytest.fixture
 def packages(matrix):
     return [
-        f.package("PKG-A", matrix["branch1"], data_mb=1024, brand_codes=["gotone", "mzone"]),
-        f.package("PKG-B", matrix["branch1"], data_mb=2048, monthly_fee=Decimal("88.00"), valid_to=datetime.date(2026, 12, 31)),
-        f.package("PKG-C", matrix["branch1"], data_mb=2048, family="5G", brand_codes=[]),
+        PackageFactory(code="PKG-A", organisation=matrix["branch1"], data_mb=1024, brands=["gotone", "mzone"], published=True),
+        PackageFactory(code="PKG-B", organisation=matrix["branch1"], data_mb=2048, monthly_fee=Decimal("88.00"), valid_to=datetime.date(2026, 12, 31), published=True),
+        PackageFactory(code="PKG-C", organisation=matrix["branch1"], data_mb=2048, family="5G", brands=[], published=True),
     ]
 
 
 @pytest.fixture
 def api(matrix):
-    _, token = make_client("西安公众号", matrix["branch1"], [matrix["account_branch1"]])
+    _, token = make_api_client("西安公众号", matrix["branch1"], [matrix["account_branch1"]])
     return Api(token)
 
 

@@ -6,7 +6,7 @@ import django
 import pytest
 
 from api import reused_sql
-from tests.graphql_api import factories as f
+from tests.support.factories import ArticleFactory, PackageFactory
 
 QUERY = "query($c: String!) { article(code: $c) { code title relatedPackages { code name } } }"
 
@@ -36,9 +36,10 @@ def test_reuse_is_on_by_default_on_postgresql(settings):
 @pytest.mark.django_db
 def test_with_reuse_off_the_same_answers_come_through_the_orm(matrix, branch1_api, branch2_api, settings):
     # given two articles of SX-01 with related packages
-    p1, p2 = f.package("PKG-A", matrix["branch1"]), f.package("PKG-B", matrix["branch1"])
-    f.article("ART-A", matrix["branch1"], related=[p1, p2])
-    f.article("ART-B", matrix["branch1"], related=[p2])
+    p1 = PackageFactory(code="PKG-A", organisation=matrix["branch1"], published=True)
+    p2 = PackageFactory(code="PKG-B", organisation=matrix["branch1"], published=True)
+    ArticleFactory(code="ART-A", organisation=matrix["branch1"], channels=[], related_packages=[p1, p2], published=True)
+    ArticleFactory(code="ART-B", organisation=matrix["branch1"], channels=[], related_packages=[p2], published=True)
     reads = [(api, code) for api in (branch1_api, branch2_api) for code in ("ART-A", "ART-B", "ART-A", "NONE")]
     settings.GRAPHQL_REUSE_SQL = True
     reused = [api.data(QUERY, {"c": code}) for api, code in reads]
