@@ -73,6 +73,11 @@ def publications_for(user, filters=None, *, apply_state=True):
         qs = qs.filter(channel=filters.channel)
     if filters.kind:
         qs = qs.filter(batch__kind=filters.kind)
+    return _created_within(qs, filters)
+
+
+
+def _created_within(qs, filters):
     start, end = filters.time_range()
     if start:
         qs = qs.filter(created_at__gte=start)
@@ -89,12 +94,7 @@ def deliveries_for(user, filters=None, *, apply_state=True):
         qs = qs.filter(state=filters.state)
     if filters.account:
         qs = qs.filter(endpoint__account__code=filters.account)
-    start, end = filters.time_range()
-    if start:
-        qs = qs.filter(created_at__gte=start)
-    if end:
-        qs = qs.filter(created_at__lt=end)
-    return qs
+    return _created_within(qs, filters)
 
 
 def state_counts(qs):
