@@ -8,6 +8,15 @@ from content.models import Brand, EditorProfile
 from tests.factories import ChannelAccountFactory, OrganisationFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _jobs_in_process(monkeypatch):
+    """Eager jobs run in the test process in due order (tests/jobs_in_process.py)."""
+    from publishing.services import dispatch
+    from tests import jobs_in_process
+
+    monkeypatch.setattr(dispatch, "send_many", jobs_in_process.send_many)
+
+
 @pytest.fixture
 def matrix(db):
     """Province SX with branches SX-01 (one outlet) and SX-02, brands, an account each."""
