@@ -12,6 +12,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CMS_VAR_DIR", str(BASE_DIR / "var")))
 SHARED_DIR = Path(env_str("CMS_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 
+# True in cms.settings.production: demo-only commands (use_emulator) refuse to run.
+CMS_PRODUCTION = False
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])

@@ -3,6 +3,8 @@
 from .base import *  # noqa: F403
 from .env import env_bool, env_str
 
+CMS_PRODUCTION = True
+
 SECRET_KEY = env_str("SECRET_KEY", required=True)
 CMS_SECRETS_KEY = env_str("CMS_SECRETS_KEY", required=True)
 env_str("DATABASE_URL", required=True)
