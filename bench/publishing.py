@@ -6,21 +6,25 @@ emulator, and webhook deliveries of an SMS account's bundle.
 Publish scenarios (each on 30 fresh accounts, so nothing is cached from a previous one):
   raw        the HTTP calls any publisher must make, one account after the other, with
              httpx and no bookkeeping (reference): token, uploads, draft, submit, poll
-  in-process the default run (no broker): jobs executed in this process
+  embedded   the embedded default: one worker (4 threads) on the filesystem broker, as `make run`
   worker     one `celery -A cms worker` over Redis, pool of 1 and of 2 processes
   faults     one worker (pool of 2), WeChat busy on 20% of calls and tokens expiring at random
 Reported: wall time until every publication is done, ratio against raw, HTTP calls,
 body-image uploads and stable_token calls per account, duplicate articles.
 Webhooks: the first delivery (full bundle) against the delivery after one template
-changed (what it carries and its size). Needs a migrated database and Redis."""
+changed (what it carries and its size), sent by the embedded worker. Needs a migrated
+database and Redis."""
 
 import argparse
+import contextlib
 import json
+import shutil
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -47,6 +51,7 @@ from content.services.accounts import set_secret  # noqa: E402
 from media.models import LibraryImage  # noqa: E402
 from publishing import services  # noqa: E402
 from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBatch, State, WebhookEndpoint  # noqa: E402
+from harness import embedded_worker  # noqa: E402
 from harness.images import image_bytes, make_image  # noqa: E402
 from harness.worker import WorkerProcess, database_url, purge_broker, restore, use_broker  # noqa: E402
 
@@ -210,6 +215,36 @@ def with_worker(label, setup, emulator, n, concurrency, pool="prefork"):
         purge_broker()
 
 
+@contextlib.contextmanager
+def embedded(concurrency=4):
+    """One worker process on the embedded default's filesystem broker (as bin/run starts it)."""
+    broker_dir = Path(tempfile.mkdtemp(prefix="cms-bench-broker-"))
+    previous = embedded_worker.use_filesystem_broker(app, broker_dir)
+    worker = embedded_worker.EmbeddedWorkerProcess(
+        database_url(connection.settings_dict), broker_dir, concurrency=concurrency, fast=False,
+        settings_module=os.environ["DJANGO_SETTINGS_MODULE"]).start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        embedded_worker.restore(app, previous)
+        shutil.rmtree(broker_dir, ignore_errors=True)
+
+
+def with_embedded_worker(label, setup, emulator, n, concurrency=4):
+    with embedded(concurrency):
+        return scenario(label, setup, emulator, n, lambda accounts: services.publish_item(
+            setup.article, accounts=accounts, origin=PublishBatch.Origin.COMMAND))
+
+
+def wait_for_bodies(receiver, count, timeout=300):
+    deadline = time.monotonic() + timeout
+    while len(receiver.bodies) < count:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the webhook receiver got {len(receiver.bodies)} of {count} deliveries")
+        time.sleep(0.05)
+
+
 class Receiver(ThreadingHTTPServer):
     """Accepts every delivery; keeps the bodies."""
 
@@ -258,12 +293,14 @@ def webhook_figures(setup, templates):
                                    secret=Secret("bench-webhook-secret"))
     started = time.perf_counter()
     services.publish_item(template, origin=PublishBatch.Origin.COMMAND)
+    wait_for_bodies(receiver, 1)
     full_wall = time.perf_counter() - started
     changed = SmsTemplate.objects.get(code=f"T{setup.run}00007")
     changed.text = "基准模板7(已修改)"
     changed.save()
     started = time.perf_counter()
     changed.save_revision().publish()
+    wait_for_bodies(receiver, 2)
     delta_wall = time.perf_counter() - started
     receiver.shutdown()
     full, delta = (json.loads(body) for body in receiver.bodies[-2:])
@@ -281,8 +318,8 @@ def main():
     parser.add_argument("--templates", type=int, default=2000)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "publishing.md"))
     args = parser.parse_args()
-    if app.conf.broker_url and not app.conf.task_always_eager:
-        raise SystemExit("run without CELERY_BROKER_URL: the bench starts its own worker")
+    if os.environ.get("CELERY_BROKER_URL"):
+        raise SystemExit("run without CELERY_BROKER_URL: the bench starts its own workers")
     call_command("migrate", verbosity=0)
     run = uuid.uuid4().hex[:6]
     emulator = EmulatorProcess()
@@ -294,8 +331,7 @@ def main():
     raw_publish(emulator, setup.accounts(n, emulator.base_url), images)
     rows.append({"label": "raw httpx, one account after another (reference)", "wall": time.perf_counter() - started,
                  "http": None, "uploads": BODY_IMAGES, "tokens": 1, "duplicates": 0, "all_done": True})
-    rows.append(scenario("in-process (no broker)", setup, emulator, n,
-                         lambda accounts: services.publish_item(setup.article, accounts=accounts)))
+    rows.append(with_embedded_worker("embedded worker (filesystem broker), 4 threads", setup, emulator, n))
     rows.append(with_worker("one worker, pool 1", setup, emulator, n, 1))
     rows.append(with_worker("one worker, pool 2", setup, emulator, n, 2))
     rows.append(with_worker("one worker, 8 threads", setup, emulator, n, 8, pool="threads"))
@@ -303,7 +339,8 @@ def main():
     rows.append(with_worker("one worker, 8 threads, 20% busy + expiring tokens", setup, emulator, n, 8,
                             pool="threads"))
     emulator.configure(fault_rate=0.0, expire_token_rate=0.0)
-    hooks = webhook_figures(setup, args.templates)
+    with embedded():
+        hooks = webhook_figures(setup, args.templates)
     emulator.stop()
     setup.cleanup()
 

@@ -1,6 +1,9 @@
-"""The Celery app. Without CELERY_BROKER_URL tasks run in-process (eager)."""
+"""The Celery app. Every environment sends tasks to a broker and a worker runs them:
+the embedded default's broker is a folder under var/ (kombu's filesystem transport),
+production's is Redis or RabbitMQ (CELERY_BROKER_URL). Tests run tasks eagerly."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -9,3 +12,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 app = Celery("cms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs):
+    # The filesystem transport writes into its folders but does not create them, and the
+    # web server may send before a worker ever started.
+    if str(sender.conf.broker_url or "").startswith("filesystem://"):
+        options = sender.conf.broker_transport_options or {}
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            if options.get(key):
+                Path(options[key]).mkdir(parents=True, exist_ok=True)

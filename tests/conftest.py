@@ -11,6 +11,15 @@ from tests.support.users import make_editor
 pytest_plugins = ["tests.support.browser", "tests.support.emulator"]
 
 
+@pytest.fixture(autouse=True)
+def _jobs_in_process(monkeypatch):
+    """Eager jobs run in the test process in due order (tests/jobs_in_process.py)."""
+    from publishing.services import dispatch
+    from tests import jobs_in_process
+
+    monkeypatch.setattr(dispatch, "send_many", jobs_in_process.send_many)
+
+
 @pytest.fixture
 def matrix(db):
     """Province SX with branches SX-01 (one outlet) and SX-02, brands, an account each."""

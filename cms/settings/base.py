@@ -1,5 +1,6 @@
 """Settings shared by every environment. Embedded defaults run on a fresh machine:
-SQLite and local files under var/, Celery tasks in-process."""
+SQLite and local files under var/, Celery on a broker in files under var/ with a
+worker process beside the web server (`bin/run` starts both)."""
 
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from .env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CMS_VAR_DIR", str(BASE_DIR / "var")))
 
+# True in cms.settings.production: demo-only commands (use_emulator) refuse to run.
+CMS_PRODUCTION = False
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
@@ -86,6 +89,16 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write the same file: WAL lets readers go on while one
+    # writes, IMMEDIATE takes the write lock when a transaction starts (no upgrade
+    # deadlock between two readers turning writers), and a writer waits up to
+    # SQLITE_TIMEOUT_SECONDS for the lock instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": env_int("SQLITE_TIMEOUT_SECONDS", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Editors work in Chinese by default; English stays available per user.
@@ -122,10 +135,16 @@ if AWS_STORAGE_BUCKET_NAME:
         },
     }
 
-# Celery: in-process (eager) unless a broker is configured.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+# Celery: always a broker and a worker process, so no request waits for a job.
+# Embedded default: kombu's filesystem transport, messages as files in
+# CELERY_BROKER_DIR (one folder both ways: the web server writes, the worker reads),
+# polled every CELERY_BROKER_POLL_SECONDS; `bin/run` starts the worker with beat.
+# Production names Redis or RabbitMQ in CELERY_BROKER_URL.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_DIR = Path(env_str("CELERY_BROKER_DIR", str(VAR_DIR / "celery")))
+CELERY_BROKER_POLL_SECONDS = float(env_str("CELERY_BROKER_POLL_SECONDS", "0.1"))
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -133,6 +152,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Beat's state (last run of each periodic task) for `celery -A cms worker -B`.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
 # Wagtail's own background work (search index, reference index) on django-tasks.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -220,20 +241,29 @@ PUBLISHING_POLL_SECONDS = float(
 )
 # How long a publish job waits for the outcome before it fails (publish_timeout).
 PUBLISHING_RESULT_TIMEOUT_SECONDS = env_int("PUBLISHING_RESULT_TIMEOUT_SECONDS", 24 * 3600)
-# Without a broker jobs run in-process; waits up to this long happen inline, longer ones
-# (a quota pause) wait for the sweep or the dashboard's buttons.
-PUBLISHING_INLINE_WAIT_MAX_SECONDS = float(env_str("PUBLISHING_INLINE_WAIT_MAX_SECONDS", "30"))
-PUBLISHING_INLINE_BUDGET_SECONDS = float(env_str("PUBLISHING_INLINE_BUDGET_SECONDS", "120"))
 PUBLISHING_WEBHOOK_TIMEOUT_SECONDS = float(env_str("PUBLISHING_WEBHOOK_TIMEOUT_SECONDS", "10"))
 PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS = env_int("PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS", 6 * 3600)
 PUBLISHING_SWEEP_SECONDS = float(env_str("PUBLISHING_SWEEP_SECONDS", "60"))
+# How often beat runs Wagtail's scheduled go-lives and expiries (content.publish_scheduled).
+CONTENT_PUBLISH_SCHEDULED_SECONDS = float(env_str("CONTENT_PUBLISH_SCHEDULED_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "publishing.sweep", "schedule": PUBLISHING_SWEEP_SECONDS},
-    # Scheduled go-lives and expiries (without a broker: cron runs manage.py publish_scheduled).
-    "content-publish-scheduled": {"task": "content.publish_scheduled", "schedule": 60.0},
+    "content-publish-scheduled": {"task": "content.publish_scheduled", "schedule": CONTENT_PUBLISH_SCHEDULED_SECONDS},
 }
-# Redis re-delivers a message a dead worker had taken after this many seconds (acks late).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # No acknowledgement on this transport: a message taken by a worker killed mid-job
+    # is gone, and the sweep re-dispatches its job from the stored row.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
+        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
+        "store_processed": True,  # a rename on the same disk (else a copy to /tmp)
+        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
+        "polling_interval": CELERY_BROKER_POLL_SECONDS,
+    }
+else:
+    # Redis re-delivers a message a dead worker had taken after this many seconds (acks late).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 
 # WeChat client and emulator (wechat): API base URL (point it, or an
 # account's api_base_url, at `manage.py wechat_emulator` for the local demo), the

@@ -3,9 +3,13 @@
 from .base import *  # noqa: F403
 from .env import env_bool, env_str
 
+CMS_PRODUCTION = True
+
 SECRET_KEY = env_str("SECRET_KEY", required=True)
 CMS_SECRETS_KEY = env_str("CMS_SECRETS_KEY", required=True)
 env_str("DATABASE_URL", required=True)
+# Jobs go to Redis or RabbitMQ, shared by every host; the embedded folder broker is for one machine.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", required=True)
 DEBUG = False
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)

@@ -17,11 +17,11 @@ def _load(settings_module, **env):
     )
 
 
-def test_defaults_run_on_sqlite_local_files_eager_celery_in_chinese():
+def test_defaults_run_on_sqlite_local_files_celery_on_a_worker_in_chinese():
     result = _load("cms.settings.dev", CELERY_BROKER_URL="", S3_BUCKET="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.db.backends.sqlite3", "zh-hans", "Asia/Shanghai", "True",
+        "django.db.backends.sqlite3", "zh-hans", "Asia/Shanghai", "False",
         "django.core.files.storage.FileSystemStorage",
     ]
 
