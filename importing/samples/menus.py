@@ -62,12 +62,15 @@ def leaf_keys(shape):
 
 def _sms_nodes(shape, template_of, depth=1):
     nodes = []
+    numbered = [key for key, _name, _children in shape if key.rsplit(".", 1)[-1].isdigit()]
     for key, name, children in shape:
         own = key.rsplit(".", 1)[-1]
         brand = SECOND_LEVEL_BRAND.get(int(own)) if depth == 2 and own.isdigit() else None
         flags = {"brands": [brand] if brand else []}
-        if key.endswith(".9") and depth == 3:
-            flags["hidden"] = True  # kept for old customers who know the command
+        if depth == 3 and len(numbered) > 1 and key == numbered[-1]:
+            # The last third-level entry (".9" at full scale) is no longer listed, kept
+            # for old customers who know its command (or its sub-entries' commands).
+            flags["hidden"] = True
         if key.endswith(".5") and depth == 4:
             flags["valid"] = False  # switched off, still in the legacy tree
         if children:
