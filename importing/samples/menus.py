@@ -1,7 +1,7 @@
 """Menus of every channel: the SMS hall's numbered tree (about 2,000 nodes at full
 scale, command leaves answering with templates), each official account's WeChat
 menu within WeChat's limits, the web hall's and the mini-program's navigation,
-and brand variants of the SMS and the province's WeChat menu.
+and brand variants of the SMS menu and of the province's WeChat menu.
 
 Node types: ``submenu``, ``command`` (SMS), ``view``, ``click`` and ``miniprogram``.
 Keys are full dotted paths; SMS keys are 1-9 per level, or ``x1`` for entries
@@ -62,12 +62,15 @@ def leaf_keys(shape):
 
 def _sms_nodes(shape, template_of, depth=1):
     nodes = []
+    numbered = [key for key, _name, _children in shape if key.rsplit(".", 1)[-1].isdigit()]
     for key, name, children in shape:
         own = key.rsplit(".", 1)[-1]
         brand = SECOND_LEVEL_BRAND.get(int(own)) if depth == 2 and own.isdigit() else None
         flags = {"brands": [brand] if brand else []}
-        if key.endswith(".9") and depth == 3:
-            flags["hidden"] = True  # kept for old customers who know the command
+        if depth == 3 and len(numbered) > 1 and key == numbered[-1]:
+            # The last third-level entry (".9" at full scale) is no longer listed, kept
+            # for old customers who know its command (or its sub-entries' commands).
+            flags["hidden"] = True
         if key.endswith(".5") and depth == 4:
             flags["valid"] = False  # switched off, still in the legacy tree
         if children:
@@ -149,7 +152,9 @@ def wechat_nodes(account, site):
 
 def wechat_menus(accounts, site="https://wx.sx.10086.cn"):
     """A menu for every official account but the last (a branch that never set one up),
-    and the province's mzone variant."""
+    and two brand variants of the province's: mzone renames a top-level button and
+    repoints its first sub-button; gotone renames one sub-button only (the importer
+    keeps its parent as an ``inherit`` placeholder)."""
     official = [a for a in accounts if a["type"] == "wechat_official_account"]
     out = []
     for account in official[:-1]:
@@ -163,6 +168,11 @@ def wechat_menus(accounts, site="https://wx.sx.10086.cn"):
     out.append({"code": f"menu-{province['code']}-mzone", "channel": "wechat_official_account",
                 "account": province["code"], "org": province["org"], "name": "山西移动自定义菜单(动感地带)",
                 "brand": "mzone", "nodes": check_wechat(variant)})
+    variant = wechat_nodes(province, site)
+    variant[1]["children"][0]["name"] = "全球通5G尊享"
+    out.append({"code": f"menu-{province['code']}-gotone", "channel": "wechat_official_account",
+                "account": province["code"], "org": province["org"], "name": "山西移动自定义菜单(全球通)",
+                "brand": "gotone", "nodes": check_wechat(variant)})
     return out
 
 

@@ -49,7 +49,13 @@ def test_per_record_indexers_find_nothing_to_change_after_the_bulk_import(run_im
 def test_an_imported_record_matches_one_created_and_published_in_the_admin(run_import, small_export, model):
     # given
     run_import(small_export)
-    imported = model.objects.filter(live=True).order_by("pk").first()
+    live = model.objects.filter(live=True).order_by("pk")
+    if model is SmsTemplate:
+        # A command answers one template per SMS account: the admin copy could not take
+        # the imported template's commands, so the twin is of a template that has none.
+        live = live.filter(commands=[])
+    imported = live.first()
+    assert imported is not None
     twin = model.objects.get(pk=imported.pk)
     twin.pk = twin.id = None
     twin.code = imported.code + "-ADMIN"

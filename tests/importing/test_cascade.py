@@ -2,7 +2,7 @@
 
 from content.models import Article, ChannelAccount, Organisation, Package, SmsTemplate
 from media.models import LibraryImage
-from harness.export import record
+from harness.export import read, record
 
 
 def test_records_of_a_refused_organisation_are_refused_naming_it(run_import, small_export, edit_export):
@@ -32,10 +32,17 @@ def test_records_of_a_refused_organisation_are_refused_naming_it(run_import, sma
     assert not Package.objects.filter(organisation__code="SX-03").exists()
 
 
+def _images_of(article):
+    inline = [part.split('"')[0] for part in article["body_html"].split('data-image="')[1:]]
+    return {article["cover_image"], *inline} - {None}
+
+
 def test_articles_depending_on_a_refused_image_or_package_are_refused(run_import, small_export, edit_export):
-    # given: one image file is missing, one package has a negative fee
-    image = "IMG0002"
-    package = "PKG0022"
+    # given: an image some article uses has its file missing; a package another article
+    # relates to (one not using that image) has a negative fee
+    data = read(small_export)
+    image = next(a["cover_image"] for a in data["articles"] if a["cover_image"])
+    package = next(p for a in data["articles"] if image not in _images_of(a) for p in a["related_packages"])
 
     def damage(data):
         record(data, "images", image)["file"] = "images/missing.png"
@@ -55,6 +62,9 @@ def test_articles_depending_on_a_refused_image_or_package_are_refused(run_import
         assert error.field in {"cover_image", "body_html", "related_packages"}
         assert image in error.message or package in error.message
         assert not Article.objects.filter(code=code).exists()
+    assert any(image in e.message for e in errors.values()) and any(package in e.message for e in errors.values())
+    assert {code for _list, code in errors} == {
+        a["code"] for a in data["articles"] if image in _images_of(a) or package in a["related_packages"]}
     assert not LibraryImage.objects.filter(code=image).exists()
-    assert Article.objects.count() + len(errors) + len(scope) == 60
-    assert ChannelAccount.objects.count() == 6
+    assert Article.objects.count() + len(errors) + len(scope) == len(data["articles"])
+    assert ChannelAccount.objects.count() == len(data["channel_accounts"])

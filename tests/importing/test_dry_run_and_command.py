@@ -67,7 +67,7 @@ def test_command_exits_0_when_nothing_was_refused(run_import, small_export, edit
     status, out, _err = _call(str(export))
     # then
     assert status == 0
-    assert ChannelAccount.objects.count() == 6
+    assert ChannelAccount.objects.count() == len(read(export)["channel_accounts"]) > 0
 
 
 def test_unreadable_export_is_a_command_error(run_import, tmp_path):

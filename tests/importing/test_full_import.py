@@ -86,14 +86,24 @@ def test_catalogue_owner_follows_where_the_offer_is_sold(imported):
     report, data = imported
     # when
     owners = dict(Package.objects.values_list("code", "organisation__code"))
-    # then
+    # then: the province owns what it sells or what several branches sell; otherwise the
+    # one branch selling it, itself or through its outlets (importing/ownership.py)
+    level = {o["code"]: o["level"] for o in data["organisations"]}
+    parent = {o["code"]: o["parent"] for o in data["organisations"]}
+    province = next(code for code, lvl in level.items() if lvl == "province")
+    branch_of = {code: code if lvl == "branch" else parent[code] for code, lvl in level.items() if lvl != "province"}
+    cases = set()
     for package in data["packages"]:
         orgs = package["orgs"]
-        expected = "SX" if "SX" in orgs or len(orgs) > 1 else orgs[0]
-        assert owners[package["code"]] == expected
+        branches = {branch_of[o] for o in orgs if o != province}
+        expected = province if province in orgs or len(branches) > 1 else branches.pop()
+        cases.add("province" if province in orgs else "several branches" if expected == province
+                  else "outlets only" if all(level[o] == "outlet" for o in orgs) else "one branch")
+        assert owners[package["code"]] == expected, package["code"]
         stored = Package.objects.get(code=package["code"])
         assert sorted(stored.sale_orgs.values_list("code", flat=True)) == sorted(orgs)
         assert sorted(stored.brands.values_list("code", flat=True)) == sorted(package["brands"])
+    assert cases == {"province", "several branches", "one branch", "outlets only"}
 
 
 def test_images_land_in_storage_in_their_organisations_collection(imported):
