@@ -176,7 +176,7 @@ def test_news_reply_carries_the_article_cover_and_link(account, wechat, rule, ma
     ChannelAccount.objects.create(code="web-sx", name="网上营业厅", type="web", organisation=matrix["province"],
                                   base_url="https://wap.sx.example.cn/")
     article = ArticleFactory(code="ART-5G", title="5G套餐上新", digest="月费更低", organisation=matrix["province"],
-                             shared_to=[matrix["branch1"]], published=True,
+                             shared_to=[matrix["branch1"]], channels=[], published=True,
                              cover_image=make_image(matrix["province"], "IMG-COVER", title="封面"))
     rule(keyword="5G", reply_type="article", reply_article=article, reply_text="")
     # when
