@@ -129,6 +129,9 @@ def origin(url):
     return f"{parts.scheme}://{parts.netloc}"
 
 
+WEB_FOLDERS = {"article": "articles", "package": "packages", "business": "businesses"}
+
+
 def web_url(sample, kind, code):
-    """Where the web rendition of an item lives: ``<base_url>/<kind>s/<code>``."""
-    return web_base(account_row(sample, "web")) + f"{kind}s/{code}"
+    """Where the web rendition of an item lives: ``<base_url>/articles/<code>`` and the like."""
+    return web_base(account_row(sample, "web")) + f"{WEB_FOLDERS[kind]}/{code}"
