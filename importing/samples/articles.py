@@ -7,11 +7,16 @@ import datetime
 
 from .vocabulary import ARTICLE_PARAGRAPHS, ARTICLE_SUBJECTS, AUTHORS, CITIES, PROVINCE_CODE
 
+# Seven sets: prime to the owner's cycle (five) and the branches' (three), so every
+# owner gets every set.
 CHANNEL_SETS = (
     ["wechat_official_account"],
     ["wechat_official_account", "web"],
     ["web", "wechat_miniprogram"],
     [],  # every channel
+    ["wechat_official_account", "wechat_miniprogram", "sms"],  # every channel but the web
+    ["wechat_official_account", "wechat_miniprogram"],
+    ["web", "sms"],
 )
 SCHEDULED_FROM = datetime.datetime(2030, 3, 2, 9, 0)
 

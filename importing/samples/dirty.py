@@ -54,6 +54,17 @@ def bad_menu(accounts):
             "org": account["org"], "name": "超出微信限制的菜单", "nodes": nodes}
 
 
+def _bad_article_source(export):
+    """The article ARTBAD1 copies: the first branch's first article reaching its official
+    account, the mini-program and SMS (the cover blocks WeChat only)."""
+    branch = next(o["code"] for o in export["organisations"] if o["level"] == "branch")
+    reach = {"wechat_official_account", "wechat_miniprogram", "sms"}
+    return next(
+        (a for a in export["articles"] if a["org"] == branch and (not a["channels"] or reach <= set(a["channels"]))),
+        export["articles"][0],
+    )
+
+
 def append_dirty(export):
     """Append the refusals to the lists of ``export`` (a dict of lists), in place."""
     repeated = copy.deepcopy(export["packages"][0])
@@ -69,7 +80,7 @@ def append_dirty(export):
         _template("SMSBAD3", org="SX-99", text="您的话费余额为{balance}元。" + "详情请咨询当地营业厅。" * 60),
     ]
     export["menus"].append(bad_menu(export["channel_accounts"]))
-    source = export["articles"][0]
+    source = _bad_article_source(export)
     export["articles"].append({
         **copy.deepcopy(source),
         "code": "ARTBAD1",

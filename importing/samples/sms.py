@@ -4,7 +4,7 @@ the commands whose reply each template is.
 The SMS hall menu's leaves come first (their command is the flattened menu key,
 "1.2.3" -> "C123"), then one order confirmation per package (its order command),
 then the long tail of replies, notifications and marketing messages the
-province and every branch keep. Every text fits the SMS account at its worst case (each parameter
+province and every branch keep, the last of them a reply ending in an emoji. Every text fits the SMS account at its worst case (each parameter
 at its maximum length, signature included), counted by the one segment counter."""
 
 from content.services.sms_parameters import WORST_CASE_CHAR
@@ -45,6 +45,13 @@ OPENINGS = ("尊敬的客户,", "您好,", "")
 CLOSINGS = ("详询10086。", "感谢您的支持。", "")
 # Commands the SMS hall has always answered, kept by its first menu templates.
 MNEMONICS = ("CXHF", "CXYE", "CXLL", "CXTC", "CXJF", "CXYY", "CXKD", "CXZD")
+# The long tail's last template: a reply ending in an emoji (outside the BMP, two UTF-16
+# units), whose preview takes two UCS-2 parts.
+EMOJI_REPLY = (
+    "您本月已使用流量{used}MB,剩余{left}MB,套餐外流量按3元/GB计费。流量不够用?回复KTLL订购流量包,当月有效,"
+    "详情请访问{url} \U0001F4F6",
+    (("used", "data_volume", 8), ("left", "data_volume", 8), ("url", "url", 40)),
+)
 ORDER_CONFIRMATION = (
     "您已成功订购{package},月费{fee}元,次月生效,退订请发送{cancel}到10086。",
     (("package", "text", 20), ("fee", "amount", 8), ("cancel", "code", 12)),
@@ -110,7 +117,7 @@ def templates(rng, scale, orgs, packages, menu_leaves):
         text, parameters = ORDER_CONFIRMATION
         out.append(_record(code(), "reply", PROVINCE_CODE, package["brands"], text, parameters,
                            [package["order_command"]]))
-    while len(out) < scale.sms_templates:
+    while len(out) < scale.sms_templates - 1:
         index = len(out) + 1
         roll = index % 10
         if roll < 5:
@@ -125,4 +132,7 @@ def templates(rng, scale, orgs, packages, menu_leaves):
         brands = () if index % 4 else (BRAND_CODES[rng.randrange(len(BRAND_CODES))],)
         out.append(_record(code(), category, _owner(rng, orgs), brands, _dressed(rng, text, category), parameters,
                            commands))
+    if len(out) < scale.sms_templates:
+        text, parameters = EMOJI_REPLY
+        out.append(_record(code(), "reply", PROVINCE_CODE, (), text, parameters, [f"CX{len(out) + 1:06d}"]))
     return out

@@ -15,15 +15,31 @@ from renditions.services import render_all, render_many
 from renditions.images import ALL_SPECS
 from tests.support.trees import walk
 
+from .records import account, every_channel_article, inline_images
+
 S3_PORT = 18531
 
 
 def _accounts(sample):
-    return [sample.account(code) for code in ("wx-sx", "mp-sx", "sms-10086", "web-sx")]
+    return [account(sample, type_) for type_ in ("wechat_official_account", "wechat_miniprogram", "sms", "web")]
+
+
+def _article(sample):
+    """The export's article for every channel, with related packages and body images."""
+    return every_channel_article(sample)["code"]
+
+
+def _other_images(sample, count):
+    """``count`` images of the export other than the article's cover."""
+    cover = every_channel_article(sample)["cover_image"]
+    codes = [code for code in sample.rows["images"] if code != cover][:count]
+    assert len(codes) == count
+    return codes
 
 
 def _article_with_images(sample, code, image_codes):
-    article = sample.article("ART00002")
+    row = every_channel_article(sample)
+    article = sample.article(row["code"])
     article.pk = None
     article.id = None
     article.code = code
@@ -32,7 +48,7 @@ def _article_with_images(sample, code, image_codes):
         for n, c in enumerate(image_codes)
     )
     article.save()
-    article.related_packages.set([sample.package("PKG0017")])
+    article.related_packages.set([sample.package(row["related_packages"][0])])
     article.save()
     return Article.objects.get(pk=article.pk)
 
@@ -57,11 +73,11 @@ def refuse_image_code(monkeypatch):
 def test_second_render_touches_no_image_code_and_reuses_the_same_urls(sample, monkeypatch):
     # given: a first render produced the renditions
     accounts = _accounts(sample)
-    first = render_all(sample.article("ART00002"), accounts)
+    first = render_all(sample.article(_article(sample)), accounts)
     created = LibraryRendition.objects.count()
     refuse_image_code(monkeypatch)
     # when
-    second = render_all(Article.objects.get(code="ART00002"), accounts)
+    second = render_all(Article.objects.get(code=_article(sample)), accounts)
     # then
     assert LibraryRendition.objects.count() == created
     for a, b in zip(first, second):
@@ -72,12 +88,12 @@ def test_each_spec_is_produced_once_per_image(sample):
     # given
     accounts = _accounts(sample)
     # when
-    render_all(sample.article("ART00002"), accounts)
-    render_all(Article.objects.get(code="ART00002"), accounts)
+    render_all(sample.article(_article(sample)), accounts)
+    render_all(Article.objects.get(code=_article(sample)), accounts)
     # then
     specs = list(LibraryRendition.objects.values_list("image_id", "filter_spec"))
     assert len(specs) == len(set(specs))
-    cover = sample.article("ART00002").cover_image_id
+    cover = sample.article(_article(sample)).cover_image_id
     assert {s for i, s in specs if i == cover} == set(ALL_SPECS) - {"width-1080|format-jpeg|jpegquality-85"}
 
 
@@ -86,8 +102,9 @@ def test_rendering_all_channels_takes_the_same_queries_for_one_or_five_body_imag
 ):
     # given: renditions exist
     accounts = _accounts(sample)
-    one = _article_with_images(sample, "ARTONE", ["IMG0001"])
-    five = _article_with_images(sample, "ARTFIVE", ["IMG0001", "IMG0004", "IMG0005", "IMG0006", "IMG0007"])
+    images = _other_images(sample, 5)
+    one = _article_with_images(sample, "ARTONE", images[:1])
+    five = _article_with_images(sample, "ARTFIVE", images)
     render_all(one, accounts), render_all(five, accounts)
     one, five = Article.objects.get(pk=one.pk), Article.objects.get(pk=five.pk)
     # when / then: images (1) + their renditions (1) + related packages (1)
@@ -99,15 +116,15 @@ def test_rendering_all_channels_takes_the_same_queries_for_one_or_five_body_imag
 
 
 def test_sms_rendition_of_an_article_runs_no_image_query(sample, django_assert_num_queries):
-    accounts = [sample.account("sms-10086")]
-    article = Article.objects.get(pk=sample.article("ART00002").pk)
+    accounts = [account(sample, "sms")]
+    article = Article.objects.get(pk=sample.article(_article(sample)).pk)
     with django_assert_num_queries(0):
         render_all(article, accounts)
 
 
 def test_rendition_files_are_in_the_configured_storage_at_stable_urls(sample):
     # when
-    renditions = render_all(sample.article("ART00002"), _accounts(sample))
+    renditions = render_all(sample.article(_article(sample)), _accounts(sample))
     # then
     for rendition in LibraryRendition.objects.all():
         assert default_storage.exists(rendition.file.name)
@@ -118,7 +135,7 @@ def test_rendition_files_are_in_the_configured_storage_at_stable_urls(sample):
 
 def test_prepare_renditions_command_produces_every_spec_once(sample):
     # given
-    images = [sample.image(code) for code in ("IMG0001", "IMG0002")]
+    images = [sample.image(code) for code in list(sample.rows["images"])[:2]]
     # when
     call_command("prepare_renditions", verbosity=0)
     call_command("prepare_renditions", verbosity=0)
@@ -160,8 +177,9 @@ def s3_storage(settings):
 @pytest.mark.integration
 def test_renditions_are_stored_once_in_s3_with_stable_https_urls(sample, s3_storage, monkeypatch):
     # given
-    accounts = [sample.account("mp-sx"), sample.account("web-sx")]
-    article = sample.article("ART00002")
+    accounts = [account(sample, "wechat_miniprogram"), account(sample, "web")]
+    row = every_channel_article(sample)
+    article = sample.article(row["code"])
     # when
     miniprogram, web = render_all(article, accounts)
     keys = {o["Key"] for o in s3_storage.list_objects_v2(Bucket="cms-media")["Contents"]}
@@ -171,8 +189,10 @@ def test_renditions_are_stored_once_in_s3_with_stable_https_urls(sample, s3_stor
     for rendition in LibraryRendition.objects.all():
         assert rendition.file.name in keys
         assert rendition.url == f"https://media.example.cn/cms-media/{rendition.file.name}"
-    (src,) = [n["attrs"]["src"] for n in walk(miniprogram.nodes) if n.get("name") == "img"]
-    assert src.startswith("https://media.example.cn/cms-media/images/") and "width-750" in src
+    srcs = [n["attrs"]["src"] for n in walk(miniprogram.nodes) if n.get("name") == "img"]
+    assert len(srcs) == len(inline_images(row))
+    for src in srcs:
+        assert src.startswith("https://media.example.cn/cms-media/images/") and "width-750" in src
     assert not any(w.code == "images_not_https" for w in miniprogram.warnings)
     assert (again[0].nodes, again[1].html) == (miniprogram.nodes, web.html)
     assert {o["Key"] for o in s3_storage.list_objects_v2(Bucket="cms-media")["Contents"]} == keys
@@ -180,8 +200,9 @@ def test_renditions_are_stored_once_in_s3_with_stable_https_urls(sample, s3_stor
 
 def test_unsaved_accounts_render_without_queries_for_web(sample):
     web = ChannelAccount(code="web-new", type="web", base_url="https://shop.example.cn")
-    (rendition,) = render_all(sample.article("ART00002"), [web])
-    assert rendition.meta["url"] == "https://shop.example.cn/articles/ART00002"
+    code = _article(sample)
+    (rendition,) = render_all(sample.article(code), [web])
+    assert rendition.meta["url"] == f"https://shop.example.cn/articles/{code}"
 
 
 def test_render_many_loads_images_and_packages_of_a_batch_in_constant_queries(sample, django_assert_num_queries):
@@ -201,9 +222,10 @@ def test_render_many_loads_images_and_packages_of_a_batch_in_constant_queries(sa
 
 
 def test_an_image_whose_file_is_gone_is_left_out_with_warnings_not_an_error(sample):
-    # given: the body image's original file was lost before any rendition was made
-    article = sample.article("ART00002")
-    body_image = sample.image("IMG0015")
+    # given: a body image's original file was lost before any rendition was made
+    row = every_channel_article(sample)
+    article = sample.article(row["code"])
+    body_image = sample.image(inline_images(row)[0])
     default_storage.delete(body_image.file.name)
     accounts = _accounts(sample)
     # when

@@ -12,6 +12,8 @@ from renditions.wagtail_hooks import ChannelPreviewMenuItem
 from tests.support.factories import UserFactory
 from tests.support.users import make_editor
 
+from .records import account, bad_cover_article, branch_article_without_web, branches, rows
+
 
 @pytest.fixture
 def admin_client(client, db):
@@ -26,8 +28,8 @@ def _preview_url(item, kind="article"):
 
 
 def test_preview_shows_every_channel_with_its_rendition_and_warnings(sample, admin_client):
-    # given: ART00001 targets WeChat, the mini-program and SMS of its branch and the province
-    article = sample.article("ART00001")
+    # given: a branch's article for WeChat, the mini-program and SMS (not the web), with body images
+    article = sample.article(branch_article_without_web(sample)["code"])
     sample.accounts()
     # when
     response = admin_client.get(_preview_url(article))
@@ -46,14 +48,15 @@ def test_preview_shows_every_channel_with_its_rendition_and_warnings(sample, adm
     assert "width-750" in srcdocs["wechat_miniprogram"]
     assert 'data-warning="cover_low_resolution"' in html
     web_column = html.split('data-channel="web"')[1].split("</section>")[0]
-    assert "此内容不投放到网上营业厅" in web_column  # ART00001 does not target the web
+    assert "此内容不投放到网上营业厅" in web_column  # the article does not target the web
     assert "【中国移动】" in html and "data-sms-segment" in html
 
 
 def test_preview_shows_the_saved_draft_and_the_live_version_on_request(sample, admin_client):
     # given
-    article = sample.article("ART00001")
-    sample.account("wx-sx-01")
+    row = branch_article_without_web(sample)
+    article = sample.article(row["code"])
+    account(sample, "wechat_official_account", row["org"])
     live_title = article.title
     article.title = "草稿标题:尚未发布"
     article.save_revision(user=admin_client.user)
@@ -66,9 +69,10 @@ def test_preview_shows_the_saved_draft_and_the_live_version_on_request(sample, a
 
 
 def test_preview_of_a_blocked_channel_says_it_blocks_publishing(sample, admin_client):
-    # given: the dirty export's article without a cover
-    article = sample.article("ARTBAD1")
-    sample.account("wx-sx-01")
+    # given: the dirty export's article without a cover, and its organisation's official account
+    row = bad_cover_article(sample)
+    article = sample.article(row["code"])
+    account(sample, "wechat_official_account", row["org"])
     # when
     html = admin_client.get(_preview_url(article)).content.decode()
     # then
@@ -77,18 +81,26 @@ def test_preview_of_a_blocked_channel_says_it_blocks_publishing(sample, admin_cl
 
 
 def test_preview_lets_the_editor_pick_the_account_of_a_channel(sample, admin_client):
-    article = sample.article("ART00001")
-    sample.account("wx-sx")
-    sample.account("wx-sx-01")
-    html = admin_client.get(_preview_url(article) + "?wechat_official_account=wx-sx-01").content.decode()
-    assert '<option value="wx-sx-01" selected>' in html
+    # given: the branch article, the province's official account and the branch's
+    row = branch_article_without_web(sample)
+    article = sample.article(row["code"])
+    province_account = account(sample, "wechat_official_account")
+    branch_account = account(sample, "wechat_official_account", row["org"])
+    assert province_account.code != branch_account.code
+    # when
+    html = admin_client.get(_preview_url(article) + f"?wechat_official_account={branch_account.code}").content.decode()
+    # then
+    assert f'<option value="{branch_account.code}" selected>' in html
+    assert f'<option value="{province_account.code}">' in html
 
 
 def test_branch_editor_previews_own_article_and_sibling_gets_404(sample, client):
-    # given
-    article = sample.article("ART00001")  # owned by SX-01
-    own = make_editor("editor-sx01", sample.org("SX-01"))
-    sibling = make_editor("editor-sx02", sample.org("SX-02"))
+    # given: a branch's article, an editor of the branch and one of its sibling
+    row = branch_article_without_web(sample)
+    article = sample.article(row["code"])
+    sibling_branch = next(code for code in branches(sample) if code != row["org"])
+    own = make_editor("editor-own", sample.org(row["org"]))
+    sibling = make_editor("editor-sibling", sample.org(sibling_branch))
     # when / then
     client.force_login(own)
     assert client.get(_preview_url(article)).status_code == 200
@@ -99,9 +111,9 @@ def test_branch_editor_previews_own_article_and_sibling_gets_404(sample, client)
 def test_preview_of_packages_businesses_and_sms_templates(sample, admin_client):
     sample.accounts()
     for kind, item in (
-        ("package", sample.package("PKG0001")),
-        ("business", sample.business("BIZ0001")),
-        ("sms_template", sample.template("SMS000001")),
+        ("package", sample.package(rows(sample, "packages")[0]["code"])),
+        ("business", sample.business(rows(sample, "businesses")[0]["code"])),
+        ("sms_template", sample.template(rows(sample, "sms_templates")[0]["code"])),
     ):
         response = admin_client.get(_preview_url(item, kind))
         assert response.status_code == 200, kind
@@ -115,7 +127,7 @@ def test_unknown_kind_or_record_is_404(sample, admin_client):
 
 def test_edit_view_action_menu_offers_the_channel_preview(sample, admin_client):
     # given
-    article = sample.article("ART00001")
+    article = sample.article(branch_article_without_web(sample)["code"])
     items = [hook(Article) for hook in hooks.get_hooks("register_snippet_action_menu_item")]
     # when
     (item,) = [i for i in items if isinstance(i, ChannelPreviewMenuItem)]
@@ -127,7 +139,7 @@ def test_edit_view_action_menu_offers_the_channel_preview(sample, admin_client):
 
 def test_article_edit_view_and_listing_link_to_the_channel_preview(sample, admin_client):
     # given
-    article = sample.article("ART00001")
+    article = sample.article(branch_article_without_web(sample)["code"])
     viewset = Article.snippet_viewset
     # when
     edit = admin_client.get(reverse(viewset.get_url_name("edit"), args=[article.pk])).content.decode()

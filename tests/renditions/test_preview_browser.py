@@ -14,6 +14,8 @@ from content.models import Article  # noqa: E402
 from tests.support.browser import admin_login, new_page  # noqa: E402
 from tests.support.users import make_editor  # noqa: E402
 
+from .records import account_row, bad_cover_article, branch_article_without_web  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 @pytest.fixture
@@ -28,9 +30,10 @@ def page(chromium, live_server):
 
 def test_editor_compares_all_renditions_side_by_side_before_publishing(sample, live_server, page, tmp_path):
     # given: a branch editor and an article of their branch reaching WeChat, the mini-program and SMS
-    article = sample.article("ART00001")
+    row = branch_article_without_web(sample)
+    article = sample.article(row["code"])
     sample.accounts()
-    make_editor("editor-sx01", sample.org("SX-01"))
+    make_editor("editor-sx01", sample.org(row["org"]))
     article.title = "话费充值优惠:草稿版本"
     article.save_revision()
     # when: from the article's edit view, the action menu's channel preview
@@ -53,7 +56,8 @@ def test_editor_compares_all_renditions_side_by_side_before_publishing(sample, l
     assert "font-size:16px" in wechat.locator("body > section").first.get_attribute("style")  # inline styles only
     # the SMS as it would arrive, split into its segments
     sms = page.locator('section[data-channel="sms"]')
-    expect(sms.locator("[data-sms-text]")).to_contain_text("【中国移动】话费充值优惠:草稿版本:")
+    signature = account_row(sample, "sms")["signature"]
+    expect(sms.locator("[data-sms-text]")).to_contain_text(f"{signature}话费充值优惠:草稿版本:")
     segments = int(sms.locator("[data-sms-segments]").inner_text())
     expect(sms.locator("[data-sms-segment]")).to_have_count(segments)
     # the warnings next to each rendition
@@ -63,10 +67,11 @@ def test_editor_compares_all_renditions_side_by_side_before_publishing(sample, l
 
 
 def test_editor_sees_which_channel_a_bad_item_blocks(sample, live_server, page):
-    # given: the dirty export's article without a cover image
-    article = sample.article("ARTBAD1")
+    # given: the dirty export's article without a cover image, for WeChat, the mini-program and SMS
+    row = bad_cover_article(sample)
+    article = sample.article(row["code"])
     sample.accounts()
-    make_editor("editor-sx01", sample.org("SX-01"))
+    make_editor("editor-sx01", sample.org(row["org"]))
     # when
     admin_login(page, "editor-sx01")
     page.goto(f"{live_server.url}/admin/renditions/article/{article.pk}/")

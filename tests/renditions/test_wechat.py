@@ -21,6 +21,8 @@ from renditions.wechat import (
 )
 from tests.support.trees import elements, style_properties
 
+from .records import account, bad_cover_article, every_channel_article, inline_images, rows, web_url
+
 
 def _big_image(sample, code, size):
     buffer = io.BytesIO()
@@ -32,9 +34,9 @@ def _big_image(sample, code, size):
 
 def test_wechat_html_keeps_only_the_editor_subset_with_inline_styles(sample):
     # given
-    article = sample.article("ART00002")
+    article = sample.article(every_channel_article(sample)["code"])
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     for tag, attrs in elements(rendition.html):
         assert tag in ALLOWED_TAGS
@@ -45,33 +47,42 @@ def test_wechat_html_keeps_only_the_editor_subset_with_inline_styles(sample):
 
 
 def test_wechat_body_images_become_placeholders_the_publisher_swaps(sample):
-    # given
-    article = sample.article("ART00002")
-    body_image = sample.image("IMG0015")
+    # given: an article whose body shows images
+    row = every_channel_article(sample)
+    article = sample.article(row["code"])
+    body_images = [sample.image(code) for code in inline_images(row)]
+    ids = [image.pk for image in body_images]
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
-    assert image_placeholders(rendition.html) == [body_image.pk]
-    assert f'src="cms-image://{body_image.pk}"' in rendition.html
-    assert rendition.meta["image_urls"] == {body_image.pk: body_image.get_rendition(WECHAT_BODY_SPEC).full_url}
-    swapped = swap_images(rendition.html, {str(body_image.pk): "http://mmbiz.qpic.cn/mmbiz_jpg/abc/0?a=1&b=2"})
-    assert 'src="http://mmbiz.qpic.cn/mmbiz_jpg/abc/0?a=1&amp;b=2"' in swapped
+    assert image_placeholders(rendition.html) == ids
+    for image_id in ids:
+        assert f'src="cms-image://{image_id}"' in rendition.html
+    assert rendition.meta["image_urls"] == {i.pk: i.get_rendition(WECHAT_BODY_SPEC).full_url for i in body_images}
+    uploaded = {str(pk): f"http://mmbiz.qpic.cn/mmbiz_jpg/abc{n}/0?a=1&b=2" for n, pk in enumerate(ids)}
+    swapped = swap_images(rendition.html, uploaded)
+    for n in range(len(ids)):
+        assert f'src="http://mmbiz.qpic.cn/mmbiz_jpg/abc{n}/0?a=1&amp;b=2"' in swapped
     assert "cms-image://" not in swapped
     with pytest.raises(MissingImageError) as missing:
         swap_images(rendition.html, {})
-    assert missing.value.image_ids == [body_image.pk]
+    assert missing.value.image_ids == ids
+    with pytest.raises(MissingImageError) as missing:
+        swap_images(rendition.html, {str(ids[0]): uploaded[str(ids[0])]})
+    assert missing.value.image_ids == ids[1:]
 
 
 def test_wechat_fields_carry_the_draft_add_values(sample):
     # given: the province's web site carries the article ("阅读原文")
-    article = sample.article("ART00002")
-    sample.account("web-sx")
+    row = every_channel_article(sample)
+    article = sample.article(row["code"])
+    account(sample, "web")
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     meta = rendition.meta
-    assert (meta["title"], meta["author"], meta["digest"]) == (article.title, article.author, article.digest)
-    assert meta["content_source_url"] == "https://www.example-operator.cn/sx/articles/ART00002"
+    assert (meta["title"], meta["author"], meta["digest"]) == (row["title"], row["author"], row["digest"])
+    assert meta["content_source_url"] == web_url(sample, "article", row["code"])
     assert meta["cover_image_id"] == article.cover_image_id
     assert meta["pic_crop_235_1"] == "0_0_1_1"
     x1, y1, x2, y2 = map(float, meta["pic_crop_1_1"].split("_"))
@@ -80,13 +91,13 @@ def test_wechat_fields_carry_the_draft_add_values(sample):
 
 def test_wechat_external_links_are_removed_with_a_warning_and_wechat_links_kept(sample):
     # given
-    article = sample.article("ART00002")
+    article = sample.article(every_channel_article(sample)["code"])
     article.body = (
         '<p><a href="https://evil.example.com/x">外链</a> '
         '<a href="https://mp.weixin.qq.com/s/abcdef">往期文章</a></p>'
     )
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     assert '<a href="https://mp.weixin.qq.com/s/abcdef"' in rendition.html
     assert "evil.example.com" not in rendition.html and "外链" in rendition.html
@@ -100,9 +111,9 @@ def test_wechat_external_links_are_removed_with_a_warning_and_wechat_links_kept(
 )
 def test_wechat_title_and_author_over_the_documented_length_block_wechat_only(sample, field, value, code):
     # given
-    article = sample.article("ART00002")
+    article = sample.article(every_channel_article(sample)["code"])
     setattr(article, field, value)
-    accounts = [sample.account("wx-sx"), sample.account("web-sx"), sample.account("mp-sx")]
+    accounts = [account(sample, "wechat_official_account"), account(sample, "web"), account(sample, "wechat_miniprogram")]
     # when
     wechat, web, miniprogram = render_all(article, accounts)
     # then
@@ -112,20 +123,20 @@ def test_wechat_title_and_author_over_the_documented_length_block_wechat_only(sa
 
 def test_wechat_titles_at_the_documented_length_pass(sample):
     # given
-    article = sample.article("ART00002")
+    article = sample.article(every_channel_article(sample)["code"])
     article.title, article.author = "标" * 32, "作" * 16
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     assert not rendition.blocking
 
 
 def test_wechat_digest_over_128_characters_is_cut_with_a_warning(sample):
     # given
-    article = sample.article("ART00002")
+    article = sample.article(every_channel_article(sample)["code"])
     article.digest = "摘" * 200
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     assert len(rendition.meta["digest"]) == 128 and rendition.meta["digest"].endswith("…")
     assert any(w.code == "digest_cut" and not w.blocking for w in rendition.warnings)
@@ -133,10 +144,10 @@ def test_wechat_digest_over_128_characters_is_cut_with_a_warning(sample):
 
 def test_wechat_body_of_20000_characters_or_more_blocks(sample):
     # given
-    article = sample.article("ART00002")
+    article = sample.article(every_channel_article(sample)["code"])
     article.body = "<p>" + "很长的正文" * 4200 + "</p>"
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     chars, _ = content_size(rendition.html)
     assert chars >= CONTENT_MAX_CHARS
@@ -154,28 +165,31 @@ def test_wechat_content_size_counts_the_swapped_in_image_urls():
 
 
 def test_article_without_cover_blocks_wechat_only_and_names_item_channel_and_cause(sample):
-    # given: the dirty export's article whose cover image does not exist
-    article = sample.article("ARTBAD1")
-    accounts = [sample.account("wx-sx-01"), sample.account("mp-sx"), sample.account("sms-10086")]
+    # given: the dirty export's article whose cover image does not exist, for WeChat, the mini-program and SMS
+    row = bad_cover_article(sample)
+    article = sample.article(row["code"])
+    wechat_account = account(sample, "wechat_official_account", row["org"])
+    accounts = [wechat_account, account(sample, "wechat_miniprogram"), account(sample, "sms")]
     # when
     wechat, miniprogram, sms = render_all(article, accounts)
     # then
     blocking = [w for w in wechat.warnings if w.blocking]
     assert [w.code for w in blocking] == ["cover_missing"]
-    assert (blocking[0].item, blocking[0].channel, blocking[0].account) == ("ARTBAD1", "wechat_official_account", "wx-sx-01")
-    assert "ARTBAD1" in str(blocking[0]) and "微信公众号" in str(blocking[0]) and "封面" in str(blocking[0])
+    assert (blocking[0].item, blocking[0].channel, blocking[0].account) == (
+        row["code"], "wechat_official_account", wechat_account.code)
+    assert row["code"] in str(blocking[0]) and "微信公众号" in str(blocking[0]) and "封面" in str(blocking[0])
     assert not miniprogram.blocking and not sms.blocking
     assert "<script" not in wechat.html and "onclick" not in wechat.html and "steal" not in wechat.html
 
 
 def test_wechat_cover_is_a_900x383_rendition_and_the_thumb_is_square(sample):
     # given
-    article = sample.article("ART00002")
+    article = sample.article(every_channel_article(sample)["code"])
     article.cover_image = _big_image(sample, "BIG1", (1600, 1000))
     article.save()
     # when
     cover = wechat_cover(article)
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     assert (cover.width, cover.height, cover.filter_spec) == (900, 383, WECHAT_COVER_SPEC)
     thumb = article.cover_image.get_rendition(WECHAT_THUMB_SPEC)
@@ -186,26 +200,28 @@ def test_wechat_cover_is_a_900x383_rendition_and_the_thumb_is_square(sample):
 
 def test_small_cover_source_warns_without_blocking(sample):
     # given: the sample's stand-in images are far smaller than 900x383
-    article = sample.article("ART00002")
+    article = sample.article(every_channel_article(sample)["code"])
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     warning = next(w for w in rendition.warnings if w.code == "cover_low_resolution")
     assert not warning.blocking
 
 
 def test_wechat_cover_of_an_item_without_cover_is_none(sample):
-    assert wechat_cover(sample.package("PKG0001")) is None
+    assert wechat_cover(sample.package(rows(sample, "packages")[0]["code"])) is None
 
 
 def test_legacy_inline_image_references_are_resolved_by_code(sample):
     # given: an image inside text, still a legacy <img data-image="..."> reference
-    article = sample.article("ART00002")
-    image = sample.image("IMG0015")
+    row = every_channel_article(sample)
+    article = sample.article(row["code"])
+    code = inline_images(row)[0]
+    image = sample.image(code)
     image.get_renditions("width-1080|format-jpeg|jpegquality-85")
-    article.body = '<p>见图<img data-image="IMG0015" alt="示意">所示</p><embed embedtype="image" id="%d"/>' % image.pk
+    article.body = f'<p>见图<img data-image="{code}" alt="示意">所示</p><embed embedtype="image" id="{image.pk}"/>'
     # when
-    rendition = render(article, sample.account("wx-sx"))
+    rendition = render(article, account(sample, "wechat_official_account"))
     # then
     assert image_placeholders(rendition.html) == [image.pk]
     assert '<p style="margin:0 0 16px 0">见图<img src="cms-image://%d"' % image.pk in rendition.html
