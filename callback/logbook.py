@@ -58,6 +58,7 @@ class Logbook:
         self._lock = threading.Lock()
         self._flushing = threading.Lock()
         self._thread_pid = None
+        self._thread = None
 
     def add(self, values):
         """Keep one row's values for the flusher thread (or write it now, with no interval)."""
@@ -131,16 +132,20 @@ class Logbook:
                     for values in rows:
                         copy.write_row([values.get(name, default) for name, default in COLUMNS])
 
+    def _running(self):
+        return self._thread_pid == os.getpid() and self._thread is not None and self._thread.is_alive()
+
     def _ensure_thread(self):
-        # One flusher per process; a forked worker starts its own.
-        if self._thread_pid == os.getpid():
+        # One flusher per process; a forked worker starts its own, and a flusher that
+        # died is replaced rather than leaving rows to pile up unwritten.
+        if self._running():
             return
         with self._lock:
-            if self._thread_pid == os.getpid():
+            if self._running():
                 return
             self._thread_pid = os.getpid()
-        thread = threading.Thread(target=self._run, name="wechat-callback-log", daemon=True)
-        thread.start()
+            self._thread = threading.Thread(target=self._run, name="wechat-callback-log", daemon=True)
+            self._thread.start()
 
     def _run(self):
         last = time.monotonic()
@@ -150,14 +155,20 @@ class Logbook:
             if time.monotonic() - last < (flush_seconds() or 0.25):
                 continue
             last = time.monotonic()
-            if self.pending():
-                self.flush()
-                purge_hourly()
-                # The thread's own connection: drop it if it broke or aged out.
-                close_old_connections()
-            else:
-                # Idle: hold no connection (busy again, the next flush opens one).
-                connection.close()
+            try:
+                self._tick()
+            except Exception:  # the flusher outlives a broken database or connection
+                logger.exception("wechat callback log flusher: tick failed; retrying")
+
+    def _tick(self):
+        if self.pending():
+            self.flush()
+            purge_hourly()
+            # The thread's own connection: drop it if it broke or aged out.
+            close_old_connections()
+        else:
+            # Idle: hold no connection (busy again, the next flush opens one).
+            connection.close()
 
 
 logbook = Logbook()

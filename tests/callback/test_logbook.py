@@ -1,6 +1,8 @@
 """The batched message log: no request waits for its row, a background thread writes
 the rows together, and neither a refused row nor a database outage loses the others."""
 
+import os
+import threading
 import time
 
 import pytest
@@ -38,7 +40,6 @@ def test_a_row_the_database_refuses_does_not_hold_back_the_others(account, setti
     # given a batch with a row of an account deleted since
     settings.WECHAT_CALLBACK_LOG_FLUSH_MS = 60_000  # only explicit flushes here
     book = Logbook()
-    book._thread_pid = -1  # a flusher thread would race the assertions; flush by hand
     book._rows = [_values(account.pk, "o-1"), _values(999_999_999, "o-gone"), _values(account.pk, "o-2")]
     # when the batch is written
     written = book.flush()
@@ -70,3 +71,18 @@ def test_the_writer_gives_every_column_of_the_log():
     # The COPY names its columns: a field added to the model must be added to it too.
     fields = {f.attname for f in MessageLog._meta.concrete_fields if not f.primary_key}
     assert {name for name, _default in COLUMNS} == fields
+
+
+def test_a_flusher_thread_that_died_is_replaced_by_the_next_row(settings):
+    # given a logbook whose flusher thread of this process has ended
+    settings.WECHAT_CALLBACK_LOG_FLUSH_MS = 60_000  # the new thread only naps here
+    book = Logbook()
+    dead = threading.Thread(target=lambda: None)
+    dead.start()
+    dead.join()
+    book._thread_pid, book._thread = os.getpid(), dead
+    # when a row arrives
+    book.add({"account_id": 1})
+    # then a live flusher holds it
+    assert book._thread is not dead and book._thread.is_alive()
+    assert book.pending() == 1
