@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 
 from api import cache, local_cache, persisted
+from api.text import refused_value
 from api.errors import ApiError, ErrorCode, error_body, status_for
 from api.execution import run
 from cms.callers.preview import read_preview_token
@@ -85,6 +86,9 @@ class Operation:
     def __init__(self, data):
         extensions = _json_param(data.get("extensions"), "extensions") or {}
         self.variables = _json_param(data.get("variables"), "variables")
+        refused = refused_value(self.variables, "variables")
+        if refused:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"{refused[0]} {refused[1]}", field=refused[0])
         self.operation_name = data.get("operationName") or None
         if self.operation_name is not None and not isinstance(self.operation_name, str):
             raise ApiError(ErrorCode.BAD_REQUEST, "operationName must be a string", field="operationName")
