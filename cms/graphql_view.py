@@ -21,6 +21,7 @@ from api import cache, local_cache, persisted
 from api.text import refused_value
 from api.errors import ApiError, ErrorCode, error_body, status_for
 from api.execution import run
+from cms.bad_input import checks_own_input
 from cms.callers.preview import read_preview_token
 from cms.callers.principal import authenticate, bearer_token, principal_key, token_digest
 from api.scalars import encode
@@ -229,4 +230,4 @@ def _graphiql(request):
     return GraphQLView.as_view(graphiql=True)(request)
 
 
-graphql_view = ApiView.as_view()
+graphql_view = checks_own_input(ApiView.as_view())
