@@ -11,7 +11,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver
 
 from tests.support.api import make_api_client
 from tests.support.factories import (
