@@ -11,6 +11,7 @@ from graphql.utilities import get_operation_ast
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from api import limits
+from api.text import refused_literal
 from api.sync_context import SyncExecutionContext, never_awaitable
 from api.errors import ApiError, ErrorCode, format_error
 
@@ -42,6 +43,11 @@ def prepare(text, introspection):
         return None, ({"message": message, "extensions": {"code": ErrorCode.GRAPHQL_PARSE_FAILED.value}},)
     except RecursionError:
         return None, ({"message": "query nests too deeply", "extensions": {"code": ErrorCode.QUERY_TOO_DEEP.value}},)
+    refused = refused_literal(document)
+    if refused:
+        argument, reason = refused
+        extensions = {"code": ErrorCode.INVALID_ARGUMENT.value, **({"field": argument} if argument else {})}
+        return None, ({"message": f"{argument or 'a string literal'} {reason}", "extensions": extensions},)
     rules = list(specified_rules)
     if not introspection:
         rules.append(IntrospectionDisabled)

@@ -9,13 +9,13 @@ class CallbackConfig(AppConfig):
 
     def ready(self):
         from content import roles
-        from wagtail.permissions import register_permission_policy
+        from content.permissions import register_org_scoped
 
         from .models import MessageLog
         from .permissions import MessageLogPolicy
         from .signal_handlers import connect
 
-        register_permission_policy(MessageLog, MessageLogPolicy(MessageLog))
+        register_org_scoped(MessageLog, MessageLogPolicy)
         roles.grant(roles.EDITORS, MessageLog, {"view"})
         roles.grant(roles.PUBLISHERS, MessageLog, {"view"})
         connect()

@@ -18,8 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 
 from api import cache, local_cache, persisted
+from api.text import refused_value
 from api.errors import ApiError, ErrorCode, error_body, status_for
 from api.execution import run
+from cms.bad_input import checks_own_input
 from cms.callers.preview import read_preview_token
 from cms.callers.principal import authenticate, bearer_token, principal_key, token_digest
 from api.scalars import encode
@@ -85,6 +87,9 @@ class Operation:
     def __init__(self, data):
         extensions = _json_param(data.get("extensions"), "extensions") or {}
         self.variables = _json_param(data.get("variables"), "variables")
+        refused = refused_value(self.variables, "variables")
+        if refused:
+            raise ApiError(ErrorCode.INVALID_ARGUMENT, f"{refused[0]} {refused[1]}", field=refused[0])
         self.operation_name = data.get("operationName") or None
         if self.operation_name is not None and not isinstance(self.operation_name, str):
             raise ApiError(ErrorCode.BAD_REQUEST, "operationName must be a string", field="operationName")
@@ -225,4 +230,4 @@ def _graphiql(request):
     return GraphQLView.as_view(graphiql=True)(request)
 
 
-graphql_view = ApiView.as_view()
+graphql_view = checks_own_input(ApiView.as_view())

@@ -48,3 +48,28 @@ class ApiClient(models.Model):
     @property
     def expired(self):
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+
+# -- the admin's log under organisation isolation ---------------------------------
+
+from wagtail.models import ModelLogEntry  # noqa: E402
+from wagtail.models.audit_log import ModelLogEntryManager  # noqa: E402
+
+
+class ScopedModelLogEntryManager(ModelLogEntryManager):
+    def viewable_by_user(self, user):
+        from content.permissions import readable_references_q
+
+        return super().viewable_by_user(user).filter(readable_references_q(user))
+
+
+class ScopedModelLogEntry(ModelLogEntry):
+    """Wagtail's log of non-page records; what a user is shown of it (site history,
+    its user and type filters) leaves out records of organisations they cannot read.
+    Registered in place of ``ModelLogEntry`` (cms/wagtail_hooks.py); same table."""
+
+    objects = ScopedModelLogEntryManager()
+
+    class Meta:
+        proxy = True

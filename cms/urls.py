@@ -4,6 +4,7 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from cms import admin_reports
 from cms.graphql_view import graphql_view
 from cms.health import healthz
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("wechat/", include("callback.urls")),  # WeChat callback per official account
     path("django-admin/", admin.site.urls),
+    # Wagtail's reports under organisation isolation, ahead of the ones they replace.
+    path("admin/", include(admin_reports)),
     path("admin/", include(wagtailadmin_urls)),
     # Channel renditions: short links in SMS texts lead to the web rendition.
     path("s/", include("renditions.urls")),

@@ -73,3 +73,34 @@ def api_listing_buttons(snippet, user, next_url=None):
     kind = kinds.kind_of(snippet)
     if kind is not None and kind.editorial and can_view(user, snippet):
         yield ListingButton(_("预览令牌"), reverse("cms_api_preview_token", args=[kind.code, snippet.pk]), priority=90)
+
+
+# -- reports, logs and the admin API under organisation isolation ---------------
+# (the reports' views: cms/admin_reports.py, mounted in cms/urls.py)
+
+PAGE_REPORTS = frozenset({"aging-pages", "locked-pages", "page-types-usage"})
+
+
+@hooks.register("register_log_actions", order=100)
+def scoped_log_entries(actions):
+    """Every history and the site history read the log through the scoped proxy."""
+    from django.db import models
+    from wagtail.models import ModelLogEntry
+
+    from cms.models import ScopedModelLogEntry
+
+    actions.log_entry_models.discard(ModelLogEntry)
+    actions.register_model(models.Model, ScopedModelLogEntry)
+
+
+@hooks.register("construct_admin_api", order=100)
+def scoped_admin_api(router):
+    from cms.admin_api import scope_endpoints
+
+    scope_endpoints(router)
+
+
+@hooks.register("construct_reports_menu")
+def page_reports_for_administrators(request, menu_items):
+    if not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if item.name not in PAGE_REPORTS]

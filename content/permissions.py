@@ -127,6 +127,10 @@ def can_view(user, instance):
 class OrganisationPermissionPolicy(ModelPermissionPolicy):
     """Wagtail's model permissions (from groups), narrowed to the user's organisations."""
 
+    def readable_instances(self, user):
+        """What the scope lets the user read, whatever their model permissions."""
+        return visible(self.model._default_manager.all(), scope_for_user(user))
+
     def user_has_permission_for_instance(self, user, action, instance):
         return self.user_has_any_permission_for_instance(user, [action], instance)
 
@@ -147,8 +151,40 @@ class OrganisationPermissionPolicy(ModelPermissionPolicy):
         return editable(qs, scope)
 
 
-def register_org_scoped(model):
+def register_org_scoped(model, policy_class=OrganisationPermissionPolicy):
     """Put a model under organisation isolation (call from AppConfig.ready)."""
-    policy = OrganisationPermissionPolicy(model)
+    policy = policy_class(model)
     register_permission_policy(model, policy)
+    register_read_scope(model, policy)
     return policy
+
+
+# -- references to records: log entries, workflow states ------------------------
+# Wagtail's reports and logs point at records by (content type, object id) and
+# only check model permissions on the content type. Every model under a policy
+# that can say what a user reads registers here, so those views can be narrowed.
+
+_READ_SCOPES = {}
+
+
+def register_read_scope(model, policy):
+    """``policy.readable_instances(user)`` is what ``user`` may see of ``model``."""
+    _READ_SCOPES[model] = policy
+
+
+def readable_references_q(user, content_type="content_type", object_id="object_id"):
+    """Generic references (``content_type``, ``object_id``) the user may see: to a
+    scoped model, only its readable records (deleted ones left out: their
+    organisation is unknown); to any other model, unchanged."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    if scope_for_user(user).everything:
+        return Q()
+    content_types = ContentType.objects.get_for_models(*_READ_SCOPES, for_concrete_models=False)
+    q = ~Q(**{f"{content_type}__in": [ct.pk for ct in content_types.values()]})
+    for model, ct in content_types.items():
+        ids = _READ_SCOPES[model].readable_instances(user).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+        q |= Q(**{content_type: ct.pk, f"{object_id}__in": ids})
+    return q

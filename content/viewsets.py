@@ -115,8 +115,15 @@ from content.permissions import visible  # noqa: E402
 
 
 class _ScopedObjectList:
+    # The search backend (a chooser's ``?q=``) accepts filters only on the model's own
+    # FilterFields, never across the relations the policy follows (an article shared
+    # down, a package on sale in a branch, a reply owned through its account), so the
+    # policy is applied as one filter on the primary key: every scoped model lists
+    # ``index.FilterField("id")``, tests/content/test_chooser_search.py drives them all.
     def get_object_list(self):
-        return visible(super().get_object_list(), scope_for_user(self.request.user))
+        objects = super().get_object_list()
+        readable = visible(objects.model._default_manager.all(), scope_for_user(self.request.user))
+        return objects.filter(pk__in=readable.values("pk"))
 
 
 class _ScopedChosen:

@@ -15,13 +15,13 @@ class MediaConfig(AppConfig):
         from media.permissions import OrganisationImagePermissionPolicy, grant_role_collection_permissions
 
         # exact_class wins over wagtail.images' own registration, whatever the app order.
-        register_permission_policy(
-            LibraryImage,
-            OrganisationImagePermissionPolicy(
-                LibraryImage, auth_model="wagtailimages.Image", owner_field_name="uploaded_by_user"
-            ),
-            exact_class=True,
+        from content.permissions import register_read_scope
+
+        policy = OrganisationImagePermissionPolicy(
+            LibraryImage, auth_model="wagtailimages.Image", owner_field_name="uploaded_by_user"
         )
+        register_permission_policy(LibraryImage, policy, exact_class=True)
+        register_read_scope(LibraryImage, policy)
         post_migrate.connect(grant_role_collection_permissions, dispatch_uid="media.role_collection_permissions")
 
         from django.db.models.signals import post_save

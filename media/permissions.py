@@ -13,6 +13,14 @@ def _is_write(actions):
 
 
 class OrganisationImagePermissionPolicy(CollectionOwnershipPermissionPolicy):
+    def readable_instances(self, user):
+        """Images of the collections the user chooses from (own and above)."""
+        from media.services import collections_for_user
+
+        allowed = collections_for_user(user, write=False)
+        queryset = self.model._default_manager.all()
+        return queryset if allowed is None else queryset.filter(collection_id__in=allowed)
+
     def _allowed(self, user, actions):
         from media.services import collections_for_user
 

@@ -8,7 +8,7 @@ from api import cache
 from content import access, kinds
 from api.errors import ApiError, ErrorCode
 from api.pagination import page_args, connection_type, paginate
-from api.scalars import JSON, RawJSON
+from api.scalars import JSON, BigInt, RawJSON
 from api.selection import selected
 from content.schema.loaders import asked_fields, load, prepare
 from content.schema.types import (
@@ -67,7 +67,7 @@ class ChangeNode(graphene.ObjectType):
     class Meta:
         name = "Change"
 
-    version = graphene.BigInt(required=True)
+    version = BigInt(required=True)
     kind = graphene.Field(ChangeKind, required=True)
     code = graphene.String(required=True)
     action = graphene.Field(ChangeAction, required=True)
@@ -81,7 +81,7 @@ class ChangeNode(graphene.ObjectType):
 ChangeConnection = connection_type(
     ChangeNode,
     extra={
-        "current_version": graphene.BigInt(required=True, description="The account's latest version."),
+        "current_version": BigInt(required=True, description="The account's latest version."),
         "resolve_current_version": lambda page, info: changes.current_version(page.account),
     },
 )
@@ -92,7 +92,7 @@ class BundleNode(graphene.ObjectType):
         name = "Bundle"
 
     account = graphene.String(required=True)
-    version = graphene.BigInt(required=True)
+    version = BigInt(required=True)
     document = graphene.Field(JSON, required=True, description="The whole published configuration (channel-bundle/1).")
 
 
@@ -101,8 +101,8 @@ class BundleDeltaNode(graphene.ObjectType):
         name = "BundleDelta"
 
     account = graphene.String(required=True)
-    since = graphene.BigInt(required=True)
-    version = graphene.BigInt(required=True)
+    since = BigInt(required=True)
+    version = BigInt(required=True)
     document = graphene.Field(JSON, required=True, description="Upserted documents and removed codes (channel-bundle-delta/1).")
 
 
@@ -164,13 +164,13 @@ class Query(graphene.ObjectType):
         ChangeConnection,
         required=True,
         account=graphene.String(required=True),
-        since=graphene.BigInt(required=True, description="The version you hold (0 for everything)."),
+        since=BigInt(required=True, description="The version you hold (0 for everything)."),
         **page_args(),
     )
-    current_version = graphene.BigInt(required=True, account=graphene.String(required=True))
+    current_version = BigInt(required=True, account=graphene.String(required=True))
     bundle = graphene.Field(BundleNode, required=True, account=graphene.String(required=True))
     bundle_delta = graphene.Field(
-        BundleDeltaNode, required=True, account=graphene.String(required=True), since=graphene.BigInt(required=True)
+        BundleDeltaNode, required=True, account=graphene.String(required=True), since=BigInt(required=True)
     )
 
     def resolve_changes(root, info, account, since, **kwargs):

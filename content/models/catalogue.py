@@ -58,6 +58,7 @@ class Package(SoldInOrganisations):
         index.SearchField("family"),
         index.FilterField("family"),
         index.FilterField("live"),
+        index.FilterField("id"),
     ]
 
     class Meta:
@@ -92,6 +93,7 @@ class Business(SoldInOrganisations):
         index.SearchField("code"),
         index.FilterField("kind"),
         index.FilterField("live"),
+        index.FilterField("id"),
     ]
 
     class Meta:

@@ -40,6 +40,7 @@ class Article(OwnedEditorialModel):
         index.SearchField("digest"),
         index.FilterField("live"),
         index.FilterField("organisation"),
+        index.FilterField("id"),
     ]
 
     class Meta:

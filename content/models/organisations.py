@@ -40,6 +40,7 @@ class Organisation(index.Indexed, models.Model):
         index.AutocompleteField("name"),
         index.SearchField("code"),
         index.FilterField("level"),
+        index.FilterField("id"),
     ]
 
     class Meta:
@@ -130,6 +131,7 @@ class ChannelAccount(index.Indexed, OrganisationOwned):
         index.SearchField("code"),
         index.FilterField("type"),
         index.FilterField("organisation"),
+        index.FilterField("id"),
     ]
 
     class Meta:

@@ -33,6 +33,7 @@ class SmsTemplate(OwnedEditorialModel):
         index.FilterField("category"),
         index.FilterField("live"),
         index.FilterField("organisation"),
+        index.FilterField("id"),
     ]
 
     class Meta:

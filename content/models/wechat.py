@@ -55,6 +55,7 @@ class AutoReply(EditorialModel):
         index.FilterField("kind"),
         index.FilterField("account"),
         index.FilterField("live"),
+        index.FilterField("id"),
     ]
 
     class Meta:
@@ -79,7 +80,9 @@ class TemplateMessage(OwnedEditorialModel):
     # [{"key": "thing1", "label": "账单月份", "type": "thing"}, ...]
     fields = models.JSONField(_("字段"), default=list, blank=True)
 
-    search_fields = [index.SearchField("title"), index.SearchField("code"), index.FilterField("live")]
+    search_fields = [
+        index.SearchField("title"), index.SearchField("code"), index.FilterField("live"), index.FilterField("id"),
+    ]
 
     class Meta:
         verbose_name = _("模板消息")
