@@ -12,11 +12,11 @@ from renditions.context import RenderContext
 from renditions.images import WECHAT_COVER_SPEC
 from renditions.services import render
 from renditions.web import render_web
-
 from tests.support.factories import ArticleFactory
+from tests.support.images import make_image
+from tests.support.source import parse
 
 from .conftest import text_xml
-from tests.support.images import make_image
 
 CALLBACK = Path(__file__).resolve().parents[2] / "callback"
 
@@ -75,7 +75,7 @@ def test_keyword_reply_cover_is_the_wechat_cover_rendition(account, wechat, rule
 def test_callback_defines_no_cover_spec_or_web_path_of_its_own():
     # A second copy of the rule would show up as a filter spec or a URL pattern here.
     for path in CALLBACK.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 assert "fill-" not in node.value and "articles/" not in node.value, (path, node.value)
             if isinstance(node, (ast.Import, ast.ImportFrom)):

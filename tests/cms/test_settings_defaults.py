@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.support.source import parse
+
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
 
@@ -25,7 +27,7 @@ def _is_settings(node):
 
 def settings_reads(path):
     """(line, name, has_default) of every ``settings.X`` and ``getattr(settings, "X"[, default])``."""
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(parse(path.read_text())):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr":
             if node.args and _is_settings(node.args[0]):
                 name = node.args[1].value if isinstance(node.args[1], ast.Constant) else "?"

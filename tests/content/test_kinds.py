@@ -22,7 +22,12 @@ from publishing.models import PublishBatch
 from publishing.services.batches import kind_of as batch_kind_of
 from renditions import services as renditions
 from renditions.sources import kind_of as rendition_kind_of
-from tests.support.factories import AutoReplyFactory, SmsAccountFactory, SmsTemplateFactory
+from tests.support.factories import (
+    AutoReplyFactory,
+    SmsAccountFactory,
+    SmsTemplateFactory,
+)
+from tests.support.source import parse
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
@@ -161,7 +166,7 @@ def _production_modules():
             # Settings are configuration keyed by the public codes (RENDITIONS_WEB_PATHS).
             if "/migrations/" in relative or relative.startswith("cms/settings/") or relative == "content/kinds.py":
                 continue
-            yield relative, ast.parse(path.read_text(encoding="utf-8"))
+            yield relative, parse(path.read_text(encoding="utf-8"))
 
 
 def _name(node):
@@ -234,4 +239,4 @@ def test_the_guard_finds_the_tables_it_replaced():
         'DOCUMENT_KEYS = {Kind.ARTICLE: "articles", Kind.PACKAGE: "packages"}\n',
         "MODELS = {Change.Kind.ARTICLE: Article, Change.Kind.PACKAGE: Package, Change.Kind.BUSINESS: Business}\n",
     ):
-        assert list(_tables_of_kinds(ast.parse(source))), source
+        assert list(_tables_of_kinds(parse(source))), source

@@ -1,13 +1,14 @@
 """The menu tree editor and the SMS simulator, driven in Chromium the way an editor uses them."""
 
-from django.utils import timezone
 import os
 
 import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
 
+from content import roles
 from menus.models import Menu, MenuNode
 from menus.services import live_version, publish
-from content import roles
 from tests.support.browser import admin_login
 from tests.support.menus import make_menu
 from tests.support.users import make_editor
@@ -89,7 +90,8 @@ def test_editor_adds_moves_edits_and_hides_nodes_and_sees_violations(page, live_
     select_node(page, "1")
     with page.expect_response("**/tree/ops/"):
         page.click("[data-action=toggle-hidden]")
-    assert "隐藏" in tree_item(page, "1").locator(":scope > .menus-node").inner_text()
+    # the tree re-renders after the response: wait for it rather than read it at once
+    expect(tree_item(page, "1").locator(":scope > .menus-node")).to_contain_text("隐藏")
 
     # when: giving 人工服务 a command another node already has
     select_node(page, "2.2")

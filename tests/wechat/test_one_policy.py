@@ -9,6 +9,7 @@ import pytest
 
 from publishing.services.articles import poll_delay
 from publishing.services.dispatch import retry_delay
+from tests.support.source import parse
 from wechat.client import Article
 from wechat.errors import TransientError
 from wechat.retry import PollPolicy, RetryPolicy
@@ -35,7 +36,7 @@ def test_only_the_policy_module_reads_the_backoff_and_polling_settings_or_draws_
     for path in production_modules():
         if path == POLICY_MODULE:
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parse(path.read_text())):
             if isinstance(node, ast.Attribute) and node.attr in POLICY_SETTINGS | {"uniform"}:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.attr}")
     assert not offenders, "back-off or polling decided outside wechat/retry.py: " + ", ".join(offenders)
