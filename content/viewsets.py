@@ -14,7 +14,11 @@ import functools
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
