@@ -10,9 +10,9 @@ class ContentConfig(AppConfig):
     def ready(self):
         from content import roles
         from content.models import Brand, ChannelAccount, Organisation
-        from content.permissions import register_org_scoped
+        from content.permissions import OrganisationTreePolicy, register_org_scoped
 
-        register_org_scoped(Organisation)
+        register_org_scoped(Organisation, OrganisationTreePolicy)
         register_org_scoped(ChannelAccount)
         roles.grant(roles.EDITORS, Organisation, {"view"})
         roles.grant(roles.EDITORS, Brand, {"view"})

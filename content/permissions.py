@@ -131,6 +131,10 @@ class OrganisationPermissionPolicy(ModelPermissionPolicy):
         """What the scope lets the user read, whatever their model permissions."""
         return visible(self.model._default_manager.all(), scope_for_user(user))
 
+    def choosable_instances(self, user):
+        """What a choice (a list filter's, a form field's) may offer the user."""
+        return self.readable_instances(user)
+
     def user_has_permission_for_instance(self, user, action, instance):
         return self.user_has_any_permission_for_instance(user, [action], instance)
 
@@ -149,6 +153,16 @@ class OrganisationPermissionPolicy(ModelPermissionPolicy):
         if READ_ACTIONS & set(actions):
             return visible(qs, scope)
         return editable(qs, scope)
+
+
+class OrganisationTreePolicy(OrganisationPermissionPolicy):
+    """Organisations themselves: the list shows the user's subtree; a choice also
+    names its ancestors (the owners of what was shared down), never a sibling."""
+
+    def choosable_instances(self, user):
+        scope = scope_for_user(user)
+        qs = self.model._default_manager.all()
+        return qs if scope.everything else qs.filter(pk__in=scope.readable)
 
 
 def register_org_scoped(model, policy_class=OrganisationPermissionPolicy):
@@ -170,6 +184,16 @@ _READ_SCOPES = {}
 def register_read_scope(model, policy):
     """``policy.readable_instances(user)`` is what ``user`` may see of ``model``."""
     _READ_SCOPES[model] = policy
+
+
+def readable_choices(queryset, user):
+    """``queryset`` (the choices of a filter or form field) narrowed to what ``user``
+    may read, when its model is under a read scope; otherwise unchanged."""
+    policy = _READ_SCOPES.get(queryset.model)
+    if policy is None or scope_for_user(user).everything:
+        return queryset
+    choosable = getattr(policy, "choosable_instances", policy.readable_instances)(user)
+    return queryset.filter(pk__in=choosable.values("pk"))
 
 
 def readable_references_q(user, content_type="content_type", object_id="object_id"):

@@ -3,25 +3,90 @@
 Wagtail's generic edit, history, revision and workflow views load objects by
 primary key without an instance check, so the check lives here, once, around
 every view the viewset builds: a record outside the user's organisations is a
-404, a record they may only read (shared down) refuses writes with 403."""
+404, a record they may only read (shared down) refuses writes with 403.
+
+Choices follow the same rule, in one place: every model-choice field of a form
+the viewset builds (and of its inline formsets) and of its listing's filters offers
+only what the user may read (``content.permissions.readable_choices``)."""
 
 import functools
 
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.models import WagtailAdminModelFormMetaclass
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.views.generic import DeleteView, EditView
 from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 
 from content.models.organisations import Organisation
-from content.permissions import can_edit, can_view, scope_for_user
+from content.permissions import can_edit, can_view, readable_choices, scope_for_user
 
 
-class OrganisationOwnedForm(WagtailAdminModelForm):
+def limit_choices(form, user):
+    """Narrows every model-choice field of ``form`` (a model form or a filter form)
+    and of its inline formsets to what ``user`` may read. Only ever narrows: a
+    form's own, stricter choices (e.g. editable accounts) stay as they are."""
+    if user is None:
+        return
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+            field.queryset = readable_choices(field.queryset, user)
+    for formset in getattr(form, "formsets", {}).values():
+        if not isinstance(formset, _ScopedFormSet):
+            # A formset builds ``empty_form`` (the template of a new row) afresh on
+            # every access, from a child form class Wagtail chooses: the formset
+            # itself narrows each form it builds from now on.
+            formset.__class__ = _scoped_formset_class(type(formset))
+        formset.choices_user = user
+        for child in formset.forms:
+            limit_choices(child, user)
+
+
+class _ScopedFormSet:
+    choices_user = None
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        limit_choices(form, self.choices_user)
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        limit_choices(form, self.choices_user)
+        return form
+
+
+@functools.cache
+def _scoped_formset_class(formset_class):
+    return type(formset_class.__name__, (_ScopedFormSet, formset_class), {})
+
+
+class ScopedModelFormMetaclass(WagtailAdminModelFormMetaclass):
+    """Forms of this metaclass narrow their choices once fully built (after every
+    subclass's ``__init__``), and so do their inline formsets' forms."""
+
+    def __call__(cls, *args, **kwargs):
+        form = super().__call__(*args, **kwargs)
+        limit_choices(form, getattr(form, "for_user", None))
+        return form
+
+
+class ScopedModelForm(WagtailAdminModelForm, metaclass=ScopedModelFormMetaclass):
+    pass
+
+
+class OrganisationOwnedForm(ScopedModelForm):
     """Limits the organisation choice to the user's own; defaults to their own."""
 
     def __init__(self, *args, for_user=None, **kwargs):
@@ -62,6 +127,18 @@ class CheckedWorkflowActionView(WorkflowActionView):
             return redirect(self.redirect_url)
 
 
+class ScopedFiltersMixin:
+    """Mixed into the viewset's listing views: the filters' choices (from
+    ``list_filter`` or a ``filterset_class``) offer only what the user may read."""
+
+    @cached_property
+    def filters(self):
+        filterset = super().filters
+        if filterset is not None:
+            limit_choices(filterset.form, self.request.user)
+        return filterset
+
+
 class OrganisationScopedViewSet(SnippetViewSet):
     """A SnippetViewSet whose list, object views and forms respect isolation."""
 
@@ -75,6 +152,15 @@ class OrganisationScopedViewSet(SnippetViewSet):
             return ObjectList(self.panels, base_form_class=self.base_form_class).bind_to_model(self.model)
         return super().get_edit_handler()
 
+    def get_form_class(self, for_update=False):
+        form_class = super().get_form_class(for_update)
+        if not issubclass(form_class, ScopedModelForm):
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}: the form of a scoped viewset must derive from ScopedModelForm "
+                f"(its choices are narrowed to what the user may read), not {form_class.__mro__[1].__name__}"
+            )
+        return form_class
+
     def get_queryset(self, request):
         from wagtail.permissions import policy_registry
 
@@ -82,6 +168,8 @@ class OrganisationScopedViewSet(SnippetViewSet):
         return policy.instances_user_has_any_permission_for(request.user, ["view", "change"])
 
     def construct_view(self, view_class, **kwargs):
+        if hasattr(view_class, "filters") and not issubclass(view_class, ScopedFiltersMixin):
+            view_class = type(view_class.__name__, (ScopedFiltersMixin, view_class), {})
         view = super().construct_view(view_class, **kwargs)
         model = self.model
 

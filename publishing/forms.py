@@ -3,14 +3,14 @@ accounts, the signing secret write-only (a blank field keeps the stored one)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 
 from content.models import ChannelAccount
 from content.permissions import editable, scope_for_user
 from content.secrets import Secret
+from content.viewsets import ScopedModelForm
 
 
-class WebhookEndpointForm(WagtailAdminModelForm):
+class WebhookEndpointForm(ScopedModelForm):
     secret_new = forms.CharField(
         label=_("签名密钥"), required=False, widget=forms.PasswordInput(render_value=False),
         help_text=_("HMAC-SHA256 签名用;留空保持不变"),
