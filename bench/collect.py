@@ -12,7 +12,7 @@ print(f"Collected on {datetime.date.today().isoformat()} from `bench/results/*.m
       f"its script in `bench/` (`make bench` runs them all and rewrites this file). Machine: {platform.machine()} "
       f"Linux, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL 15, shared and noisy.")
 print("Figures are ratios against a reference measured in the same run, on the same data")
-print("(the full-scale legacy export unless a section says otherwise), as `../shared/docs/BENCHMARKING.md` asks.\n")
+print("(the full-scale legacy export unless a section says otherwise), as `docs/benchmarks.md` (Method) asks.\n")
 for path in sorted(RESULTS.glob("*.md")):
     text = path.read_text(encoding="utf-8").rstrip()
     # Each result is a section of this page: a script's top-level title becomes a second-level one.

@@ -1,5 +1,5 @@
 """GraphQL API read paths against their references, measured in one run on the
-full legacy export (see ../shared/docs/BENCHMARKING.md).
+full legacy export (see docs/benchmarks.md, Method).
 
     DATABASE_URL=postgres://.../db python bench/graphql_api.py [--export DIR] [--duration 5] [--port 18710]
 

@@ -13,7 +13,7 @@ rendition once, then times, on the same articles in the same run:
   R  render_all(article, [WeChat, mini-program, SMS, web]): this feature;
   R1 render(article, account) per channel.
 
-Figures are ratios against W and F measured here (../shared/docs/BENCHMARKING.md).
+Figures are ratios against W and F measured here (docs/benchmarks.md, Method).
 Results go to stdout and bench/results/renditions.md."""
 
 import argparse

@@ -1,5 +1,5 @@
 """Cost of the WeChat client's guarantees, measured against a raw httpx baseline in
-the same run, on the same emulator (see ../shared/docs/BENCHMARKING.md).
+the same run, on the same emulator (see docs/benchmarks.md, Method).
 
     DATABASE_URL=postgres://... python bench/wechat_client.py [--articles 100] [--out bench/results/wechat_client.md]
 
