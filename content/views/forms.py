@@ -104,7 +104,9 @@ class TemplateMessageForm(EditorialForm):
             ChannelAccount.objects.filter(type=ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT).order_by("code"),
             scope_for_user(for_user),
         )
-        for form in [*mappings.forms, mappings.empty_form]:
+        # Rows only: the blank new-row form is rebuilt on every access, and the scoped
+        # viewset's formset narrows it (content.viewsets.limit_choices).
+        for form in mappings.forms:
             if "account" in form.fields:
                 form.fields["account"].queryset = accounts
 
