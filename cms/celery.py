@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_ready, worker_shutdown
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
@@ -23,3 +24,18 @@ def _make_broker_folders(sender, **kwargs):
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             if options.get(key):
                 Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@worker_ready.connect
+def _start_heartbeat(sender=None, **kwargs):
+    from cms import heartbeat
+
+    heartbeat.start(sender.hostname)
+
+
+@worker_shutdown.connect
+def _stop_heartbeat(sender=None, **kwargs):
+    # A worker stopping on purpose leaves no stale stamp behind: readiness fails at once.
+    from cms import heartbeat
+
+    heartbeat.stop(sender.hostname)

@@ -153,8 +153,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Beat's state (last run of each periodic task) for `celery -A cms worker -B`.
+# Beat runs as its own process (`celery -A cms beat`, one per cluster), its state (last
+# run of each periodic task) under var/. Its scheduler sends each periodic task once per
+# slot of its schedule, so a second beat by mistake sends nothing twice (cms/beat.py).
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULER = "cms.beat:GuardedScheduler"
+
+# Health (cms/health.py): /healthz answers while the process is up; /readyz checks the
+# dependencies, each within HEALTH_CHECK_TIMEOUT_SECONDS, and keeps the answer for
+# HEALTH_CACHE_SECONDS. A worker stamps its heartbeat every WORKER_HEARTBEAT_SECONDS;
+# readiness fails when the newest stamp is older than WORKER_HEARTBEAT_MAX_AGE_SECONDS.
+HEALTH_CHECK_TIMEOUT_SECONDS = float(env_str("HEALTH_CHECK_TIMEOUT_SECONDS", "2"))
+HEALTH_CACHE_SECONDS = float(env_str("HEALTH_CACHE_SECONDS", "5"))
+WORKER_HEARTBEAT_SECONDS = float(env_str("WORKER_HEARTBEAT_SECONDS", "15"))
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = float(env_str("WORKER_HEARTBEAT_MAX_AGE_SECONDS", "60"))
 
 # Wagtail's own background work (search index, reference index) on django-tasks.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
