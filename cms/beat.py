@@ -27,7 +27,6 @@ def claim(task, slot):
     """True for the first caller of (task, slot), False for every later one."""
     from cms.models import BeatSlot
 
-    close_old_connections()
     try:
         with transaction.atomic():
             BeatSlot.objects.create(task=task, slot=slot)
@@ -38,6 +37,11 @@ def claim(task, slot):
 
 
 class GuardedScheduler(PersistentScheduler):
+    def tick(self, *args, **kwargs):
+        # Beat lives for weeks: a connection the database dropped is replaced, as after a request.
+        close_old_connections()
+        return super().tick(*args, **kwargs)
+
     def apply_entry(self, entry, producer=None):
         slot = slot_of(entry)
         try:
