@@ -131,7 +131,11 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
             "region_name": env_str("S3_REGION", "us-east-1"),
             "custom_domain": env_str("S3_CUSTOM_DOMAIN"),
-            "querystring_auth": env_bool("S3_QUERYSTRING_AUTH", False),
+            # Off: stable URLs, the bucket (or the CDN before it) serves objects publicly.
+            # On: each URL is signed and expires, for a private bucket. S3_QUERYSTRING_AUTH
+            # is the old name, read when S3_SIGNED_URLS is unset.
+            "querystring_auth": env_bool("S3_SIGNED_URLS", env_bool("S3_QUERYSTRING_AUTH", False)),
+            "querystring_expire": env_int("S3_SIGNED_URL_SECONDS", 3600),
             "file_overwrite": False,
         },
     }
