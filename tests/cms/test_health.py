@@ -245,3 +245,27 @@ def test_graphql_refuses_unauthenticated_requests(client, db):
     response = client.post("/graphql/", '{"query": "{ brands { code } }"}', content_type="application/json")
     assert response.status_code == 401
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+@pytest.mark.integration
+def test_a_running_worker_keeps_readiness_up_and_its_clean_stop_takes_it_down(client, ready):
+    from harness.worker import WorkerProcess, database_url, purge_broker
+
+    WorkerHeartbeat.objects.all().delete()
+    purge_broker()
+    worker = WorkerProcess(database_url(connections["default"].settings_dict), pool="threads",
+                           extra_env={"WORKER_HEARTBEAT_SECONDS": "1"}).start()
+    try:
+        deadline = time.monotonic() + 30
+        while not WorkerHeartbeat.objects.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        status, body = readyz(client)
+        assert status == 200, (body, worker.log()[-3000:])
+        first = WorkerHeartbeat.objects.get().seen_at
+        time.sleep(2.5)
+        assert WorkerHeartbeat.objects.get().seen_at > first  # stamped again
+    finally:
+        worker.stop()
+    status, body = readyz(client)
+    assert status == 503 and body["failing"] == ["worker"]
+    purge_broker()
