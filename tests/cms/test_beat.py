@@ -84,9 +84,9 @@ def start_beat(env, workdir, name):
 def test_two_beat_processes_send_each_run_once(transactional_db, tmp_path):
     broker = redis.Redis.from_url(BROKER_URL)
     broker.flushdb()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="cms.settings.test", DATABASE_URL=database_url(connection.settings_dict),
-               CELERY_BROKER_URL=BROKER_URL, PUBLISHING_SWEEP_SECONDS="1", CONTENT_PUBLISH_SCHEDULED_SECONDS="1",
-               PYTHONUNBUFFERED="1")
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="cms.settings.test", CELERY_BROKER_URL=BROKER_URL,
+               DATABASE_URL=database_url(connection.settings_dict), PYTHONUNBUFFERED="1",
+               PUBLISHING_SWEEP_SECONDS="1", CONTENT_PUBLISH_SCHEDULED_SECONDS="1")
     beats = [start_beat(env, tmp_path, "one"), start_beat(env, tmp_path, "two")]
     try:
         deadline = time.monotonic() + 90

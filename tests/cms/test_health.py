@@ -123,7 +123,8 @@ def test_readyz_names_the_secrets_key_when_a_stored_secret_does_not_decrypt(clie
     ready.CMS_SECRETS_KEY = "Yy7Dq2n1u0oVv3t9zH7m8YbS7p4k2J1cX5w6r3e2Q0A="
     status, body = readyz(client)
     assert status == 503 and body["failing"] == ["secrets"]
-    assert body["checks"]["secrets"]["error"] == "channel account wx-health: app_secret does not decrypt with CMS_SECRETS_KEY"
+    error = body["checks"]["secrets"]["error"]
+    assert error == "channel account wx-health: app_secret does not decrypt with CMS_SECRETS_KEY"
     assert "s3cret" not in str(body)
 
 
