@@ -3,6 +3,7 @@ raises (NotReady with a message of ours; any other exception is reported by type
 only, so no URL or credential from a driver's message reaches the answer)."""
 
 import os
+import weakref
 from pathlib import Path
 
 from django.conf import settings
@@ -88,11 +89,23 @@ def static():
     return storage.manifest_name
 
 
+# The storage's boto3 resource is per thread and each check runs in a new thread:
+# its client (thread-safe) is kept instead, so a check costs a HEAD, not a new session.
+_s3_clients = weakref.WeakKeyDictionary()
+
+
+def _s3_client(backend):
+    client = _s3_clients.get(backend)
+    if client is None:
+        client = _s3_clients[backend] = backend.connection.meta.client
+    return client
+
+
 def storage():
     """A HEAD on the bucket (S3) or a writable media folder; nothing is written."""
     bucket = getattr(default_storage, "bucket_name", None)
     if bucket:
-        default_storage.connection.meta.client.head_bucket(Bucket=bucket)
+        _s3_client(default_storage._wrapped).head_bucket(Bucket=bucket)
         return f"s3 {bucket}"
     # The folder is made on the first upload: its parent must be writable until then.
     location = Path(default_storage.location)
