@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_fernet_key, env_fernet_keys, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CMS_VAR_DIR", str(BASE_DIR / "var")))
@@ -14,6 +14,9 @@ VAR_DIR = Path(env_str("CMS_VAR_DIR", str(BASE_DIR / "var")))
 # True in cms.settings.production: demo-only commands (use_emulator) refuse to run.
 CMS_PRODUCTION = False
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+# Previous SECRET_KEYs, comma-separated: sessions, signed values and API tokens made
+# under them stay valid while a rotation is rolled out (docs/operations.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -168,7 +171,10 @@ else:
 
 # Secrets of channel accounts are encrypted with this key (Fernet, urlsafe base64
 # of 32 bytes). Without it a key is derived from SECRET_KEY, which production refuses.
-CMS_SECRETS_KEY = env_str("CMS_SECRETS_KEY")
+# The fallbacks (comma-separated, older keys) still decrypt during a rotation
+# (content/secrets.py, `manage.py rotate_secrets`). A malformed key stops the start.
+CMS_SECRETS_KEY = env_fernet_key("CMS_SECRETS_KEY")
+CMS_SECRETS_KEY_FALLBACKS = env_fernet_keys("CMS_SECRETS_KEY_FALLBACKS")
 
 WAGTAIL_SITE_NAME = "渠道内容中心"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")

@@ -1,12 +1,12 @@
 """Production: every essential comes from the environment; nothing is made up."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_str
+from .env import env_bool, env_fernet_key, env_str
 
 CMS_PRODUCTION = True
 
 SECRET_KEY = env_str("SECRET_KEY", required=True)
-CMS_SECRETS_KEY = env_str("CMS_SECRETS_KEY", required=True)
+CMS_SECRETS_KEY = env_fernet_key("CMS_SECRETS_KEY", required=True)
 env_str("DATABASE_URL", required=True)
 # Jobs go to Redis or RabbitMQ, shared by every host; the embedded folder broker is for one machine.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", required=True)
