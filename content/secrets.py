@@ -108,7 +108,12 @@ def decrypt(token, where=None):
 
 
 class _SecretAttribute(DeferredAttribute):
-    """Tells an unreadable secret which record and field it belongs to, for its error."""
+    """Tells an unreadable secret which record and field it belongs to, for its error.
+    A data descriptor (it has ``__set__``), so reads go through ``__get__`` even once
+    the value sits in the instance's ``__dict__``."""
+
+    def __set__(self, instance, value):
+        instance.__dict__[self.field.attname] = value
 
     def __get__(self, instance, cls=None):
         value = super().__get__(instance, cls)
