@@ -2,12 +2,13 @@
 the embedded default's broker is a folder under var/ (kombu's filesystem transport),
 production's is Redis or RabbitMQ (CELERY_BROKER_URL). Tests run tasks eagerly."""
 
-import os
 from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+from cms.settings_module import default_settings_module
+
+default_settings_module()
 
 app = Celery("cms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
