@@ -5,6 +5,9 @@ worker process beside the web server (`bin/run` starts both)."""
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from cms.logs import logging_config
 
 from .env import env_bool, env_fernet_key, env_fernet_keys, env_int, env_list, env_str
 
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.logs.RequestIdMiddleware",  # first: every later line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -192,13 +196,13 @@ LOGIN_URL = "wagtailadmin_login"
 
 GRAPHENE = {"SCHEMA": "cms.schema.schema"}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
-}
+# One format for web, worker, gunicorn and commands: UTC time with zone, level, logger,
+# process, request or task id; LOG_FORMAT=json for one JSON object a line (cms/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}.")
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"), LOG_FORMAT)
+LOGGING_CONFIG = "cms.logs.configure"
 
 # --- GraphQL API (cms/graphql_view.py, api/) ---
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
@@ -285,8 +289,6 @@ WECHAT_RETRY_CAP = env_int("WECHAT_RETRY_CAP_MS", 30000) / 1000
 # How long the client's blocking wait_for_publish (scripts, the emulator demo) polls;
 # its waits are PUBLISHING_POLL_SECONDS's. Publish jobs never block: see above.
 WECHAT_PUBLISH_POLL_TIMEOUT = env_int("WECHAT_PUBLISH_POLL_TIMEOUT_S", 120)
-# httpx logs request URLs at INFO, and WeChat wants the access token in the URL.
-LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
 
 # Content: SMS templates. Rules applied when no SMS account serves a template's
 # organisation (an account's own signature, opt-out text and segment limit win).

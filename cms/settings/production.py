@@ -56,11 +56,8 @@ SILENCED_SYSTEM_CHECKS = [
 
 # Static files from the app itself (WhiteNoise): a bare gunicorn serves the admin's CSS,
 # compressed, with names carrying their content hash and cached for ever.
-MIDDLEWARE = [  # noqa: F405
-    *MIDDLEWARE[:1],  # noqa: F405 - SecurityMiddleware first, as WhiteNoise asks
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[1:],  # noqa: F405
-]
+_after = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1  # noqa: F405 - as WhiteNoise asks
+MIDDLEWARE = [*MIDDLEWARE[:_after], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[_after:]]  # noqa: F405
 # A new dict: base's STORAGES must stay untouched when this module is imported.
 STORAGES = {  # noqa: F405
     **STORAGES,  # noqa: F405
