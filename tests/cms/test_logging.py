@@ -154,3 +154,26 @@ def test_a_refused_host_is_one_line(gunicorn):
     refused = [line for line in _lines(text) if "Invalid HTTP_HOST header" in line["message"]]
     assert len(refused) == 1
     assert refused[0]["level"] == "WARNING" and refused[0]["logger"] == "django.security.DisallowedHost"
+
+
+def test_a_retried_task_logs_its_start_retry_and_finish_at_info(caplog):
+    import logging
+
+    from cms.celery import app
+
+    attempts = []
+
+    @app.task(bind=True, name="tests.cms.flaky", max_retries=1, default_retry_delay=0)
+    def flaky(self):
+        attempts.append(self.request.id)
+        if len(attempts) == 1:
+            raise self.retry(exc=ConnectionError("WeChat answered -1"))
+        return "done"
+
+    with caplog.at_level(logging.INFO, logger="cms.tasks"):
+        flaky.apply()
+    messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "cms.tasks"]
+    assert ("INFO", "task tests.cms.flaky started") in messages
+    assert any(level == "INFO" and "task tests.cms.flaky retry: " in text and "WeChat answered -1" in text
+               for level, text in messages)
+    assert ("INFO", "task tests.cms.flaky finished: SUCCESS") in messages
