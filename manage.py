@@ -1,5 +1,4 @@
 #!/usr/bin/env python
-import os
 import sys
 
 if __name__ == "__main__":

@@ -2,9 +2,8 @@
 the embedded default's broker is a folder under var/ (kombu's filesystem transport),
 production's is Redis or RabbitMQ (CELERY_BROKER_URL). Tests run tasks eagerly."""
 
-from pathlib import Path
-
 import logging
+from pathlib import Path
 
 from celery import Celery, signals
 

@@ -63,7 +63,7 @@ class TextFormatter(logging.Formatter):
     def __init__(self, fmt=TEXT_FORMAT, **kwargs):
         super().__init__(fmt, **kwargs)
 
-    def formatTime(self, record, datefmt=None):  # noqa: N802 - logging's name
+    def formatTime(self, record, datefmt=None):
         return timestamp(record.created)
 
     def format(self, record):

@@ -27,7 +27,7 @@ class SecretUnreadable(ValueError):
 
 
 class Secret:
-    __slots__ = ("_value", "_sealed", "_where")
+    __slots__ = ("_sealed", "_value", "_where")
 
     def __init__(self, value, *, sealed=None, where=None):
         self._value = value

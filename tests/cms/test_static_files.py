@@ -85,7 +85,7 @@ def test_plain_http_is_redirected_to_https(production_server):
 
 def test_nginx_example_passes_the_headers_the_settings_trust():
     text = (ROOT / "docs" / "operations.md").read_text()
-    example = re.search(r"```nginx\n(.*?)```", text, re.S).group(1)
+    example = re.search(r"```nginx\n(.*?)```", text, re.DOTALL).group(1)
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in example
     assert "proxy_set_header Host $host;" in example
     assert "proxy_set_header X-Request-ID $request_id;" in example
