@@ -142,3 +142,36 @@ def test_a_malformed_key_fails_check_without_echoing_it(variable):
     assert result.returncode != 0
     assert f"{variable} must be a Fernet key" in result.stderr
     assert "not-a-fernet-key-but-a-secret" not in result.stdout + result.stderr
+
+
+def test_a_webhook_whose_key_is_unreadable_logs_failed_attempts_that_say_why_and_sends_nothing(
+    matrix, settings, django_capture_on_commit_callbacks
+):
+    from content.models import SmsTemplate
+    from content.secrets import Secret
+    from publishing.models import Delivery, State, WebhookEndpoint
+    from tests.publishing.receiver import WebhookReceiver
+    from tests.support.factories import ChannelAccountFactory
+
+    settings.CMS_SECRETS_KEY, settings.CMS_SECRETS_KEY_FALLBACKS = OLD_KEY, []
+    settings.PUBLISHING_RETRY_BASE_SECONDS, settings.PUBLISHING_RETRY_CAP_SECONDS = 0.01, 0.02
+    settings.PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS, settings.PUBLISHING_INLINE_BUDGET_SECONDS = 1, 5
+    receiver = WebhookReceiver(secret="whsec-test-secret")
+    receiver.start()
+    try:
+        account = ChannelAccountFactory(code="sms-sx-01", organisation=matrix["branch1"], type=ChannelAccount.Type.SMS,
+                                        app_id="", service_number="10086", signature="【中国移动】")
+        WebhookEndpoint.objects.create(account=account, name="短信网关", url=receiver.url, secret=Secret(receiver.secret))
+        settings.CMS_SECRETS_KEY = NEW_KEY
+        with django_capture_on_commit_callbacks(execute=True):
+            template = SmsTemplate.objects.create(code="CXYE", category="reply", organisation=matrix["branch1"],
+                                                  text="您的余额为{balance}元", commands=[],
+                                                  parameters=[{"name": "balance", "type": "text", "max_length": 10}])
+            template.save_revision().publish()
+        assert receiver.requests == []
+        delivery = Delivery.objects.get()
+        errors = list(delivery.attempt_log.values_list("error", flat=True))
+        assert errors and all("短信网关" in error and "CMS_SECRETS_KEY" in error for error in errors)
+        assert delivery.state != State.DONE
+    finally:
+        receiver.stop()
