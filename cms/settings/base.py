@@ -5,8 +5,11 @@ worker process beside the web server (`bin/run` starts both)."""
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from cms.logs import logging_config
+
+from .env import env_bool, env_fernet_key, env_fernet_keys, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CMS_VAR_DIR", str(BASE_DIR / "var")))
@@ -14,6 +17,9 @@ VAR_DIR = Path(env_str("CMS_VAR_DIR", str(BASE_DIR / "var")))
 # True in cms.settings.production: demo-only commands (use_emulator) refuse to run.
 CMS_PRODUCTION = False
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+# Previous SECRET_KEYs, comma-separated: sessions, signed values and API tokens made
+# under them stay valid while a rotation is rolled out (docs/operations.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -53,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.logs.RequestIdMiddleware",  # first: every later line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,7 +118,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -184,7 +191,10 @@ else:
 
 # Secrets of channel accounts are encrypted with this key (Fernet, urlsafe base64
 # of 32 bytes). Without it a key is derived from SECRET_KEY, which production refuses.
-CMS_SECRETS_KEY = env_str("CMS_SECRETS_KEY")
+# The fallbacks (comma-separated, older keys) still decrypt during a rotation
+# (content/secrets.py, `manage.py rotate_secrets`). A malformed key stops the start.
+CMS_SECRETS_KEY = env_fernet_key("CMS_SECRETS_KEY")
+CMS_SECRETS_KEY_FALLBACKS = env_fernet_keys("CMS_SECRETS_KEY_FALLBACKS")
 
 WAGTAIL_SITE_NAME = "渠道内容中心"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
@@ -202,13 +212,13 @@ LOGIN_URL = "wagtailadmin_login"
 
 GRAPHENE = {"SCHEMA": "cms.schema.schema"}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
-}
+# One format for web, worker, gunicorn and commands: UTC time with zone, level, logger,
+# process, request or task id; LOG_FORMAT=json for one JSON object a line (cms/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}.")
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"), LOG_FORMAT)
+LOGGING_CONFIG = "cms.logs.configure"
 
 # --- GraphQL API (cms/graphql_view.py, api/) ---
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
@@ -295,8 +305,6 @@ WECHAT_RETRY_CAP = env_int("WECHAT_RETRY_CAP_MS", 30000) / 1000
 # How long the client's blocking wait_for_publish (scripts, the emulator demo) polls;
 # its waits are PUBLISHING_POLL_SECONDS's. Publish jobs never block: see above.
 WECHAT_PUBLISH_POLL_TIMEOUT = env_int("WECHAT_PUBLISH_POLL_TIMEOUT_S", 120)
-# httpx logs request URLs at INFO, and WeChat wants the access token in the URL.
-LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
 
 # Content: SMS templates. Rules applied when no SMS account serves a template's
 # organisation (an account's own signature, opt-out text and segment limit win).
