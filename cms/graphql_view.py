@@ -17,7 +17,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 
-from api import cache, local_cache, persisted
+from api import budget, cache, local_cache, persisted
 from api.text import refused_value
 from api.errors import ApiError, ErrorCode, error_body, status_for
 from api.execution import run
@@ -201,7 +201,8 @@ class ApiView(View):
         return self.respond(request, operation, body, status, etag)
 
     def execute(self, request, operation):
-        data, errors = run(operation.text, operation.variables, operation.operation_name, request)
+        with budget.spending():
+            data, errors = run(operation.text, operation.variables, operation.operation_name, request)
         payload = {"errors": errors, "data": data} if errors else {"data": data}
         if errors and data is None:
             payload.pop("data")
