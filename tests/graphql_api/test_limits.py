@@ -165,3 +165,10 @@ def test_the_statement_timeout_applies_to_api_requests_only(matrix, admin_client
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
         cursor.execute("SELECT pg_sleep(0.3)")
+
+
+def test_json_nested_past_the_parser_is_a_typed_400_not_a_500(branch1_api):
+    for body in ("[" * 30000 + "]" * 30000,
+                 '{"query": "{ viewer { name } }", "variables": "' + "[" * 30000 + "]" * 30000 + '"}'):
+        response = branch1_api.http.post("/graphql/", body, content_type="application/json", **branch1_api.headers())
+        assert response.status_code == 400 and error_codes(response.json()) == ["BAD_REQUEST"]
