@@ -14,6 +14,10 @@ The walk stops at the first limit exceeded, so a fragment or alias bomb costs
 at most the limits' worth of steps to refuse."""
 
 from django.conf import settings
+from graphql.language import Visitor, visit
+
+from api.errors import ApiError, ErrorCode
+from api.pagination import default_page_size
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
@@ -25,10 +29,6 @@ from graphql import (
     is_list_type,
     is_non_null_type,
 )
-from graphql.language import Visitor, visit
-
-from api.errors import ApiError, ErrorCode
-from api.pagination import default_page_size
 
 LIST_FACTOR = 10
 

@@ -85,10 +85,10 @@ def aliased(field, times):
 
 def fill(field, variables=None):
     """The field aliased as many times as the limits accept (at least once)."""
-    from graphql import parse
     from graphql.utilities import get_operation_ast
 
     from cms.schema import schema
+    from graphql import parse
 
     times = 1
     while times < limits.max_aliases():
@@ -103,14 +103,14 @@ def fill(field, variables=None):
 
 def requests(accounts):
     """(id, what, body) of the requests at the limits, and the attack."""
-    wx, mp, sms, _ = accounts
+    _, mp, sms, _ = accounts
     article = Article.objects.filter(live=True, channels__contains=["wechat_official_account"]).order_by("code").first()
     bodies = fill("articles(first: 100) { edges { node { code title digest body } } }")
     official = fill("articles(first: 49, channel: WECHAT_OFFICIAL_ACCOUNT) { edges { node { code "
                     "rendition(channel: WECHAT_OFFICIAL_ACCOUNT) { html nodes cover blocking } } } }")
     packages = fill(f"packages(first: 100) {{ edges {{ node {{ {PACKAGE_FIELDS} }} }} }}")
-    templates = fill("smsTemplates(account: \"%s\", first: 100) { edges { node { code category text commands "
-                     "parameters { name type maxLength } brands { code name } } } }" % sms.code)
+    templates = fill(f'smsTemplates(account: "{sms.code}", first: 100) {{ edges {{ node {{ code category text commands '
+                     "parameters { name type maxLength } brands { code name } } } }")
     changes = persisted.by_name("sms_changes")
     since = 0
     return [
@@ -159,11 +159,12 @@ def report(rows, attack, lifted, repeat, how):
     worst = max((r for r in rows if r[2]["status"] == 200), key=lambda r: r[2]["cpu"])
     lines = [
         "## GraphQL worst accepted requests (`bench/graphql_worst.py`)", "",
-        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, full legacy export ({how}), PostgreSQL, in-process through the WSGI "
-        f"application, answer and rendition caches off, median of {repeat}. Limits: depth {limits.max_depth()}, "
-        f"aliases {limits.max_aliases()}, nodes {limits.max_nodes()}, cost {limits.max_cost()}, time budget "
-        f"{settings.GRAPHQL_TIME_BUDGET_MS} ms, statement timeout {settings.GRAPHQL_STATEMENT_TIMEOUT_MS} ms. "
-        f"Weights: {', '.join(f'{k} {v}' for k, v in limits.weights().items())}.", "",
+        (f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, full legacy export ({how}), PostgreSQL, in-process "
+         f"through the WSGI application, answer and rendition caches off, median of {repeat}. Limits: depth "
+         f"{limits.max_depth()}, aliases {limits.max_aliases()}, nodes {limits.max_nodes()}, cost {limits.max_cost()}, "
+         f"time budget {settings.GRAPHQL_TIME_BUDGET_MS} ms, statement timeout "
+         f"{settings.GRAPHQL_STATEMENT_TIMEOUT_MS} ms. "
+         f"Weights: {', '.join(f'{k} {v}' for k, v in limits.weights().items())}."), "",
         "Command: `DATABASE_URL=postgres://.../cms_bench .venv/bin/python bench/graphql_worst.py`", "",
         "| id | request | status | CPU ms | wall ms | SQL | bytes | vs attack (limits lifted) |",
         "|---|---|---|---:|---:|---:|---:|---:|",
@@ -178,8 +179,8 @@ def report(rows, attack, lifted, repeat, how):
     lines.append(f"| A' | the same attack with every limit lifted (the reference) | {lifted['status']} | "
                  f"{lifted['cpu']:.0f} | {lifted['wall']:.0f} | {lifted['sql']} | {lifted['bytes']} | 1.000x |")
     target = "met" if worst[2]["cpu"] < 1000 else "NOT met"
-    lines += ["", f"Worst accepted request: {worst[0]} at {worst[2]['cpu']:.0f} ms of CPU "
-                  f"({worst[2]['wall']:.0f} ms wall); target under 1 s of CPU: {target}."]
+    lines += ["", (f"Worst accepted request: {worst[0]} at {worst[2]['cpu']:.0f} ms of CPU "
+                   f"({worst[2]['wall']:.0f} ms wall); target under 1 s of CPU: {target}.")]
     return "\n".join(lines) + "\n"
 
 

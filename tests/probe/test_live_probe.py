@@ -9,20 +9,19 @@ import json
 import time
 
 import pytest
-from graphql import build_client_schema, get_introspection_query
 from graphql.type import (
     GraphQLEnumType,
     GraphQLInputObjectType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLScalarType,
     get_named_type,
     is_leaf_type,
 )
 
 from callback.crypto import signature
 from callback.messages import MAX_BODY_BYTES
+from graphql import build_client_schema, get_introspection_query
 from tests.callback.test_hostile import BILLION_LAUGHS, EXTERNAL_DTD, EXTERNAL_ENTITY
 
 from .conftest import CALLBACK_TOKEN, MARK, ORIGINAL_ID
