@@ -178,8 +178,8 @@ def report(rows, attack, lifted, repeat, how):
                  f"{attack['bytes']} | {attack['cpu'] / lifted['cpu']:.4f}x |")
     lines.append(f"| A' | the same attack with every limit lifted (the reference) | {lifted['status']} | "
                  f"{lifted['cpu']:.0f} | {lifted['wall']:.0f} | {lifted['sql']} | {lifted['bytes']} | 1.000x |")
-    lines += ["", "Wall times include waiting for PostgreSQL and for a CPU on a shared, noisy machine; CPU is "
-                  "what the limits bound, the time budget bounds the wall time."]
+    lines += ["", ("Wall times include waiting for PostgreSQL and for a CPU on a shared, noisy machine; CPU is "
+                   "what the limits bound, the time budget bounds the wall time.")]
     target = "met" if worst[2]["cpu"] < 1000 else "NOT met"
     lines += ["", (f"Worst accepted request: {worst[0]} at {worst[2]['cpu']:.0f} ms of CPU "
                    f"({worst[2]['wall']:.0f} ms wall); target under 1 s of CPU: {target}.")]
