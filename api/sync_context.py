@@ -6,8 +6,13 @@ makes on every value are dropped, and what the stock context works out again for
 every field of every row (the field definition, its resolver, how to complete
 its type, the arguments of argument-less fields) is worked out once per field of
 the document and request. A page of 1,000 changes runs some 50,000 fields; this
-is most of the cost of answering it."""
+is most of the cost of answering it.
 
+It also keeps the request's time budget (api/budget.py): the deadline is checked
+before the fields of every object, and a statement timeout stops the whole
+execution rather than nulling one field."""
+
+import time
 from functools import partial
 
 from graphene.types.resolver import dict_or_attr_resolver
@@ -17,6 +22,8 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from graphql.execution.execute import get_field_def
 from graphql.type import GraphQLList, GraphQLNonNull, is_abstract_type, is_leaf_type, is_object_type
+
+from api import budget
 
 NO_ARGS = {}
 
@@ -61,8 +68,11 @@ class SyncExecutionContext(ExecutionContext):
         super().__init__(*args, **kwargs)
         self._field_plans = {}
         self._completers = {}
+        self._deadline = budget.deadline()
 
     def execute_fields(self, parent_type, source_value, path, fields):
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise budget.TimeBudgetExceeded()
         results = {}
         type_name = parent_type.name
         plans = self._field_plans
@@ -127,7 +137,11 @@ class SyncExecutionContext(ExecutionContext):
             else:
                 result = resolve_fn(source, info)
             return complete(field_nodes, info, path, result)
+        except budget.TimeBudgetExceeded:
+            raise
         except Exception as raw_error:
+            if budget.is_statement_timeout(raw_error):
+                raise budget.TimeBudgetExceeded() from raw_error
             error = located_error(raw_error, field_nodes, path.as_list())
             self.handle_field_error(error, field_def.type, path)
             return None
@@ -200,6 +214,8 @@ class SyncExecutionContext(ExecutionContext):
                 item_path = path.add_key(index, None)
                 try:
                     append(complete_item(field_nodes, info, item_path, item))
+                except budget.TimeBudgetExceeded:
+                    raise
                 except Exception as raw_error:
                     handle_field_error(located_error(raw_error, field_nodes, item_path.as_list()), item_type, item_path)
                     append(None)

@@ -17,7 +17,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 
-from api import cache, local_cache, persisted
+from api import budget, cache, local_cache, persisted
 from api.text import refused_value
 from api.errors import ApiError, ErrorCode, error_body, status_for
 from api.execution import run
@@ -39,7 +39,7 @@ def _json_param(value, name):
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ApiError(ErrorCode.BAD_REQUEST, f"{name} is not valid JSON", field=name) from None
     if value is not None and not isinstance(value, dict):
         raise ApiError(ErrorCode.BAD_REQUEST, f"{name} must be a JSON object", field=name)
@@ -76,6 +76,9 @@ def _body(request):
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise ApiError(ErrorCode.BAD_REQUEST, "body is not valid JSON") from None
+    except RecursionError:
+        # JSON nested deeper than the parser's stack (a 64 KiB body holds 30,000 brackets).
+        raise ApiError(ErrorCode.BAD_REQUEST, "body nests too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(ErrorCode.BAD_REQUEST, "body must be one JSON object (batches are not supported)")
     return data
@@ -201,7 +204,8 @@ class ApiView(View):
         return self.respond(request, operation, body, status, etag)
 
     def execute(self, request, operation):
-        data, errors = run(operation.text, operation.variables, operation.operation_name, request)
+        with budget.spending():
+            data, errors = run(operation.text, operation.variables, operation.operation_name, request)
         payload = {"errors": errors, "data": data} if errors else {"data": data}
         if errors and data is None:
             payload.pop("data")

@@ -5,7 +5,7 @@ here, mounted on the content types by ``extend_content_types`` (api.types)."""
 import graphene
 from django.conf import settings
 
-from api import cache
+from api import cache, limits
 from api.errors import ApiError, ErrorCode
 from api.scalars import JSON
 from api.types import add_field
@@ -92,8 +92,14 @@ def rendition_field():
     )
 
 
+# An uncached rendition renders the item for a channel (up to ~25 ms and 6 queries on
+# the full-scale data, bench/results/renditions.md): it weighs like 1,000 objects.
+RENDITION_WEIGHT = 1000
+
+
 def extend_content_types():
     """Mount ``rendition`` on every content type that has channel renditions (once)."""
     for node in (PackageNode, BusinessNode, ArticleNode, SmsTemplateNode):
         if "rendition" not in node._meta.fields:
             add_field(node, "rendition", rendition_field())
+        limits.weigh(node, "rendition", RENDITION_WEIGHT)

@@ -229,6 +229,13 @@ GRAPHQL_MAX_REQUEST_BYTES = env_int("GRAPHQL_MAX_REQUEST_BYTES", 64 * 1024)
 GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 5000)
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10)
 GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 50000)
+GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 30)
+GRAPHQL_MAX_NODES = env_int("GRAPHQL_MAX_NODES", 100000)
+# A request's wall-clock budget, checked between field resolutions, and the
+# PostgreSQL statement_timeout of its SQL (API requests only); keep both well
+# under the worker timeout (gunicorn --timeout, docs/operations.md).
+GRAPHQL_TIME_BUDGET_MS = env_int("GRAPHQL_TIME_BUDGET_MS", 5000)
+GRAPHQL_STATEMENT_TIMEOUT_MS = env_int("GRAPHQL_STATEMENT_TIMEOUT_MS", 3000)
 GRAPHQL_DEFAULT_PAGE_SIZE = env_int("GRAPHQL_DEFAULT_PAGE_SIZE", 20)
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100)
 GRAPHQL_MAX_CHANGES_PAGE_SIZE = env_int("GRAPHQL_MAX_CHANGES_PAGE_SIZE", 1000)

@@ -4,6 +4,7 @@ template-message definitions. Queries live in content/schema/queries.py."""
 
 import graphene
 
+from api import limits
 from api.loaders import loaded
 from api.pagination import connection_type
 from content.models import AutoReply, ChannelAccount, Organisation, SmsTemplate
@@ -174,6 +175,14 @@ class ArticleNode(graphene.ObjectType):
         return item.last_published_at
 
     resolve_is_preview = PackageNode.resolve_is_preview
+
+
+# Stored rich text with links or embeds is expanded per value (Wagtail's expand_db_html,
+# up to two queries and some milliseconds each): it weighs like 200 objects (docs/api.md).
+RICH_TEXT_WEIGHT = 200
+limits.weigh(PackageNode, "description", RICH_TEXT_WEIGHT)
+limits.weigh(BusinessNode, "description", RICH_TEXT_WEIGHT)
+limits.weigh(ArticleNode, "body", RICH_TEXT_WEIGHT)
 
 
 class SmsParameterNode(graphene.ObjectType):

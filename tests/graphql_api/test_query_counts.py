@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from api import persisted
-from tests.support.api import Api, make_api_client
+from tests.support.api import BUDGET_QUERIES, Api, make_api_client
 from tests.support.content import bind_command
 from tests.support.factories import ArticleFactory, AutoReplyFactory, PackageFactory, SmsTemplateFactory
 
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 # Per request without the shared cache: token with service user and client (1), the
 # client's organisation scope (1, none for the province, which sees everything), its
 # accounts (1) and the organisation tree (1). With Redis the principal is cached and
-# these are 0 (test_http_cache).
-AUTH = 4
-AUTH_PROVINCE = 3
+# these are 0 (test_http_cache). Each also counts the time budget's statements.
+AUTH = 4 + BUDGET_QUERIES
+AUTH_PROVINCE = 3 + BUDGET_QUERIES
 
 
 def count(api, name, variables):

@@ -7,6 +7,12 @@ from django.test import Client
 from cms.callers.clients import create_client, issue_token
 
 
+# SQL a request's time budget adds (api/budget.py): its transaction is a savepoint
+# inside the test's own (SAVEPOINT, RELEASE) and sets the statement_timeout (1; in
+# production only this one counts: BEGIN and COMMIT are no statements).
+BUDGET_QUERIES = 3
+
+
 class Api:
     """Posts GraphQL to /graphql/ with a bearer token; returns (status, json)."""
 
