@@ -26,6 +26,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.models import WagtailAdminModelFormMetaclass
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.views.generic import DeleteView, EditView
+from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 
 from content.models.organisations import Organisation
@@ -127,6 +128,21 @@ class CheckedWorkflowActionView(WorkflowActionView):
             return redirect(self.redirect_url)
 
 
+class CheckedEditView(SnippetEditView):
+    """The edit page's 批准 (approve) button, refused the same way: the reviewer's edits
+    are saved, the approval is not, and each reason is shown on the edit page."""
+
+    def workflow_action_action(self):
+        try:
+            return super().workflow_action_action()
+        except ValidationError as error:
+            problems = error.messages
+            messages.error(self.request, f"未能批准,审核仍在进行:{len(problems)} 处不符合渠道规则")
+            for problem in problems[: CheckedWorkflowActionView.MAX_MESSAGES]:
+                messages.error(self.request, problem)
+            return redirect(self.get_edit_url())
+
+
 class ScopedFiltersMixin:
     """Mixed into the viewset's listing views: the filters' choices (from
     ``list_filter`` or a ``filterset_class``) offer only what the user may read."""
@@ -144,6 +160,7 @@ class OrganisationScopedViewSet(SnippetViewSet):
 
     base_form_class = OrganisationOwnedForm
     workflow_action_view_class = CheckedWorkflowActionView
+    edit_view_class = CheckedEditView
 
     def get_edit_handler(self):
         # Panels declared on the viewset get the viewset's base form (Wagtail

@@ -111,3 +111,10 @@ def push_alerts_panel(request, panels):
         panels.append(PushAlertsPanel(paused, failed))
 
 # --------------------------- end of push publishing ---------------------------
+
+
+@hooks.register("editorial_item_checks")  # content.checks.HOOK
+def channel_limit_checks(item):
+    from publishing.checks import approval_checks
+
+    return approval_checks(item)

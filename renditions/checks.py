@@ -1,0 +1,26 @@
+"""The channel limit checks of an editorial item, for the edit page and the approval
+step (content.checks asks through the ``editorial_item_checks`` hook): the warnings
+of its renditions for every account it reaches, each said once per channel."""
+
+from dataclasses import replace
+
+from content import kinds
+from content.reach import target_accounts
+
+from renditions.services import render_all
+
+
+def channel_checks(item):
+    """Warnings of ``item``'s renditions on the accounts it targets, one per
+    channel and cause (accounts of one channel share the same limits)."""
+    kind = kinds.kind_of(item)
+    if kind is None or not kind.rendered or item.pk is None:
+        return []
+    seen, out = set(), []
+    for rendition in render_all(item, target_accounts(item)):
+        for warning in rendition.warnings:
+            key = (warning.channel, warning.code, warning.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(replace(warning, account=""))
+    return sorted(out, key=lambda warning: not warning.blocking)
