@@ -118,3 +118,10 @@ def channel_limit_checks(item):
     from publishing.checks import approval_checks
 
     return approval_checks(item)
+
+
+@hooks.register("editorial_item_live_accounts")  # content.views.takedown.HOOK
+def ledger_live_accounts(item):
+    from publishing.ledger import live_accounts
+
+    return live_accounts(item)

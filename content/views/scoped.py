@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList, PublishingPanel
 from content.status import with_status
 from content.views.columns import StatusColumn
 from content.views.panels import ChecksPanel, StatusPanel
+from content.views.takedown import ConfirmedDeleteView, ConfirmedUnpublishView
 from content.viewsets import OrganisationScopedViewSet
 
 
@@ -36,6 +37,10 @@ class ContentViewSet(EditorialStatusMixin, OrganisationScopedViewSet):
     # match over a few short columns is both correct and fast at this scale.
     search_backend_name = None
     list_per_page = 25
+    # Unpublishing, and deleting a live item, list the accounts the item leaves.
+    unpublish_view_class = ConfirmedUnpublishView
+    delete_view_class = ConfirmedDeleteView
+    delete_template_name = ConfirmedDeleteView.template_name
     select_related = ()
     prefetch_related = ()
 
