@@ -31,6 +31,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 
 from content.models.organisations import Organisation
 from content.permissions import can_edit, can_view, readable_choices, scope_for_user
+from content.views.feedback import announce_if_live
 
 
 def limit_choices(form, user):
@@ -117,7 +118,7 @@ class CheckedWorkflowActionView(WorkflowActionView):
 
     def post(self, request, *args, **kwargs):
         try:
-            return super().post(request, *args, **kwargs)
+            response = super().post(request, *args, **kwargs)
         except ValidationError as error:
             problems = error.messages
             messages.error(request, f"未能发布,审核仍在进行:{len(problems)} 处不符合规则")
@@ -126,16 +127,28 @@ class CheckedWorkflowActionView(WorkflowActionView):
             if request.headers.get("x-requested-with") == "XMLHttpRequest":
                 return self.render_modal_json(request, {"step": "success", "redirect": self.redirect_url})
             return redirect(self.redirect_url)
+        if self.action_name == "approve":
+            announce_if_live(request, self.object, approved=True)
+        return response
 
 
 class CheckedEditView(SnippetEditView):
     """The edit page's 批准 (approve) button, refused the same way: the reviewer's edits
     are saved, the approval is not, and each reason is shown on the edit page."""
 
+    def form_valid(self, form):
+        self.approval_refused = False
+        response = super().form_valid(form)
+        approved = self.action == "workflow-action" and getattr(self, "workflow_action", None) == "approve"
+        if self.action == "publish" or (approved and not self.approval_refused):
+            announce_if_live(self.request, self.object, approved=approved)
+        return response
+
     def workflow_action_action(self):
         try:
             return super().workflow_action_action()
         except ValidationError as error:
+            self.approval_refused = True
             problems = error.messages
             messages.error(self.request, f"未能批准,审核仍在进行:{len(problems)} 处不符合渠道规则")
             for problem in problems[: CheckedWorkflowActionView.MAX_MESSAGES]:

@@ -125,3 +125,10 @@ def ledger_live_accounts(item):
     from publishing.ledger import live_accounts
 
     return live_accounts(item)
+
+
+@hooks.register("editorial_item_went_live")  # content.views.feedback.HOOK
+def push_feedback(request, item, approved):
+    from publishing.feedback import announce
+
+    announce(request, item, approved)
