@@ -132,3 +132,13 @@ def push_feedback(request, item, approved):
     from publishing.feedback import announce
 
     announce(request, item, approved)
+
+
+@hooks.register("construct_homepage_panels")
+def review_queue_with_context(request, panels):
+    """Wagtail's 等待你的审查 panel, each item with its reach and blocking checks."""
+    from publishing.review import ReviewQueuePanel
+
+    for index, panel in enumerate(panels):
+        if getattr(panel, "name", "") == ReviewQueuePanel.name:
+            panels[index] = ReviewQueuePanel()
