@@ -150,7 +150,7 @@ class CheckedEditView(SnippetEditView):
         except ValidationError as error:
             self.approval_refused = True
             problems = error.messages
-            messages.error(self.request, f"未能批准,审核仍在进行:{len(problems)} 处不符合渠道规则")
+            messages.error(self.request, f"未能批准,审核仍在进行:{len(problems)} 处不符合规则")
             for problem in problems[: CheckedWorkflowActionView.MAX_MESSAGES]:
                 messages.error(self.request, problem)
             return redirect(self.get_edit_url())

@@ -15,6 +15,7 @@ from content.permissions import editable, scope_for_user
 from content.views.filters import StatusFilterSet
 from content.views.panels import StatusPanel
 from content.views.scoped import EditorialStatusMixin
+from content.views.takedown import ConfirmedDeleteView, ConfirmedUnpublishView
 from content.viewsets import OrganisationOwnedForm, OrganisationScopedViewSet
 from menus import urls as menus_urls
 from menus.models import Menu
@@ -63,6 +64,10 @@ class MenuViewSet(EditorialStatusMixin, OrganisationScopedViewSet):
     add_to_admin_menu = True
     base_form_class = MenuForm
     edit_view_class = MenuEditView
+    # Unpublishing, and deleting a live menu, name the account it leaves.
+    unpublish_view_class = ConfirmedUnpublishView
+    delete_view_class = ConfirmedDeleteView
+    delete_template_name = ConfirmedDeleteView.template_name
     list_display = ["name", "code", "account", "brand"]
     filterset_class = MenuFilterSet
     search_fields = ["name", "code"]

@@ -38,6 +38,9 @@ def live_accounts(item):
     if not getattr(item, "live", False) or item.pk is None:
         return []
     kind = kinds.kind_of(item)
+    if kind is not None and kind.code == kinds.Kind.MENU:
+        account = item.account
+        return [LiveAccount(account.code, account.name, account.get_type_display(), "当前提供此菜单")]
     pushed = kind is not None and kind.code in WECHAT_KINDS
     out = [
         LiveAccount(a.code, a.name, a.get_type_display(), "已推送发布到该公众号")

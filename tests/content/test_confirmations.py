@@ -90,3 +90,12 @@ def test_menu_rollback_asks_first_showing_the_version_account_and_changes(client
     client.post(confirm_url)
     assert live_version(menu).number == 3
     assert Menu.objects.get(pk=menu.pk).nodes.get(key="1").name == "话费"
+
+
+def test_deleting_a_live_menu_names_its_account(client, matrix, branch_publisher):
+    account = ChannelAccountFactory(code="wx-menu-del", name="西安移动", organisation=matrix["branch1"])
+    menu = make_menu(account, [node("1", "话费", type="click", event_key="FEE")])
+    publish_menu(menu, None, "v1")
+    client.force_login(branch_publisher)
+    html = client.get(reverse(Menu.snippet_viewset.get_url_name("delete"), args=[menu.pk])).content.decode()
+    assert "此内容正在线上提供,删除不可撤销" in html and 'data-account="wx-menu-del"' in html
