@@ -29,6 +29,7 @@ from wagtail.admin.views.generic import DeleteView, EditView
 from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 
+from content.checks import blocking_checks
 from content.models.organisations import Organisation
 from content.permissions import can_edit, can_view, readable_choices, scope_for_user
 from content.views.feedback import announce_if_live
@@ -133,27 +134,36 @@ class CheckedWorkflowActionView(WorkflowActionView):
 
 
 class CheckedEditView(SnippetEditView):
-    """The edit page's 批准 (approve) button, refused the same way: the reviewer's edits
-    are saved, the approval is not, and each reason is shown on the edit page."""
+    """The edit page's 批准 (approve) and 发布 (publish) buttons, refused the same way
+    when the content breaks a rule its channels enforce (content.checks): the edits
+    are saved as a draft, nothing is published, and each reason is shown."""
 
     def form_valid(self, form):
-        self.approval_refused = False
+        self.refused = False
         response = super().form_valid(form)
         approved = self.action == "workflow-action" and getattr(self, "workflow_action", None) == "approve"
-        if self.action == "publish" or (approved and not self.approval_refused):
+        if not self.refused and (self.action == "publish" or approved):
             announce_if_live(self.request, self.object, approved=approved)
         return response
+
+    def publish_action(self):
+        problems = [str(problem) for problem in blocking_checks(self.new_revision.as_object())]
+        if problems:
+            return self._refuse("未能发布,已保存为草稿", problems)
+        return super().publish_action()
 
     def workflow_action_action(self):
         try:
             return super().workflow_action_action()
         except ValidationError as error:
-            self.approval_refused = True
-            problems = error.messages
-            messages.error(self.request, f"未能批准,审核仍在进行:{len(problems)} 处不符合规则")
-            for problem in problems[: CheckedWorkflowActionView.MAX_MESSAGES]:
-                messages.error(self.request, problem)
-            return redirect(self.get_edit_url())
+            return self._refuse("未能批准,审核仍在进行", error.messages)
+
+    def _refuse(self, what, problems):
+        self.refused = True
+        messages.error(self.request, f"{what}:{len(problems)} 处不符合规则")
+        for problem in problems[: CheckedWorkflowActionView.MAX_MESSAGES]:
+            messages.error(self.request, problem)
+        return redirect(self.get_edit_url())
 
 
 class ScopedFiltersMixin:

@@ -106,3 +106,17 @@ def test_package_approval_is_not_refused_for_a_wechat_hint(client, matrix, branc
     assert client.post(approve_url(package), {"comment": ""}).status_code == 302
     package.refresh_from_db()
     assert package.live
+
+
+def test_publishing_from_the_edit_page_is_refused_and_keeps_the_draft(client, matrix, branch_publisher):
+    article = ArticleFactory(code="CHK-PUB", organisation=matrix["branch1"], live=False)  # no cover
+    client.force_login(branch_publisher)
+    form = {"code": article.code, "title": "改过的标题", "author": article.author, "digest": "",
+            "body": '{"blocks":[{"key":"a","text":"正文","type":"unstyled","depth":0,"inlineStyleRanges":[],"entityRanges":[],"data":{}}],"entityMap":{}}',
+            "channels": "wechat_official_account", "organisation": str(matrix["branch1"].pk),
+            "action-publish": "1"}
+    text = client.post(edit_url(article), form, follow=True).content.decode()
+    assert "未能发布,已保存为草稿" in text and "缺少封面图" in text
+    article.refresh_from_db()
+    assert not article.live
+    assert article.get_latest_revision_as_object().title == "改过的标题"
