@@ -35,11 +35,13 @@ def reach_org_ids(item):
     """Organisations whose channels carry the item."""
     if isinstance(item, AutoReply):
         return {item.account.organisation_id}
+    # "id", not "pk": a revision's object holds these relations in memory (modelcluster),
+    # whose querysets know only real field names.
     org_ids = {item.organisation_id}
     if isinstance(item, Article):
-        org_ids |= set(item.shared_to.values_list("pk", flat=True))
+        org_ids |= set(item.shared_to.values_list("id", flat=True))
     if isinstance(item, (Package, Business)):
-        org_ids |= set(item.sale_orgs.values_list("pk", flat=True))
+        org_ids |= set(item.sale_orgs.values_list("id", flat=True))
     return org_ids
 
 

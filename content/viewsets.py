@@ -26,10 +26,13 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.forms.models import WagtailAdminModelFormMetaclass
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.views.generic import DeleteView, EditView
+from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 
+from content.checks import blocking_checks
 from content.models.organisations import Organisation
 from content.permissions import can_edit, can_view, readable_choices, scope_for_user
+from content.views.feedback import announce_if_live
 
 
 def limit_choices(form, user):
@@ -116,7 +119,7 @@ class CheckedWorkflowActionView(WorkflowActionView):
 
     def post(self, request, *args, **kwargs):
         try:
-            return super().post(request, *args, **kwargs)
+            response = super().post(request, *args, **kwargs)
         except ValidationError as error:
             problems = error.messages
             messages.error(request, f"未能发布,审核仍在进行:{len(problems)} 处不符合规则")
@@ -125,6 +128,42 @@ class CheckedWorkflowActionView(WorkflowActionView):
             if request.headers.get("x-requested-with") == "XMLHttpRequest":
                 return self.render_modal_json(request, {"step": "success", "redirect": self.redirect_url})
             return redirect(self.redirect_url)
+        if self.action_name == "approve":
+            announce_if_live(request, self.object, approved=True)
+        return response
+
+
+class CheckedEditView(SnippetEditView):
+    """The edit page's 批准 (approve) and 发布 (publish) buttons, refused the same way
+    when the content breaks a rule its channels enforce (content.checks): the edits
+    are saved as a draft, nothing is published, and each reason is shown."""
+
+    def form_valid(self, form):
+        self.refused = False
+        response = super().form_valid(form)
+        approved = self.action == "workflow-action" and getattr(self, "workflow_action", None) == "approve"
+        if not self.refused and (self.action == "publish" or approved):
+            announce_if_live(self.request, self.object, approved=approved)
+        return response
+
+    def publish_action(self):
+        problems = [str(problem) for problem in blocking_checks(self.new_revision.as_object())]
+        if problems:
+            return self._refuse("未能发布,已保存为草稿", problems)
+        return super().publish_action()
+
+    def workflow_action_action(self):
+        try:
+            return super().workflow_action_action()
+        except ValidationError as error:
+            return self._refuse("未能批准,审核仍在进行", error.messages)
+
+    def _refuse(self, what, problems):
+        self.refused = True
+        messages.error(self.request, f"{what}:{len(problems)} 处不符合规则")
+        for problem in problems[: CheckedWorkflowActionView.MAX_MESSAGES]:
+            messages.error(self.request, problem)
+        return redirect(self.get_edit_url())
 
 
 class ScopedFiltersMixin:
@@ -144,6 +183,7 @@ class OrganisationScopedViewSet(SnippetViewSet):
 
     base_form_class = OrganisationOwnedForm
     workflow_action_view_class = CheckedWorkflowActionView
+    edit_view_class = CheckedEditView
 
     def get_edit_handler(self):
         # Panels declared on the viewset get the viewset's base form (Wagtail

@@ -12,6 +12,10 @@ from wagtail.snippets.views.snippets import EditView
 
 from content.models import ChannelAccount
 from content.permissions import editable, scope_for_user
+from content.views.filters import StatusFilterSet
+from content.views.panels import StatusPanel
+from content.views.scoped import EditorialStatusMixin
+from content.views.takedown import ConfirmedDeleteView, ConfirmedUnpublishView
 from content.viewsets import OrganisationOwnedForm, OrganisationScopedViewSet
 from menus import urls as menus_urls
 from menus.models import Menu
@@ -46,7 +50,13 @@ class MenuEditView(EditView):
         return super().form_valid(form)
 
 
-class MenuViewSet(OrganisationScopedViewSet):
+class MenuFilterSet(StatusFilterSet):
+    class Meta:
+        model = Menu
+        fields = ["account", "brand"]
+
+
+class MenuViewSet(EditorialStatusMixin, OrganisationScopedViewSet):
     model = Menu
     icon = "list-ul"
     menu_label = _("渠道菜单")
@@ -54,13 +64,17 @@ class MenuViewSet(OrganisationScopedViewSet):
     add_to_admin_menu = True
     base_form_class = MenuForm
     edit_view_class = MenuEditView
-    list_display = ["name", "code", "account", "brand", "live"]
-    list_filter = ["account", "brand"]
+    # Unpublishing, and deleting a live menu, name the account it leaves.
+    unpublish_view_class = ConfirmedUnpublishView
+    delete_view_class = ConfirmedDeleteView
+    delete_template_name = ConfirmedDeleteView.template_name
+    list_display = ["name", "code", "account", "brand"]
+    filterset_class = MenuFilterSet
     search_fields = ["name", "code"]
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("account", "brand")
 
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("account"), FieldPanel("brand"),
+    panels = [StatusPanel(), FieldPanel("code"), FieldPanel("name"), FieldPanel("account"), FieldPanel("brand"),
               FieldPanel("match_tag_id")]
 
 

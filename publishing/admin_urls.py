@@ -9,6 +9,7 @@ app_name = "publishing"
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("batches/<int:pk>/", views.BatchView.as_view(), name="batch"),
+    path("items/<int:content_type>/<str:pk>/", views.ItemBatchView.as_view(), name="item_batch"),
     path("batches/<int:pk>/progress.json", views.BatchProgressView.as_view(), name="batch_progress"),
     path("publications/<int:pk>/", views.PublicationView.as_view(), name="publication"),
     path("publications/<int:pk>/<str:action>/", views.PublicationActionView.as_view(), name="publication_action"),

@@ -5,6 +5,9 @@ and each batch's progress bar (refreshed from a JSON endpoint as jobs finish).
 Every list goes through organisation isolation; an object outside the user's
 organisations is a 404, an action on one they may only read a 403."""
 
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -128,6 +131,38 @@ class BatchProgressView(PermissionRequired, View):
             for row in rows
         ]
         return JsonResponse(data)
+
+
+def _timestamp(value):
+    try:
+        return datetime.fromtimestamp(float(value), tz=dt_timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+class ItemBatchView(PublishingPage):
+    """The latest push of an item: its batch page once the worker has made it; until
+    then a page that looks again every second (the link of the publish message)."""
+
+    template_name = "publishing/admin/item_batch.html"
+    page_title = _("推送进度")
+
+    def get(self, request, *args, **kwargs):
+        pushes = dashboard.publications_for(request.user).filter(
+            batch__source_type_id=kwargs["content_type"], batch__source_id=kwargs["pk"]
+        )
+        since = _timestamp(request.GET.get("since"))
+        if since is not None:
+            pushes = pushes.filter(batch__created_at__gte=since)
+        batch_id = (
+            pushes
+            .order_by("-batch__created_at", "-batch_id")
+            .values_list("batch_id", flat=True)
+            .first()
+        )
+        if batch_id is not None:
+            return redirect("publishing:batch", pk=batch_id)
+        return super().get(request, *args, **kwargs)
 
 
 class PublicationView(PublishingPage):

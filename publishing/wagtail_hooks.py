@@ -111,3 +111,34 @@ def push_alerts_panel(request, panels):
         panels.append(PushAlertsPanel(paused, failed))
 
 # --------------------------- end of push publishing ---------------------------
+
+
+@hooks.register("editorial_item_checks")  # content.checks.HOOK
+def channel_limit_checks(item):
+    from publishing.checks import approval_checks
+
+    return approval_checks(item)
+
+
+@hooks.register("editorial_item_live_accounts")  # content.views.takedown.HOOK
+def ledger_live_accounts(item):
+    from publishing.ledger import live_accounts
+
+    return live_accounts(item)
+
+
+@hooks.register("editorial_item_went_live")  # content.views.feedback.HOOK
+def push_feedback(request, item, approved):
+    from publishing.feedback import announce
+
+    announce(request, item, approved)
+
+
+@hooks.register("construct_homepage_panels")
+def review_queue_with_context(request, panels):
+    """Wagtail's 等待你的审查 panel, each item with its reach and blocking checks."""
+    from publishing.review import ReviewQueuePanel
+
+    for index, panel in enumerate(panels):
+        if getattr(panel, "name", "") == ReviewQueuePanel.name:
+            panels[index] = ReviewQueuePanel()

@@ -29,6 +29,13 @@ class OrganisationApprovalTask(GroupApprovalTask):
     def user_can_lock(self, obj, user):
         return self._may_moderate(obj, user)
 
+    def on_action(self, task_state, user, action_name, **kwargs):
+        # Refused before anything changes: approving would publish an item its
+        # target channels cannot take (content.checks; e.g. a title over WeChat's limit).
+        if action_name == "approve":
+            refuse_blocked_approval(task_state)
+        return super().on_action(task_state, user, action_name, **kwargs)
+
     def get_actions(self, obj, user):
         if self._may_moderate(obj, user):
             return super().get_actions(obj, user)
@@ -43,6 +50,19 @@ class OrganisationApprovalTask(GroupApprovalTask):
     @classmethod
     def get_description(cls):
         return _("发布审核组中,与内容同组织或上级组织的成员可以审核")
+
+
+def refuse_blocked_approval(task_state):
+    """ValidationError listing the blocking channel checks of the revision under review."""
+    from django.core.exceptions import ValidationError
+
+    from content.checks import blocking_checks
+
+    revision = task_state.revision
+    item = revision.as_object() if revision is not None else task_state.workflow_state.content_object
+    problems = blocking_checks(item)
+    if problems:
+        raise ValidationError([str(problem) for problem in problems])
 
 
 def moderatable_q(user):

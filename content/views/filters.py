@@ -8,9 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 
 from content.models import ChannelAccount
+from content.status import Status, filter_status
 
 
-class OrganisationFilterSet(WagtailFilterSet):
+class StatusFilterSet(WagtailFilterSet):
+    """The editorial status (content.status), filtered in SQL."""
+
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices, method="filter_by_status")
+
+    def filter_by_status(self, queryset, name, value):
+        return filter_status(queryset, value) if value else queryset
+
+
+class OrganisationFilterSet(StatusFilterSet):
     live = django_filters.BooleanFilter(label=_("已发布"))
 
     def __init__(self, *args, **kwargs):

@@ -5,6 +5,10 @@ columns show so a page costs the same number of queries whatever its length."""
 from django import forms
 from wagtail.admin.panels import FieldPanel, ObjectList, PublishingPanel
 
+from content.status import with_status
+from content.views.columns import StatusColumn
+from content.views.panels import ChecksPanel, StatusPanel
+from content.views.takedown import ConfirmedDeleteView, ConfirmedUnpublishView
 from content.viewsets import OrganisationScopedViewSet
 
 
@@ -14,11 +18,29 @@ def OrganisationPanel():
     return FieldPanel("organisation", widget=forms.Select)
 
 
-class ContentViewSet(OrganisationScopedViewSet):
+class EditorialStatusMixin:
+    """Lists of an editorial model carry each item's status: a column (the list's
+    queryset computes it in SQL) and, with ``content.views.filters.StatusFilterSet``,
+    a filter."""
+
+    def get_queryset(self, request):
+        return with_status(super().get_queryset(request))
+
+    def get_index_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_index_view_kwargs(**kwargs)
+        view_kwargs["list_display"] = [*view_kwargs["list_display"], StatusColumn()]
+        return view_kwargs
+
+
+class ContentViewSet(EditorialStatusMixin, OrganisationScopedViewSet):
     # Chinese text has no word boundaries for full-text search: a substring
     # match over a few short columns is both correct and fast at this scale.
     search_backend_name = None
     list_per_page = 25
+    # Unpublishing, and deleting a live item, list the accounts the item leaves.
+    unpublish_view_class = ConfirmedUnpublishView
+    delete_view_class = ConfirmedDeleteView
+    delete_template_name = ConfirmedDeleteView.template_name
     select_related = ()
     prefetch_related = ()
 
@@ -32,6 +54,6 @@ class ContentViewSet(OrganisationScopedViewSet):
 
     def get_edit_handler(self):
         # Scheduled go-live / expiry fields come with Wagtail's publishing panel.
-        return ObjectList([*self.panels, PublishingPanel()], base_form_class=self.base_form_class).bind_to_model(
+        return ObjectList([StatusPanel(), ChecksPanel(), *self.panels, PublishingPanel()], base_form_class=self.base_form_class).bind_to_model(
             self.model
         )

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_POST
+from django.http import Http404
 
 from menus.services import diff_versions, rollback
 from menus.validation import MenuValidationError
@@ -37,7 +37,7 @@ def versions(request, pk):
         "live_number": numbers[0] if numbers else None,
         "a": a,
         "b": b,
-        "diff": [{"label": KIND_LABELS[c.kind], **c.as_dict()} for c in diff] if diff is not None else None,
+        "diff": _diff_rows(diff) if diff is not None else None,
         "counts": {KIND_LABELS[k]: n for k, n in diff.counts.items() if n} if diff is not None else {},
         "can_rollback": may(request.user, "publish", menu),
         "page_title": f"菜单版本:{menu.name}",
@@ -45,9 +45,15 @@ def versions(request, pk):
     })
 
 
-@require_POST
+def _diff_rows(diff):
+    return [{"label": KIND_LABELS[c.kind], **c.as_dict()} for c in diff]
+
+
 def rollback_version(request, pk, number):
+    """GET: what rolling back will change and where, to confirm; POST: roll back."""
     menu = menu_for(request, pk, "publish")
+    if request.method != "POST":
+        return _confirm_rollback(request, menu, number)
     try:
         version = rollback(menu, number, request.user)
     except MenuValidationError as error:
@@ -57,3 +63,23 @@ def rollback_version(request, pk, number):
     else:
         messages.success(request, f"已将版本 {number} 发布为版本 {version.number}")
     return redirect("menus_admin:versions", pk=menu.pk)
+
+
+def _confirm_rollback(request, menu, number):
+    listed = {v.number: v for v in menu.versions.select_related("author").order_by("-number")}
+    target = listed.get(number)
+    if target is None:
+        raise Http404
+    live = next(iter(listed.values()))
+    diff = diff_versions(live, target)
+    return TemplateResponse(request, "menus/confirm_rollback.html", {
+        "menu": menu,
+        "target": target,
+        "live": live,
+        "new_number": live.number + 1,
+        "accounts": [menu.account],
+        "diff": _diff_rows(diff),
+        "counts": {KIND_LABELS[k]: n for k, n in diff.counts.items() if n},
+        "page_title": f"确认回滚:{menu.name}",
+        "header_icon": "history",
+    })

@@ -16,6 +16,7 @@ from content.models import Article, AutoReply, Business, Package, SmsTemplate, T
 from content.tasks import publish_scheduled
 from content.workflows import ensure_approval_workflow
 from tests.support.factories import SmsAccountFactory, SmsTemplateFactory
+from tests.support.images import make_image
 from tests.support.users import make_editor
 
 pytestmark = pytest.mark.django_db
@@ -238,7 +239,9 @@ def draft_of(model, matrix):
     else:
         factory = {Article: ArticleFactory, Package: PackageFactory, Business: BusinessFactory,
                    SmsTemplate: SmsTemplateFactory, TemplateMessage: TemplateMessageFactory}[model]
-        record = factory(code="DRAFT-1", organisation=matrix["branch1"], live=False)
+        # An article meets its WeChat account's rules (a cover): approval refuses one that does not.
+        extra = {"cover_image": make_image(matrix["branch1"], title="cover")} if model is Article else {}
+        record = factory(code="DRAFT-1", organisation=matrix["branch1"], live=False, **extra)
     record.save_revision()
     return record
 
