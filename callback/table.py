@@ -7,6 +7,7 @@ request reads ``index`` and ``gen:<code>`` in one round trip and finds the
 compiled table in process memory unless the generation moved. Secrets travel
 through the cache Fernet-encrypted, as they are at rest."""
 
+import hashlib
 import logging
 import time
 import uuid
@@ -15,6 +16,8 @@ from django.core.cache import cache
 
 from content.models import AutoReply, ChannelAccount
 from content.secrets import encrypt
+from renditions.images import wechat_reply_image_bytes
+from wechat.models import UploadedAsset
 
 from .articles import news_article
 from .replies import clip_text
@@ -72,16 +75,35 @@ def _rule_data(rule, account):
             logger.warning("auto-reply %s points at an unpublished article; it is left out", rule.pk)
             return None
         return {**data, "reply_type": "news", "article": news_article(article, account)}
-    # A passive image reply needs a WeChat media id the platform does not hold.
-    logger.warning("auto-reply %s is an image reply, which passive replies cannot carry; it is left out", rule.pk)
+    if rule.reply_type == AutoReply.ReplyType.IMAGE:
+        media_id = reply_image_media_id(rule, account)
+        if not media_id:
+            # Its push job uploads the image and rebuilds the table when it is done.
+            logger.info("auto-reply %s: its image is not uploaded to %s yet; left out", rule.pk, account.code)
+            return None
+        return {**data, "reply_type": "image", "media_id": media_id}
     return None
+
+
+def reply_image_media_id(rule, account):
+    """The permanent material of the rule's image on the account (uploaded by the
+    rule's push job), or ""."""
+    if rule.reply_image is None or not account.app_id:
+        return ""
+    try:
+        content_hash = hashlib.sha256(wechat_reply_image_bytes(rule.reply_image)).hexdigest()
+    except (OSError, ValueError):
+        logger.warning("auto-reply %s: its image file cannot be read; left out", rule.pk, exc_info=True)
+        return ""
+    asset = UploadedAsset.objects.filter(app_id=account.app_id, content_hash=content_hash, kind="image").first()
+    return asset.media_id if asset else ""
 
 
 def build_table(account):
     """The cacheable table of one account from its published (live) rules."""
     rules = (
         AutoReply.objects.filter(account=account, live=True)
-        .select_related("reply_article__cover_image")
+        .select_related("reply_article__cover_image", "reply_image")
         .order_by("-priority", "id")
     )
     compiled = []

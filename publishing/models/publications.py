@@ -87,6 +87,7 @@ class Publication(models.Model):
         SUBMIT = "submit", _("提交发布")
         RESULT = "result", _("等待发布结果")
         TAKEDOWN = "takedown", _("删除已发布文章")
+        REPLY_IMAGE = "reply_image", _("上传回复图片")
         MENU_DELETE = "menu_delete", _("清除旧菜单")
         MENU_CREATE = "menu_create", _("创建菜单")
         MENU_CONDITIONAL = "menu_conditional", _("创建个性化菜单")

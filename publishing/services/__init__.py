@@ -55,6 +55,10 @@ def _steps(pub):
         from .menus import publish_menu
 
         return publish_menu(pub)
+    if pub.batch.kind == PublishBatch.Kind.AUTO_REPLY:
+        from .reply_images import upload_reply_image
+
+        return upload_reply_image(pub)
     if pub.batch.kind == PublishBatch.Kind.ARTICLE and pub.batch.action == PublishBatch.Action.UNPUBLISH:
         from .articles import take_down_article
 

@@ -17,8 +17,16 @@ Kind = PublishBatch.Kind
 Action = PublishBatch.Action
 
 # What WeChat's server API carries; everything else reaches channels through webhooks
-# (auto-replies and template messages are served by the callback from the bundle).
+# (auto-replies and template messages are served by the callback from the bundle;
+# an image auto-reply's image goes up as a permanent material first, see wechat_work).
 WECHAT_KINDS = {Kind.ARTICLE, Kind.MENU}
+
+
+def wechat_work(kind, item):
+    """True when publishing ``item`` calls WeChat's API (not only webhooks)."""
+    if kind == Kind.AUTO_REPLY:
+        return getattr(item, "reply_type", "") == "image" and getattr(item, "reply_image_id", None) is not None
+    return kind in WECHAT_KINDS
 
 
 def kind_of(obj):
@@ -33,11 +41,12 @@ def kind_of(obj):
     raise ValidationError({"kind": f"{type(obj).__name__} 不能推送到渠道"})
 
 
-def channels_for(kind, action, accounts, takedown=None):
+def channels_for(kind, action, accounts, takedown=None, to_wechat=None):
     """(account, channel) pairs with work to do: WeChat jobs for official accounts
     (publishing; or deleting the articles ``takedown`` lists per account id),
     webhook deliveries for accounts with an enabled endpoint."""
     takedown = takedown or {}
+    to_wechat = kind in WECHAT_KINDS if to_wechat is None else to_wechat
     accounts = list(accounts)
     hooked = set(
         WebhookEndpoint.objects.filter(account__in=accounts, enabled=True).values_list("account_id", flat=True)
@@ -46,7 +55,7 @@ def channels_for(kind, action, accounts, takedown=None):
     for account in accounts:
         if (
             action == Action.PUBLISH
-            and kind in WECHAT_KINDS
+            and to_wechat
             and account.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
         ):
             plan.append((account, Publication.Channel.WECHAT))
@@ -58,13 +67,13 @@ def channels_for(kind, action, accounts, takedown=None):
 
 
 def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, revision_id=None, code="", label="",
-                 origin=PublishBatch.Origin.EDITOR, takedown=None):
+                 origin=PublishBatch.Origin.EDITOR, takedown=None, to_wechat=None):
     """Store the batch and its publications; each job starts after commit. None when
     no target account has anything to receive. ``takedown`` ({account id: [article_id]})
     is what an unpublish deletes from each official account, fixed now so a later
     publish of the item is never deleted by it."""
     takedown = takedown or {}
-    plan = channels_for(kind, action, accounts, takedown)
+    plan = channels_for(kind, action, accounts, takedown, to_wechat)
     if not plan:
         return None
     with transaction.atomic():
@@ -122,7 +131,7 @@ def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revis
     revision_id = revision.pk if revision is not None else _live_revision_id(item)
     code = getattr(item, "code", "") or str(item.pk)
     return create_batch(item, kind, targets, user=user, action=action, revision_id=revision_id, code=code,
-                        label=str(item), origin=origin, takedown=takedown)
+                        label=str(item), origin=origin, takedown=takedown, to_wechat=wechat_work(kind, item))
 
 
 def take_down_deleted(source_type_id, source_id, code="", label=""):

@@ -201,3 +201,13 @@ def test_a_permanent_error_on_one_account_does_not_stop_the_others_and_shows_wec
     assert published_on(wechat_emulator, matrix_accounts["wx-sx"]) == {}
     # the failed account's article is still live in the ledger: nothing is marked gone that is not
     assert [a.code for a in ledger.live_accounts(article)] == ["wx-sx-02"]
+
+
+def test_the_preview_lists_the_exact_accounts_an_approval_reaches(client, superuser, matrix, matrix_accounts):
+    from django.urls import reverse
+
+    article = make_article(matrix["branch1"], code="ART-PRE")
+    client.force_login(superuser)
+    html = client.get(reverse("renditions:preview", args=["article", article.pk])).content.decode()
+    reach_line = html.split("data-reach-accounts>")[1].split("</p>")[0]
+    assert "(wx-sx-01)" in reach_line and "(wx-sx)" not in reach_line and "(wx-sx-02)" not in reach_line
