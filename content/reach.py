@@ -2,14 +2,17 @@
 bundles, webhooks and the API share, per item (``target_accounts``) and as a
 queryset filter (``reach_q``), side by side so they stay one rule.
 
-``REACH`` says it per channel type. Pull channels (SMS hall, web hall,
-mini-program) are ``TREE``: an account serves its organisation and everything
-below it, so the province's web hall carries every branch's items (callers
-filter by region and brand). Official accounts are ``OWN``: they broadcast, so an
-account carries only the items of its own organisation, of the organisations
-they are shared down / sold to, never a descendant's (a branch's article never
-lands on the province's official account). On an ``OWN`` account a live local
-copy of a shared article replaces the original: the account never carries both.
+``REACH`` says per channel type how far an article travels. Pull channels (SMS
+hall, web hall, mini-program) are ``TREE``: an account serves its organisation and
+everything below it, so the province's web hall carries every branch's items
+(callers filter by region and brand). Official accounts are ``OWN``: they
+broadcast articles, so an account carries only the articles of its own
+organisation and of the organisations they are shared down to, never a
+descendant's (a branch's article never lands on the province's official account).
+On an ``OWN`` account a live local copy of a shared article replaces the original:
+the account never carries both. Items that are not broadcast (packages,
+businesses, SMS templates: read through the API, menus and bundles) are ``TREE``
+on every channel.
 An item that names target channels reaches only accounts of those channel types.
 tests/graphql_api/test_reach.py holds the two forms equal on every kind of item."""
 
@@ -69,8 +72,10 @@ def target_accounts(item):
     if types is None:
         types = set(getattr(item, "channels", None) or ChannelAccount.Type.values)
     org_ids = reach_org_ids(item)
-    pull = [t for t in types if REACH[t] == TREE]
-    broadcast = [t for t in types if REACH[t] == OWN]
+    # ``REACH`` rules articles (what is broadcast); other items are read on demand
+    # (API, menus, bundles) and every channel serves its subtree.
+    broadcast = [t for t in types if REACH[t] == OWN] if isinstance(item, Article) else []
+    pull = [t for t in types if t not in broadcast]
     q = Q(organisation_id__in=_with_ancestors(org_ids), type__in=pull)
     if broadcast:
         q |= Q(organisation_id__in=org_ids - _replaced_in(item), type__in=broadcast)
@@ -94,6 +99,9 @@ class Audience:
 
     account_ids: frozenset = frozenset()
     orgs_by_type: dict = field(default_factory=dict)
+    # Per channel type, the organisations whose *articles* reach it (``REACH``: an
+    # official account broadcasts its own organisation's, not its subtree's).
+    article_orgs_by_type: dict = field(default_factory=dict)
     subtrees_of: dict = field(default_factory=dict)  # organisation id -> its subtree
     # Every organisation when the audience was made: a set of organisations holding
     # them all reaches every item, and its filter needs no list of ids.
@@ -103,7 +111,8 @@ class Audience:
         """The audience of one of its accounts (the organisations below it), without a query."""
         return Audience(
             account_ids=frozenset([account.pk]),
-            orgs_by_type={account.type: _reached_orgs(account, self.subtrees_of)},
+            orgs_by_type={account.type: frozenset(self.subtrees_of[account.organisation_id])},
+            article_orgs_by_type={account.type: _article_orgs(account, self.subtrees_of)},
             whole_tree=self.whole_tree,
         )
 
@@ -134,8 +143,8 @@ def _subtree(children, org_id):
     return frozenset(out)
 
 
-def _reached_orgs(account, subtrees_of):
-    """Organisations whose items reach the account (``REACH`` of its channel type)."""
+def _article_orgs(account, subtrees_of):
+    """Organisations whose articles reach the account (``REACH`` of its channel type)."""
     if REACH.get(account.type) == OWN:
         return frozenset([account.organisation_id])
     return frozenset(subtrees_of[account.organisation_id])
@@ -148,12 +157,14 @@ def audience_for(accounts):
         return Audience()
     children = _children()  # one query of the (small) organisation tree
     subtrees_of = {a.organisation_id: _subtree(children, a.organisation_id) for a in accounts}
-    by_type = {}
+    by_type, articles_by_type = {}, {}
     for account in accounts:
-        by_type.setdefault(account.type, set()).update(_reached_orgs(account, subtrees_of))
+        by_type.setdefault(account.type, set()).update(subtrees_of[account.organisation_id])
+        articles_by_type.setdefault(account.type, set()).update(_article_orgs(account, subtrees_of))
     return Audience(
         account_ids=frozenset(a.pk for a in accounts),
         orgs_by_type={t: frozenset(org_ids) for t, org_ids in by_type.items()},
+        article_orgs_by_type={t: frozenset(org_ids) for t, org_ids in articles_by_type.items()},
         subtrees_of=subtrees_of,
         whole_tree=frozenset(pk for pks in children.values() for pk in pks),
     )
@@ -227,7 +238,7 @@ def reach_q(model, audience):
     if model is Article:
         # Channel types reaching the same organisations by the same rule share one clause.
         types_of = {}
-        for channel_type, org_ids in audience.orgs_by_type.items():
+        for channel_type, org_ids in audience.article_orgs_by_type.items():
             if org_ids:
                 types_of.setdefault((org_ids, REACH[channel_type]), []).append(channel_type)
         q = NOTHING

@@ -1,15 +1,14 @@
 """An article's target channels are explicit: the admin form explains them and refuses none."""
 
 import pytest
-from wagtail.admin.panels import get_edit_handler
-
 from content.models import Article
 
 pytestmark = pytest.mark.django_db
 
 
 def _form(editor, org, **data):
-    form_class = get_edit_handler(Article).get_form_class()
+    # The admin's own form: the edit handler of the article snippet viewset.
+    form_class = Article.snippet_viewset.get_edit_handler().get_form_class()
     return form_class(data={"code": "ART-CH", "title": "五一流量包", **data}, instance=Article(organisation=org),
                       for_user=editor)
 
