@@ -8,7 +8,7 @@ from django.db import transaction
 from content import kinds
 from content.models import ChannelAccount
 from content.reach import target_accounts
-from publishing.models import Publication, PublishBatch, WebhookEndpoint
+from publishing.models import OPEN_STATES, Publication, PublishBatch, WebhookEndpoint
 
 from . import ledger
 from .dispatch import enqueue_many
@@ -147,18 +147,33 @@ def take_down_deleted(source_type_id, source_id, code="", label=""):
                         takedown=takedown)
 
 
+def _being_taken_down(account_id):
+    """article_ids an open takedown job of the account already holds."""
+    remotes = Publication.objects.filter(
+        account_id=account_id, channel=Publication.Channel.WECHAT, batch__action=Action.UNPUBLISH,
+        state__in=OPEN_STATES,
+    ).values_list("remote", flat=True)
+    return {article_id for remote in remotes for article_id in (remote or {}).get("article_ids", [])}
+
+
 def replace_superseded(publication_id):
     """After an article went live on an account: delete the versions it replaces there
     (an earlier version, or the shared original of a local copy) unless the account
-    keeps replaced articles. One small unpublish batch, shown on the dashboard."""
+    keeps replaced articles; and the new one too when the item was unpublished or
+    deleted meanwhile. One small unpublish batch, shown on the dashboard."""
     pub = Publication.objects.select_related("batch", "account").filter(pk=publication_id).first()
     if (pub is None or pub.channel != Publication.Channel.WECHAT or pub.batch.kind != Kind.ARTICLE
-            or pub.batch.action != Action.PUBLISH or not pub.article_id or pub.account.keep_replaced_articles):
-        return None
-    stale = ledger.superseded(pub)
-    if not stale:
+            or pub.batch.action != Action.PUBLISH or not pub.article_id):
         return None
     batch = pub.batch
+    item = batch.source_type.model_class()._default_manager.filter(pk=batch.source_id).first()
+    stale = [] if pub.account.keep_replaced_articles else ledger.superseded(pub)
+    if item is None or not getattr(item, "live", True):
+        # Unpublished or deleted while this job ran: its takedown did not know this article yet.
+        stale.append(pub.article_id)
+    stale = [article_id for article_id in stale if article_id not in _being_taken_down(pub.account_id)]
+    if not stale:
+        return None
     source = batch.source_type.model_class()(pk=batch.source_id)
     return create_batch(source, Kind.ARTICLE, [pub.account], action=Action.UNPUBLISH, code=batch.source_code,
                         label=f"替换旧版本 {batch.label}"[:200], origin=PublishBatch.Origin.EDITOR,

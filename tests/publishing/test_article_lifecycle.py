@@ -211,3 +211,23 @@ def test_the_preview_lists_the_exact_accounts_an_approval_reaches(client, superu
     html = client.get(reverse("renditions:preview", args=["article", article.pk])).content.decode()
     reach_line = html.split("data-reach-accounts>")[1].split("</p>")[0]
     assert "(wx-sx-01)" in reach_line and "(wx-sx)" not in reach_line and "(wx-sx-02)" not in reach_line
+
+
+def test_an_article_unpublished_while_its_publish_job_ran_does_not_stay_live(matrix, matrix_accounts,
+                                                                             wechat_emulator, monkeypatch):
+    from publishing.services import progress
+
+    account = matrix_accounts["wx-sx-01"]
+    article = make_article(matrix["branch1"], code="ART-RACE")
+    complete = progress.complete
+
+    def unpublished_meanwhile(*args, **kwargs):
+        # An editor unpublished it after WeChat accepted the draft, before the job saw the result:
+        # the unpublish's takedown found nothing in the ledger yet.
+        Article.objects.filter(pk=article.pk).update(live=False)
+        return complete(*args, **kwargs)
+
+    monkeypatch.setattr(progress, "complete", unpublished_meanwhile)
+    push(article)
+    assert published_on(wechat_emulator, account) == {}
+    assert ledger.live_article_id("ART-RACE", account) == ""
