@@ -231,3 +231,41 @@ def test_an_article_unpublished_while_its_publish_job_ran_does_not_stay_live(mat
     push(article)
     assert published_on(wechat_emulator, account) == {}
     assert ledger.live_article_id("ART-RACE", account) == ""
+
+
+def test_a_takedown_whose_worker_died_after_the_delete_resumes_without_harm(matrix, matrix_accounts,
+                                                                             wechat_emulator, monkeypatch):
+    account = matrix_accounts["wx-sx-01"]
+    article = make_article(matrix["branch1"], code="ART-CRASH")
+    old_id = wechat_pubs(push(article))[0].article_id
+    mark = ledger.mark_withdrawn
+    crashes = []
+
+    def dies_once(*args, **kwargs):
+        # The worker dies after WeChat deleted the article, before the ledger heard of it.
+        if not crashes:
+            crashes.append(True)
+            raise RuntimeError("worker killed")
+        return mark(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "mark_withdrawn", dies_once)
+    unpublish(article)
+    pub = wechat_pubs(PublishBatch.objects.get(action=PublishBatch.Action.UNPUBLISH))[0]
+    assert pub.state == State.DONE and pub.attempts == 2
+    assert published_on(wechat_emulator, account) == {}
+    assert [d["article_id"] for d in wechat_emulator.state.snapshot()["deleted_articles"]] == [old_id]
+    assert old_id in ledger.platform_articles(account)["withdrawn"]
+
+
+def test_replacing_on_every_account_under_expired_tokens_and_busy_answers(matrix, matrix_accounts, wechat_emulator):
+    article = make_article(matrix["province"], code="ART-FLAKY")
+    share_down(article, [matrix["branch1"], matrix["branch2"]])
+    first = {p.account.code: p.article_id for p in wechat_pubs(push(article))}
+    wechat_emulator.state.configure(expire_token_rate=0.2, fault_rate=0.2, seed=3)
+    article.title = "五一流量包升级"
+    publish(article)
+    wechat_emulator.state.configure(expire_token_rate=0.0, fault_rate=0.0)
+    for code, account in matrix_accounts.items():
+        live = published_on(wechat_emulator, account)
+        assert list(live.values()) == [["五一流量包升级"]], code
+        assert first[code] not in live and ledger.live_article_id("ART-FLAKY", account) in live
