@@ -103,7 +103,7 @@ def build_table(account):
     """The cacheable table of one account from its published (live) rules."""
     rules = (
         AutoReply.objects.filter(account=account, live=True)
-        .select_related("reply_article__cover_image", "reply_image")
+        .select_related("reply_article__cover_image")
         .order_by("-priority", "id")
     )
     compiled = []
