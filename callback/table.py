@@ -7,7 +7,6 @@ request reads ``index`` and ``gen:<code>`` in one round trip and finds the
 compiled table in process memory unless the generation moved. Secrets travel
 through the cache Fernet-encrypted, as they are at rest."""
 
-import hashlib
 import logging
 import time
 import uuid
@@ -16,10 +15,9 @@ from django.core.cache import cache
 
 from content.models import AutoReply, ChannelAccount
 from content.secrets import encrypt
-from renditions.images import wechat_reply_image_bytes
-from wechat.models import UploadedAsset
 
 from .articles import news_article
+from .images import reply_image_media_id
 from .replies import clip_text
 from .rules import ReplyTable
 
@@ -83,20 +81,6 @@ def _rule_data(rule, account):
             return None
         return {**data, "reply_type": "image", "media_id": media_id}
     return None
-
-
-def reply_image_media_id(rule, account):
-    """The permanent material of the rule's image on the account (uploaded by the
-    rule's push job), or ""."""
-    if rule.reply_image is None or not account.app_id:
-        return ""
-    try:
-        content_hash = hashlib.sha256(wechat_reply_image_bytes(rule.reply_image)).hexdigest()
-    except (OSError, ValueError):
-        logger.warning("auto-reply %s: its image file cannot be read; left out", rule.pk, exc_info=True)
-        return ""
-    asset = UploadedAsset.objects.filter(app_id=account.app_id, content_hash=content_hash, kind="image").first()
-    return asset.media_id if asset else ""
 
 
 def build_table(account):
