@@ -1,5 +1,6 @@
-"""Passive replies WeChat accepts within its 5-second window: text and single-article
-news, plain or sealed in the safe-mode envelope."""
+"""Passive replies WeChat accepts within its 5-second window: text, single-article
+news and an image (a permanent material's media_id), plain or sealed in the
+safe-mode envelope."""
 
 import re
 import time
@@ -54,11 +55,19 @@ def news_reply(to_user, from_user, article, now=None):
     return body.encode("utf-8")
 
 
+def image_reply(to_user, from_user, media_id, now=None):
+    now = int(time.time()) if now is None else now
+    body = _head(to_user, from_user, "image", now) + f"<Image><MediaId>{_cdata(media_id)}</MediaId></Image></xml>"
+    return body.encode("utf-8")
+
+
 def render(answer, inbound, now=None):
     """The reply bytes of a compiled answer to an inbound message."""
     # The reply goes back to the sender, from the account the message was sent to.
     if answer.reply_type == "news":
         return news_reply(inbound.from_user, inbound.to_user, answer.article, now)
+    if answer.reply_type == "image":
+        return image_reply(inbound.from_user, inbound.to_user, answer.media_id, now)
     return text_reply(inbound.from_user, inbound.to_user, answer.text, now)
 
 

@@ -21,9 +21,10 @@ class Answer:
     rule_id: int
     kind: str
     label: str
-    reply_type: str  # "text" or "news"
+    reply_type: str  # "text", "news" or "image"
     text: str = ""
     article: dict | None = None
+    media_id: str = ""
 
 
 def normalise_keyword(text):
@@ -39,6 +40,7 @@ def _answer(rule):
         reply_type=rule["reply_type"],
         text=rule.get("text", ""),
         article=rule.get("article"),
+        media_id=rule.get("media_id", ""),
     )
 
 

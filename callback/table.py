@@ -17,6 +17,7 @@ from content.models import AutoReply, ChannelAccount
 from content.secrets import SecretUnreadable, encrypt
 
 from .articles import news_article
+from .images import reply_image_media_id
 from .replies import clip_text
 from .rules import ReplyTable
 
@@ -72,8 +73,13 @@ def _rule_data(rule, account):
             logger.warning("auto-reply %s points at an unpublished article; it is left out", rule.pk)
             return None
         return {**data, "reply_type": "news", "article": news_article(article, account)}
-    # A passive image reply needs a WeChat media id the platform does not hold.
-    logger.warning("auto-reply %s is an image reply, which passive replies cannot carry; it is left out", rule.pk)
+    if rule.reply_type == AutoReply.ReplyType.IMAGE:
+        media_id = reply_image_media_id(rule, account)
+        if not media_id:
+            # Its push job uploads the image and rebuilds the table when it is done.
+            logger.info("auto-reply %s: its image is not uploaded to %s yet; left out", rule.pk, account.code)
+            return None
+        return {**data, "reply_type": "image", "media_id": media_id}
     return None
 
 

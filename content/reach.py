@@ -2,23 +2,40 @@
 bundles, webhooks and the API share, per item (``target_accounts``) and as a
 queryset filter (``reach_q``), side by side so they stay one rule.
 
-An item reaches the accounts of the organisations it belongs to or is shared
-down / sold to, and of their ancestors (the province's SMS hall, web site and
-mini-program serve every branch). An item that names target channels reaches
-only accounts of those channel types. An item reaches account A when A is
-enabled, A's channel type is one the item is for, and one of the organisations
-the item belongs to (or is shared / sold to) is A's organisation or below it.
+``REACH`` says per channel type how far an article travels. Pull channels (SMS
+hall, web hall, mini-program) are ``TREE``: an account serves its organisation and
+everything below it, so the province's web hall carries every branch's items
+(callers filter by region and brand). Official accounts are ``OWN``: they
+broadcast articles, so an account carries only the articles of its own
+organisation and of the organisations they are shared down to, never a
+descendant's (a branch's article never lands on the province's official account).
+On an ``OWN`` account a live local copy of a shared article replaces the original:
+the account never carries both. Items that are not broadcast (packages,
+businesses, SMS templates: read through the API, menus and bundles) are ``TREE``
+on every channel.
+An item that names target channels reaches only accounts of those channel types.
 tests/graphql_api/test_reach.py holds the two forms equal on every kind of item."""
 
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from content import kinds
 from content.models import Article, AutoReply, Business, ChannelAccount, Organisation, Package, SmsTemplate, TemplateMessage
 from content.models.wechat import TemplateMessageMapping
 
+
+# How far up the organisation tree an item travels, per channel type.
+TREE = "tree"  # pull channel: the account's organisation and every one below it
+OWN = "own"  # broadcast channel: the account's own organisation only
+REACH = {
+    ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT: OWN,
+    ChannelAccount.Type.WECHAT_MINIPROGRAM: TREE,
+    ChannelAccount.Type.SMS: TREE,
+    ChannelAccount.Type.WEB: TREE,
+}
+BROADCAST_TYPES = tuple(t for t, rule in REACH.items() if rule == OWN)
 
 
 def _with_ancestors(org_ids):
@@ -56,9 +73,22 @@ def target_accounts(item):
     types = kinds.kind_of(item).channels
     if types is None:
         types = set(getattr(item, "channels", None) or ChannelAccount.Type.values)
-    return ChannelAccount.objects.filter(
-        organisation_id__in=_with_ancestors(reach_org_ids(item)), type__in=types, enabled=True
-    ).order_by("code")
+    org_ids = reach_org_ids(item)
+    # ``REACH`` rules articles (what is broadcast); other items are read on demand
+    # (API, menus, bundles) and every channel serves its subtree.
+    broadcast = [t for t in types if REACH[t] == OWN] if isinstance(item, Article) else []
+    pull = [t for t in types if t not in broadcast]
+    q = Q(organisation_id__in=_with_ancestors(org_ids), type__in=pull)
+    if broadcast:
+        q |= Q(organisation_id__in=org_ids - _replaced_in(item), type__in=broadcast)
+    return ChannelAccount.objects.filter(q, enabled=True).order_by("code")
+
+
+def _replaced_in(item):
+    """Organisations whose live local copy replaces a shared article on their official accounts."""
+    if not isinstance(item, Article) or not item.pk:
+        return set()
+    return set(Article.objects.filter(origin_id=item.pk, live=True).values_list("organisation_id", flat=True))
 
 
 NOTHING = Q(pk__in=[])
@@ -71,6 +101,9 @@ class Audience:
 
     account_ids: frozenset = frozenset()
     orgs_by_type: dict = field(default_factory=dict)
+    # Per channel type, the organisations whose *articles* reach it (``REACH``: an
+    # official account broadcasts its own organisation's, not its subtree's).
+    article_orgs_by_type: dict = field(default_factory=dict)
     subtrees_of: dict = field(default_factory=dict)  # organisation id -> its subtree
     # Every organisation when the audience was made: a set of organisations holding
     # them all reaches every item, and its filter needs no list of ids.
@@ -81,6 +114,7 @@ class Audience:
         return Audience(
             account_ids=frozenset([account.pk]),
             orgs_by_type={account.type: frozenset(self.subtrees_of[account.organisation_id])},
+            article_orgs_by_type={account.type: _article_orgs(account, self.subtrees_of)},
             whole_tree=self.whole_tree,
         )
 
@@ -111,6 +145,13 @@ def _subtree(children, org_id):
     return frozenset(out)
 
 
+def _article_orgs(account, subtrees_of):
+    """Organisations whose articles reach the account (``REACH`` of its channel type)."""
+    if REACH.get(account.type) == OWN:
+        return frozenset([account.organisation_id])
+    return frozenset(subtrees_of[account.organisation_id])
+
+
 def audience_for(accounts):
     """The audience of channel accounts (instances or values with id, type, organisation_id, enabled)."""
     accounts = [a for a in accounts if a.enabled]
@@ -118,12 +159,14 @@ def audience_for(accounts):
         return Audience()
     children = _children()  # one query of the (small) organisation tree
     subtrees_of = {a.organisation_id: _subtree(children, a.organisation_id) for a in accounts}
-    by_type = {}
+    by_type, articles_by_type = {}, {}
     for account in accounts:
         by_type.setdefault(account.type, set()).update(subtrees_of[account.organisation_id])
+        articles_by_type.setdefault(account.type, set()).update(_article_orgs(account, subtrees_of))
     return Audience(
         account_ids=frozenset(a.pk for a in accounts),
         orgs_by_type={t: frozenset(org_ids) for t, org_ids in by_type.items()},
+        article_orgs_by_type={t: frozenset(org_ids) for t, org_ids in articles_by_type.items()},
         subtrees_of=subtrees_of,
         whole_tree=frozenset(pk for pks in children.values() for pk in pks),
     )
@@ -171,6 +214,16 @@ def article_channels_q(channel_types):
     return Q(pk__in=pks)
 
 
+def _broadcast_articles(org_ids):
+    """Articles of ``org_ids`` or shared down to them, unless the receiving
+    organisation has a live local copy of the shared one (the copy replaces it)."""
+    through = Article.shared_to.through
+    copy_there = Article.objects.filter(origin_id=OuterRef("article_id"), organisation_id=OuterRef("organisation_id"),
+                                        live=True)
+    shared = through.objects.filter(organisation_id__in=org_ids).exclude(Exists(copy_there)).values("article_id")
+    return Q(organisation_id__in=org_ids) | Q(pk__in=shared)
+
+
 def reach_q(model, audience):
     """A filter on ``model`` keeping the items that reach any account of ``audience``."""
     if model is AutoReply:
@@ -185,14 +238,17 @@ def reach_q(model, audience):
     if model in (Package, Business):
         return _owned_or_linked(model, "sale_orgs", audience.orgs(), audience)
     if model is Article:
-        # Channel types reaching the same organisations share one clause.
+        # Channel types reaching the same organisations by the same rule share one clause.
         types_of = {}
-        for channel_type, org_ids in audience.orgs_by_type.items():
+        for channel_type, org_ids in audience.article_orgs_by_type.items():
             if org_ids:
-                types_of.setdefault(org_ids, []).append(channel_type)
+                types_of.setdefault((org_ids, REACH[channel_type]), []).append(channel_type)
         q = NOTHING
-        for org_ids, channel_types in types_of.items():
-            q |= article_channels_q(channel_types) & _owned_or_linked(Article, "shared_to", org_ids, audience)
+        for (org_ids, rule), channel_types in types_of.items():
+            if rule == OWN:
+                q |= article_channels_q(channel_types) & _broadcast_articles(org_ids)
+            else:
+                q |= article_channels_q(channel_types) & _owned_or_linked(Article, "shared_to", org_ids, audience)
         return q
     raise LookupError(f"{model.__name__} has no reach rule")
 

@@ -48,7 +48,8 @@ class ChannelAccountViewSet(OrganisationScopedViewSet):
         FieldPanel("organisation"),
         FieldPanel("enabled"),
         MultiFieldPanel(
-            [FieldPanel("app_id"), FieldPanel("original_id"), FieldPanel("api_base_url")], heading=_("微信")
+            [FieldPanel("app_id"), FieldPanel("original_id"), FieldPanel("api_base_url"), FieldPanel("keep_replaced_articles")],
+            heading=_("微信"),
         ),
         MultiFieldPanel(
             [FieldPanel("service_number"), FieldPanel("signature"), FieldPanel("opt_out_text"), FieldPanel("max_segments")],

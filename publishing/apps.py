@@ -13,6 +13,7 @@ class PublishingConfig(AppConfig):
     def _connect_push_publishing(self):
         # Push publishing: editorial publishes, menu versions, WeChat's publish event
         # and the change log schedule jobs (after commit, ids only).
+        from django.db.models.signals import pre_delete
         from wagtail.signals import published, unpublished
 
         from content import kinds
@@ -34,6 +35,12 @@ class PublishingConfig(AppConfig):
             unpublished.connect(
                 signal_handlers.item_unpublished, sender=model, dispatch_uid=f"push-unpublish-{model.__name__}"
             )
+        # Articles live on WeChat: a deleted one is taken down, a newer one replaces the old.
+        from content.models import Article
+        from publishing.signals import publication_finished
+
+        pre_delete.connect(signal_handlers.item_deleted, sender=Article, dispatch_uid="push-take-down-deleted")
+        publication_finished.connect(signal_handlers.publication_finished, dispatch_uid="push-replace-superseded")
         menu_version_published.connect(signal_handlers.menu_version_published, dispatch_uid="push-menu-version")
         publish_job_finished.connect(signal_handlers.publish_job_finished, dispatch_uid="push-publish-job-finished")
         changes_recorded.connect(signal_handlers.changes_recorded, dispatch_uid="push-changes-recorded")

@@ -17,6 +17,25 @@ def item_unpublished(sender, instance, **kwargs):
     enqueue(publish_source, meta.app_label, meta.model_name, instance.pk, None, "unpublish")
 
 
+def item_deleted(sender, instance, **kwargs):
+    """A deleted article leaves WeChat too (the job reads the ledger, not the item)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from publishing.tasks import take_down_deleted
+
+    source_type = ContentType.objects.get_for_model(instance, for_concrete_model=False)
+    enqueue(take_down_deleted, source_type.pk, str(instance.pk), getattr(instance, "code", "") or "",
+            str(instance)[:200])
+
+
+def publication_finished(sender, publication_id, state, **kwargs):
+    from publishing.models import State
+    from publishing.tasks import replace_superseded
+
+    if state == State.DONE:
+        enqueue(replace_superseded, publication_id)
+
+
 def menu_version_published(sender, version, account=None, **kwargs):
     from publishing.tasks import publish_menu_version
 

@@ -38,6 +38,20 @@ def publish_source(app_label, model_name, pk, revision_id=None, action="publish"
     return batch.pk if batch else None
 
 
+@shared_task(name="publishing.replace_superseded", **JOB)
+def replace_superseded(publication_id):
+    """An article went live on an account: delete the versions it replaces there."""
+    batch = services.replace_superseded(publication_id)
+    return batch.pk if batch else None
+
+
+@shared_task(name="publishing.take_down_deleted", **JOB)
+def take_down_deleted(source_type_id, source_id, code="", label=""):
+    """A deleted article: delete its live WeChat articles from every account."""
+    batch = services.take_down_deleted(source_type_id, source_id, code, label)
+    return batch.pk if batch else None
+
+
 @shared_task(name="publishing.publish_menu_version", **JOB)
 def publish_menu_version(version_id, account_ids=None):
     from content.models import ChannelAccount

@@ -101,6 +101,15 @@ def wechat_cover_url(image):
     return image.get_rendition(filter_for(WECHAT_COVER_SPEC)).full_url
 
 
+def wechat_reply_image_bytes(image):
+    """The file an image auto-reply uploads as a permanent material (the 1080 px JPEG
+    rendition): the publisher uploads these bytes and the reply table finds the
+    material by their hash."""
+    rendition = image.get_rendition(filter_for(WECHAT_BODY_SPEC))
+    with rendition.file.open("rb") as handle:
+        return handle.read()
+
+
 def wechat_body_renditions(image_ids):
     """{image id: rendition} of the body images the publisher uploads with uploadimg (one query)."""
     images = LibraryImage.objects.filter(pk__in=set(image_ids)).prefetch_renditions(WECHAT_BODY_SPEC)

@@ -133,6 +133,7 @@ class ChannelPreviewView(WagtailAdminTemplateMixin, TemplateView):
                 "kind_label": kinds.label(self.kind),
                 "version": version,
                 "columns": columns,
+                "reach_accounts": accounts,
                 "blocked": [c for c in shown if c.rendition.blocking],
                 "publishable": [c for c in shown if not c.rendition.blocking],
             }

@@ -120,6 +120,10 @@ class ChannelAccount(index.Indexed, OrganisationOwned):
     api_base_url = models.URLField(
         _("接口地址"), blank=True, help_text=_("留空使用默认的微信接口地址;本地演示指向微信接口模拟器")
     )
+    keep_replaced_articles = models.BooleanField(
+        _("保留被替换的旧图文"), default=False,
+        help_text=_("仅公众号:图文修改后再次发布时,默认删除该账号上的旧文章;勾选则保留旧文章"),
+    )
     app_secret = SecretField(_("AppSecret"))
     callback_token = SecretField(_("回调Token"))
     encoding_aes_key = SecretField(_("EncodingAESKey"))

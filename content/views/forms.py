@@ -47,7 +47,12 @@ class EditorialForm(OrganisationOwnedForm):
 
 class ArticleForm(EditorialForm):
     channels = forms.MultipleChoiceField(
-        label=_("目标渠道"), required=False, choices=ChannelAccount.Type.choices, widget=forms.CheckboxSelectMultiple
+        label=_("目标渠道"), required=True, choices=ChannelAccount.Type.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "图文发往哪些类型的渠道。公众号是推送渠道:只发到本单位及下发单位的公众号,不会发到上级单位的公众号;"
+            "小程序、短信营业厅、网上营业厅由上级单位的账号按地区和品牌提供。发布确认页和渠道预览列出将收到的账号。"
+        ),
+        error_messages={"required": _("目标渠道:请至少选择一个渠道")},
     )
 
     def __init__(self, *args, for_user=None, **kwargs):

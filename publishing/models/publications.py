@@ -86,6 +86,8 @@ class Publication(models.Model):
         DRAFT = "draft", _("新建草稿")
         SUBMIT = "submit", _("提交发布")
         RESULT = "result", _("等待发布结果")
+        TAKEDOWN = "takedown", _("删除已发布文章")
+        REPLY_IMAGE = "reply_image", _("上传回复图片")
         MENU_DELETE = "menu_delete", _("清除旧菜单")
         MENU_CREATE = "menu_create", _("创建菜单")
         MENU_CONDITIONAL = "menu_conditional", _("创建个性化菜单")
@@ -113,6 +115,9 @@ class Publication(models.Model):
     media_id = models.CharField(_("草稿 media_id"), max_length=128, blank=True)
     publish_id = models.CharField(_("发布 publish_id"), max_length=64, blank=True, db_index=True)
     article_id = models.CharField(_("文章 article_id"), max_length=128, blank=True)
+    # When WeChat's article (article_id) was deleted: replaced by a newer version, or
+    # taken down (unpublished, expired, deleted). Empty while it is live.
+    withdrawn_at = models.DateTimeField(_("文章删除时间"), null=True, blank=True)
     remote = models.JSONField(_("其它远端标识"), default=dict, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
     last_error_code = models.CharField(_("错误码"), max_length=32, blank=True)

@@ -6,7 +6,14 @@ import logging
 from publishing.models import Publication, PublishBatch
 
 from . import progress, runner
-from .batches import create_batch, kind_of, publish_item, publish_menu_version
+from .batches import (
+    create_batch,
+    kind_of,
+    publish_item,
+    publish_menu_version,
+    replace_superseded,
+    take_down_deleted,
+)
 from .deliveries import cover_changes, deliver
 from .operations import (
     cancel_delivery,
@@ -29,11 +36,13 @@ __all__ = [
     "kind_of",
     "publish_item",
     "publish_menu_version",
+    "replace_superseded",
     "replay_delivery",
     "resume_account",
     "retry_publication",
     "run_publication",
     "sweep",
+    "take_down_deleted",
 ]
 
 
@@ -46,6 +55,14 @@ def _steps(pub):
         from .menus import publish_menu
 
         return publish_menu(pub)
+    if pub.batch.kind == PublishBatch.Kind.AUTO_REPLY:
+        from .reply_images import upload_reply_image
+
+        return upload_reply_image(pub)
+    if pub.batch.kind == PublishBatch.Kind.ARTICLE and pub.batch.action == PublishBatch.Action.UNPUBLISH:
+        from .articles import take_down_article
+
+        return take_down_article(pub)
     if pub.batch.kind == PublishBatch.Kind.ARTICLE:
         from .articles import publish_article
 

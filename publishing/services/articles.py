@@ -1,6 +1,7 @@
 """An article to a WeChat official account: body images and cover uploaded (once
 per account), a draft added (draft/add), submitted (freepublish/submit), and its
-outcome read (freepublish/get) unless the PUBLISHJOBFINISH event came first.
+outcome read (freepublish/get) unless the PUBLISHJOBFINISH event came first. And
+the other way: an unpublish job deletes published articles (freepublish/delete).
 
 Every remote id is stored the moment it is known; a run skips what is stored, and
 the client's idempotency keys cover an answer lost between WeChat and us."""
@@ -19,8 +20,8 @@ from wechat.client import Article as DraftArticle
 from wechat.client import client_for_account
 from wechat.retry import PollPolicy
 
-from . import progress
-from .runner import Handed, Refused, Waiting, checkpoint, reach
+from . import ledger, progress
+from .runner import Finished, Handed, Refused, Waiting, checkpoint, reach
 
 Step = Publication.Step
 _http = {}
@@ -120,3 +121,21 @@ def _settle(pub, result):
     failed = ", ".join(str(i) for i in result.fail_idx)
     detail = f"(第 {failed} 篇)" if failed else ""
     raise Refused(f"微信发布失败:{result.status_name}{detail}", f"publish_status_{result.status}")
+
+
+def take_down_article(pub):
+    """Delete the articles the unpublish job lists (``remote["article_ids"]``, fixed
+    when the job was made) from the account, each once; the ledger marks each one
+    withdrawn as it goes. An article WeChat no longer has counts as deleted."""
+    deleted = list(pub.remote.get("deleted") or [])
+    reach(pub, Step.TAKEDOWN)
+    with open_client(pub.account) as client:
+        for article_id in pub.remote.get("article_ids") or []:
+            if article_id in deleted:
+                continue
+            if article_id not in ledger.platform_articles(pub.account)["withdrawn"]:
+                client.delete_published(article_id)
+            ledger.mark_withdrawn(pub.account, article_id)
+            deleted.append(article_id)
+            checkpoint(pub, remote={**pub.remote, "deleted": deleted}, step=Step.TAKEDOWN)
+    return Finished()

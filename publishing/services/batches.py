@@ -8,16 +8,25 @@ from django.db import transaction
 from content import kinds
 from content.models import ChannelAccount
 from content.reach import target_accounts
-from publishing.models import Publication, PublishBatch, WebhookEndpoint
+from publishing.models import OPEN_STATES, Publication, PublishBatch, WebhookEndpoint
 
+from . import ledger
 from .dispatch import enqueue_many
 
 Kind = PublishBatch.Kind
 Action = PublishBatch.Action
 
 # What WeChat's server API carries; everything else reaches channels through webhooks
-# (auto-replies and template messages are served by the callback from the bundle).
+# (auto-replies and template messages are served by the callback from the bundle;
+# an image auto-reply's image goes up as a permanent material first, see wechat_work).
 WECHAT_KINDS = {Kind.ARTICLE, Kind.MENU}
+
+
+def wechat_work(kind, item):
+    """True when publishing ``item`` calls WeChat's API (not only webhooks)."""
+    if kind == Kind.AUTO_REPLY:
+        return getattr(item, "reply_type", "") == "image" and getattr(item, "reply_image_id", None) is not None
+    return kind in WECHAT_KINDS
 
 
 def kind_of(obj):
@@ -32,9 +41,12 @@ def kind_of(obj):
     raise ValidationError({"kind": f"{type(obj).__name__} 不能推送到渠道"})
 
 
-def channels_for(kind, action, accounts):
-    """(account, channel) pairs with work to do: WeChat jobs for official accounts,
+def channels_for(kind, action, accounts, takedown=None, to_wechat=None):
+    """(account, channel) pairs with work to do: WeChat jobs for official accounts
+    (publishing; or deleting the articles ``takedown`` lists per account id),
     webhook deliveries for accounts with an enabled endpoint."""
+    takedown = takedown or {}
+    to_wechat = kind in WECHAT_KINDS if to_wechat is None else to_wechat
     accounts = list(accounts)
     hooked = set(
         WebhookEndpoint.objects.filter(account__in=accounts, enabled=True).values_list("account_id", flat=True)
@@ -43,9 +55,11 @@ def channels_for(kind, action, accounts):
     for account in accounts:
         if (
             action == Action.PUBLISH
-            and kind in WECHAT_KINDS
+            and to_wechat
             and account.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
         ):
+            plan.append((account, Publication.Channel.WECHAT))
+        if action == Action.UNPUBLISH and takedown.get(account.pk):
             plan.append((account, Publication.Channel.WECHAT))
         if account.pk in hooked:
             plan.append((account, Publication.Channel.WEBHOOK))
@@ -53,10 +67,13 @@ def channels_for(kind, action, accounts):
 
 
 def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, revision_id=None, code="", label="",
-                 origin=PublishBatch.Origin.EDITOR):
+                 origin=PublishBatch.Origin.EDITOR, takedown=None, to_wechat=None):
     """Store the batch and its publications; each job starts after commit. None when
-    no target account has anything to receive."""
-    plan = channels_for(kind, action, accounts)
+    no target account has anything to receive. ``takedown`` ({account id: [article_id]})
+    is what an unpublish deletes from each official account, fixed now so a later
+    publish of the item is never deleted by it."""
+    takedown = takedown or {}
+    plan = channels_for(kind, action, accounts, takedown, to_wechat)
     if not plan:
         return None
     with transaction.atomic():
@@ -72,7 +89,10 @@ def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, re
             requested_by=user if user is not None and user.is_authenticated else None,
         )
         publications = Publication.objects.bulk_create(
-            Publication(batch=batch, account=account, channel=channel) for account, channel in plan
+            Publication(batch=batch, account=account, channel=channel,
+                        remote={"article_ids": takedown[account.pk]} if action == Action.UNPUBLISH
+                        and channel == Publication.Channel.WECHAT else {})
+            for account, channel in plan
         )
         from publishing.tasks import run_publication
 
@@ -99,10 +119,65 @@ def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revis
         if outside:
             raise ValidationError({"account": f"{item} 不面向这些账号:{', '.join(outside)}"})
         targets = list(accounts)
+    takedown = {}
+    if action == Action.UNPUBLISH and kind == Kind.ARTICLE:
+        # Taken down wherever it is live, including accounts it no longer targets.
+        takedown = ledger.live_ids_by_account(ContentType.objects.get_for_model(item, for_concrete_model=False),
+                                              [item.pk])
+        if accounts is not None:
+            takedown = {pk: ids for pk, ids in takedown.items() if pk in {a.pk for a in accounts}}
+        known = {account.pk for account in targets}
+        targets += list(ChannelAccount.objects.filter(pk__in=set(takedown) - known).order_by("code"))
     revision_id = revision.pk if revision is not None else _live_revision_id(item)
     code = getattr(item, "code", "") or str(item.pk)
     return create_batch(item, kind, targets, user=user, action=action, revision_id=revision_id, code=code,
-                        label=str(item), origin=origin)
+                        label=str(item), origin=origin, takedown=takedown, to_wechat=wechat_work(kind, item))
+
+
+def take_down_deleted(source_type_id, source_id, code="", label=""):
+    """A deleted article: delete its live WeChat articles from every account (the
+    item is gone, so the batch is built from the ledger alone)."""
+    source_type = ContentType.objects.get_for_id(source_type_id)
+    takedown = ledger.live_ids_by_account(source_type, [source_id])
+    if not takedown:
+        return None
+    accounts = list(ChannelAccount.objects.filter(pk__in=takedown).order_by("code"))
+    source = source_type.model_class()(pk=source_id)
+    return create_batch(source, Kind.ARTICLE, accounts, action=Action.UNPUBLISH, code=code, label=label,
+                        takedown=takedown)
+
+
+def _being_taken_down(account_id):
+    """article_ids an open takedown job of the account already holds."""
+    remotes = Publication.objects.filter(
+        account_id=account_id, channel=Publication.Channel.WECHAT, batch__action=Action.UNPUBLISH,
+        state__in=OPEN_STATES,
+    ).values_list("remote", flat=True)
+    return {article_id for remote in remotes for article_id in (remote or {}).get("article_ids", [])}
+
+
+def replace_superseded(publication_id):
+    """After an article went live on an account: delete the versions it replaces there
+    (an earlier version, or the shared original of a local copy) unless the account
+    keeps replaced articles; and the new one too when the item was unpublished or
+    deleted meanwhile. One small unpublish batch, shown on the dashboard."""
+    pub = Publication.objects.select_related("batch", "account").filter(pk=publication_id).first()
+    if (pub is None or pub.channel != Publication.Channel.WECHAT or pub.batch.kind != Kind.ARTICLE
+            or pub.batch.action != Action.PUBLISH or not pub.article_id):
+        return None
+    batch = pub.batch
+    item = batch.source_type.model_class()._default_manager.filter(pk=batch.source_id).first()
+    stale = [] if pub.account.keep_replaced_articles else ledger.superseded(pub)
+    if item is None or not getattr(item, "live", True):
+        # Unpublished or deleted while this job ran: its takedown did not know this article yet.
+        stale.append(pub.article_id)
+    stale = [article_id for article_id in stale if article_id not in _being_taken_down(pub.account_id)]
+    if not stale:
+        return None
+    source = batch.source_type.model_class()(pk=batch.source_id)
+    return create_batch(source, Kind.ARTICLE, [pub.account], action=Action.UNPUBLISH, code=batch.source_code,
+                        label=f"替换旧版本 {batch.label}"[:200], origin=PublishBatch.Origin.EDITOR,
+                        takedown={pub.account_id: stale})
 
 
 def publish_menu_version(version, *, accounts=None, user=None, origin=PublishBatch.Origin.EDITOR):

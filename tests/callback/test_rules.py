@@ -77,7 +77,7 @@ def test_draft_rule_is_not_served(account, wechat, rule):
 
 
 def test_image_rule_is_skipped_in_favour_of_the_next_match(account, wechat, rule, matrix):
-    # given: passive image replies need a WeChat media id, which the platform does not hold
+    # given: an image reply whose image is not uploaded to the account (no AppSecret: its push job fails)
     rule(keyword="图片", match="contains", priority=9, reply_type="image", reply_text="",
          reply_image=make_image(matrix["branch1"], "IMG-COVER", title="封面"))
     rule(keyword="图", match="contains", priority=1, reply_text="text instead")

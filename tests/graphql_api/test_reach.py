@@ -35,6 +35,9 @@ def items(matrix, sms_accounts):
         ArticleFactory(code="ART-ALL", organisation=p, channels=[], published=True),
         ArticleFactory(code="ART-SHARED", organisation=p, shared_to=[outlet], channels=["wechat_official_account"],
                        published=True),
+        ArticleFactory(code="ART-B1-ALL", organisation=b1, channels=[], published=True),
+        shared := ArticleFactory(code="ART-TO-B1B2", organisation=p, shared_to=[b1, b2], channels=[], published=True),
+        ArticleFactory(code="ART-B1-COPY", organisation=b1, origin=shared, channels=[], published=True),
         ArticleFactory(code="ART-MP", organisation=b1, channels=["wechat_miniprogram", "web"], published=True),
         ArticleFactory(code="ART-SMS", organisation=b2, channels=["sms"], published=True),
         SmsTemplateFactory(code="TPL-P", organisation=p, published=True),
@@ -57,6 +60,18 @@ def test_reach_filter_matches_target_accounts_for_every_item_and_account(items):
             # then it says what target_accounts says
             expected = target_accounts(item).filter(pk=account.pk).exists()
             assert reached == expected, (item, account.code)
+
+
+def test_official_accounts_carry_own_and_shared_down_items_never_a_descendants(items, matrix):
+    by_code = {item.code: item for item in items if hasattr(item, "code")}
+    # a branch's article reaches the branch's official account and the province's web hall, not the province's official account
+    reached = set(target_accounts(by_code["ART-B1-ALL"]).values_list("code", flat=True))
+    assert "wx-sx-01" in reached and "web-sx-01" in reached and "mp-sx" in reached
+    assert "wx-sx" not in reached
+    # a province article shared to both branches: branch 1's live local copy replaces it on branch 1's account
+    shared = set(target_accounts(by_code["ART-TO-B1B2"]).values_list("code", flat=True))
+    assert {"wx-sx", "wx-sx-02"} <= shared and "wx-sx-01" not in shared
+    assert "wx-sx-01" in set(target_accounts(by_code["ART-B1-COPY"]).values_list("code", flat=True))
 
 
 def test_reach_of_several_accounts_is_the_union(items, matrix, sms_accounts):

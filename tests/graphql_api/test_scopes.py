@@ -109,14 +109,18 @@ def test_province_token_reads_province_wide_offers_and_branch_offers(matrix, sib
     assert [e["node"]["code"] for e in data["packages"]["edges"]] == ["PKG-02", "PKG-ALL"]
 
 
-def test_branch_token_reads_what_the_province_shared_down_to_its_outlet(matrix, branch1_api, branch2_api):
-    # given a province article shared down to an outlet of SX-01
-    ArticleFactory(code="ART-SHARED", organisation=matrix["province"], channels=[], shared_to=[matrix["outlet"]],
+def test_branch_token_reads_what_the_province_shared_down_to_it_not_to_its_outlet(matrix, branch1_api, branch2_api):
+    # given a province article shared down to SX-01, and one shared to an outlet of SX-01 only
+    ArticleFactory(code="ART-SHARED", organisation=matrix["province"], channels=[], shared_to=[matrix["branch1"]],
+                   published=True)
+    ArticleFactory(code="ART-OUTLET", organisation=matrix["province"], channels=[], shared_to=[matrix["outlet"]],
                    published=True)
     query = '{ article(code: "ART-SHARED") { code } }'
-    # then SX-01 reads it, SX-02 does not
+    # then SX-01's official account reads it, SX-02's does not
     assert branch1_api.data(query)["article"] == {"code": "ART-SHARED"}
     assert branch2_api.data(query)["article"] is None
+    # an official account broadcasts its own organisation's articles: the outlet's is not SX-01's
+    assert branch1_api.data('{ article(code: "ART-OUTLET") { code } }')["article"] is None
 
 
 def test_article_for_another_channel_is_not_read_by_an_official_account(matrix, branch1_api):

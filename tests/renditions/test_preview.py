@@ -81,17 +81,22 @@ def test_preview_of_a_blocked_channel_says_it_blocks_publishing(sample, admin_cl
 
 
 def test_preview_lets_the_editor_pick_the_account_of_a_channel(sample, admin_client):
-    # given: the branch article, the province's official account and the branch's
+    # given: the branch article, the branch's official account and a second one of the branch
+    from tests.support.factories import ChannelAccountFactory
+
     row = branch_article_without_web(sample)
     article = sample.article(row["code"])
     province_account = account(sample, "wechat_official_account")
     branch_account = account(sample, "wechat_official_account", row["org"])
+    second = ChannelAccountFactory(code="wx-preview-second", organisation=sample.org(row["org"]))
     assert province_account.code != branch_account.code
     # when
-    html = admin_client.get(_preview_url(article) + f"?wechat_official_account={branch_account.code}").content.decode()
+    html = admin_client.get(_preview_url(article) + f"?wechat_official_account={second.code}").content.decode()
     # then
-    assert f'<option value="{branch_account.code}" selected>' in html
-    assert f'<option value="{province_account.code}">' in html
+    assert f'<option value="{second.code}" selected>' in html
+    assert f'<option value="{branch_account.code}">' in html
+    # a branch's article is never broadcast on the province's official account: not offered
+    assert f'<option value="{province_account.code}"' not in html
 
 
 def test_branch_editor_previews_own_article_and_sibling_gets_404(sample, client):

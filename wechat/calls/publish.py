@@ -13,6 +13,7 @@ from ..payloads import PublishResult, PublishSubmission
 from ..retry import PollPolicy
 
 log = logging.getLogger("wechat")
+ARTICLE_GONE = 53600  # freepublish/delete: no such article_id (any more)
 
 
 class PublishCalls:
@@ -60,6 +61,29 @@ class PublishCalls:
         log.warning("%s: publication of draft %s found after a lost answer", self.app_id, record.idempotency_key)
         urls = tuple(n.get("url", "") for n in (item.get("content") or {}).get("news_item") or [])
         return PublishSubmission("", result=PublishResult("", 0, str(item.get("article_id", "")), urls))
+
+    def delete_published(self, article_id: str, index: int = 0) -> bool:
+        """Take a published article down (freepublish/delete): the whole message, or its
+        ``index``-th article (from 1). False when WeChat no longer has it (deleted in its
+        back office, or by an earlier try whose answer was lost): either way it is gone."""
+        try:
+            self._call("freepublish/delete", json_body={"article_id": str(article_id), "index": int(index)})
+        except PermanentError as exc:
+            if exc.errcode == ARTICLE_GONE:
+                log.info("%s: article %s (index %s) already gone", self.app_id, article_id, index)
+                return False
+            raise
+        return True
+
+    def list_published(self, *, max_pages: int = 50) -> list[dict]:
+        """What the account has published (freepublish/batchget, no content), newest first."""
+        out = []
+        for page in range(max_pages):
+            data = self._call("freepublish/batchget", json_body={"offset": page * 20, "count": 20, "no_content": 1})
+            out.extend(data.get("item") or [])
+            if (page + 1) * 20 >= int(data.get("total_count") or 0):
+                break
+        return out
 
     def get_publish(self, publish_id: str) -> PublishResult:
         """The state of a publish job (freepublish/get)."""

@@ -14,7 +14,7 @@ import time
 from html import escape
 from urllib.parse import parse_qs
 
-from . import callbacks, handlers
+from . import callbacks, freepublish, handlers
 from .page import render_page
 from .state import ApiError
 
@@ -45,6 +45,7 @@ class Request:
         self.content_type = environ.get("CONTENT_TYPE", "")
         self._json = None
         self._files = None
+        self._filenames = {}
 
     def json(self):
         if self._json is None:
@@ -67,7 +68,12 @@ class Request:
                     field = part.get_param("name", header="content-disposition")
                     if field:
                         self._files[field] = part.get_payload(decode=True)
+                        self._filenames[field] = part.get_filename() or ""
         return self._files.get(name)
+
+    def filename(self, name):
+        self.file(name)
+        return self._filenames.get(name, "")
 
 
 def _json_response(data, status="200 OK"):
@@ -194,7 +200,7 @@ class EmulatorApp:
                 job = self.finish(str(body.get("publish_id", "")), body.get("publish_status"), body.get("fail_idx"))
                 if job is None:
                     raise ApiError(40007, "no running publish job with this publish_id")
-            else:
+            elif not freepublish.control(state, path, body):
                 return _json_response({"errcode": 404, "errmsg": "not found"}, "404 Not Found")
         except ApiError as error:
             return _json_response({"errcode": error.errcode, "errmsg": error.errmsg}, "400 Bad Request")

@@ -6,6 +6,7 @@ import re
 import time
 
 from .. import limits
+from . import freepublish, materials
 from .state import MAX_TEMPLATES, ApiError
 
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.I | re.S)
@@ -66,7 +67,9 @@ def add_material(state, appid, req):
     name = f"{media_id}.{'jpg' if fmt == 'jpeg' else fmt}"
     state.images[name] = {"appid": appid, "bytes": data, "format": fmt}
     url = f"{state.public_base}/_emulator/media/{name}"
-    state.materials[media_id] = {"appid": appid, "type": kind, "url": url, "format": fmt, "size": len(data)}
+    state.materials[media_id] = {"appid": appid, "type": kind, "url": url, "format": fmt, "size": len(data),
+                                 "name": req.filename("media") or name, "update_time": int(time.time()),
+                                 "seq": next(state.seq)}
     return {"media_id": media_id, "url": url} if kind == "image" else {"media_id": media_id}
 
 
@@ -202,7 +205,8 @@ def freepublish_submit(state, appid, req):
     del state.drafts[media_id]
     state.jobs[publish_id] = {
         "publish_id": publish_id, "appid": appid, "media_id": media_id, "publish_status": 1,
-        "article_id": "", "fail_idx": [], "submitted_at": time.time(), "news_item": draft["news_item"],
+        "article_id": "", "fail_idx": [], "submitted_at": time.time(),
+        "news_item": [dict(item) for item in draft["news_item"]],
         "draft": draft,
     }
     return {"errcode": 0, "errmsg": "ok", "publish_id": publish_id, "msg_data_id": next(state.seq)}
@@ -389,4 +393,6 @@ ROUTES = {
     "template/get_all_private_template": ("GET", template_list),
     "template/del_private_template": ("POST", template_delete),
     "message/template/send": ("POST", template_send),
+    **materials.ROUTES,
+    **freepublish.ROUTES,
 }

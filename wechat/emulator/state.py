@@ -121,6 +121,7 @@ class EmulatorState:
             self.drafts = {}  # media_id -> {appid, news_item, update_time, filtered_images}
             self.jobs = {}  # publish_id -> job
             self.published = {}  # article_id -> {appid, publish_id, news_item, update_time}
+            self.deleted_articles = []  # {appid, article_id, index} per freepublish/delete (or control)
             self.menus = defaultdict(lambda: {"menu": None, "conditional": []})
             self.templates = defaultdict(dict)
             self.messages = []
@@ -282,6 +283,7 @@ class EmulatorState:
                      "titles": [n["title"] for n in p["news_item"]]}
                     for k, p in self.published.items()
                 ],
+                "deleted_articles": list(self.deleted_articles),
                 "menus": {appid: m for appid, m in self.menus.items()},
                 "templates": {appid: list(t.values()) for appid, t in self.templates.items()},
                 "messages": list(self.messages),
