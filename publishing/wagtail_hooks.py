@@ -122,7 +122,7 @@ def channel_limit_checks(item):
 
 @hooks.register("editorial_item_live_accounts")  # content.views.takedown.HOOK
 def ledger_live_accounts(item):
-    from publishing.ledger import live_accounts
+    from publishing.takedown import live_accounts
 
     return live_accounts(item)
 
