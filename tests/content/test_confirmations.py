@@ -19,14 +19,18 @@ from tests.support.menus import make_menu, node
 pytestmark = pytest.mark.django_db
 
 
-def pushed(item, account, action=PublishBatch.Action.PUBLISH, state=State.DONE):
-    """A finished push of ``item`` to ``account`` in the ledger."""
+def pushed(item, account, state=State.DONE, withdrawn=False):
+    """A finished push of ``item`` to ``account`` in the ledger (``withdrawn``: WeChat's
+    article was deleted since, by a takedown or a newer version)."""
     batch = PublishBatch.objects.create(
-        kind=PublishBatch.Kind.ARTICLE, action=action, source_type=ContentType.objects.get_for_model(item),
-        source_id=str(item.pk), source_code=item.code, label=str(item),
+        kind=PublishBatch.Kind.ARTICLE, action=PublishBatch.Action.PUBLISH,
+        source_type=ContentType.objects.get_for_model(item), source_id=str(item.pk), source_code=item.code,
+        label=str(item),
     )
-    return Publication.objects.create(batch=batch, account=account, channel=Publication.Channel.WECHAT, state=state,
-                                      finished_at=timezone.now())
+    return Publication.objects.create(
+        batch=batch, account=account, channel=Publication.Channel.WECHAT, state=state, finished_at=timezone.now(),
+        article_id=f"art-{account.code}-{batch.pk}", withdrawn_at=timezone.now() if withdrawn else None,
+    )
 
 
 @pytest.fixture
@@ -41,8 +45,7 @@ def test_unpublish_confirmation_lists_the_accounts_the_article_leaves(client, ma
                                 organisation=matrix["province"], app_id="")
     pushed(live_article, matrix["account_branch1"])
     # a push that was later taken down, and one that failed, are not live
-    pushed(live_article, matrix["account_province"])
-    pushed(live_article, matrix["account_province"], action=PublishBatch.Action.UNPUBLISH)
+    pushed(live_article, matrix["account_province"], withdrawn=True)
     failed_elsewhere = ChannelAccountFactory(code="wx-sx-01-b", organisation=matrix["branch1"])
     pushed(live_article, failed_elsewhere, state=State.FAILED)
     client.force_login(branch_publisher)
