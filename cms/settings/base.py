@@ -181,6 +181,8 @@ WAGTAILADMIN_COMMENTS_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt", "csv", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The admin asks no outside host: it must render fully on a machine without internet.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 LOGIN_URL = "wagtailadmin_login"
 
