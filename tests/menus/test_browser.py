@@ -141,8 +141,8 @@ def test_simulator_page_walks_the_published_menu(page, live_server, publisher, s
     page.goto(f"{live_server.url}/admin/")
     page.click("text=短信菜单模拟器")
     page.wait_for_url("**/admin/menus/simulator/**")
-    page.select_option("#simulator-setup [name=brand]", "gotone")
-    page.click("#simulator-setup button")
+    with page.expect_navigation():
+        page.select_option("#simulator-setup [name=brand]", "gotone")
     # when: the customer sends 1, then 2
     for message in ("1", "2"):
         page.fill("#simulator-send input[type=text]", message)
@@ -158,3 +158,31 @@ def test_simulator_page_walks_the_published_menu(page, live_server, publisher, s
     page.click("#simulator-send button")
     page.wait_for_load_state()
     assert page.locator("[data-step-reply]").nth(2).inner_text() == "【中国移动】您的话费余额为58.00元,截至" + timezone.localdate().isoformat() + "。"
+
+
+def test_branch_editor_simulates_a_customer_of_their_branch_and_the_brand_applies_at_once(
+        page, live_server, branch_editor, matrix, sms_account, templates, sms_nodes):
+    # given: the province's business hall serves the branch; option 3 is for 全球通 customers only
+    from tests.support.menus import node
+
+    nodes = [*sms_nodes, node("3", "全球通专享", "command", command="QQT", reply_template="TPL-PLAIN",
+                                brands=["gotone"])]
+    publish(make_menu(sms_account, nodes))
+    admin_login(page, branch_editor.username)
+    page.goto(f"{live_server.url}/admin/")
+    page.click("text=短信菜单模拟器")
+    page.wait_for_url("**/admin/menus/simulator/**")
+    # then: the province's account is picked and the caller is a customer of the editor's branch
+    assert page.locator("#simulator-setup [name=account] option:checked").inner_text().startswith("10086短信营业厅")
+    assert page.locator("#simulator-setup [name=region] option:checked").inner_text() == "西安分公司"
+    assert "模拟西安分公司的客户" in page.locator("[data-simulator-caller]").inner_text()
+    # when: a customer of unknown brand sends 3, there is no such option
+    page.fill("#simulator-send input[type=text]", "3")
+    page.click("#simulator-send button")
+    page.wait_for_load_state()
+    assert page.locator("[data-step-reply]").nth(0).inner_text().startswith("【中国移动】您发送的指令有误。")
+    # when: the editor picks 全球通, the conversation is replayed for that brand at once
+    with page.expect_navigation():
+        page.select_option("#simulator-setup [name=brand]", "gotone")
+    assert page.locator("[data-step-input]").all_inner_texts() == ["3"]
+    assert page.locator("[data-step-reply]").nth(0).inner_text() == "【中国移动】感谢您使用短信营业厅。"
