@@ -39,6 +39,7 @@ def tree_editor(request, pk):
         "rows": editing.editor_rows(menu),
         "violations": _violations(menu),
         "types": [[t.value, t.label] for t in NodeType if t in rules.types],
+        "type_labels": {t.value: str(t.label) for t in NodeType},
         "brands": list(Brand.objects.values_list("code", "name")),
         "miniprograms": list(
             ChannelAccount.objects.filter(type=ChannelAccount.Type.WECHAT_MINIPROGRAM).values_list("code", "name")

@@ -86,7 +86,8 @@
     const toggle = el("button", { type: "button", class: "menus-node__toggle", "data-toggle": row.id, "aria-label": "展开或折叠" },
       childrenOf(row.id).length ? (open ? "▾" : "▸") : "·");
     line.append(toggle, el("span", { class: "menus-node__key" }, key), el("span", { class: "menus-node__name", "data-select": row.id }, row.name));
-    line.append(el("span", { class: "menus-node__type" }, row.type + (row.command ? " " + row.command : "")));
+    const typeLabel = data.type_labels[row.type] || row.type;
+    line.append(el("span", { class: "menus-node__type" }, typeLabel + (row.command ? " " + row.command : "")));
     if (row.hidden) line.append(el("span", { class: "menus-badge" }, "隐藏"));
     if (!row.valid) line.append(el("span", { class: "menus-badge" }, "无效"));
     if (row.inherit) line.append(el("span", { class: "menus-badge" }, "沿用"));
