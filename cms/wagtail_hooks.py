@@ -77,6 +77,12 @@ def no_page_search(request, search_areas):
     search_areas[:] = [area for area in search_areas if area.name != "pages"]
 
 
+@hooks.register("construct_main_menu")
+def no_page_explorer(request, menu_items):
+    # Nor a page tree to explore (only Wagtail's root and starting page are there).
+    menu_items[:] = [item for item in menu_items if item.name != "explorer"]
+
+
 @hooks.register("register_snippet_listing_buttons")
 def api_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, ApiClient):

@@ -11,7 +11,7 @@ from menus.diff import MenuDiff, diff_trees
 from menus.models import Menu, MenuNode, MenuVersion
 from menus.signals import menu_version_published
 from menus.tree import build_tree, count_nodes, load_rows, merge_variant, served, tree_hash, walk
-from menus.validation import MenuValidationError, effective_tree, validate_for_publish, validate_tree
+from menus.validation import MenuValidationError, validate_for_publish
 
 __all__ = [
     "MenuDiff",

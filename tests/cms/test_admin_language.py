@@ -32,9 +32,9 @@ FIELD_PREFIX_RE = re.compile(r"^[a-z_]+: ")  # a validation message prefixed wit
 
 
 class VisibleText(HTMLParser):
-    """Text nodes outside <script>, <style> and <template id=...> data blocks."""
+    """Text nodes outside <script> and <style>."""
 
-    SKIPPED = {"script", "style"}
+    SKIPPED = frozenset({"script", "style"})
 
     def __init__(self):
         super().__init__()
@@ -96,7 +96,7 @@ def admin_pages(user):
             reverse("menus_admin:simulator"), *(SUPERUSER_PAGES if user.is_superuser else [])]
     for model in get_snippet_models():
         viewset = model.snippet_viewset
-        if not model._meta.app_label in {"content", "menus", "cms", "publishing", "wechat_callback", "media"}:
+        if model._meta.app_label not in {"content", "menus", "cms", "publishing", "wechat_callback", "media"}:
             continue
         for name in ("list", "add"):
             try:
@@ -158,3 +158,10 @@ def test_wagtails_starting_groups_workflow_and_page_are_named_in_chinese(db):
 def test_visible_text_leaves_out_attributes_and_scripts():
     html = '<p title="Edit">编辑</p><script>var a = "Delete";</script><span class="w-sr-only">True</span>'
     assert english_in(html) == ["True"]
+
+
+def test_no_page_tree_is_offered_the_project_keeps_no_pages(client, superuser):
+    client.force_login(superuser)
+    html = client.get("/admin/").content.decode()
+    assert "PageExplorerMenuItem" not in html  # the sidebar's page explorer
+    assert "/admin/pages/search/" not in html  # page search area

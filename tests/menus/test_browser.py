@@ -186,3 +186,17 @@ def test_branch_editor_simulates_a_customer_of_their_branch_and_the_brand_applie
         page.select_option("#simulator-setup [name=brand]", "gotone")
     assert page.locator("[data-step-input]").all_inner_texts() == ["3"]
     assert page.locator("[data-step-reply]").nth(0).inner_text() == "【中国移动】感谢您使用短信营业厅。"
+
+
+def test_node_form_fields_look_editable(page, live_server, publisher, sms_account, templates, sms_nodes):
+    # given the tree editor with a node selected
+    menu = make_menu(sms_account, sms_nodes)
+    admin_login(page, publisher.username)
+    page.goto(f"{live_server.url}/admin/menus/{menu.pk}/tree/")
+    select_node(page, "1")
+    # then its text fields are drawn as fields (a border), like every other admin form's
+    for name in ("key", "name", "command", "reply_template"):
+        border = page.eval_on_selector(f"#node-form [name={name}]", "e => getComputedStyle(e).borderTopWidth")
+        assert border not in ("", "0px"), name
+    # and the tree names node types in Chinese
+    assert "子菜单" in tree_item(page, "1").locator(".menus-node__type").first.inner_text()
