@@ -64,7 +64,7 @@ def test_editor_adds_moves_edits_and_hides_nodes_and_sees_violations(page, live_
     new_node = tree_item(page, "2.2")
     assert "新节点" in new_node.inner_text()
     violations = page.locator('[data-violations-for="2.2"]').inner_text()
-    assert "command" in violations and "reply_template" in violations
+    assert "短信指令:" in violations and "回复模板:" in violations  # fields by their labels
 
     # when: editing it into a valid command leaf
     page.fill("#node-form [name=name]", "人工服务")
@@ -100,10 +100,14 @@ def test_editor_adds_moves_edits_and_hides_nodes_and_sees_violations(page, live_
     # then: the violation is next to the node and in the summary
     assert "指令 CXYE 与节点 1.1 重复" in page.locator('[data-violations-for="2.2"]').inner_text()
     assert "1 处不符合渠道规则" in page.locator("#violations-summary").inner_text()
+    # named by the field's label, not its code name
+    assert "短信指令:指令 CXYE 与节点 1.1 重复" in page.locator("#violations-summary").inner_text()
+    assert "command:" not in page.locator("#violations-summary").inner_text()
 
-    # and publishing is refused while the violation stands
+    # and publishing is refused while the violation stands, with the count the summary gave
     page.click("[data-publish]")
     page.wait_for_selector("text=菜单未发布")
+    assert "有 1 处不符合渠道规则" in page.locator(".messages").inner_text()
     assert live_version(menu) is None
 
     # and the draft holds every edit
