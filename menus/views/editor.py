@@ -19,7 +19,6 @@ from menus.tree import build_tree, load_rows, walk
 from menus.validation import RULES, MenuValidationError, validate_draft
 from menus.views.access import may, menu_for
 
-
 # Violations name node fields by code name (the importer and API keep them); the editor
 # shows their labels. Fields of the tree that are no model column get one here.
 FIELD_LABELS = {
