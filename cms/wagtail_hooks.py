@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 
-from cms import admin_views
+from cms import admin_search, admin_views
 from cms.forms import ApiClientForm
 from cms.models import ApiClient
 from content import kinds
@@ -62,7 +62,25 @@ def register_api_urls():
     return [
         path("api-clients/<int:pk>/tokens/", admin_views.client_tokens, name="cms_api_client_tokens"),
         path("graphql-preview/<str:kind>/<int:pk>/", admin_views.preview_token, name="cms_api_preview_token"),
+        path("search/", admin_search.search_view, name="cms_search"),
     ]
+
+
+@hooks.register("register_admin_search_area")
+def everything_search_area():
+    return admin_search.EverythingSearchArea()
+
+
+@hooks.register("construct_search")
+def no_page_search(request, search_areas):
+    # The project keeps no pages: searching them would always come back empty.
+    search_areas[:] = [area for area in search_areas if area.name != "pages"]
+
+
+@hooks.register("construct_main_menu")
+def no_page_explorer(request, menu_items):
+    # Nor a page tree to explore (only Wagtail's root and starting page are there).
+    menu_items[:] = [item for item in menu_items if item.name != "explorer"]
 
 
 @hooks.register("register_snippet_listing_buttons")

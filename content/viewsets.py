@@ -33,6 +33,7 @@ from content.checks import blocking_checks
 from content.models.organisations import Organisation
 from content.permissions import can_edit, can_view, readable_choices, scope_for_user
 from content.views.feedback import announce_if_live
+from content.views.columns import yes_no_columns
 
 
 def limit_choices(form, user):
@@ -191,6 +192,12 @@ class OrganisationScopedViewSet(SnippetViewSet):
         if hasattr(self, "panels") and not hasattr(self, "edit_handler"):
             return ObjectList(self.panels, base_form_class=self.base_form_class).bind_to_model(self.model)
         return super().get_edit_handler()
+
+    def get_index_view_kwargs(self, **kwargs):
+        view_kwargs = super().get_index_view_kwargs(**kwargs)
+        if isinstance(view_kwargs.get("list_display"), (list, tuple)):
+            view_kwargs["list_display"] = yes_no_columns(self.model, view_kwargs["list_display"])
+        return view_kwargs
 
     def get_form_class(self, for_update=False):
         form_class = super().get_form_class(for_update)

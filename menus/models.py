@@ -16,8 +16,8 @@ from content.models.organisations import code_validator
 class NodeType(models.TextChoices):
     SUBMENU = "submenu", _("子菜单")
     COMMAND = "command", _("短信指令")
-    CLICK = "click", _("点击事件")
-    VIEW = "view", _("链接")
+    CLICK = "click", _("点击")
+    VIEW = "view", _("跳转网页")
     MINIPROGRAM = "miniprogram", _("小程序")
     MEDIA_ID = "media_id", _("图文素材")
     ARTICLE_ID = "article_id", _("发布的图文")

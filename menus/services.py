@@ -11,7 +11,7 @@ from menus.diff import MenuDiff, diff_trees
 from menus.models import Menu, MenuNode, MenuVersion
 from menus.signals import menu_version_published
 from menus.tree import build_tree, count_nodes, load_rows, merge_variant, served, tree_hash, walk
-from menus.validation import MenuValidationError, effective_tree, validate_tree
+from menus.validation import MenuValidationError, validate_for_publish
 
 __all__ = [
     "MenuDiff",
@@ -35,30 +35,6 @@ def _refuse_if_locked(menu, user):
     lock = menu.get_lock() if user is not None else None
     if lock is not None and lock.for_user(user):
         raise PermissionDenied(lock.get_message(user))
-
-
-def validate_for_publish(menu, tree):
-    """Violations of publishing ``tree`` for ``menu``: the tree as served (a variant
-    over its base), and for a base menu, each live variant over the new base."""
-    errors = validate_tree(menu.account, effective_tree(menu, tree))
-    if menu.is_variant:
-        return errors
-    variants = Menu.objects.filter(account_id=menu.account_id, brand__isnull=False, live=True).select_related("brand")
-    for variant in variants:
-        version = live_version(variant)
-        if version is None:
-            continue
-        for error in validate_tree(menu.account, merge_variant(tree, version.tree)):
-            errors.append(
-                error.__class__(
-                    record=error.record,
-                    field=error.field,
-                    message=f"品牌变体 {variant.brand.code}:{error.message}",
-                    code=error.code,
-                    list=variant.code,
-                )
-            )
-    return errors
 
 
 def publish(menu, user=None, comment="", *, rolled_back_from=None):

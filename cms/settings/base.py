@@ -115,6 +115,10 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English
 LANGUAGES = WAGTAILADMIN_PERMITTED_LANGUAGES
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
+# locale/: the project's catalog (manage.py makemessages, docs/admin.md); locale_wagtail/:
+# Wagtail's texts its own zh_Hans catalog lacks or words badly, kept by hand. Both win
+# over Wagtail's catalogs.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_wagtail"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -207,6 +211,8 @@ WAGTAILADMIN_COMMENTS_ENABLED = False
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt", "csv", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# The admin asks no outside host: it must render fully on a machine without internet.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 LOGIN_URL = "wagtailadmin_login"
 

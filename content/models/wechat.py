@@ -51,6 +51,7 @@ class AutoReply(EditorialModel):
 
     search_fields = [
         index.SearchField("keyword"),
+        index.AutocompleteField("keyword"),
         index.SearchField("reply_text"),
         index.FilterField("kind"),
         index.FilterField("account"),
@@ -81,7 +82,8 @@ class TemplateMessage(OwnedEditorialModel):
     fields = models.JSONField(_("字段"), default=list, blank=True)
 
     search_fields = [
-        index.SearchField("title"), index.SearchField("code"), index.FilterField("live"), index.FilterField("id"),
+        index.SearchField("title"), index.AutocompleteField("title"), index.SearchField("code"),
+        index.AutocompleteField("code"), index.FilterField("live"), index.FilterField("id"),
     ]
 
     class Meta:

@@ -237,7 +237,8 @@ def measure(template, account=None):
         validate_template(template, rules.account)
         problems = []
     except ValidationError as e:
-        problems = [f"{field}: {message}" for field, messages in e.message_dict.items() for message in messages]
+        # Shown beside the form the editor is typing in: the messages name what is wrong.
+        problems = [message for messages in e.message_dict.values() for message in messages]
     params, _problems = parse_declarations(template.parameters)
     return {
         "length": len(template.text or ""),

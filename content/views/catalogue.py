@@ -47,13 +47,34 @@ class PackageIndexView(IndexView):
 
 
 class CompareForm(forms.Form):
-    packages = forms.ModelMultipleChoiceField(
-        label=_("选择2到5个套餐"), queryset=Package.objects.none(), widget=forms.SelectMultiple(attrs={"size": 12})
-    )
+    """Up to five package slots, each a searchable snippet chooser (the scoped chooser:
+    it offers only packages the user may read). How many may be compared is the
+    service's rule (``compare_packages``)."""
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["packages"].queryset = visible(Package.objects.order_by("code"), scope_for_user(user))
+    def __init__(self, data=None, *, user=None):
+        from wagtail.snippets.widgets import AdminSnippetChooser
+
+        super().__init__(_slots(data) if data is not None else None)
+        packages = visible(Package.objects.order_by("code"), scope_for_user(user))
+        for n in range(1, MAX_COMPARED + 1):
+            self.fields[f"package_{n}"] = forms.ModelChoiceField(
+                label=_("套餐 %(n)s") % {"n": n}, queryset=packages, required=False,
+                widget=AdminSnippetChooser(Package),
+            )
+
+    def chosen(self):
+        picked = [self.cleaned_data.get(f"package_{n}") for n in range(1, MAX_COMPARED + 1)]
+        return [p for p in picked if p is not None]
+
+
+def _slots(data):
+    # A link may carry the packages as one list (?packages=1&packages=2): fill the slots in order.
+    if "packages" not in data:
+        return data
+    slots = data.copy()
+    for n, pk in enumerate(data.getlist("packages")[:MAX_COMPARED], start=1):
+        slots[f"package_{n}"] = pk
+    return slots
 
 
 def compare_view(request):
@@ -63,7 +84,7 @@ def compare_view(request):
     form = CompareForm(request.GET or None, user=request.user)
     table, error = None, None
     if form.is_bound and form.is_valid():
-        chosen = sorted(form.cleaned_data["packages"], key=lambda p: p.code)
+        chosen = sorted(form.chosen(), key=lambda p: p.code)
         try:
             table = compare_packages(chosen)
         except ValidationError as e:

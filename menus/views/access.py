@@ -6,7 +6,7 @@ from django.http import Http404
 from wagtail.permissions import policy_registry
 
 from content.models import ChannelAccount
-from content.permissions import can_view, scope_for_user, visible
+from content.permissions import can_view, scope_for_user
 from menus.models import Menu
 
 
@@ -28,6 +28,12 @@ def may(user, action, menu):
 
 
 def sms_accounts_for(user):
+    """SMS accounts the user may simulate: those of their organisations and those that
+    serve them from above (a branch's customers text the province's business hall)."""
     if not menu_policy().user_has_permission(user, "view"):
         raise PermissionDenied
-    return visible(ChannelAccount.objects.filter(type=ChannelAccount.Type.SMS), scope_for_user(user)).order_by("code")
+    scope = scope_for_user(user)
+    accounts = ChannelAccount.objects.filter(type=ChannelAccount.Type.SMS)
+    if scope.everything:
+        return accounts.order_by("code")
+    return accounts.filter(organisation_id__in=scope.readable).order_by("code")

@@ -13,11 +13,18 @@ from django.views.decorators.http import require_POST
 
 from content.models import Brand, ChannelAccount
 from menus import editing
-from menus.models import NodeType
+from menus.models import MenuNode, NodeType
 from menus.services import live_version, publish
 from menus.tree import build_tree, load_rows, walk
 from menus.validation import RULES, MenuValidationError, validate_draft
 from menus.views.access import may, menu_for
+
+# Violations name node fields by code name (the importer and API keep them); the editor
+# shows their labels. Fields of the tree that are no model column get one here.
+FIELD_LABELS = {
+    **{f.name: str(f.verbose_name) for f in MenuNode._meta.fields},
+    "children": "下级节点", "nodes": "节点", "miniprogram": "小程序", "brands": "适用品牌",
+}
 
 
 def _violations(menu):
@@ -39,6 +46,8 @@ def tree_editor(request, pk):
         "rows": editing.editor_rows(menu),
         "violations": _violations(menu),
         "types": [[t.value, t.label] for t in NodeType if t in rules.types],
+        "type_labels": {t.value: str(t.label) for t in NodeType},
+        "field_labels": FIELD_LABELS,
         "brands": list(Brand.objects.values_list("code", "name")),
         "miniprograms": list(
             ChannelAccount.objects.filter(type=ChannelAccount.Type.WECHAT_MINIPROGRAM).values_list("code", "name")

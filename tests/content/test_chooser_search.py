@@ -83,3 +83,19 @@ def test_organisation_chooser_search_offers_no_sibling_branch(client, matrix, br
     assert own.status_code == sibling.status_code == 200
     assert matrix["branch1"].name in own.content.decode()
     assert matrix["branch2"].name not in sibling.content.decode()
+
+
+@pytest.mark.parametrize("model_name, record", [
+    ("autoreply", lambda m: AutoReplyFactory(keyword="prepaidbalance", reply_text="x", account=m["account_branch1"])),
+    ("templatemessage", lambda m: TemplateMessageFactory(title="prepaidbalance notice", organisation=m["branch1"])),
+])
+def test_chooser_finds_a_reply_or_template_message_by_what_the_editor_has_typed_so_far(
+        client, matrix, branch_editor, model_name, record):
+    # given an auto-reply / template message whose keyword / title starts with "prepaid"
+    own = record(matrix)
+    client.force_login(branch_editor)
+    # when the editor has typed only the start of it in the chooser
+    response = client.get(reverse(f"wagtailsnippetchoosers_content_{model_name}:choose_results"), {"q": "prepa"})
+    # then it is offered (autocomplete), as in the other choosers
+    assert response.status_code == 200
+    assert f"/{own.pk}/" in response.content.decode()

@@ -300,3 +300,20 @@ def test_compare_page_shows_the_table_with_differences(client, matrix, branch_ed
     assert "monthly_fee" in differing and "data_mb" not in differing
     one = client.get(url(Package, "compare"), {"packages": [a.pk]})
     assert "2到5" in one.context["error"]
+
+
+def test_compare_page_picks_packages_with_the_scoped_snippet_chooser(client, matrix, branch_editor):
+    a = PackageFactory(code="PKG-A", organisation=matrix["branch1"])
+    b = PackageFactory(code="PKG-B", organisation=matrix["branch1"])
+    sibling = PackageFactory(code="PKG-SIB", organisation=matrix["branch2"])
+    client.force_login(branch_editor)
+    # the slots are Wagtail's searchable snippet choosers
+    body = client.get(url(Package, "compare")).content.decode()
+    assert 'data-controller="w-chooser"' in body or "data-chooser-url" in body
+    assert reverse("wagtailsnippetchoosers_content_package:choose") in body
+    # two chosen packages are compared
+    response = client.get(url(Package, "compare"), {"package_1": a.pk, "package_2": b.pk})
+    assert [p.code for p in response.context["table"].packages] == ["PKG-A", "PKG-B"]
+    # a sibling branch's package put in a slot is refused, named by its slot
+    refused = client.get(url(Package, "compare"), {"package_1": a.pk, "package_2": sibling.pk})
+    assert refused.context["table"] is None and "package_2" in refused.context["form"].errors

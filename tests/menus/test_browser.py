@@ -64,7 +64,7 @@ def test_editor_adds_moves_edits_and_hides_nodes_and_sees_violations(page, live_
     new_node = tree_item(page, "2.2")
     assert "新节点" in new_node.inner_text()
     violations = page.locator('[data-violations-for="2.2"]').inner_text()
-    assert "command" in violations and "reply_template" in violations
+    assert "短信指令:" in violations and "回复模板:" in violations  # fields by their labels
 
     # when: editing it into a valid command leaf
     page.fill("#node-form [name=name]", "人工服务")
@@ -100,10 +100,14 @@ def test_editor_adds_moves_edits_and_hides_nodes_and_sees_violations(page, live_
     # then: the violation is next to the node and in the summary
     assert "指令 CXYE 与节点 1.1 重复" in page.locator('[data-violations-for="2.2"]').inner_text()
     assert "1 处不符合渠道规则" in page.locator("#violations-summary").inner_text()
+    # named by the field's label, not its code name
+    assert "短信指令:指令 CXYE 与节点 1.1 重复" in page.locator("#violations-summary").inner_text()
+    assert "command:" not in page.locator("#violations-summary").inner_text()
 
-    # and publishing is refused while the violation stands
+    # and publishing is refused while the violation stands, with the count the summary gave
     page.click("[data-publish]")
     page.wait_for_selector("text=菜单未发布")
+    assert "有 1 处不符合渠道规则" in page.locator(".messages").inner_text()
     assert live_version(menu) is None
 
     # and the draft holds every edit
@@ -141,8 +145,8 @@ def test_simulator_page_walks_the_published_menu(page, live_server, publisher, s
     page.goto(f"{live_server.url}/admin/")
     page.click("text=短信菜单模拟器")
     page.wait_for_url("**/admin/menus/simulator/**")
-    page.select_option("#simulator-setup [name=brand]", "gotone")
-    page.click("#simulator-setup button")
+    with page.expect_navigation():
+        page.select_option("#simulator-setup [name=brand]", "gotone")
     # when: the customer sends 1, then 2
     for message in ("1", "2"):
         page.fill("#simulator-send input[type=text]", message)
@@ -158,3 +162,45 @@ def test_simulator_page_walks_the_published_menu(page, live_server, publisher, s
     page.click("#simulator-send button")
     page.wait_for_load_state()
     assert page.locator("[data-step-reply]").nth(2).inner_text() == "【中国移动】您的话费余额为58.00元,截至" + timezone.localdate().isoformat() + "。"
+
+
+def test_branch_editor_simulates_a_customer_of_their_branch_and_the_brand_applies_at_once(
+        page, live_server, branch_editor, matrix, sms_account, templates, sms_nodes):
+    # given: the province's business hall serves the branch; option 3 is for 全球通 customers only
+    from tests.support.menus import node
+
+    nodes = [*sms_nodes, node("3", "全球通专享", "command", command="QQT", reply_template="TPL-PLAIN",
+                                brands=["gotone"])]
+    publish(make_menu(sms_account, nodes))
+    admin_login(page, branch_editor.username)
+    page.goto(f"{live_server.url}/admin/")
+    page.click("text=短信菜单模拟器")
+    page.wait_for_url("**/admin/menus/simulator/**")
+    # then: the province's account is picked and the caller is a customer of the editor's branch
+    assert page.locator("#simulator-setup [name=account] option:checked").inner_text().startswith("10086短信营业厅")
+    assert page.locator("#simulator-setup [name=region] option:checked").inner_text() == "西安分公司"
+    assert "模拟西安分公司的客户" in page.locator("[data-simulator-caller]").inner_text()
+    # when: a customer of unknown brand sends 3, there is no such option
+    page.fill("#simulator-send input[type=text]", "3")
+    page.click("#simulator-send button")
+    page.wait_for_load_state()
+    assert page.locator("[data-step-reply]").nth(0).inner_text().startswith("【中国移动】您发送的指令有误。")
+    # when: the editor picks 全球通, the conversation is replayed for that brand at once
+    with page.expect_navigation():
+        page.select_option("#simulator-setup [name=brand]", "gotone")
+    assert page.locator("[data-step-input]").all_inner_texts() == ["3"]
+    assert page.locator("[data-step-reply]").nth(0).inner_text() == "【中国移动】感谢您使用短信营业厅。"
+
+
+def test_node_form_fields_look_editable(page, live_server, publisher, sms_account, templates, sms_nodes):
+    # given the tree editor with a node selected
+    menu = make_menu(sms_account, sms_nodes)
+    admin_login(page, publisher.username)
+    page.goto(f"{live_server.url}/admin/menus/{menu.pk}/tree/")
+    select_node(page, "1")
+    # then its text fields are drawn as fields (a border), like every other admin form's
+    for name in ("key", "name", "command", "reply_template"):
+        border = page.eval_on_selector(f"#node-form [name={name}]", "e => getComputedStyle(e).borderTopWidth")
+        assert border not in ("", "0px"), name
+    # and the tree names node types in Chinese
+    assert "子菜单" in tree_item(page, "1").locator(".menus-node__type").first.inner_text()

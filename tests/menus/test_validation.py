@@ -246,3 +246,28 @@ def test_validating_a_draft_takes_a_fixed_number_of_queries(sms_account, templat
     # when / then
     with django_assert_max_num_queries(4):
         assert validate_draft(menu) == []
+
+
+def test_the_draft_counts_the_violations_publishing_finds_in_live_brand_variants(matrix):
+    # given: a WeChat base menu of two buttons and a live 全球通 variant adding a third
+    from content.models import Brand
+    from menus.services import publish, replace_draft
+    from menus.validation import MenuValidationError
+    from tests.support.menus import tree
+
+    account = matrix["account_province"]
+    base = make_menu(account, [node("1", "查询", "click", event_key="K1"), node("2", "办理", "click", event_key="K2")])
+    publish(base)
+    variant = make_menu(account, [node("3", "专享", "click", event_key="K3")], brand=Brand.objects.get(code="gotone"))
+    variant.match_tag_id = "101"
+    variant.save()
+    publish(variant)
+    # when: the base's draft gets a third button of its own (a fourth for 全球通 customers)
+    replace_draft(base, tree(node("1", "查询", "click", event_key="K1"), node("2", "办理", "click", event_key="K2"),
+                             node("4", "客服", "click", event_key="K4")))
+    # then: the editor's count is the one publishing refuses with, naming the variant
+    draft = validate_draft(base)
+    with pytest.raises(MenuValidationError) as refused:
+        publish(base)
+    assert len(draft) == len(refused.value.errors) == 1
+    assert "品牌变体 gotone" in draft[0].message

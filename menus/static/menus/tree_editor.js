@@ -53,6 +53,11 @@
   }
 
   // -- rendering -----------------------------------------------------------
+  // A violation names the field by its label (短信指令, 链接…), never by its code name.
+  function fieldLabel(v) {
+    return data.field_labels[v.field] || v.field;
+  }
+
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
@@ -86,7 +91,8 @@
     const toggle = el("button", { type: "button", class: "menus-node__toggle", "data-toggle": row.id, "aria-label": "展开或折叠" },
       childrenOf(row.id).length ? (open ? "▾" : "▸") : "·");
     line.append(toggle, el("span", { class: "menus-node__key" }, key), el("span", { class: "menus-node__name", "data-select": row.id }, row.name));
-    line.append(el("span", { class: "menus-node__type" }, row.type + (row.command ? " " + row.command : "")));
+    const typeLabel = data.type_labels[row.type] || row.type;
+    line.append(el("span", { class: "menus-node__type" }, typeLabel + (row.command ? " " + row.command : "")));
     if (row.hidden) line.append(el("span", { class: "menus-badge" }, "隐藏"));
     if (!row.valid) line.append(el("span", { class: "menus-badge" }, "无效"));
     if (row.inherit) line.append(el("span", { class: "menus-badge" }, "沿用"));
@@ -96,7 +102,7 @@
     li.append(line);
     if (mine.length) {
       const list = el("ul", { class: "menus-node__violations", "data-violations-for": key });
-      for (const v of mine) list.append(el("li", {}, v.field + ":" + v.message));
+      for (const v of mine) list.append(el("li", {}, fieldLabel(v) + ":" + v.message));
       li.append(list);
     }
     if (open && kids.length) {
@@ -129,7 +135,7 @@
     for (const v of violations.slice(0, 50)) {
       const item = el("li", {}, "");
       const link = el("a", { href: "#", "data-goto": v.record }, v.record);
-      item.append(link, document.createTextNode(" " + v.field + ":" + v.message));
+      item.append(link, document.createTextNode(" " + fieldLabel(v) + ":" + v.message));
       list.append(item);
     }
     summary.append(list);
@@ -161,7 +167,7 @@
     form.querySelector("[data-action=toggle-hidden]").textContent = row.hidden ? "取消隐藏" : "隐藏";
     showTypeFields();
     const list = document.getElementById("node-violations");
-    list.replaceChildren(...(index.own.get(key) || []).map((v) => el("li", { "data-field": v.field }, v.field + ":" + v.message)));
+    list.replaceChildren(...(index.own.get(key) || []).map((v) => el("li", { "data-field": v.field }, fieldLabel(v) + ":" + v.message)));
     const parentSelect = form.elements.move_parent;
     parentSelect.replaceChildren(el("option", { value: "" }, "(顶层)"));
     for (const candidate of rows.values()) {
