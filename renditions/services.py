@@ -63,7 +63,12 @@ def render_many(items, accounts, batch_size=200):
         batch = items[start : start + batch_size]
         articles = [item for item in batch if kind_of(item) == kinds.Kind.ARTICLE and item.pk]
         if articles:
-            prefetch_related_objects(articles, "related_packages")
+            # The "on sale" check reads each package's sale organisations and the
+            # article organisation's ancestors.
+            prefetch_related_objects(
+                articles, "related_packages__sale_orgs__parent__parent", "related_packages__organisation__parent__parent",
+                "organisation__parent__parent",
+            )
         contexts = [RenderContext(item, accounts) for item in batch]
         ids, codes = set(), set()
         for context in contexts:

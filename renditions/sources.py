@@ -7,7 +7,7 @@ from functools import cached_property
 
 from content import kinds
 from content.models import Package
-from content.services.catalogue import is_on_sale
+from content.services.catalogue import is_sold_by
 
 from . import tree
 from .rendition import ARTICLE, BUSINESS, PACKAGE
@@ -136,9 +136,10 @@ class Source:
     def cards(self):
         """Packages of an article (related packages), or the package/business itself."""
         if self.kind == ARTICLE:
-            # Only packages on sale (the one rule); a ParentalManyToManyField also
-            # answers for unsaved items and revisions.
-            packages = (p for p in self.item.related_packages.all() if is_on_sale(p))
+            # Only packages the article's organisation can sell (the one rule); a
+            # ParentalManyToManyField also answers for unsaved items and revisions.
+            org = self.item.organisation
+            packages = (p for p in self.item.related_packages.all() if is_sold_by(p, org))
             return sorted((Card(p) for p in packages), key=lambda card: card.code)
         if self.kind in (PACKAGE, BUSINESS):
             return [Card(self.item)]

@@ -55,6 +55,8 @@ class Command(BaseCommand):
         self._summary(result)
         for error in result.refused:
             self.stderr.write(str(error))
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
         if result.exit_status:
             sys.exit(result.exit_status)
 
