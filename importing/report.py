@@ -16,6 +16,10 @@ class ImportReport:
     counts: dict = field(default_factory=dict)
     refused: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    # Side effects owed by this run (importing.outbox kind -> count), and those of
+    # earlier runs this run completed before it started.
+    queued: dict = field(default_factory=dict)
+    completed_earlier: dict = field(default_factory=dict)
 
     def start_list(self, name):
         self.counts.setdefault(name, dict.fromkeys(OUTCOMES, 0))
@@ -26,6 +30,9 @@ class ImportReport:
 
     def refuse(self, error: RecordError):
         self.refused.append(error)
+
+    def queue(self, kind, n=1):
+        self.queued[kind] = self.queued.get(kind, 0) + n
 
     def warn(self, error: RecordError):
         """A record imported without part of it (the message says what was left out)."""
@@ -51,6 +58,8 @@ class ImportReport:
             "imported": {name: dict(counts) for name, counts in self.counts.items()},
             "refused": [_entry(e) for e in self.refused],
             "warnings": [_entry(e) for e in self.warnings],
+            "queued": dict(self.queued),
+            "completed_earlier": dict(self.completed_earlier),
         }
 
     def to_json(self):
