@@ -18,7 +18,7 @@ from renditions.images import ImageSet, wechat_body_renditions, wechat_cover
 from renditions.miniprogram import render_miniprogram
 from renditions.rendition import CHANNELS, MINIPROGRAM, SMS, WEB, WECHAT, Rendition, RenditionWarning
 from renditions.sms import render_sms
-from renditions.sources import kind_of
+from renditions.sources import card_prefetches, kind_of
 from renditions.web import render_web
 from renditions.wechat import image_placeholders, render_wechat, swap_images
 
@@ -65,10 +65,7 @@ def render_many(items, accounts, batch_size=200):
         if articles:
             # The "on sale" check reads each package's sale organisations and the
             # article organisation's ancestors.
-            prefetch_related_objects(
-                articles, "related_packages__sale_orgs__parent__parent", "related_packages__organisation__parent__parent",
-                "organisation__parent__parent",
-            )
+            prefetch_related_objects(articles, *card_prefetches())
         contexts = [RenderContext(item, accounts) for item in batch]
         ids, codes = set(), set()
         for context in contexts:
