@@ -1,9 +1,15 @@
 #!/usr/bin/env python
-import os
 import sys
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+    from django.core.exceptions import ImproperlyConfigured
+
+    from cms.settings_module import default_settings_module
+
+    try:
+        default_settings_module()
+    except ImproperlyConfigured as refused:
+        sys.exit(f"manage.py: {refused}")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -62,6 +62,8 @@ class ReplyTable:
         self.account_id = data["account_id"]
         self.code = data["code"]
         self.app_id = data["app_id"]
+        # Why the account's secrets could not be read (the callback refuses), or "".
+        self.unreadable = data.get("unreadable", "")
         self.token = decrypt(data["token"])
         self.crypto = _crypto(decrypt(data["aes_key"]), self.app_id, self.code)
         self.exact = {}

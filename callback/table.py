@@ -14,7 +14,7 @@ import uuid
 from django.core.cache import cache
 
 from content.models import AutoReply, ChannelAccount
-from content.secrets import encrypt
+from content.secrets import SecretUnreadable, encrypt
 
 from .articles import news_article
 from .replies import clip_text
@@ -84,20 +84,28 @@ def build_table(account):
         .select_related("reply_article__cover_image")
         .order_by("-priority", "id")
     )
-    compiled = []
-    for rule in rules:
-        data = _rule_data(rule, account)
-        if data is not None:
-            compiled.append(data)
-    return {
+    data = {
         "generation": uuid.uuid4().hex,
         "account_id": account.pk,
         "code": account.code,
         "app_id": account.app_id,
-        "token": encrypt(account.callback_token.reveal()),
-        "aes_key": encrypt(account.encoding_aes_key.reveal()),
-        "rules": compiled,
+        "token": "",
+        "aes_key": "",
+        "rules": [],
     }
+    try:
+        data["token"] = encrypt(account.callback_token.reveal())
+        data["aes_key"] = encrypt(account.encoding_aes_key.reveal())
+    except SecretUnreadable as exc:
+        # Stored under a key no longer configured: the callback refuses with this
+        # reason (not a 500) until the key is restored or the secret set again.
+        data["unreadable"] = str(exc)
+        return data
+    for rule in rules:
+        compiled = _rule_data(rule, account)
+        if compiled is not None:
+            data["rules"].append(compiled)
+    return data
 
 
 def rebuild_index():
@@ -167,14 +175,18 @@ def lookup(code):
     if code not in index:
         return None
     generation = found.get(gen_key(code))
-    if held is not None and generation is not None and held.generation == generation:
+    if held is not None and generation is not None and held.generation == generation and not held.unreadable:
         held.checked_at = now
         return held
     data = cache.get(table_key(code, generation)) if generation else None
     if data is None:
         data = rebuild_table(code, only_if_absent=True)
-        if data is None:
-            return None
+    elif data.get("unreadable"):
+        # A table without its secrets is built again (at most once a second per
+        # process), so restoring the key heals the callback without a rebuild command.
+        data = rebuild_table(code)
+    if data is None:
+        return None
     try:
         table = ReplyTable(data)
     except ValueError:

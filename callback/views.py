@@ -57,6 +57,9 @@ def wechat_callback(request, code):
     table = lookup(code)
     if table is None:
         return HttpResponse(b"unknown account", status=404, content_type="text/plain")
+    if table.unreadable:
+        logger.error("wechat callback for %s refused (503): %s", code, table.unreadable)
+        return HttpResponse(b"account secrets unreadable", status=503, content_type="text/plain")
     try:
         if request.method == "GET":
             return HttpResponse(verify(table, request.GET).encode("utf-8"), content_type="text/plain; charset=utf-8")

@@ -73,3 +73,32 @@ class ScopedModelLogEntry(ModelLogEntry):
 
     class Meta:
         proxy = True
+
+
+# -- operations: the worker's heartbeat and beat's sent slots ------------------------
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of a Celery worker, stamped by the worker itself
+    (cms/heartbeat.py); readiness fails when no worker stamped recently."""
+
+    hostname = models.CharField(_("工作进程"), max_length=200, unique=True)
+    seen_at = models.DateTimeField(_("最近心跳"))
+
+    class Meta:
+        verbose_name = _("工作进程心跳")
+        verbose_name_plural = _("工作进程心跳")
+
+
+class BeatSlot(models.Model):
+    """A periodic task sent for one slot of its schedule: the first beat to claim the
+    slot sends it, a second beat finds the row and sends nothing (cms/beat.py)."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    slot = models.BigIntegerField(_("时段"))
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("定时任务时段")
+        verbose_name_plural = _("定时任务时段")
+        constraints = [models.UniqueConstraint(fields=["task", "slot"], name="cms_beatslot_once")]

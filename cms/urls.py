@@ -6,10 +6,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 
 from cms import admin_reports
 from cms.graphql_view import graphql_view
-from cms.health import healthz
+from cms.health import healthz, readyz
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz", healthz, name="healthz"),  # liveness
+    path("readyz", readyz, name="readyz"),  # readiness
     path("graphql/", graphql_view, name="graphql"),
     path("wechat/", include("callback.urls")),  # WeChat callback per official account
     path("django-admin/", admin.site.urls),

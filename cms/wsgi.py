@@ -1,9 +1,10 @@
 import gc
-import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+from cms.settings_module import default_settings_module
+
+default_settings_module()
 _django = get_wsgi_application()
 
 from callback.wsgi import route_callbacks  # noqa: E402 (needs Django set up)

@@ -34,7 +34,7 @@ class ContentConfig(AppConfig):
             register_org_scoped(model)
             roles.grant(roles.EDITORS, model, {"view", "add", "change", "delete", "lock"})
             roles.grant(roles.PUBLISHERS, model, {"view", "add", "change", "delete", "lock", "publish", "unlock"})
-        post_migrate.connect(roles.sync_role_groups, dispatch_uid="content.sync_role_groups")
+        post_migrate.connect(roles.seed_role_groups, dispatch_uid="content.seed_role_groups")
 
         # Content: editorial workflow and SMS command bindings.
         from content import signal_handlers

@@ -23,6 +23,8 @@ class ChannelAccountForm(OrganisationOwnedForm):
         super().__init__(*args, **kwargs)
         for field in ChannelAccount.SECRET_FIELDS:
             state = _("已设置,留空保持不变") if self.instance.pk and self.instance.secret_is_set(field) else _("未设置")
+            if self.instance.pk and not self.instance.secret_is_readable(field):
+                state = _("无法用当前的 CMS_SECRETS_KEY 解密:请重新设置,或请运维把原密钥加回 CMS_SECRETS_KEY_FALLBACKS")
             self.fields[f"{field}_new"].help_text = state
 
     def clean_encoding_aes_key_new(self):

@@ -1,5 +1,5 @@
-"""The embedded default's worker for the tests: a real ``celery -A cms worker -B``
-process on kombu's filesystem transport in a temporary folder (the broker of
+"""The embedded default's worker for the tests: real ``celery -A cms worker`` and
+``celery -A cms beat`` processes on kombu's filesystem transport in a temporary folder (the broker of
 cms.settings.dev, under var/celery there), using the test database. Mirrors
 ``harness.worker``, which does the same over Redis."""
 
@@ -37,7 +37,7 @@ def restore(app, previous):
 
 
 class EmbeddedWorkerProcess(WorkerProcess):
-    """The worker ``bin/run`` starts (threads, beat), reading the folder broker."""
+    """The worker and beat ``bin/run`` starts (threads), on the folder broker."""
 
     def __init__(self, db_url, broker_dir, extra_env=None, **kwargs):
         kwargs.setdefault("pool", "threads")

@@ -46,7 +46,9 @@ def purge_broker():
 
 
 class WorkerProcess:
-    """``celery -A cms worker -B`` as a subprocess in its own process group."""
+    """``celery -A cms worker`` and ``celery -A cms beat`` as subprocesses, each in a
+    process group of its own (beat is never the worker's child, as in bin/run and
+    deploy/), stopped or killed together, like the machine they would share."""
 
     def __init__(self, db_url, concurrency=2, extra_env=None, fast=True, settings_module="cms.settings.test",
                  pool="prefork"):
@@ -59,6 +61,7 @@ class WorkerProcess:
         self.workdir = tempfile.mkdtemp(prefix="cms-worker-")
         self.log_path = Path(self.workdir) / "worker.log"
         self.process = None
+        self.beat = None
 
     def env(self):
         env = dict(os.environ)
@@ -76,10 +79,15 @@ class WorkerProcess:
     def start(self, timeout=90):
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "cms", "worker", "-B", "-s", str(Path(self.workdir) / "beat"),
+            [sys.executable, "-m", "celery", "-A", "cms", "worker",
              "--pool", self.pool, "--concurrency", str(self.concurrency), "--loglevel", "INFO",
              "--without-gossip", "--without-mingle",
              "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.beat = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "cms", "beat", "--schedule", str(Path(self.workdir) / "beat"),
+             "--loglevel", "INFO"],
             cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + timeout
@@ -94,17 +102,27 @@ class WorkerProcess:
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def _signal(self, signum):
+        for process in (self.process, self.beat):
+            if process is not None:
+                try:
+                    os.killpg(process.pid, signum)  # the group: a worker's pool children too
+                except ProcessLookupError:
+                    pass
+
     def kill(self):
-        """SIGKILL the worker and its pool children at once (a crash, not a shutdown)."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
+        """SIGKILL the worker, its pool children and beat at once (a crash, not a shutdown)."""
+        self._signal(signal.SIGKILL)
+        for process in (self.process, self.beat):
+            if process is not None:
+                process.wait(timeout=30)
 
     def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
+        self._signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=30)
+            for process in (self.process, self.beat):
+                if process is not None:
+                    process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.kill()
 

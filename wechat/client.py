@@ -29,6 +29,8 @@ import httpx
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from content.secrets import unreadable_message
+
 from . import quota
 from .calls.drafts import DraftCalls
 from .calls.materials import MaterialCalls
@@ -199,5 +201,7 @@ def client_for_account(account, **kwargs) -> WeChatClient:
         raise ValidationError({"app_id": f"渠道账号 {account.code} 没有填写 AppID"})
     if not account.app_secret:
         raise ValidationError({"app_secret": f"渠道账号 {account.code} 没有设置 AppSecret"})
+    if not account.app_secret.readable:
+        raise ValidationError({"app_secret": unreadable_message(f"渠道账号 {account.code} 的 AppSecret")})
     base_url = account.api_base_url or settings.WECHAT_API_BASE_URL
     return WeChatClient(account.app_id, account.app_secret.reveal(), base_url, **kwargs)

@@ -141,6 +141,8 @@ class DatabaseTokenStore(TokenStore):
         row = AccessToken.objects.filter(app_id=app_id).first()
         if row is None or row.expires_at is None:
             return "", 0.0
+        if not row.token.readable:  # sealed under a key since retired: fetch a new one
+            return "", 0.0
         return row.token.reveal(), row.expires_at.timestamp()
 
     def _replace(self, app_id, fetch, rejected):
@@ -153,7 +155,7 @@ class DatabaseTokenStore(TokenStore):
             # row, then the row lock serialises the fetch itself.
             AccessToken.objects.get_or_create(app_id=app_id)
             row = AccessToken.objects.select_for_update().get(app_id=app_id)
-            token = row.token.reveal()
+            token = row.token.reveal() if row.token.readable else ""
             valid_until = row.expires_at.timestamp() if row.expires_at else 0.0
             if not self._usable(token, valid_until, rejected):
                 token, valid_until = self._fetch_new(fetch, rejected)

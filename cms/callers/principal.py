@@ -99,6 +99,14 @@ def _touch(token):
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
+def _rehash_under_current_key(token, plaintext):
+    # Found through a SECRET_KEY_FALLBACKS key: store the digest under the current key,
+    # so a token used during the rotation window outlives the old key's removal.
+    current = APIToken.hash_token(plaintext)
+    if token.key_hash != current:
+        APIToken.objects.filter(pk=token.pk, key_hash=token.key_hash).update(key_hash=current)
+
+
 def _from_token(plaintext):
     token = (
         APIToken.objects.select_related("user__api_client__organisation__parent__parent")
@@ -110,6 +118,7 @@ def _from_token(plaintext):
     if token.revoked_at is not None:
         raise ApiError(ErrorCode.TOKEN_REVOKED, "this API token was revoked")
     _touch(token)
+    _rehash_under_current_key(token, plaintext)
     client = getattr(token.user, "api_client", None) if hasattr(token.user, "api_client") else None
     if client is not None:
         return client_principal(client, token.pk), client.expires_at

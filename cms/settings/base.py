@@ -5,8 +5,11 @@ worker process beside the web server (`bin/run` starts both)."""
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_str
+from cms.logs import logging_config
+
+from .env import env_bool, env_fernet_key, env_fernet_keys, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CMS_VAR_DIR", str(BASE_DIR / "var")))
@@ -14,6 +17,9 @@ VAR_DIR = Path(env_str("CMS_VAR_DIR", str(BASE_DIR / "var")))
 # True in cms.settings.production: demo-only commands (use_emulator) refuse to run.
 CMS_PRODUCTION = False
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+# Previous SECRET_KEYs, comma-separated: sessions, signed values and API tokens made
+# under them stay valid while a rotation is rolled out (docs/operations.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -53,6 +59,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.logs.RequestIdMiddleware",  # first: every later line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,7 +118,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -131,7 +138,11 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
             "region_name": env_str("S3_REGION", "us-east-1"),
             "custom_domain": env_str("S3_CUSTOM_DOMAIN"),
-            "querystring_auth": env_bool("S3_QUERYSTRING_AUTH", False),
+            # Off: stable URLs, the bucket (or the CDN before it) serves objects publicly.
+            # On: each URL is signed and expires, for a private bucket. S3_QUERYSTRING_AUTH
+            # is the old name, read when S3_SIGNED_URLS is unset.
+            "querystring_auth": env_bool("S3_SIGNED_URLS", env_bool("S3_QUERYSTRING_AUTH", False)),
+            "querystring_expire": env_int("S3_SIGNED_URL_SECONDS", 3600),
             "file_overwrite": False,
         },
     }
@@ -153,8 +164,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Beat's state (last run of each periodic task) for `celery -A cms worker -B`.
+# Beat runs as its own process (`celery -A cms beat`, one per cluster), its state (last
+# run of each periodic task) under var/. Its scheduler sends each periodic task once per
+# slot of its schedule, so a second beat by mistake sends nothing twice (cms/beat.py).
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULER = "cms.beat:GuardedScheduler"
+
+# Health (cms/health.py): /healthz answers while the process is up; /readyz checks the
+# dependencies, each within HEALTH_CHECK_TIMEOUT_SECONDS, and keeps the answer for
+# HEALTH_CACHE_SECONDS. A worker stamps its heartbeat every WORKER_HEARTBEAT_SECONDS;
+# readiness fails when the newest stamp is older than WORKER_HEARTBEAT_MAX_AGE_SECONDS.
+HEALTH_CHECK_TIMEOUT_SECONDS = float(env_str("HEALTH_CHECK_TIMEOUT_SECONDS", "2"))
+HEALTH_CACHE_SECONDS = float(env_str("HEALTH_CACHE_SECONDS", "5"))
+WORKER_HEARTBEAT_SECONDS = float(env_str("WORKER_HEARTBEAT_SECONDS", "15"))
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = float(env_str("WORKER_HEARTBEAT_MAX_AGE_SECONDS", "60"))
 
 # Wagtail's own background work (search index, reference index) on django-tasks.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -168,7 +191,10 @@ else:
 
 # Secrets of channel accounts are encrypted with this key (Fernet, urlsafe base64
 # of 32 bytes). Without it a key is derived from SECRET_KEY, which production refuses.
-CMS_SECRETS_KEY = env_str("CMS_SECRETS_KEY")
+# The fallbacks (comma-separated, older keys) still decrypt during a rotation
+# (content/secrets.py, `manage.py rotate_secrets`). A malformed key stops the start.
+CMS_SECRETS_KEY = env_fernet_key("CMS_SECRETS_KEY")
+CMS_SECRETS_KEY_FALLBACKS = env_fernet_keys("CMS_SECRETS_KEY_FALLBACKS")
 
 WAGTAIL_SITE_NAME = "渠道内容中心"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
@@ -186,13 +212,13 @@ LOGIN_URL = "wagtailadmin_login"
 
 GRAPHENE = {"SCHEMA": "cms.schema.schema"}
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
-}
+# One format for web, worker, gunicorn and commands: UTC time with zone, level, logger,
+# process, request or task id; LOG_FORMAT=json for one JSON object a line (cms/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, got {LOG_FORMAT!r}.")
+LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"), LOG_FORMAT)
+LOGGING_CONFIG = "cms.logs.configure"
 
 # --- GraphQL API (cms/graphql_view.py, api/) ---
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
@@ -283,8 +309,6 @@ WECHAT_RETRY_CAP = env_int("WECHAT_RETRY_CAP_MS", 30000) / 1000
 # How long the client's blocking wait_for_publish (scripts, the emulator demo) polls;
 # its waits are PUBLISHING_POLL_SECONDS's. Publish jobs never block: see above.
 WECHAT_PUBLISH_POLL_TIMEOUT = env_int("WECHAT_PUBLISH_POLL_TIMEOUT_S", 120)
-# httpx logs request URLs at INFO, and WeChat wants the access token in the URL.
-LOGGING["loggers"]["httpx"] = {"level": "WARNING"}
 
 # Content: SMS templates. Rules applied when no SMS account serves a template's
 # organisation (an account's own signature, opt-out text and segment limit win).

@@ -40,3 +40,29 @@ def env_list(name, default=()):
     if value is None or value == "":
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _fernet_key(name, value):
+    import base64
+    import binascii
+
+    try:
+        valid = len(base64.urlsafe_b64decode(value.encode("ascii"))) == 32
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        valid = False
+    if not valid:
+        # The value itself is a secret: never echoed.
+        raise ImproperlyConfigured(
+            f"{name} must be a Fernet key (url-safe base64 of 32 bytes); make one with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.'
+        )
+    return value
+
+
+def env_fernet_key(name, *, required=False):
+    value = env_str(name, required=required)
+    return _fernet_key(name, value) if value is not None else None
+
+
+def env_fernet_keys(name):
+    return [_fernet_key(name, value) for value in env_list(name)]

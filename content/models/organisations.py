@@ -150,6 +150,10 @@ class ChannelAccount(index.Indexed, OrganisationOwned):
     def secret_is_set(self, field):
         return bool(getattr(self, field))
 
+    def secret_is_readable(self, field):
+        """False when the stored value was encrypted under a key no longer configured."""
+        return getattr(self, field).readable
+
 
 class EditorProfile(models.Model):
     """Which organisation an admin user works for; their scope follows from it."""

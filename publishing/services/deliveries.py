@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from content.secrets import SecretUnreadable
 from publishing import webhooks
 from publishing.models import OPEN_STATES, Delivery, DeliveryAttempt, Publication, PublishBatch, State, WebhookEndpoint
 
@@ -132,9 +133,14 @@ def deliver(delivery_id):
     if claimed is None:
         return None
     delivery, endpoint = claimed
+    try:
+        secret = endpoint.secret.reveal()
+    except SecretUnreadable as exc:
+        # Stored under a retired CMS_SECRETS_KEY: a failed attempt that says so, retried
+        # on the usual schedule (the key may come back to the fallbacks).
+        return _record(delivery.pk, webhooks.Response(None, "", str(exc)[:webhooks.RESPONSE_EXCERPT], 0))
     response = webhooks.post(
-        endpoint.url, endpoint.secret.reveal(), delivery.body, delivery_id=delivery.pk,
-        account_code=endpoint.account.code,
+        endpoint.url, secret, delivery.body, delivery_id=delivery.pk, account_code=endpoint.account.code,
     )
     return _record(delivery.pk, response)
 

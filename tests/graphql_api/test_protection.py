@@ -74,7 +74,8 @@ def test_production_settings_switch_introspection_off():
     from django.core.exceptions import ImproperlyConfigured
 
     env = {"SECRET_KEY": "x" * 50, "CMS_SECRETS_KEY": "yJ8p1m0bHq2bqv3b7n0pT2k4Xq9Y6d1w3s5u7w9y1A0=",
-           "DATABASE_URL": "postgres://u@127.0.0.1/db", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"}
+           "DATABASE_URL": "postgres://u@127.0.0.1/db", "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+           "S3_BUCKET": "media", "REDIS_URL": "redis://127.0.0.1:6379/1", "WAGTAILADMIN_BASE_URL": "https://cms.example.cn"}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:

@@ -27,7 +27,8 @@ def test_use_emulator_refuses_under_the_production_settings_module_with_exit_sta
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(DJANGO_SETTINGS_MODULE="cms.settings.production", SECRET_KEY="x" * 50,
                CMS_SECRETS_KEY="yJ8p1m0bHq2bqv3b7n0pT2k4Xq9Y6d1w3s5u7w9y1A0=",
-               DATABASE_URL="postgres://nobody@127.0.0.1:1/none", CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+               DATABASE_URL="postgres://nobody@127.0.0.1:1/none", CELERY_BROKER_URL="redis://127.0.0.1:1/0",
+               S3_BUCKET="media", REDIS_URL="redis://127.0.0.1:1/1", WAGTAILADMIN_BASE_URL="https://cms.example.cn")
     result = subprocess.run([sys.executable, "manage.py", "use_emulator", "--account", "wx-sx"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2, result.stderr

@@ -38,7 +38,10 @@ class Command(BaseCommand):
             raise CommandError(f"{account}: account: no channel account with this code")
         if action == "status":
             for field in ChannelAccount.SECRET_FIELDS:
-                self.stdout.write(f"{field}\t{'set' if record.secret_is_set(field) else 'not set'}")
+                state = "set" if record.secret_is_set(field) else "not set"
+                if not record.secret_is_readable(field):
+                    state = "set, unreadable with the configured CMS_SECRETS_KEY (set it again or restore the old key)"
+                self.stdout.write(f"{field}\t{state}")
             return
         field = options["field"]
         value = self._read_value(record, field, options.get("stdin") or sys.stdin) if action == "set" else ""
