@@ -2,7 +2,10 @@
 checked against WeChat's limits before they are sent."""
 
 from .. import limits
-from ..errors import LimitViolation
+from ..errors import LimitViolation, PermanentError
+
+MENUID_NOT_EXIST = 65301
+NO_MENU = 46003
 
 
 class MenuCalls:
@@ -33,7 +36,13 @@ class MenuCalls:
         return self.retry.run(attempt, sleep=self._sleep, what=f"{self.app_id} menu/addconditional")
 
     def delete_conditional_menu(self, menuid: str) -> None:
-        self._call("menu/delconditional", json_body={"menuid": str(menuid)})
+        """Delete a personalised menu; one already gone (65301, a retry after a lost
+        answer) counts as deleted."""
+        try:
+            self._call("menu/delconditional", json_body={"menuid": str(menuid)})
+        except PermanentError as exc:
+            if exc.errcode != MENUID_NOT_EXIST:
+                raise
 
     def delete_menu(self) -> None:
         """Delete the default menu and every personalised menu (menu/delete)."""
@@ -41,3 +50,14 @@ class MenuCalls:
 
     def get_menu(self) -> dict:
         return self._call("menu/get", "GET")
+
+    def live_menus(self) -> dict:
+        """``{"menu": {...} | None, "conditionalmenu": [...]}``: what followers see now
+        (menu/get; an account without a menu answers 46003)."""
+        try:
+            answer = self.get_menu()
+        except PermanentError as exc:
+            if exc.errcode != NO_MENU:
+                raise
+            return {"menu": None, "conditionalmenu": []}
+        return {"menu": answer.get("menu"), "conditionalmenu": answer.get("conditionalmenu") or []}

@@ -390,3 +390,9 @@ ROUTES = {
     "template/del_private_template": ("POST", template_delete),
     "message/template/send": ("POST", template_send),
 }
+
+# Endpoints kept in their own modules, registered here so the route table stays one.
+from . import materials, tags  # noqa: E402
+
+ROUTES.update(tags.ROUTES)
+ROUTES.update(materials.ROUTES)

@@ -122,6 +122,7 @@ class EmulatorState:
             self.jobs = {}  # publish_id -> job
             self.published = {}  # article_id -> {appid, publish_id, news_item, update_time}
             self.menus = defaultdict(lambda: {"menu": None, "conditional": []})
+            self.tags = {}  # appid -> {tag id: {id, name, count}}
             self.templates = defaultdict(dict)
             self.messages = []
             self.message_ids = {}
@@ -283,6 +284,7 @@ class EmulatorState:
                     for k, p in self.published.items()
                 ],
                 "menus": {appid: m for appid, m in self.menus.items()},
+                "tags": {appid: list(t.values()) for appid, t in self.tags.items()},
                 "templates": {appid: list(t.values()) for appid, t in self.templates.items()},
                 "messages": list(self.messages),
                 "callbacks": list(self.callbacks),
