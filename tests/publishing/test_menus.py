@@ -8,6 +8,7 @@ from content.models import Brand
 from menus import services as menus
 from menus.models import FollowerTag
 from publishing.models import Publication, PublishBatch, State
+from tests.support.api import Api, error_codes, make_api_client
 from tests.support.menus import make_menu, node
 from tests.support.menus import tree as tree_of
 
@@ -61,6 +62,13 @@ def test_publishing_a_base_menu_then_a_brand_variant_pushes_default_and_conditio
     conditional = held["conditional"][0]
     assert conditional["matchrule"]["tag_id"] == str(tag.tag_id)
     assert [b["name"] for b in conditional["button"]] == ["查询", "专属客服"]
+    # and the operator's CRM reads the tag id over GraphQL, with a token bound to the account only
+    crm = Api(make_api_client("CRM", account.organisation, [account])[1])
+    query = "query($a: String!) { followerTags(account: $a) { brand tagId name } }"
+    assert crm.data(query, {"a": account.code})["followerTags"] == [
+        {"brand": "mzone", "tagId": tag.tag_id, "name": tag.name}]
+    other = Api(make_api_client("其它", account.organisation, [official_accounts[1]])[1])
+    assert error_codes(other.post(query, {"a": account.code})[1]) == ["FORBIDDEN"]
     # when the base is published again, then the tag is reused, not created again
     with capture(execute=True):
         menus.publish(base)
