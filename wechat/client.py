@@ -17,7 +17,7 @@ The app secret and access tokens are never logged nor put in exception messages.
 
 This module holds the transport, the access token and the client's assembly; the
 calls live in ``wechat/calls/`` by kind (materials, drafts, publish, menus, tags,
-templates), mixed into ``WeChatClient``, whose methods stay the public API."""
+templates, inventory), mixed into ``WeChatClient``, whose methods stay the public API."""
 
 import json
 import logging
@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 
 from . import quota
 from .calls.drafts import DraftCalls
+from .calls.inventory import InventoryCalls
 from .calls.materials import MaterialCalls
 from .calls.menus import MenuCalls
 from .calls.publish import PublishCalls, record_publish_outcome  # noqa: F401 - part of the client's API
@@ -81,7 +82,7 @@ class TokenRejected(PermanentError):
         super().__init__(errcode, errmsg, endpoint)
 
 
-class WeChatClient(MaterialCalls, DraftCalls, PublishCalls, MenuCalls, TagCalls, TemplateCalls):
+class WeChatClient(MaterialCalls, DraftCalls, PublishCalls, MenuCalls, TagCalls, TemplateCalls, InventoryCalls):
     """The calls of one official account; each kind of call is a module of ``wechat.calls``."""
 
     def __init__(self, app_id: str, app_secret: str, base_url: str = DEFAULT_BASE_URL,

@@ -1,7 +1,9 @@
+from .drift import AccountDrift
 from .publications import FINISHED_STATES, OPEN_STATES, Publication, PublicationAttempt, PublishBatch, State
 from .webhooks import Delivery, DeliveryAttempt, WebhookEndpoint
 
 __all__ = [
+    "AccountDrift",
     "FINISHED_STATES",
     "OPEN_STATES",
     "Delivery",

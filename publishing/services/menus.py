@@ -138,6 +138,9 @@ def publish_menu(pub):
         if "replaced" not in remote:
             ours = platform_menuids(account, exclude=pub.pk)
             remote["replaced"] = [str(m["menuid"]) for m in live if str(m["menuid"]) in ours]
+            # What the account should show once done: the drift check compares with it.
+            remote["sent"] = {"menu": default["button"],
+                              "conditional": {m["matchrule"]["tag_id"]: m["button"] for m in conditionals}}
             checkpoint(pub, remote=remote)
         if not remote.get("created"):
             reach(pub, Step.MENU_CREATE)
