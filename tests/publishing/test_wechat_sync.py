@@ -111,3 +111,19 @@ def test_content_the_platform_never_published_is_reported_not_deleted(
     assert "非本平台发布 个性化菜单(menuid 999)" in out
     assert "foreign-article" in wechat_emulator.state.published
     assert "999" in [m["menuid"] for m in wechat_emulator.state.menus[account.app_id]["conditional"]]
+
+
+def test_the_periodic_check_stores_each_accounts_drift(converged, official_accounts, wechat_emulator, settings):
+    from publishing.tasks import check_wechat_accounts
+
+    assert settings.CELERY_BEAT_SCHEDULE["wechat-sync-check"]["task"] == check_wechat_accounts.name
+    # given one account's default menu was deleted behind the platform's back
+    httpx.post(f"{wechat_emulator.base_url}/_emulator/control/menus/{converged.app_id}", json={"menu": None})
+    # when beat runs the check
+    drifting = check_wechat_accounts.delay().get()
+    # then every official account has a stored check, the changed one drifting
+    stored = {d.account.code: d for d in AccountDrift.objects.select_related("account")}
+    assert {a.code for a in official_accounts} <= set(stored)
+    assert stored[converged.code].drifted and drifting >= 1
+    assert {"area": "menu", "kind": "missing", "what": "默认菜单", "code": ""} in stored[converged.code].findings
+    assert stored[converged.code].checked_at is not None
