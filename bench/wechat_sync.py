@@ -187,7 +187,7 @@ def main():
         out = io.StringIO()
         try:
             with redirect_stdout(out):
-                call_command("wechat_sync", "check", *sum((["--account", a.code] for a in accounts), []))
+                call_command("wechat_sync", "check", *[arg for a in accounts for arg in ("--account", a.code)])
             exit_code = 0
         except SystemExit as exc:
             exit_code = exc.code

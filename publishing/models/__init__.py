@@ -3,9 +3,9 @@ from .publications import FINISHED_STATES, OPEN_STATES, Publication, Publication
 from .webhooks import Delivery, DeliveryAttempt, WebhookEndpoint
 
 __all__ = [
-    "AccountDrift",
     "FINISHED_STATES",
     "OPEN_STATES",
+    "AccountDrift",
     "Delivery",
     "DeliveryAttempt",
     "Publication",
