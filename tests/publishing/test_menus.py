@@ -254,3 +254,39 @@ def test_a_media_id_node_is_sent_as_a_permanent_material_button(
     assert button["type"] == "media_id" and button["name"] == "海报"
     material = wechat_emulator.state.materials[button["media_id"]]
     assert material["appid"] == account.app_id and material["type"] == "image"
+
+
+def test_a_menu_job_killed_after_adding_a_brand_menu_resumes_without_adding_it_twice(
+    official_accounts, wechat_emulator, django_capture_on_commit_callbacks, monkeypatch
+):
+    from publishing.services import menus as menu_steps
+
+    account = official_accounts[0]
+    capture = django_capture_on_commit_callbacks
+    base = make_menu(account, wechat_nodes(), code="menu-base")
+    publish(base, capture)
+    variant = make_menu(account, [node("2", "专属客服", "click", event_key="MZONE")], code="menu-mzone",
+                        brand=Brand.objects.get(code="mzone"))
+    publish(variant, capture)
+    old = wechat_emulator.state.snapshot()["menus"][account.app_id]["conditional"][0]["menuid"]
+    added_before = wechat_emulator.state.calls[account.app_id]["menu/addconditional"]
+    # given the worker dies right after WeChat added the new brand menu, before its menuid was stored,
+    # and the answer of the old menu's deletion is lost
+    real_checkpoint, died = menu_steps.checkpoint, []
+
+    def dying_checkpoint(pub, **fields):
+        if fields.get("remote", {}).get("conditional") and not died:
+            died.append(True)
+            raise RuntimeError("worker killed")
+        return real_checkpoint(pub, **fields)
+
+    monkeypatch.setattr(menu_steps, "checkpoint", dying_checkpoint)
+    wechat_emulator.state.script(endpoint="menu/delconditional", appid=account.app_id, lose_response=True)
+    menus.replace_draft(variant, tree_of(node("2", "动感客服", "click", event_key="MZONE2")))
+    # when the variant is published (the job is retried after the crash)
+    pub = publish(variant, capture)
+    # then the brand menu was added once, the old one deleted, and followers see the new one
+    assert died and pub.state == State.DONE and pub.attempts == 2, pub.last_error
+    assert wechat_emulator.state.calls[account.app_id]["menu/addconditional"] == added_before + 1
+    held = wechat_emulator.state.snapshot()["menus"][account.app_id]["conditional"]
+    assert len(held) == 1 and held[0]["menuid"] != old and held[0]["button"][1]["name"] == "动感客服"
