@@ -17,7 +17,7 @@ from wechat.models import UploadedAsset
 
 from .articles import article_findings
 from .findings import MISSING, Finding
-from .menus import live_base_version, menu_findings
+from .menus import menu_findings, menu_to_push
 
 
 @dataclass
@@ -72,7 +72,7 @@ def repair_account(account, findings, *, user=None, origin=PublishBatch.Origin.C
     started = []
     drifting = [f for f in findings if f.drifts]
     if any(f.area == "menu" for f in drifting):
-        version = live_base_version(account)
+        version = menu_to_push(account)
         if version is not None and publish_menu_version(version, accounts=[account], user=user, origin=origin):
             started.append(f"菜单 {version.menu.code} v{version.number}")
     for code in sorted({f.code for f in drifting if f.area == "article" and f.kind == MISSING}):

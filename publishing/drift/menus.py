@@ -29,31 +29,46 @@ def latest_push(account):
     )
 
 
-def live_base_version(account):
-    """The published version of the account's base menu, or None."""
+def _live_version(menu):
     from menus.services import live_version
 
-    base = Menu.objects.filter(account=account, brand__isnull=True, live=True).first()
-    return live_version(base) if base is not None else None
+    return live_version(menu) if menu is not None else None
 
 
-def _newer_version_exists(account, push):
-    menus = Menu.objects.filter(account=account, live=True)
+def menu_to_push(account, push=None):
+    """The version the account should show: its own base menu's live version, else the
+    live version of the menu last rolled out to it (a province menu); None when neither."""
+    own = _live_version(Menu.objects.filter(account=account, brand__isnull=True, live=True).first())
+    if own is not None:
+        return own
+    push = push or latest_push(account)
+    version = push.batch.source() if push is not None else None
+    if version is None:
+        return None
+    menu = version.menu.base_menu() if version.menu.is_variant else version.menu
+    return _live_version(menu)
+
+
+def _newer_version_exists(version, push):
+    menus = Menu.objects.filter(account_id=version.menu.account_id, live=True)
     return MenuVersion.objects.filter(menu__in=menus, created_at__gt=push.batch.created_at).exists()
 
 
 def menu_findings(account, live):
     """Findings for the menus; ``live`` is ``client.live_menus()``."""
-    if live_base_version(account) is None:
-        return []
     push = latest_push(account)
-    done = push is not None and push.state == State.DONE and "sent" in push.remote
-    if push is None or "sent" not in push.remote:
+    version = menu_to_push(account, push)
+    if version is None:
+        return []
+    if push is None:
         return [Finding(AREA, MISSING, "菜单从未推送到此公众号")]
+    if "sent" not in push.remote:
+        # Pushed before pushes recorded what they sent: nothing to compare with.
+        return [Finding(AREA, DIFFERENT, "最近一次菜单推送未记录发送内容,需重新推送")]
     out = []
-    if not done:
+    if push.state != State.DONE:
         out.append(Finding(AREA, DIFFERENT, f"最近一次菜单推送未完成({push.get_state_display()}){push.last_error}"))
-    elif _newer_version_exists(account, push):
+    elif _newer_version_exists(version, push):
         out.append(Finding(AREA, DIFFERENT, "菜单有新版本尚未推送"))
     sent = push.remote["sent"]
     if live["menu"] is None:

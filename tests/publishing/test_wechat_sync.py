@@ -127,3 +127,24 @@ def test_the_periodic_check_stores_each_accounts_drift(converged, official_accou
     assert stored[converged.code].drifted and drifting >= 1
     assert {"area": "menu", "kind": "missing", "what": "默认菜单", "code": ""} in stored[converged.code].findings
     assert stored[converged.code].checked_at is not None
+
+
+def test_a_menu_rolled_out_from_another_account_is_checked_and_repaired(
+    official_accounts, wechat_emulator, capsys, django_capture_on_commit_callbacks
+):
+    source, target = official_accounts[0], official_accounts[1]
+    base = make_menu(source, [node("1", "省级菜单", "click", event_key="P")], code="menu-province")
+    with django_capture_on_commit_callbacks(execute=True):
+        version = menus.publish(base)
+    # given the province menu was rolled out to another account, then changed there by hand
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_menu_version(version, accounts=[target])
+    assert sync("check", target, capsys)[0] == 0
+    httpx.post(f"{wechat_emulator.base_url}/_emulator/control/menus/{target.app_id}",
+               json={"menu": {"button": [{"type": "click", "name": "手改", "key": "H"}]}}).raise_for_status()
+    # when checked and repaired, then the rolled-out menu is back
+    assert sync("check", target, capsys)[0] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        sync("repair", target, capsys)
+    assert wechat_emulator.state.snapshot()["menus"][target.app_id]["menu"]["button"][0]["name"] == "省级菜单"
+    assert sync("check", target, capsys)[0] == 0
