@@ -5,20 +5,11 @@ from menus.models import FollowerTag, Menu, MenuVersion
 from publishing.models import Publication, PublishBatch, State
 from publishing.services.menus import platform_menuids
 
+from wechat.calls.menus import plain_buttons
+
 from .findings import DIFFERENT, EXTRA, FOREIGN, MISSING, Finding
 
 AREA = "menu"
-
-
-def _buttons(buttons):
-    """Buttons as compared: WeChat's menu/get adds empty ``sub_button`` lists."""
-    out = []
-    for button in buttons or []:
-        copy = {k: v for k, v in button.items() if k != "sub_button" or v}
-        if copy.get("sub_button"):
-            copy["sub_button"] = _buttons(copy["sub_button"])
-        out.append(copy)
-    return out
 
 
 def latest_push(account):
@@ -73,7 +64,7 @@ def menu_findings(account, live):
     sent = push.remote["sent"]
     if live["menu"] is None:
         out.append(Finding(AREA, MISSING, "默认菜单"))
-    elif _buttons(live["menu"].get("button")) != _buttons(sent["menu"]):
+    elif plain_buttons(live["menu"].get("button")) != plain_buttons(sent["menu"]):
         out.append(Finding(AREA, DIFFERENT, "默认菜单与平台发布的不同"))
     brands = dict(FollowerTag.objects.filter(account=account).values_list("tag_id", "brand__code"))
     ours = platform_menuids(account)
@@ -81,7 +72,7 @@ def menu_findings(account, live):
     for menu in live["conditionalmenu"]:
         tag = str((menu.get("matchrule") or {}).get("tag_id") or "")
         label = f"品牌 {brands.get(int(tag), tag)} 的个性化菜单" if tag.isdigit() else "个性化菜单"
-        if tag in wanted and _buttons(menu.get("button")) == _buttons(wanted[tag]):
+        if tag in wanted and plain_buttons(menu.get("button")) == plain_buttons(wanted[tag]):
             wanted.pop(tag)
         elif str(menu.get("menuid")) in ours:
             out.append(Finding(AREA, EXTRA, f"{label}(menuid {menu.get('menuid')})"))

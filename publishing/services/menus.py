@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from content.models import Article, ChannelAccount
 from publishing.models import Publication, PublishBatch, State
 from renditions.images import wechat_cover
+from wechat.calls.menus import plain_buttons
 from wechat.limits import TAG_NAME_MAX_BYTES
 
 from .articles import open_client
@@ -116,7 +117,7 @@ def _material_ids(plan, client):
 
 
 def _same(live, menu):
-    return live.get("button") == menu["button"] and live.get("matchrule", {}).get("tag_id") == menu["matchrule"]["tag_id"]
+    return live["button"] == plain_buttons(menu["button"]) and live["matchrule"].get("tag_id") == menu["matchrule"]["tag_id"]
 
 
 def publish_menu(pub):
@@ -137,7 +138,7 @@ def publish_menu(pub):
         live = client.live_menus()["conditionalmenu"]
         if "replaced" not in remote:
             ours = platform_menuids(account, exclude=pub.pk)
-            remote["replaced"] = [str(m["menuid"]) for m in live if str(m["menuid"]) in ours]
+            remote["replaced"] = [m["menuid"] for m in live if m["menuid"] in ours]
             # What the account should show once done: the drift check compares with it.
             remote["sent"] = {"menu": default["button"],
                               "conditional": {m["matchrule"]["tag_id"]: m["button"] for m in conditionals}}
@@ -156,7 +157,7 @@ def publish_menu(pub):
             # An identical menu already live (unchanged variant, or added by a run whose
             # answer was lost) is kept rather than added twice.
             same = next((m for m in live if _same(m, menu)), None)
-            menuids[tag] = str(same["menuid"]) if same else client.add_conditional_menu(menu)
+            menuids[tag] = same["menuid"] if same else client.add_conditional_menu(menu)
             checkpoint(pub, remote=remote)
         deleted = remote.setdefault("deleted", [])
         kept = set(menuids.values())

@@ -86,7 +86,7 @@ def test_brand_variant_menus_are_created_and_deleted(wechat_client, wechat_emula
     mzone = wechat_client.add_conditional_menu({"button": [_view(name="动感地带")], "matchrule": {"tag_id": "102"}})
     wechat_client.delete_conditional_menu(mzone)
     # then
-    menus = wechat_client.get_menu()
+    menus = wechat_client.live_menus()
     assert [m["menuid"] for m in menus["conditionalmenu"]] == [gotone]
     assert menus["menu"]["button"][0]["key"] == "BALANCE"
     # and deleting the menu deletes the personalised ones too

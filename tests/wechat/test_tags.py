@@ -57,6 +57,11 @@ def test_menu_get_lists_conditional_menus_and_material_counts_by_type(wechat_cli
     wechat_client.create_menu({"button": [{"type": "click", "name": "查", "key": "Q"}]})
     menuid = wechat_client.add_conditional_menu(
         {"button": [{"type": "click", "name": "专属", "key": "Z"}], "matchrule": {"tag_id": "100"}})
+    # WeChat's documented answer: every button with a sub_button list, integer menuids ...
+    raw = wechat_client.get_menu()
+    assert raw["menu"]["button"] == [{"type": "click", "name": "查", "key": "Q", "sub_button": []}]
+    assert raw["conditionalmenu"][0]["menuid"] == int(menuid)
+    # ... which the client gives back in the shape menus are sent
     live = wechat_client.live_menus()
     assert live["menu"]["button"] == [{"type": "click", "name": "查", "key": "Q"}]
     assert [(m["menuid"], m["matchrule"]) for m in live["conditionalmenu"]] == [(menuid, {"tag_id": "100"})]

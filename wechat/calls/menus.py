@@ -27,9 +27,9 @@ class MenuCalls:
 
         def attempt():
             if tried:
-                for existing in self._send("menu/get", "GET").get("conditionalmenu") or []:
-                    if existing.get("button") == body["button"] and existing.get("matchrule") == body["matchrule"]:
-                        return str(existing["menuid"])
+                for existing in _live(self._send("menu/get", "GET"))["conditionalmenu"]:
+                    if existing["button"] == plain_buttons(body["button"]) and existing["matchrule"] == body["matchrule"]:
+                        return existing["menuid"]
             tried.append(True)
             return str(self._send("menu/addconditional", json_body=body)["menuid"])
 
@@ -53,11 +53,40 @@ class MenuCalls:
 
     def live_menus(self) -> dict:
         """``{"menu": {...} | None, "conditionalmenu": [...]}``: what followers see now
-        (menu/get; an account without a menu answers 46003)."""
+        (menu/get; an account without a menu answers 46003), in the shape menus are sent."""
         try:
             answer = self.get_menu()
         except PermanentError as exc:
             if exc.errcode != NO_MENU:
                 raise
             return {"menu": None, "conditionalmenu": []}
-        return {"menu": answer.get("menu"), "conditionalmenu": answer.get("conditionalmenu") or []}
+        return _live(answer)
+
+
+def plain_buttons(buttons):
+    """Buttons as sent, for comparing with menu/get's answer, which adds an empty
+    ``sub_button`` list to every button."""
+    out = []
+    for button in buttons or []:
+        plain = {k: v for k, v in button.items() if k != "sub_button"}
+        if button.get("sub_button"):
+            plain["sub_button"] = plain_buttons(button["sub_button"])
+        out.append(plain)
+    return out
+
+
+def _live(answer):
+    """menu/get's answer with plain buttons, menuids as strings and the match rule's
+    tag as ``tag_id`` (WeChat reports it as ``group_id`` too)."""
+    menu = answer.get("menu")
+    conditionals = []
+    for item in answer.get("conditionalmenu") or []:
+        rule = {k: v for k, v in (item.get("matchrule") or {}).items() if v not in ("", None)}
+        if "group_id" in rule:
+            rule.setdefault("tag_id", rule.pop("group_id"))
+        if "tag_id" in rule:
+            rule["tag_id"] = str(rule["tag_id"])
+        conditionals.append({"button": plain_buttons(item.get("button")), "matchrule": rule,
+                             "menuid": str(item.get("menuid", ""))})
+    return {"menu": {**menu, "button": plain_buttons(menu.get("button"))} if menu else None,
+            "conditionalmenu": conditionals}

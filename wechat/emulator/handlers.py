@@ -309,11 +309,17 @@ def menu_delete(state, appid, req):
     return OK
 
 
+def _as_listed(buttons):
+    # menu/get lists every button with a sub_button list, empty for leaves.
+    return [{**b, "sub_button": _as_listed(b.get("sub_button") or [])} for b in buttons]
+
+
 def menu_get(state, appid, req):
     menus = state.menus[appid]
     if menus["menu"] is None:
         raise ApiError(46003, "menu no exist")
-    return {"menu": menus["menu"], "conditionalmenu": menus["conditional"]}
+    conditional = [{**m, "button": _as_listed(m["button"]), "menuid": int(m["menuid"])} for m in menus["conditional"]]
+    return {"menu": {**menus["menu"], "button": _as_listed(menus["menu"]["button"])}, "conditionalmenu": conditional}
 
 
 # -- template messages --------------------------------------------------------------
