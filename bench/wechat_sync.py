@@ -103,7 +103,8 @@ def raw_check(emulator, accounts):
                 "grant_type": "client_credential", "appid": account.app_id, "secret": "bench-secret"}).json()
             q = {"access_token": token["access_token"]}
             http.get(f"{base}/cgi-bin/menu/get", params=q)
-            http.post(f"{base}/cgi-bin/freepublish/batchget", params=q, json={"offset": 0, "count": 20, "no_content": 1})
+            http.post(f"{base}/cgi-bin/freepublish/batchget", params=q,
+                      json={"offset": 0, "count": 20, "no_content": 1})
             http.get(f"{base}/cgi-bin/material/get_materialcount", params=q)
 
 

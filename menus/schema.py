@@ -128,7 +128,8 @@ def published_menu(account_code, account_id, brand=None):
 class FollowerTagNode(graphene.ObjectType):
     class Meta:
         name = "FollowerTag"
-        description = "The WeChat follower tag of a brand on an official account; tag a follower with it to serve the brand's menu."
+        description = ("The WeChat follower tag of a brand on an official account; "
+                       "tag a follower with it to serve the brand's menu.")
 
     brand = graphene.String(required=True, description="Brand code.")
     tag_id = graphene.Int(required=True, description="WeChat's tag id (tags/members/batchtagging).")

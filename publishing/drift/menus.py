@@ -4,7 +4,6 @@ sent (``Publication.remote["sent"]``), and that push against the menus' live ver
 from menus.models import FollowerTag, Menu, MenuVersion
 from publishing.models import Publication, PublishBatch, State
 from publishing.services.menus import platform_menuids
-
 from wechat.calls.menus import plain_buttons
 
 from .findings import DIFFERENT, EXTRA, FOREIGN, MISSING, Finding

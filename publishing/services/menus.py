@@ -117,7 +117,8 @@ def _material_ids(plan, client):
 
 
 def _same(live, menu):
-    return live["button"] == plain_buttons(menu["button"]) and live["matchrule"].get("tag_id") == menu["matchrule"]["tag_id"]
+    same_rule = live["matchrule"].get("tag_id") == menu["matchrule"]["tag_id"]
+    return same_rule and live["button"] == plain_buttons(menu["button"])
 
 
 def publish_menu(pub):

@@ -28,7 +28,8 @@ class MenuCalls:
         def attempt():
             if tried:
                 for existing in _live(self._send("menu/get", "GET"))["conditionalmenu"]:
-                    if existing["button"] == plain_buttons(body["button"]) and existing["matchrule"] == body["matchrule"]:
+                    same_rule = existing["matchrule"] == body["matchrule"]
+                    if same_rule and existing["button"] == plain_buttons(body["button"]):
                         return existing["menuid"]
             tried.append(True)
             return str(self._send("menu/addconditional", json_body=body)["menuid"])
