@@ -309,19 +309,6 @@ def menu_delete(state, appid, req):
     return OK
 
 
-def _as_listed(buttons):
-    # menu/get lists every button with a sub_button list, empty for leaves.
-    return [{**b, "sub_button": _as_listed(b.get("sub_button") or [])} for b in buttons]
-
-
-def menu_get(state, appid, req):
-    menus = state.menus[appid]
-    if menus["menu"] is None:
-        raise ApiError(46003, "menu no exist")
-    conditional = [{**m, "button": _as_listed(m["button"]), "menuid": int(m["menuid"])} for m in menus["conditional"]]
-    return {"menu": {**menus["menu"], "button": _as_listed(menus["menu"]["button"])}, "conditionalmenu": conditional}
-
-
 # -- template messages --------------------------------------------------------------
 
 
@@ -390,7 +377,6 @@ ROUTES = {
     "menu/addconditional": ("POST", menu_addconditional),
     "menu/delconditional": ("POST", menu_delconditional),
     "menu/delete": ("GET", menu_delete),
-    "menu/get": ("GET", menu_get),
     "template/api_add_template": ("POST", template_add),
     "template/get_all_private_template": ("GET", template_list),
     "template/del_private_template": ("POST", template_delete),
@@ -398,7 +384,8 @@ ROUTES = {
 }
 
 # Endpoints kept in their own modules, registered here so the route table stays one.
-from . import materials, tags  # noqa: E402
+from . import materials, menus, tags  # noqa: E402
 
+ROUTES.update(menus.ROUTES)
 ROUTES.update(tags.ROUTES)
 ROUTES.update(materials.ROUTES)
