@@ -131,7 +131,11 @@ def rollout(label, emulator, version, accounts, reference):
     watcher.start()
     started = time.perf_counter()
     batch = services.publish_menu_version(version, accounts=accounts, origin=PublishBatch.Origin.COMMAND)
-    wait_done(batch)
+    try:
+        wait_done(batch, timeout=180)
+    except SystemExit:
+        stuck = batch.publications.exclude(state=State.DONE).values_list("account__code", "state", "step", "last_error")
+        raise SystemExit(f"{label}: not done after 180 s: {list(stuck)[:5]}") from None
     wall = time.perf_counter() - started
     watcher.stop.set()
     watcher.join()
