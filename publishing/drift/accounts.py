@@ -11,12 +11,13 @@ from django.utils import timezone
 from content.models import Article, ChannelAccount
 from publishing.models import AccountDrift, PublishBatch
 from publishing.services.articles import open_client
+from publishing.services.batches import create_batch
 from publishing.services.runner import Refused
 from wechat.errors import WeChatError
 from wechat.models import UploadedAsset
 
-from .articles import article_findings
-from .findings import MISSING, Finding
+from .articles import article_findings, takedown_of
+from .findings import EXTRA, MISSING, Finding
 from .menus import menu_findings, menu_to_push
 
 
@@ -82,6 +83,13 @@ def repair_account(account, findings, *, user=None, origin=PublishBatch.Origin.C
             started.append(f"图文 {code} 不能重新发布:{'; '.join(getattr(exc, 'messages', [str(exc)]))}")
         else:
             started.append(f"图文 {code}")
+    extra = {f.ref for f in drifting if f.area == "article" and f.kind == EXTRA and f.ref}
+    for source_id, article_ids in sorted(takedown_of(account, extra).items()):
+        # A replaced version or a takedown that did not land: delete it (freepublish/delete).
+        create_batch(Article(pk=int(source_id)), PublishBatch.Kind.ARTICLE, [account], user=user, origin=origin,
+                     action=PublishBatch.Action.UNPUBLISH, takedown={account.pk: article_ids},
+                     label=f"修复:删除多余图文 {', '.join(article_ids)}"[:200])
+        started.append(f"删除多余图文 {', '.join(article_ids)}")
     if any(f.area == "material" and f.kind == MISSING for f in drifting):
         # Covers WeChat no longer holds are uploaded again by the next push that needs them.
         UploadedAsset.objects.filter(app_id=account.app_id, kind__in=("image", "thumb")).delete()

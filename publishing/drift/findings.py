@@ -16,6 +16,7 @@ class Finding:
     kind: str
     what: str
     code: str = ""  # the item's code when the finding is about one item
+    ref: str = ""  # the remote id it is about (an article_id), for the repair
 
     @property
     def drifts(self):

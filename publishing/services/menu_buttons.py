@@ -5,7 +5,6 @@ at are resolved before the buttons are built (``Targets``), so building is pure.
 from dataclasses import dataclass, field
 
 from content.models import ChannelAccount
-from publishing.models import Publication, State
 
 from .runner import Refused
 
@@ -71,21 +70,6 @@ def article_nodes(plan, kind):
     for _, tree in plan.variants:
         walk(tree)
     return found
-
-
-def live_article_id(code, account):
-    """The article_id WeChat gave the article on this account, or "" when none is
-    live. The one place menus ask; the publication ledger will answer it later."""
-    pub = (
-        Publication.objects.filter(
-            account=account, channel=Publication.Channel.WECHAT, state=State.DONE, batch__kind="article",
-            batch__source_code=code,
-        )
-        .exclude(article_id="")
-        .order_by("-finished_at")
-        .first()
-    )
-    return pub.article_id if pub is not None else ""
 
 
 def _miniprogram_appid(program):

@@ -17,7 +17,8 @@ from wechat.calls.menus import plain_buttons
 from wechat.limits import TAG_NAME_MAX_BYTES
 
 from .articles import open_client
-from .menu_buttons import Targets, article_nodes, live_article_id, menu_plan, wechat_menus
+from .ledger import live_article_id
+from .menu_buttons import Targets, article_nodes, menu_plan, wechat_menus
 from .runner import Finished, Refused, Waiting, checkpoint, reach
 
 Step = Publication.Step

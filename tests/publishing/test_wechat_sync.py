@@ -125,7 +125,7 @@ def test_the_periodic_check_stores_each_accounts_drift(converged, official_accou
     stored = {d.account.code: d for d in AccountDrift.objects.select_related("account")}
     assert {a.code for a in official_accounts} <= set(stored)
     assert stored[converged.code].drifted and drifting >= 1
-    assert {"area": "menu", "kind": "missing", "what": "默认菜单", "code": ""} in stored[converged.code].findings
+    assert {"area": "menu", "kind": "missing", "what": "默认菜单", "code": "", "ref": ""} in stored[converged.code].findings
     assert stored[converged.code].checked_at is not None
 
 
@@ -148,3 +148,23 @@ def test_a_menu_rolled_out_from_another_account_is_checked_and_repaired(
         sync("repair", target, capsys)
     assert wechat_emulator.state.snapshot()["menus"][target.app_id]["menu"]["button"][0]["name"] == "省级菜单"
     assert sync("check", target, capsys)[0] == 0
+
+
+def test_an_article_left_on_wechat_after_its_takedown_failed_is_found_extra_and_deleted(
+    converged, article, wechat_emulator, capsys, django_capture_on_commit_callbacks
+):
+    account = converged
+    article_id = Publication.objects.get(account=account, batch__kind="article").article_id
+    # given the article was taken offline in the CMS but its takedown never reached WeChat
+    type(article).objects.filter(pk=article.pk).update(live=False)
+    # when checked, then WeChat's copy is extra (the platform's own, no longer wanted)
+    code, out = sync("check", account, capsys)
+    assert code == 1 and f"多余 图文 {article.code} 的旧版本或已下线版本(article_id {article_id})" in out
+    # when repaired, then a takedown deletes it on WeChat, the ledger says so, and the account converges
+    with django_capture_on_commit_callbacks(execute=True):
+        code, out = sync("repair", account, capsys)
+    assert f"删除多余图文 {article_id}" in out
+    from publishing.services import ledger
+
+    assert article_id in ledger.platform_articles(account)["withdrawn"]
+    assert sync("check", account, capsys)[0] == 0
