@@ -127,3 +127,10 @@ def _reserve_sms_commands(request, instance):
 
 hooks.register("after_create_snippet", _reserve_sms_commands)
 hooks.register("after_edit_snippet", _reserve_sms_commands)
+
+
+@hooks.register("editorial_item_checks")  # content.checks.HOOK
+def news_group_rules(item):
+    from content.services.groups import group_checks
+
+    return group_checks(item)

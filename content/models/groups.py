@@ -37,7 +37,8 @@ class NewsGroup(OwnedEditorialModel):
 
     def ordered_articles(self):
         """The group's articles in message order (also on a revision's in-memory copy)."""
-        return [entry.article for entry in self.entries.all() if entry.article_id]
+        entries = sorted(self.entries.all(), key=lambda e: (e.sort_order is None, e.sort_order or 0))
+        return [entry.article for entry in entries if entry.article_id]
 
 
 class NewsGroupEntry(Orderable):

@@ -2,6 +2,8 @@
 approval step and the push: one to eight distinct articles, each live and
 reachable by the group's organisation (its own, or shared down to it)."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -44,6 +46,27 @@ def group_problems(group, articles):
         if group.organisation_id and article.pk not in reachable:
             problems.append(_("图文组合 %(group)s 第 %(n)s 篇「图文」%(article)s 不属于本组织,也未下发给本组织") % where)
     return problems
+
+
+@dataclass(frozen=True)
+class GroupProblem:
+    """A broken group rule as an edit-page / approval check (content.checks): it blocks publishing."""
+
+    message: str
+    blocking: bool = True
+    channel: str = "wechat_official_account"
+
+    def __str__(self):
+        return self.message
+
+
+def group_checks(item):
+    """The ``editorial_item_checks`` of a news group (saved, or a revision's in-memory copy)."""
+    from content.models import NewsGroup
+
+    if not isinstance(item, NewsGroup):
+        return []
+    return [GroupProblem(message) for message in group_problems(item, item.ordered_articles())]
 
 
 def validate_group(group):
