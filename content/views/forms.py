@@ -157,6 +157,9 @@ class NewsGroupForm(EditorialForm):
             if form.cleaned_data.get("article") and not form.cleaned_data.get("DELETE")
         ]
         rows.sort(key=lambda row: row.get("ORDER") if row.get("ORDER") is not None else 10**6)
+        # The model's fields are set after clean(): the rules name the group by what was typed.
+        self.instance.code = cleaned.get("code") or self.instance.code
+        self.instance.title = cleaned.get("title") or self.instance.title
         if cleaned.get("organisation") is not None:
             self.instance.organisation = cleaned["organisation"]
         for problem in group_problems(self.instance, [row["article"] for row in rows]):
