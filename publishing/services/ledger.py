@@ -1,6 +1,7 @@
 """The ledger of what this platform published on WeChat: every done article (or
-news group: one message, one ``article_id``) publication keeps its ``article_id``; ``withdrawn_at`` is set when that article was
-deleted (replaced by a newer version, or taken down). Menus, keyword replies, the
+news group: one message, one ``article_id``) publication keeps its ``article_id``;
+``withdrawn_at`` is set when that article was deleted (replaced by a newer version,
+or taken down). Menus, keyword replies, the
 API and the drift check read article ids from here only."""
 
 from django.contrib.contenttypes.models import ContentType
@@ -8,7 +9,6 @@ from django.utils import timezone
 
 from content.models import Article, ChannelAccount
 from publishing.models import Publication, PublishBatch, State
-
 
 # What goes on WeChat as a published message (freepublish): an article, or a news group.
 MESSAGE_KINDS = (PublishBatch.Kind.ARTICLE, PublishBatch.Kind.NEWS_GROUP)

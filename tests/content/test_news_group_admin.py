@@ -48,7 +48,7 @@ def branch_articles(matrix, count):
 
 
 def test_editor_creates_a_group_in_the_order_they_set(client, matrix, branch_editor):
-    first, second, third = branch_articles(matrix, 3)
+    first, _, third = branch_articles(matrix, 3)
     shared = ArticleFactory(code="ART-P", title="全省活动", organisation=matrix["province"])
     share_down(shared, [matrix["branch1"]])
     client.force_login(branch_editor)
