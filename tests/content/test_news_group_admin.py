@@ -131,3 +131,13 @@ def test_the_preview_shows_the_articles_in_message_order(matrix, branch_editor):
     html = group.serve_preview(request, group.default_preview_mode).render().content.decode()
     assert html.index("西安第2篇") < html.index("西安第1篇")
     assert 'data-position="2"' in html and "共 2 篇" in html
+
+
+def test_the_admin_preview_of_an_unsaved_group_follows_the_form_order(client, matrix, branch_editor):
+    first, second = branch_articles(matrix, 2)
+    client.force_login(branch_editor)
+    answer = client.post(url("preview_on_add"), form_data(matrix["branch1"], [second, first]))
+    assert answer.json()["is_valid"] is True
+    html = client.get(url("preview_on_add")).content.decode()
+    assert html.index("西安第2篇") < html.index("西安第1篇")
+    assert "共 2 篇" in html

@@ -3,8 +3,12 @@ message, replaced when approved again, taken down on unpublish and delete, and a
 deleted article removed from its position only (freepublish/delete with ``index``),
 through the emulator over HTTP."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
 
 from content.models import ChannelAccount, NewsGroup, NewsGroupEntry
 from content.services.accounts import set_secret
@@ -193,3 +197,16 @@ def test_a_sibling_branchs_article_is_refused(matrix):
     assert error.value.message_dict["entries"] == [
         "图文组合 GRP-X 第 1 篇「图文」ART-SX02 不属于本组织,也未下发给本组织"
     ]
+
+
+def test_an_expired_group_is_taken_down_on_time(matrix, matrix_accounts, wechat_emulator):
+    account = matrix_accounts["wx-sx-01"]
+    group = make_group(matrix["branch1"], branch_articles(matrix, 2))
+    push(group)
+    assert published_on(wechat_emulator, account)
+    NewsGroup.objects.filter(pk=group.pk).update(expire_at=timezone.now() - timedelta(minutes=1))
+    with committed():
+        call_command("publish_scheduled")
+    assert not NewsGroup.objects.get(pk=group.pk).live
+    assert published_on(wechat_emulator, account) == {}
+    assert list(ledger.live_accounts(group)) == []
