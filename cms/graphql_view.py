@@ -32,6 +32,10 @@ from api.scalars import encode
 logger = logging.getLogger("cms.graphql")
 
 
+# What a POST body may be: GraphQL-over-HTTP's JSON, a bare document, or a form.
+BODY_TYPES = {"application/json", "application/graphql", "application/x-www-form-urlencoded", "multipart/form-data"}
+
+
 def max_request_bytes():
     return settings.GRAPHQL_MAX_REQUEST_BYTES
 
@@ -68,7 +72,8 @@ def _body(request):
     if len(raw) > max_request_bytes():
         raise ApiError(ErrorCode.REQUEST_TOO_LARGE, f"request exceeds {max_request_bytes()} bytes")
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-    if not content_type:
+    if content_type not in BODY_TYPES:
+        # No type (which fetch sends as text/plain) is no GraphQL request: say so rather than guess.
         raise ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body with Content-Type: application/json",
                        field="Content-Type")
     if content_type == "application/graphql":

@@ -167,7 +167,11 @@ def test_request_errors_are_200_under_json_and_400_under_graphql_response_json(b
         assert "data" not in current.json() and current["Content-Type"] == GRAPHQL_RESPONSE
 
 
-def test_a_post_without_content_type_is_a_415(branch1_api):
-    response = post(branch1_api, {"query": "{ viewer { name } }"}, content_type="")
-    assert response.status_code == 415
-    assert response.json()["errors"][0]["extensions"] == {"code": "UNSUPPORTED_MEDIA_TYPE", "field": "Content-Type"}
+def test_a_post_without_a_graphql_content_type_is_a_415(branch1_api):
+    # fetch() sends a string body without a type as text/plain
+    for content_type in ("", "text/plain;charset=UTF-8"):
+        response = post(branch1_api, {"query": "{ viewer { name } }"}, content_type=content_type)
+        assert response.status_code == 415, content_type
+        assert response.json()["errors"][0]["extensions"] == {"code": "UNSUPPORTED_MEDIA_TYPE",
+                                                              "field": "Content-Type"}
+    assert post(branch1_api, {"query": "{ viewer { name } }"}, content_type="application/json; charset=utf-8").status_code == 200
