@@ -66,25 +66,27 @@ def normalized_forms(text):
 
 @functools.lru_cache(maxsize=4)
 def _load(directory):
-    by_hash, by_print = {}, {}
+    files, by_hash, by_print = {}, {}, {}
     for path in sorted(Path(directory).glob("*.graphql")):
         text = path.read_text(encoding="utf-8")
-        for form in (text, *normalized_forms(text)):
-            query = PersistedQuery(name=path.stem, sha256=document_hash(form), text=form)
-            by_hash.setdefault(query.sha256, query)
-            if form is not text:
-                by_print.setdefault(form, query)
-    return by_hash, by_print
+        query = PersistedQuery(name=path.stem, sha256=document_hash(text), text=text)
+        files[query.sha256] = by_hash[query.sha256] = query
+        for form in normalized_forms(text):
+            printed = PersistedQuery(name=path.stem, sha256=document_hash(form), text=form)
+            by_hash.setdefault(printed.sha256, printed)
+            by_print.setdefault(form, printed)
+    return files, by_hash, by_print
 
 
 def registry():
-    """{sha256: PersistedQuery} of the registered documents, each under all its hashes
-    (read once per process)."""
+    """{sha256 of the file: PersistedQuery} of the registered documents, as their files
+    hold them (read once per process)."""
     return _load(str(queries_dir()))[0]
 
 
 def lookup(sha256):
-    return registry().get(sha256) if isinstance(sha256, str) else None
+    """The registered document with this hash (of its file or of a print of it), or None."""
+    return _load(str(queries_dir()))[1].get(sha256) if isinstance(sha256, str) else None
 
 
 def matching(text):
@@ -93,9 +95,9 @@ def matching(text):
     if query is not None:
         return query
     forms = normalized_forms(text)
-    return _load(str(queries_dir()))[1].get(forms[0]) if forms else None
+    return _load(str(queries_dir()))[2].get(forms[0]) if forms else None
 
 
 def by_name(name):
-    """The document as its file holds it (its ``sha256`` is the file's: registered first)."""
+    """The document as its file holds it (its ``sha256`` is the file's)."""
     return next((q for q in registry().values() if q.name == name), None)
