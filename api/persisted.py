@@ -15,8 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from graphql import FieldNode, GraphQLError, NameNode, OperationDefinitionNode, SelectionSetNode, parse, print_ast
 from graphql.language import Visitor, visit
+
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    NameNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+    print_ast,
+)
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.test import override_settings
-from graphql import parse, print_ast
 
 from api import persisted
+from graphql import parse, print_ast
 from tests.support.api import error_codes
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
