@@ -138,10 +138,19 @@ class Operation:
         return "gql:answer:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
+# Where clients put a persisted query's hash besides Apollo's extension: ``id`` (ours,
+# Relay's examples), ``doc_id`` (Relay's) and ``documentId`` (GraphQL over HTTP's
+# persisted documents, "sha256:<hex>").
+ID_PARAMETERS = ("id", "doc_id", "documentId")
+
+
 def _hash(data, extensions):
     """(the persisted-query hash the request sends, the parameter that holds it)."""
-    if data.get("id") is not None:
-        sha, field = data.get("id"), "id"
+    named = next((name for name in ID_PARAMETERS if data.get(name) is not None), None)
+    if named is not None:
+        sha, field = data[named], named
+        if isinstance(sha, str):
+            sha = sha.removeprefix("sha256:")
     else:
         persisted_query = extensions.get("persistedQuery")
         if persisted_query is None:

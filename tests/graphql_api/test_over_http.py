@@ -175,3 +175,13 @@ def test_a_post_without_a_graphql_content_type_is_a_415(branch1_api):
         assert response.json()["errors"][0]["extensions"] == {"code": "UNSUPPORTED_MEDIA_TYPE",
                                                               "field": "Content-Type"}
     assert post(branch1_api, {"query": "{ viewer { name } }"}, content_type="application/json; charset=utf-8").status_code == 200
+
+
+def test_relay_and_persisted_document_parameters_name_the_hash_too(branch1_api):
+    sha = persisted.by_name("viewer").sha256
+    for params in ({"doc_id": sha}, {"documentId": f"sha256:{sha}"}):
+        response = branch1_api.get(params)
+        assert response.status_code == 200 and response.json()["data"]["viewer"]["name"] == "西安公众号", params
+    response = branch1_api.get({"documentId": "sha256:" + "0" * 64})
+    assert response.status_code == 200 and response.json()["errors"][0]["extensions"] == {
+        "code": "PERSISTED_QUERY_NOT_FOUND", "field": "documentId"}
