@@ -104,9 +104,10 @@ class Operation:
         refused = refused_value(self.variables, "variables")
         if refused:
             raise ApiError(ErrorCode.INVALID_ARGUMENT, f"{refused[0]} {refused[1]}", field=refused[0])
-        self.operation_name = data.get("operationName") or None
-        if self.operation_name is not None and not isinstance(self.operation_name, str):
+        operation_name = data.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
             raise ApiError(ErrorCode.BAD_REQUEST, "operationName must be a string", field="operationName")
+        self.operation_name = operation_name or None
         query = data.get("query")
         if query is not None and not isinstance(query, str):
             raise ApiError(ErrorCode.BAD_REQUEST, "query must be a string", field="query")

@@ -128,6 +128,8 @@ def test_persisted_only_mode_refuses_other_documents(branch1_api):
         ('{"query": "{ viewer { name } }", "variables": "[1]"}', "BAD_REQUEST"),
         ('{"query": "{ viewer { name } }", "variables": [1]}', "BAD_REQUEST"),
         ('{"query": "{ viewer { name } }", "operationName": 3}', "BAD_REQUEST"),
+        ('{"query": "{ viewer { name } }", "operationName": 0}', "BAD_REQUEST"),
+        ('{"query": "{ viewer { name } }", "operationName": false}', "BAD_REQUEST"),
         ("{}", "BAD_REQUEST"),
         ('{"query": "{ viewer { name "}', "GRAPHQL_PARSE_FAILED"),
         ('{"query": "{ nope }"}', "GRAPHQL_VALIDATION_FAILED"),
