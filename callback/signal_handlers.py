@@ -1,6 +1,7 @@
 """Rebuild reply tables after commit whenever what they are built from changes:
 a rule or an article published or unpublished, a rule deleted, an account (its
-secrets included) saved or deleted."""
+secrets included) saved or deleted. A rule an organisation shares rebuilds every
+official account of that organisation and below."""
 
 from functools import partial
 
@@ -9,21 +10,26 @@ from django.db.models.signals import post_delete, post_save
 from wagtail.signals import published, unpublished
 
 from content.models import Article, AutoReply, ChannelAccount
+from content.services.replies import accounts_of_rules
 
 from . import table
 
 
+def _rebuild_for(owners):
+    table.rebuild_accounts(accounts_of_rules(owners))
+
+
 def _rule_changed(sender, instance, **kwargs):
-    transaction.on_commit(partial(table.rebuild_account, instance.account_id))
+    # Ids, not the instance: a deleted rule is gone by the time this runs.
+    transaction.on_commit(partial(_rebuild_for, [(instance.account_id, instance.organisation_id)]))
 
 
 def _article_changed(sender, instance, **kwargs):
     def rebuild():
-        account_ids = set(
-            AutoReply.objects.filter(live=True, reply_article_id=instance.pk).values_list("account_id", flat=True)
+        owners = AutoReply.objects.filter(live=True, reply_article_id=instance.pk).values_list(
+            "account_id", "organisation_id"
         )
-        for account_id in sorted(account_ids):
-            table.rebuild_account(account_id)
+        _rebuild_for(set(owners))
 
     transaction.on_commit(rebuild)
 
