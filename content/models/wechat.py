@@ -77,6 +77,7 @@ class AutoReply(EditorialModel):
                 condition=models.Q(account__isnull=False, organisation__isnull=True)
                 | models.Q(account__isnull=True, organisation__isnull=False),
                 name="auto_reply_of_account_or_organisation",
+                violation_error_message=_("自动回复必须且只能属于一个公众号或一个共享组织"),
             )
         ]
 
