@@ -20,7 +20,7 @@ class KeywordRepliesList(EditorialList):
     field_names = {"reply_text": "reply.text", "reply_type": "reply.type", "account": "account", "organisation": "org"}
 
     def label(self, record):
-        owner = record.get("account") if record.get("account") is not None else f"org={record.get('org')}"
+        owner = record.get("account") or (f"org={record['org']}" if record.get("org") else "-")
         return f"{owner}:{record.get('keyword')}"
 
     def _owner(self, record, errors):
