@@ -58,7 +58,7 @@ def test_branch_editor_cannot_open_the_province_or_a_sibling_shared_rule(client,
 def test_branch_editor_may_share_only_with_own_organisations(client, branch_editor, matrix):
     client.force_login(branch_editor)
     body = client.get(reverse(AutoReply.snippet_viewset.get_url_name("add"))).content.decode()
-    select = re.search(r'<select name="organisation".*?</select>', body, re.S).group(0)
+    select = re.search(r'<select name="organisation".*?</select>', body, re.DOTALL).group(0)
     offered = set(re.findall(r'<option value="(\d+)"', select))
     assert offered == {str(matrix["branch1"].pk), str(matrix["outlet"].pk)}
     assert "selected" not in select.replace('value="" selected', "")  # no owner preset
@@ -73,7 +73,7 @@ def test_effective_view_shows_each_rule_and_where_it_comes_from(client, branch_e
     assert response.status_code == 200
     body = response.content.decode()
     effective, overridden = body.split("data-overridden-rules")
-    rows = dict(re.findall(r'<tr data-rule="(\d+)".*?<td data-source>(.*?)</td>', effective, re.S))
+    rows = dict(re.findall(r'<tr data-rule="(\d+)".*?<td data-source>(.*?)</td>', effective, re.DOTALL))
     assert rows == {
         str(rules["province"].pk): "陕西省公司(上级组织共享)",
         str(rules["branch1"].pk): "西安分公司(所属组织共享)",
