@@ -22,7 +22,7 @@ province's shared set does, against rebuilding the 30 per-account tables.
 
 and each path's saturation throughput at 16 connections. Prints a table with
 ratios against P1 and writes bench/results/callback.md. Run as a script;
-gunicorn imports this module (``callback:application``) to get the floor view.
+gunicorn imports this module (``bench.callback:application``: ``callback`` alone is the app) to get the floor view.
 """
 
 import json
@@ -310,7 +310,7 @@ def in_process(reqs):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    application = sys.modules["callback"].application
+    application = sys.modules["bench.callback"].application
     for path, body in reqs[:50]:  # warm the process
         _call(application, path, body.encode())
     path, body = reqs[50]
@@ -337,8 +337,8 @@ def start_server():
             raise SystemExit(f"port {PORT} is in use: stop what listens there or set BENCH_CALLBACK_PORT") from None
     env = {**os.environ}
     proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "callback:application", "--pythonpath",
-         f"{ROOT / 'bench'},{ROOT}", "-w", str(WORKERS), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
+        [str(Path(sys.executable).with_name("gunicorn")), "bench.callback:application", "--pythonpath",
+         f"{ROOT}", "-w", str(WORKERS), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
         env=env, cwd=ROOT, start_new_session=True,
     )
     import httpx
@@ -391,7 +391,7 @@ def main():
         return shared_accounts if kind == "shared" else own_accounts
 
     # Importing this file as a module installs the floor view here too.
-    __import__("callback")
+    __import__("bench.callback")
     sql = {pid: in_process(requests_for(kind, accounts_for(kind), 1051, 10**15 + n * 10**9))
            for n, (pid, kind) in enumerate(paths.items())}
     rows = {}
