@@ -205,3 +205,16 @@ def test_a_shared_set_holds_one_rule_per_keyword(matrix, shared):
     with pytest.raises(ValidationError) as refused:
         duplicate.full_clean()
     assert "组织 SX 的共享规则" in refused.value.message_dict["keyword"][0]
+
+
+def test_moving_a_shared_rule_to_another_owner_leaves_its_former_accounts(senders, shared, matrix):
+    # given: a province rule answered everywhere
+    reply = shared(keyword="营业时间", reply_text="x")
+    assert say(senders["branch1"], "营业时间") == "x"
+    # when: it is given to the second branch and published
+    reply.organisation = matrix["branch2"]
+    publish(reply)
+    # then
+    assert say(senders["branch2"], "营业时间") == "x"
+    assert say(senders["branch1"], "营业时间") == "success"
+    assert say(senders["province"], "营业时间") == "success"
