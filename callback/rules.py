@@ -4,10 +4,10 @@ the default reply. Built from the cached table (see ``table``), never from the
 editing tables, so answering costs no SQL."""
 
 import logging
-import unicodedata
 from dataclasses import dataclass
 
 from content.secrets import decrypt
+from content.services.replies import normalise_keyword
 
 from .crypto import EnvelopeError, MessageCrypto, decode_aes_key
 
@@ -25,11 +25,6 @@ class Answer:
     text: str = ""
     article: dict | None = None
     media_id: str = ""
-
-
-def normalise_keyword(text):
-    """Full-width forms folded to ASCII, case folded, outer spaces dropped."""
-    return unicodedata.normalize("NFKC", text or "").casefold().strip()
 
 
 def _answer(rule):
@@ -73,8 +68,9 @@ class ReplyTable:
         self.click = {}
         self.subscribe = None
         self.default = None
-        # Rules arrive ordered by priority (high first) then id: the first one of
-        # each slot wins, so precedence is decided once, here.
+        # Rules arrive already merged across the shared sets (a nearer owner's rule
+        # replaced the others of its slot) and ordered by priority (high first) then
+        # id: the first one of each slot wins.
         for rule in data["rules"]:
             answer = _answer(rule)
             kind = rule["kind"]

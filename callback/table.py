@@ -15,6 +15,7 @@ from django.core.cache import cache
 
 from content.models import AutoReply, ChannelAccount
 from content.secrets import SecretUnreadable, encrypt
+from content.services.replies import effective_rules
 
 from .articles import news_article
 from .images import reply_image_media_id
@@ -84,12 +85,8 @@ def _rule_data(rule, account):
 
 
 def build_table(account):
-    """The cacheable table of one account from its published (live) rules."""
-    rules = (
-        AutoReply.objects.filter(account=account, live=True)
-        .select_related("reply_article__cover_image")
-        .order_by("-priority", "id")
-    )
+    """The cacheable table of one account from its effective published rules (its
+    own merged with those its organisations share down)."""
     data = {
         "generation": uuid.uuid4().hex,
         "account_id": account.pk,
@@ -107,8 +104,8 @@ def build_table(account):
         # reason (not a 500) until the key is restored or the secret set again.
         data["unreadable"] = str(exc)
         return data
-    for rule in rules:
-        compiled = _rule_data(rule, account)
+    for effective in effective_rules(account):
+        compiled = _rule_data(effective.rule, account)
         if compiled is not None:
             data["rules"].append(compiled)
     return data
@@ -153,9 +150,15 @@ def rebuild_table(code, *, only_if_absent=False):
 
 def rebuild_account(account_id):
     """Rebuild after a change of the account or its rules (called on commit)."""
-    code = ChannelAccount.objects.filter(pk=account_id).values_list("code", flat=True).first()
+    rebuild_accounts([account_id])
+
+
+def rebuild_accounts(account_ids):
+    """Rebuild the tables of several accounts, e.g. every one below an organisation
+    whose shared rule changed."""
+    codes = ChannelAccount.objects.filter(pk__in=list(account_ids)).values_list("code", flat=True)
     rebuild_index()
-    if code is not None:
+    for code in sorted(codes):
         rebuild_table(code)
 
 

@@ -59,17 +59,26 @@ def scope_for_user(user):
     return scope
 
 
-def owner_path(model):
-    """The lookup from a model to its owning organisation id."""
-    return getattr(model, "organisation_lookup", "organisation_id")
+def owner_paths(model):
+    """The lookups from a model to its owning organisation id: one, or several
+    alternatives when a record belongs either to an account or to an organisation
+    (the first that is set owns it)."""
+    lookup = getattr(model, "organisation_lookup", "organisation_id")
+    return (lookup,) if isinstance(lookup, str) else tuple(lookup)
+
+
+def _owned_q(model, org_ids):
+    q = Q()
+    for path in owner_paths(model):
+        q |= Q(**{f"{path}__in": org_ids})
+    return q
 
 
 def visible_q(model, scope):
     """Records the scope may read: own subtree plus what was shared down."""
     if scope.everything:
         return Q()
-    path = owner_path(model)
-    q = Q(**{f"{path}__in": scope.editable})
+    q = _owned_q(model, scope.editable)
     shared = model.shared_down_q(scope.editable) if hasattr(model, "shared_down_q") else None
     if shared is not None:
         q |= shared
@@ -79,7 +88,7 @@ def visible_q(model, scope):
 def editable_q(model, scope):
     if scope.everything:
         return Q()
-    return Q(**{f"{owner_path(model)}__in": scope.editable})
+    return _owned_q(model, scope.editable)
 
 
 def visible(queryset, scope):
@@ -99,12 +108,15 @@ def editable(queryset, scope):
 
 
 def owner_id(instance):
-    value = instance
-    for part in owner_path(type(instance)).split("__"):
-        value = getattr(value, part, None)
-        if value is None:
-            return None
-    return value
+    for path in owner_paths(type(instance)):
+        value = instance
+        for part in path.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                break
+        if value is not None:
+            return value
+    return None
 
 
 def can_edit(user, instance):

@@ -26,6 +26,7 @@ from content.models import (
     Article, AutoReply, Business, ChannelAccount, NewsGroup, Organisation, Package, SmsTemplate, TemplateMessage,
 )
 from content.models.wechat import TemplateMessageMapping
+from content.services.replies import official_accounts_below
 
 
 # How far up the organisation tree an item travels, per channel type.
@@ -53,7 +54,7 @@ def _with_ancestors(org_ids):
 def reach_org_ids(item):
     """Organisations whose channels carry the item."""
     if isinstance(item, AutoReply):
-        return {item.account.organisation_id}
+        return {item.account.organisation_id} if item.account_id else {item.organisation_id}
     # "id", not "pk": a revision's object holds these relations in memory (modelcluster),
     # whose querysets know only real field names.
     org_ids = {item.organisation_id}
@@ -67,6 +68,9 @@ def reach_org_ids(item):
 def target_accounts(item):
     """Enabled channel accounts the item is delivered to, in code order."""
     if isinstance(item, AutoReply):
+        if item.account_id is None:
+            # A shared rule: every official account of the organisation and below.
+            return official_accounts_below(item.organisation_id).filter(enabled=True)
         return ChannelAccount.objects.filter(pk=item.account_id, enabled=True)
     if isinstance(item, TemplateMessage):
         return ChannelAccount.objects.filter(

@@ -84,7 +84,7 @@ from django.urls import reverse  # noqa: E402
 from wagtail import hooks  # noqa: E402
 from wagtail.admin.widgets.button import Button  # noqa: E402
 
-from content.models import Article, SmsTemplate  # noqa: E402
+from content.models import Article, AutoReply, SmsTemplate  # noqa: E402
 from content.views.catalogue import BusinessViewSet, PackageViewSet  # noqa: E402
 from content.views.groups import NewsGroupViewSet  # noqa: E402
 from content.views.library import ArticleViewSet, can_copy_locally  # noqa: E402
@@ -100,6 +100,13 @@ class ContentGroup(SnippetViewSetGroup):
 
 
 register_snippet(ContentGroup)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def effective_replies_button(snippet, user, next_url=None):
+    if isinstance(snippet, ChannelAccount) and snippet.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
+        url = reverse(AutoReply.snippet_viewset.get_url_name("effective")) + f"?account={snippet.pk}"
+        yield Button(_("生效的自动回复"), url=url, icon_name="comment", priority=20)
 
 
 @hooks.register("register_snippet_listing_buttons")

@@ -151,11 +151,14 @@ class EditorialList(ABC):
         attnames = list(planned[0].values)
         m2m_names = list(planned[0].m2m)
         first = self.identity[0]
+        columns = ("pk", "locked", "has_unpublished_changes", "latest_revision_id", *attnames)
+        firsts = {item.key[0] for item in planned}
         rows = []
-        for chunk in chunks({item.key[0] for item in planned}, 5000):
-            rows += self.model.objects.filter(**{first + "__in": chunk}).values(
-                "pk", "locked", "has_unpublished_changes", "latest_revision_id", *attnames
-            )
+        for chunk in chunks(firsts - {None}, 5000):
+            rows += self.model.objects.filter(**{first + "__in": chunk}).values(*columns)
+        if None in firsts:
+            # "IN" never matches NULL (e.g. a shared reply rule, owned by no account).
+            rows += self.model.objects.filter(**{first + "__isnull": True}).values(*columns)
         wanted = {item.key for item in planned}
         rows = [row for row in rows if tuple(row[f] for f in self.identity) in wanted]
         related = self._stored_m2m(m2m_names, [row["pk"] for row in rows])

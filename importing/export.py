@@ -105,7 +105,10 @@ class LegacyExport:
             "images": [i for i in self.lists["images"] if i.get("org") in estate],
             "sms_templates": [t for t in self.lists["sms_templates"] if t.get("org") in estate],
             "menus": [m for m in self.lists["menus"] if m.get("org") in estate],
-            "keyword_replies": [r for r in self.lists["keyword_replies"] if r.get("account") in account_codes],
+            "keyword_replies": [
+                r for r in self.lists["keyword_replies"]
+                if r.get("account") in account_codes or (r.get("account") is None and r.get("org") in estate)
+            ],
             "articles": [a for a in self.lists["articles"] if a.get("org") in estate],
         }
         outside = {

@@ -9,22 +9,39 @@ from .ownership import sole_province
 
 
 class KeywordRepliesList(EditorialList):
-    """A keyword reply has no code: its account and keyword are its identity."""
+    """A keyword reply has no code: its owner and keyword are its identity. The owner
+    is an official account (``account``) or, for a rule shared with every official
+    account of an organisation and below, the organisation (``org``)."""
 
     list_name = "keyword_replies"
     model = AutoReply
-    identity = ("account_id", "kind", "keyword")
+    identity = ("account_id", "organisation_id", "kind", "keyword")
     identity_field = "keyword"
-    field_names = {"reply_text": "reply.text", "reply_type": "reply.type"}
+    field_names = {"reply_text": "reply.text", "reply_type": "reply.type", "account": "account", "organisation": "org"}
 
     def label(self, record):
-        return f"{record.get('account')}:{record.get('keyword')}"
+        owner = record.get("account") or (f"org={record['org']}" if record.get("org") else "-")
+        return f"{owner}:{record.get('keyword')}"
 
-    def read(self, record, errors):
+    def _owner(self, record, errors):
+        """(account id, organisation id): exactly one of them."""
+        has_account, has_org = record.get("account") not in (None, ""), record.get("org") not in (None, "")
+        if has_account and has_org:
+            errors.add("org", _("account 和 org 只能填写一个(org 表示组织的共享规则)"))
+            return None, None
+        if not has_account and not has_org:
+            errors.add("account", _("必须填写 account(公众号)或 org(共享规则的组织)"))
+            return None, None
+        if has_org:
+            return None, self.ctx.ref("organisations", record.get("org"), "org", errors)
         account_id = self.ctx.ref("channel_accounts", record.get("account"), "account", errors)
         facts = self.ctx.facts.get("channel_accounts", {}).get(record.get("account"))
         if account_id and facts and facts["type"] != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
             errors.add("account", _("关键词回复只能属于微信公众号"))
+        return account_id, None
+
+    def read(self, record, errors):
+        account_id, organisation_id = self._owner(record, errors)
         reply = record.get("reply")
         if not isinstance(reply, dict):
             errors.add("reply", _("缺少回复内容"))
@@ -33,6 +50,7 @@ class KeywordRepliesList(EditorialList):
             errors.add("reply.type", _("不支持的回复类型 %(type)r") % {"type": reply.get("type")})
         values = {
             "account_id": account_id,
+            "organisation_id": organisation_id,
             "kind": AutoReply.Kind.KEYWORD,
             "keyword": value(AutoReply, "keyword", record.get("keyword"), "keyword", errors),
             "match": value(AutoReply, "match", record.get("match"), "match", errors),

@@ -12,7 +12,9 @@ from .organisations import code_validator
 
 
 class AutoReply(EditorialModel):
-    """One rule of an official account's passive replies."""
+    """One rule of passive replies: of one official account, or shared by an
+    organisation with every official account of it and below (see
+    ``content.services.replies.effective_rules``)."""
 
     class Kind(models.TextChoices):
         KEYWORD = "keyword", _("关键词回复")
@@ -29,8 +31,14 @@ class AutoReply(EditorialModel):
         ARTICLE = "article", _("图文")
         IMAGE = "image", _("图片")
 
+    # Exactly one of the two: the account's own rule, or a shared rule of an organisation.
     account = models.ForeignKey(
-        "content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="auto_replies"
+        "content.ChannelAccount", verbose_name=_("公众号"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="auto_replies",
+    )
+    organisation = models.ForeignKey(
+        "content.Organisation", verbose_name=_("共享组织"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="shared_auto_replies", help_text=_("共享规则:适用于该组织及下级组织的全部公众号"),
     )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.KEYWORD)
     keyword = models.CharField(_("关键词"), max_length=60, blank=True)
@@ -46,8 +54,8 @@ class AutoReply(EditorialModel):
         "media.LibraryImage", verbose_name=_("回复图片"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    # Owned through the account.
-    organisation_lookup = "account__organisation_id"
+    # Owned through the account, or by the organisation that shares it.
+    organisation_lookup = ("account__organisation_id", "organisation_id")
 
     search_fields = [
         index.SearchField("keyword"),
@@ -55,6 +63,7 @@ class AutoReply(EditorialModel):
         index.SearchField("reply_text"),
         index.FilterField("kind"),
         index.FilterField("account"),
+        index.FilterField("organisation"),
         index.FilterField("live"),
         index.FilterField("id"),
     ]
@@ -62,10 +71,23 @@ class AutoReply(EditorialModel):
     class Meta:
         verbose_name = _("自动回复")
         verbose_name_plural = _("自动回复")
-        ordering = ["account", "kind", "-priority", "keyword"]
+        ordering = ["account", "organisation", "kind", "-priority", "keyword"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(account__isnull=False, organisation__isnull=True)
+                | models.Q(account__isnull=True, organisation__isnull=False),
+                name="auto_reply_of_account_or_organisation",
+                violation_error_message=_("自动回复必须且只能属于一个公众号或一个共享组织"),
+            )
+        ]
 
     def __str__(self):
         return self.keyword or self.event_key or self.get_kind_display()
+
+    @property
+    def owner_label(self):
+        """The account or the organisation the rule belongs to, as an editor reads it."""
+        return str(self.account) if self.account_id else str(self.organisation)
 
     def clean(self):
         from content.services.wechat import validate_auto_reply

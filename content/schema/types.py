@@ -247,7 +247,8 @@ class AutoReplyNode(graphene.ObjectType):
         return str(item.pk)
 
     def resolve_account(item, info):
-        return item.account.code
+        # A shared rule (of an organisation) has no account of its own.
+        return item.account.code if item.account_id else ""
 
     def resolve_reply_article(item, info):
         article = item.reply_article

@@ -23,18 +23,39 @@ MAX_FIELDS = 20
 MAX_LABEL_CHARS = 20
 
 
-def _same_account(reply):
-    return AutoReply.objects.filter(account_id=reply.account_id).exclude(pk=reply.pk)
+def _same_owner(reply):
+    """The other rules of the reply's account, or of its organisation's shared set."""
+    if reply.account_id:
+        return AutoReply.objects.filter(account_id=reply.account_id).exclude(pk=reply.pk)
+    return AutoReply.objects.filter(organisation_id=reply.organisation_id).exclude(pk=reply.pk)
+
+
+def _owner(reply, errors):
+    """(account, organisation whose library the reply draws on, owner code), or Nones
+    with an error on the field at fault: exactly one of account and organisation."""
+    account = reply.account if reply.account_id else None
+    organisation = reply.organisation if reply.organisation_id else None
+    if account is None and organisation is None:
+        errors["account"].append(_("必须选择公众号,或选择共享组织(共享规则)"))
+        return None, None, None
+    if account is not None and organisation is not None:
+        errors["organisation"].append(
+            _("公众号的规则不能同时设共享组织:请只选公众号 %(account)s 或只选共享组织 %(org)s")
+            % {"account": account.code, "org": organisation.code}
+        )
+        return None, None, None
+    if account is not None:
+        if account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
+            errors["account"].append(_("账号 %(code)s 不是微信公众号") % {"code": account.code})
+            return None, None, None
+        return account, account.organisation, _("公众号 %(code)s") % {"code": account.code}
+    return None, organisation, _("组织 %(code)s 的共享规则") % {"code": organisation.code}
 
 
 def validate_auto_reply(reply):
     """Raise ValidationError({field: [...]}) for a reply rule that cannot work."""
     errors = defaultdict(list)
-    account = reply.account if reply.account_id else None
-    if account is None:
-        errors["account"].append(_("必须选择公众号"))
-    elif account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
-        errors["account"].append(_("账号 %(code)s 不是微信公众号") % {"code": account.code})
+    _account, library_org, owner = _owner(reply, errors)
 
     kind = reply.kind
     if kind not in AutoReply.Kind.values:
@@ -46,12 +67,12 @@ def validate_auto_reply(reply):
     if kind == AutoReply.Kind.KEYWORD:
         if not keyword:
             errors["keyword"].append(_("关键词回复必须填写关键词"))
-        elif account is not None and _same_account(reply).filter(
+        elif owner is not None and _same_owner(reply).filter(
             kind=kind, keyword__iexact=keyword, match=reply.match
         ).exists():
             errors["keyword"].append(
-                _("公众号 %(account)s 已有%(match)s关键词“%(keyword)s”的回复")
-                % {"account": account.code, "match": AutoReply.Match(reply.match).label, "keyword": keyword}
+                _("%(owner)s 已有%(match)s关键词“%(keyword)s”的回复")
+                % {"owner": owner, "match": AutoReply.Match(reply.match).label, "keyword": keyword}
             )
     elif keyword:
         errors["keyword"].append(_("只有关键词回复可以填写关键词"))
@@ -60,25 +81,25 @@ def validate_auto_reply(reply):
             errors["event_key"].append(_("菜单点击回复必须填写事件KEY"))
         elif len(event_key.encode("utf-8")) > 128:
             errors["event_key"].append(_("事件KEY不能超过128字节"))
-        elif account is not None and _same_account(reply).filter(kind=kind, event_key=event_key).exists():
+        elif owner is not None and _same_owner(reply).filter(kind=kind, event_key=event_key).exists():
             errors["event_key"].append(
-                _("公众号 %(account)s 已有事件KEY %(key)s 的回复") % {"account": account.code, "key": event_key}
+                _("%(owner)s 已有事件KEY %(key)s 的回复") % {"owner": owner, "key": event_key}
             )
     elif event_key:
         errors["event_key"].append(_("只有菜单点击回复可以填写事件KEY"))
-    if kind in (AutoReply.Kind.SUBSCRIBE, AutoReply.Kind.DEFAULT) and account is not None:
-        if _same_account(reply).filter(kind=kind).exists():
-            errors["kind"].append(
-                _("公众号 %(account)s 已有%(kind)s") % {"account": account.code, "kind": AutoReply.Kind(kind).label}
-            )
+    if kind in (AutoReply.Kind.SUBSCRIBE, AutoReply.Kind.DEFAULT) and owner is not None:
+        if _same_owner(reply).filter(kind=kind).exists():
+            errors["kind"].append(_("%(owner)s 已有%(kind)s") % {"owner": owner, "kind": AutoReply.Kind(kind).label})
 
-    _validate_reply_content(reply, account, errors)
+    _validate_reply_content(reply, library_org, owner, errors)
     errors = {name: messages for name, messages in errors.items() if messages}
     if errors:
         raise ValidationError(errors)
 
 
-def _validate_reply_content(reply, account, errors):
+def _validate_reply_content(reply, library_org, owner, errors):
+    """The article or image must be one the owning organisation may use: its own,
+    shared down to it, or (images) of an organisation above it."""
     if reply.reply_type == AutoReply.ReplyType.TEXT:
         text = (reply.reply_text or "").strip()
         if not text:
@@ -90,22 +111,22 @@ def _validate_reply_content(reply, account, errors):
     elif reply.reply_type == AutoReply.ReplyType.ARTICLE:
         if not reply.reply_article_id:
             errors["reply_article"].append(_("图文回复必须选择图文"))
-        elif account is not None:
-            readable = visible(Article.objects.filter(pk=reply.reply_article_id), scope_for_org(account.organisation))
+        elif library_org is not None:
+            readable = visible(Article.objects.filter(pk=reply.reply_article_id), scope_for_org(library_org))
             if not readable.exists():
                 errors["reply_article"].append(
-                    _("图文 %(id)s 不在公众号 %(account)s 所属组织的素材库中")
-                    % {"id": reply.reply_article.code, "account": account.code}
+                    _("图文 %(id)s 不在%(owner)s 所属组织的素材库中")
+                    % {"id": reply.reply_article.code, "owner": owner}
                 )
     elif reply.reply_type == AutoReply.ReplyType.IMAGE:
         if not reply.reply_image_id:
             errors["reply_image"].append(_("图片回复必须选择图片"))
-        elif account is not None:
-            owner = reply.reply_image.organisation_id
-            if owner is not None and owner not in {account.organisation_id, *account.organisation.ancestor_ids()}:
+        elif library_org is not None:
+            image_org = reply.reply_image.organisation_id
+            if image_org is not None and image_org not in {library_org.pk, *library_org.ancestor_ids()}:
                 errors["reply_image"].append(
-                    _("图片 %(image)s 不属于公众号 %(account)s 所属组织或其上级")
-                    % {"image": reply.reply_image.code or reply.reply_image_id, "account": account.code}
+                    _("图片 %(image)s 不属于%(owner)s 所属组织或其上级")
+                    % {"image": reply.reply_image.code or reply.reply_image_id, "owner": owner}
                 )
     else:
         errors["reply_type"].append(_("未知回复类型 %(type)s") % {"type": reply.reply_type})

@@ -90,11 +90,18 @@ class SmsTemplateForm(EditorialForm):
 
 
 class AutoReplyForm(EditorialForm):
+    """A rule of one account, or (choosing an organisation instead) a shared rule of
+    every official account of that organisation and below."""
+
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         if for_user is not None and "account" in self.fields:
             accounts = ChannelAccount.objects.filter(type=ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT).order_by("code")
             self.fields["account"].queryset = editable(accounts, scope_for_user(for_user))
+        if "organisation" in self.fields:
+            # Exactly one owner: a new rule starts as an account's, not preset to the editor's organisation.
+            self.fields["organisation"].initial = None
+            self.fields["organisation"].required = False
 
 
 class TemplateMessageForm(EditorialForm):

@@ -49,7 +49,7 @@ def assemble(scale="small", *, dirty=False, seed=DEFAULT_SEED):
         "sms_templates": templates,
         "menus": [*menus.sms_menus(shape, templates), *menus.wechat_menus(accounts), menus.web_menu(),
                   menus.miniprogram_menu()],
-        "keyword_replies": replies.keyword_replies(size, accounts),
+        "keyword_replies": [*replies.shared_keyword_replies(orgs), *replies.keyword_replies(size, accounts)],
         "articles": articles.articles(rng("articles"), size, orgs, images.readable_images(image_records, orgs),
                                       packages),
     }

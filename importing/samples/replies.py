@@ -24,6 +24,29 @@ def template_messages():
     ]
 
 
+# The province's shared set: every official account answers these unless it (or its
+# branch) has its own rule for the keyword; the first branch overrides one of them.
+SHARED_KEYWORDS = (
+    ("营业时间", "exact", "营业厅营业时间一般为每日9:00-18:00,具体以各营业厅公告为准。"),
+    ("国际漫游", "contains", "出境前发送KTMY到10086开通国际漫游,资费详情请点击菜单“办理业务”。"),
+    ("携号转网", "contains", "携号转网请携带本人身份证到营业厅办理,或发送短信CXXZ到10086查询资格。"),
+)
+
+
+def shared_keyword_replies(orgs):
+    """The province's shared keywords and, for the first branch, its own answer to
+    one of them (overriding the province's for the branch and its outlets)."""
+    province = orgs[0]
+    branches = [o for o in orgs if o["level"] == "branch"]
+    out = [{"org": province["code"], "keyword": keyword, "match": match, "reply": {"type": "text", "text": text}}
+           for keyword, match, text in SHARED_KEYWORDS]
+    if branches:
+        branch = branches[0]
+        out.append({"org": branch["code"], "keyword": "营业时间", "match": "exact",
+                    "reply": {"type": "text", "text": f"{branch['name']}各营业厅每日8:30-20:00营业。"}})
+    return out
+
+
 def keyword_replies(scale, accounts):
     """The first ``keywords_per_account`` common keywords on every official account,
     signed with the account's name."""

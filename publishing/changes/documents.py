@@ -141,7 +141,8 @@ def auto_reply_documents(items):
     return [
         {
             "code": str(r["pk"]),
-            "account": r["account__code"],
+            # A shared rule (of an organisation) has no account of its own, as in the API.
+            "account": r["account__code"] or "",
             "kind": r["kind"],
             "keyword": r["keyword"],
             "match": r["match"],

@@ -163,5 +163,6 @@ def test_template_messages_belong_to_the_province_and_replies_to_their_account(i
     assert set(TemplateMessage.objects.values_list("organisation__code", flat=True)) == {"SX"}
     assert record(data, "template_messages", "bill_ready")["fields"] == TemplateMessage.objects.get(code="bill_ready").fields
     for rule in data["keyword_replies"]:
-        reply = AutoReply.objects.get(account__code=rule["account"], keyword=rule["keyword"])
+        owner = {"account__code": rule["account"]} if "account" in rule else {"organisation__code": rule["org"]}
+        reply = AutoReply.objects.get(**owner, keyword=rule["keyword"])
         assert (reply.match, reply.reply_text) == (rule["match"], rule["reply"]["text"])

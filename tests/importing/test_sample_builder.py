@@ -109,7 +109,10 @@ def references_resolve(data):
             if node.get("miniprogram"):
                 check("channel_accounts", node["miniprogram"]["account"], node["key"])
     for reply in data["keyword_replies"]:
-        check("channel_accounts", reply["account"], reply["keyword"])
+        if "org" in reply:
+            check("organisations", reply["org"], reply["keyword"])
+        else:
+            check("channel_accounts", reply["account"], reply["keyword"])
     for article in data["articles"]:
         check("organisations", article["org"], article["code"])
         for org in article["share_to"]:

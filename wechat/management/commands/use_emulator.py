@@ -21,7 +21,7 @@ USAGE = 2  # the exit status of a refused or malformed call, as argparse's
 class Command(BaseCommand):
     help = (
         "Point the named WeChat official accounts (--account CODE, repeatable) or the sample's (--sample) at the "
-        "emulator; give demo secrets to those without one. Refused under production settings."
+        "emulator; give demo secrets (AppSecret, callback token) to those without one. Refused under production settings."
     )
 
     def add_arguments(self, parser):
@@ -50,6 +50,10 @@ class Command(BaseCommand):
             if not item.app_secret:
                 # Demo only: the emulator accepts any secret for accounts it was not told about.
                 set_secret(item, "app_secret", secrets.token_hex(16))
+            if not item.callback_token:
+                # Without a callback token an account takes no callbacks (404): the
+                # emulator (started --from-accounts) signs its messages with this one.
+                set_secret(item, "callback_token", secrets.token_hex(16))
         self.stdout.write(f"{len(accounts)} official accounts now call the WeChat emulator at {url}: "
                           + ", ".join(sorted(codes)))
 
