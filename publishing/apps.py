@@ -44,6 +44,9 @@ class PublishingConfig(AppConfig):
         menu_version_published.connect(signal_handlers.menu_version_published, dispatch_uid="push-menu-version")
         publish_job_finished.connect(signal_handlers.publish_job_finished, dispatch_uid="push-publish-job-finished")
         changes_recorded.connect(signal_handlers.changes_recorded, dispatch_uid="push-changes-recorded")
+        from importing import outbox
+
+        outbox.register(outbox.MENU_PUSH, signal_handlers.import_menu_push)
 
     def _register_push_publishing_permissions(self):
         from content import roles

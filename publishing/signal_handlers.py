@@ -55,3 +55,17 @@ def changes_recorded(sender, changes, **kwargs):
         return
     version = max(change.version for change in changes)
     enqueue(cover_changes, sorted({change.account_id for change in changes}), version)
+
+
+def import_menu_push(version_id, account_id):
+    """A menu version an import published with ``--push`` (importing.outbox): its
+    push batch, written in the caller's transaction; the jobs run after commit."""
+    from content.models import ChannelAccount
+    from menus.models import MenuVersion
+    from publishing.models import PublishBatch
+    from publishing.services import publish_menu_version
+
+    version = MenuVersion.objects.select_related("menu__account").filter(pk=version_id).first()
+    account = ChannelAccount.objects.filter(pk=account_id).first()
+    if version is not None and account is not None:
+        publish_menu_version(version, accounts=[account], origin=PublishBatch.Origin.COMMAND)

@@ -80,6 +80,15 @@ def resume_account(account_id):
     return services.resume_account(account_id)
 
 
+@shared_task(name="publishing.check_wechat_accounts", ignore_result=True)
+def check_wechat_accounts():
+    """The periodic drift check (beat): every official account read and compared, the
+    result stored for the dashboard; how many drift."""
+    from publishing.drift.accounts import check_account, official_accounts
+
+    return sum(check_account(account).drifted for account in official_accounts())
+
+
 @shared_task(name="publishing.sweep", ignore_result=True)
 def sweep():
     return services.sweep()
