@@ -68,6 +68,7 @@ PYTHON_BIN = Path(sys.executable).parent
 SEARCH = {"smstemplate": "流量", "article": "5G", "package": "套餐", "business": "业务", "autoreply": "套餐",
           "templatemessage": "通知", "menu": "菜单", "organisation": "分公司", "channelaccount": "wx", "brand": "全球"}
 STATUS = "draft"
+LOAD = []
 
 
 def make_user(name, org, group):
@@ -238,7 +239,8 @@ def report(counts, users, rows, checked, repeat):
         "Served by gunicorn (2 sync workers, DEBUG off); each page asked over HTTP by httpx with the session of a "
         f"user logged in through /admin/login/: {users['province']} (province publisher) and {users['branch']} "
         "(branch editor). Status filter: 草稿. Reference: the same page's bytes served from memory by the same server "
-        "in the same run. SQL queries counted once in-process. Budget: every request under 1 s.",
+        "in the same run. SQL queries counted once in-process. Budget: every request under 1 s. "
+        f"Load average of the shared machine during the run: {LOAD[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end.",
         "",
         "| user | page | median ms | max ms | SQL queries | KB | reference ms | ratio page/reference | within budget |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
@@ -278,6 +280,7 @@ def main():
              "branch": make_user("bench-branch", branch, roles.EDITORS)}
     counts = {"SMS templates": SmsTemplate.objects.count(), "articles": Article.objects.count(),
               "packages": Package.objects.count(), "organisations": Organisation.objects.count()}
+    LOAD.append(os.getloadavg()[0])
     static_dir = Path(tempfile.mkdtemp(prefix="bench-admin-"))
     server = serve(args.port, static_dir)
     try:

@@ -30,9 +30,9 @@ from wagtail.snippets.views.snippets import EditView as SnippetEditView
 from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 
 from content.checks import blocking_checks
-from content.services import approval
 from content.models.organisations import Organisation
 from content.permissions import can_edit, can_view, readable_choices, scope_for_user
+from content.services import approval
 from content.views.feedback import announce_if_live
 from content.views.columns import yes_no_columns
 
