@@ -3,6 +3,8 @@
 choice is in the item's history and on the publish batch, and the push skips every
 account of that channel while the others still receive the item."""
 
+import json
+
 import pytest
 from django.urls import reverse
 from wagtail.models import ModelLogEntry, TaskState
@@ -112,3 +114,20 @@ def test_a_plain_approval_pushes_to_every_channel(client, matrix, branch_editor,
     batch = PublishBatch.objects.get(source_code="WO-2")
     assert batch.left_out_channels == []
     assert batch.publications.filter(channel=Publication.Channel.WECHAT).exists()
+
+
+def test_approval_from_the_edit_page_can_leave_the_channel_out(client, matrix, submitted, branch_publisher):
+    article, _web = submitted
+    client.force_login(branch_publisher)
+    form = {"code": article.code, "title": article.title, "author": article.author, "digest": "",
+            "body": '{"blocks":[{"key":"a","text":"正文","type":"unstyled","depth":0,"inlineStyleRanges":[],'
+                    '"entityRanges":[],"data":{}}],"entityMap":{}}',
+            "channels": [WECHAT, ChannelAccount.Type.WEB], "organisation": str(matrix["branch1"].pk),
+            "cover_image": str(article.cover_image_id),
+            "action-workflow-action": "1", "workflow-action-name": "approve",
+            "workflow-action-extra-data": json.dumps({"comment": "", "without_channels": [WECHAT]})}
+    edit = reverse(Article.snippet_viewset.get_url_name("edit"), args=[article.pk])
+    text = client.post(edit, form, follow=True).content.decode()
+    article.refresh_from_db()
+    assert article.live, text[:2000]
+    assert ModelLogEntry.objects.get(action=ACTION).data["channels"] == [WECHAT]
