@@ -136,12 +136,21 @@ class FollowerTagNode(graphene.ObjectType):
     name = graphene.String(required=True, description="The tag's name at WeChat.")
 
 
-def follower_tags(account_id):
+class AccountFollowerTags(graphene.ObjectType):
+    class Meta:
+        description = "The follower tags of one official account: one per brand with a menu, so a short list."
+
+    account = graphene.String(required=True, description="The account's code.")
+    tags = graphene.List(graphene.NonNull(FollowerTagNode), required=True)
+
+
+def follower_tags(account_code, account_id):
     from menus.models import FollowerTag
 
     rows = FollowerTag.objects.filter(account_id=account_id).order_by("brand__code")
-    return [FollowerTagNode(brand=code, tag_id=tag_id, name=name)
-            for code, tag_id, name in rows.values_list("brand__code", "tag_id", "name")]
+    return AccountFollowerTags(account=account_code, tags=[
+        FollowerTagNode(brand=code, tag_id=tag_id, name=name)
+        for code, tag_id, name in rows.values_list("brand__code", "tag_id", "name")])
 
 
 class Query(graphene.ObjectType):
@@ -156,8 +165,8 @@ class Query(graphene.ObjectType):
         account_id, _ = access.account_audience(info, account)
         return published_menu(account, account_id, brand or None)
 
-    follower_tags = graphene.List(
-        graphene.NonNull(FollowerTagNode),
+    follower_tags = graphene.Field(
+        AccountFollowerTags,
         required=True,
         account=graphene.String(required=True, description="Code of one of your WeChat official accounts."),
         description="The follower tag of each brand on the account, created by the platform for brand menus.",
@@ -165,4 +174,4 @@ class Query(graphene.ObjectType):
 
     def resolve_follower_tags(root, info, account):
         account_id, _ = access.account_audience(info, account)
-        return follower_tags(account_id)
+        return follower_tags(account, account_id)

@@ -18,7 +18,7 @@ def item_unpublished(sender, instance, **kwargs):
 
 
 def item_deleted(sender, instance, **kwargs):
-    """A deleted article leaves WeChat too (the job reads the ledger, not the item)."""
+    """A deleted article or news group leaves WeChat too (the job reads the ledger, not the item)."""
     from django.contrib.contenttypes.models import ContentType
 
     from publishing.tasks import take_down_deleted
@@ -26,6 +26,13 @@ def item_deleted(sender, instance, **kwargs):
     source_type = ContentType.objects.get_for_model(instance, for_concrete_model=False)
     enqueue(take_down_deleted, source_type.pk, str(instance.pk), getattr(instance, "code", "") or "",
             str(instance)[:200])
+
+
+def article_deleted_from_groups(sender, instance, **kwargs):
+    """A deleted library article leaves the live news group messages it is a position of."""
+    from publishing.tasks import take_down_group_positions
+
+    enqueue(take_down_group_positions, instance.pk, getattr(instance, "code", "") or "", str(instance)[:200])
 
 
 def publication_finished(sender, publication_id, state, **kwargs):

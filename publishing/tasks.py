@@ -47,8 +47,15 @@ def replace_superseded(publication_id):
 
 @shared_task(name="publishing.take_down_deleted", **JOB)
 def take_down_deleted(source_type_id, source_id, code="", label=""):
-    """A deleted article: delete its live WeChat articles from every account."""
+    """A deleted article or news group: delete its live WeChat articles from every account."""
     batch = services.take_down_deleted(source_type_id, source_id, code, label)
+    return batch.pk if batch else None
+
+
+@shared_task(name="publishing.take_down_group_positions", **JOB)
+def take_down_group_positions(article_id, code="", label=""):
+    """A deleted library article: delete its position in live news group messages."""
+    batch = services.take_down_group_positions(article_id, code, label)
     return batch.pk if batch else None
 
 

@@ -64,8 +64,8 @@ def test_publishing_a_base_menu_then_a_brand_variant_pushes_default_and_conditio
     assert [b["name"] for b in conditional["button"]] == ["查询", "专属客服"]
     # and the operator's CRM reads the tag id over GraphQL, with a token bound to the account only
     crm = Api(make_api_client("CRM", account.organisation, [account])[1])
-    query = "query($a: String!) { followerTags(account: $a) { brand tagId name } }"
-    assert crm.data(query, {"a": account.code})["followerTags"] == [
+    query = "query($a: String!) { followerTags(account: $a) { tags { brand tagId name } } }"
+    assert crm.data(query, {"a": account.code})["followerTags"]["tags"] == [
         {"brand": "mzone", "tagId": tag.tag_id, "name": tag.name}]
     other = Api(make_api_client("其它", account.organisation, [official_accounts[1]])[1])
     assert error_codes(other.post(query, {"a": account.code})[1]) == ["FORBIDDEN"]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publishing', '0004_publication_withdrawn_at'),
+        ('publishing', '0005_publishbatch_kind_news_group'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ INDEX = "content_revision_scheduled"
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("content", "0005_wagtail_defaults_in_chinese"),
+        ("content", "0006_news_groups"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
