@@ -43,19 +43,40 @@ def _scheduled_revisions(model):
     return _of_item(model, Revision.objects.filter(approved_go_live_at__isnull=False))
 
 
+def _rules(model):
+    """(status, condition) in order of precedence: a row has the first status whose condition holds."""
+    in_review = Q(Exists(_of_item(model, WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS))))
+    scheduled = Q(Exists(_scheduled_revisions(model)))
+    return [
+        (Status.IN_REVIEW, in_review),
+        (Status.SCHEDULED, scheduled),
+        (Status.EXPIRED, Q(live=False, expired=True)),
+        (Status.LIVE_WITH_CHANGES, Q(live=True, has_unpublished_changes=True)),
+        (Status.LIVE, Q(live=True)),
+        (Status.DRAFT, Q()),
+    ]
+
+
 def status_expression(model):
     """The status of each row of ``model``, as one SQL expression."""
-    in_review = Exists(_of_item(model, WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS)))
-    scheduled = Exists(_scheduled_revisions(model))
+    *rules, (default, _always) = _rules(model)
     return Case(
-        When(in_review, then=Value(Status.IN_REVIEW)),
-        When(scheduled, then=Value(Status.SCHEDULED)),
-        When(Q(live=False, expired=True), then=Value(Status.EXPIRED)),
-        When(Q(live=True, has_unpublished_changes=True), then=Value(Status.LIVE_WITH_CHANGES)),
-        When(live=True, then=Value(Status.LIVE)),
-        default=Value(Status.DRAFT),
+        *(When(condition, then=Value(status)) for status, condition in rules),
+        default=Value(default),
         output_field=CharField(),
     )
+
+
+def status_condition(model, status):
+    """The rows of ``model`` in ``status``, as a plain condition (its own, none of the
+    earlier ones): the planner filters on columns and indexed EXISTS instead of
+    computing the CASE of every row (130 ms on 18,000 SMS templates, docs/benchmarks.md)."""
+    condition = Q()
+    for each, rule in _rules(model):
+        if each == status:
+            return condition & rule
+        condition &= ~rule
+    raise ValueError(f"unknown status {status!r}")
 
 
 def with_status(queryset):
@@ -69,11 +90,7 @@ def with_status(queryset):
 
 def filter_status(queryset, status):
     """The rows of ``queryset`` in ``status`` (a filter in SQL, no per-row Python)."""
-    if STATUS_FIELD in queryset.query.annotations:
-        return queryset.filter(**{STATUS_FIELD: status})
-    return queryset.alias(**{STATUS_FIELD + "_f": status_expression(queryset.model)}).filter(
-        **{STATUS_FIELD + "_f": status}
-    )
+    return queryset.filter(status_condition(queryset.model, status))
 
 
 @dataclass(frozen=True)

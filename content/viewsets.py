@@ -32,6 +32,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 from content.checks import blocking_checks
 from content.models.organisations import Organisation
 from content.permissions import can_edit, can_view, readable_choices, scope_for_user
+from content.services import approval
 from content.views.feedback import announce_if_live
 from content.views.columns import yes_no_columns
 
@@ -126,6 +127,8 @@ class CheckedWorkflowActionView(WorkflowActionView):
             messages.error(request, f"未能发布,审核仍在进行:{len(problems)} 处不符合规则")
             for problem in problems[: self.MAX_MESSAGES]:
                 messages.error(request, problem)
+            if self.action_name == "approve":
+                messages.info(request, approval.HINT)
             if request.headers.get("x-requested-with") == "XMLHttpRequest":
                 return self.render_modal_json(request, {"step": "success", "redirect": self.redirect_url})
             return redirect(self.redirect_url)
@@ -157,7 +160,9 @@ class CheckedEditView(SnippetEditView):
         try:
             return super().workflow_action_action()
         except ValidationError as error:
-            return self._refuse("未能批准,审核仍在进行", error.messages)
+            response = self._refuse("未能批准,审核仍在进行", error.messages)
+            messages.info(self.request, approval.HINT)
+            return response
 
     def _refuse(self, what, problems):
         self.refused = True

@@ -136,6 +136,21 @@ hooks.register("after_create_snippet", _reserve_sms_commands)
 hooks.register("after_edit_snippet", _reserve_sms_commands)
 
 
+@hooks.register("register_log_actions")
+def approval_without_channels(actions):
+    """The history line of an approval that left channels out (content.services.approval)."""
+    from wagtail.log_actions import LogFormatter
+
+    from content.services.approval import ACTION
+
+    @actions.register_action(ACTION)
+    class ApprovedWithoutChannels(LogFormatter):
+        label = _("批准(不推送部分渠道)")
+
+        def format_message(self, log_entry):
+            return _("批准,不推送到:%(channels)s") % {"channels": "、".join(log_entry.data.get("labels", []))}
+
+
 @hooks.register("editorial_item_checks")  # content.checks.HOOK
 def news_group_rules(item):
     from content.services.groups import group_checks

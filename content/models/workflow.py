@@ -31,10 +31,22 @@ class OrganisationApprovalTask(GroupApprovalTask):
 
     def on_action(self, task_state, user, action_name, **kwargs):
         # Refused before anything changes: approving would publish an item its
-        # target channels cannot take (content.checks; e.g. a title over WeChat's limit).
+        # target channels cannot take (content.checks; e.g. a title over WeChat's
+        # limit), unless the publisher explicitly leaves those channels out.
+        without = kwargs.pop("without_channels", None) or []
         if action_name == "approve":
-            refuse_blocked_approval(task_state)
+            from content.services.approval import record_left_out
+
+            refuse_blocked_approval(task_state, without)
+            record_left_out(_item_under_review(task_state), task_state.revision, user, without)
         return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_form_for_action(self, action):
+        if action == "approve":
+            from content.services.approval import ApproveForm
+
+            return ApproveForm
+        return super().get_form_for_action(action)
 
     def get_actions(self, obj, user):
         if self._may_moderate(obj, user):
@@ -52,17 +64,17 @@ class OrganisationApprovalTask(GroupApprovalTask):
         return _("发布审核组中,与内容同组织或上级组织的成员可以审核")
 
 
-def refuse_blocked_approval(task_state):
-    """ValidationError listing the blocking channel checks of the revision under review."""
-    from django.core.exceptions import ValidationError
-
-    from content.checks import blocking_checks
-
+def _item_under_review(task_state):
     revision = task_state.revision
-    item = revision.as_object() if revision is not None else task_state.workflow_state.content_object
-    problems = blocking_checks(item)
-    if problems:
-        raise ValidationError([str(problem) for problem in problems])
+    return revision.as_object() if revision is not None else task_state.workflow_state.content_object
+
+
+def refuse_blocked_approval(task_state, without=()):
+    """ValidationError listing the blocking channel checks of the revision under
+    review, except those of the channels ``without`` leaves out."""
+    from content.services.approval import refuse_blocked
+
+    refuse_blocked(_item_under_review(task_state), without)
 
 
 def moderatable_q(user):

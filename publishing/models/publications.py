@@ -49,6 +49,8 @@ class PublishBatch(models.Model):
     source_code = models.CharField(_("代码"), max_length=128, blank=True)
     label = models.CharField(_("名称"), max_length=200, blank=True)
     revision_id = models.BigIntegerField(_("版本"), null=True, blank=True)
+    # Channels the approval explicitly left out (content.services.approval): their accounts get nothing.
+    left_out_channels = models.JSONField(_("未推送的渠道"), default=list, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

@@ -8,6 +8,7 @@ from django.db import transaction
 from content import kinds
 from content.models import ChannelAccount
 from content.reach import target_accounts
+from content.services.approval import left_out_channels
 from publishing.models import OPEN_STATES, Publication, PublishBatch, WebhookEndpoint
 
 from . import ledger
@@ -67,7 +68,7 @@ def channels_for(kind, action, accounts, takedown=None, to_wechat=None):
 
 
 def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, revision_id=None, code="", label="",
-                 origin=PublishBatch.Origin.EDITOR, takedown=None, to_wechat=None, positions=None):
+                 origin=PublishBatch.Origin.EDITOR, takedown=None, to_wechat=None, positions=None, left_out=()):
     """Store the batch and its publications; each job starts after commit. None when
     no target account has anything to receive. ``takedown`` ({account id: [article_id]})
     is what an unpublish deletes from each official account, fixed now so a later
@@ -87,6 +88,7 @@ def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, re
             source_code=code[:128],
             label=label[:200],
             revision_id=revision_id,
+            left_out_channels=list(left_out),
             requested_by=user if user is not None and user.is_authenticated else None,
         )
         publications = Publication.objects.bulk_create(
@@ -116,7 +118,8 @@ def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revis
                  origin=PublishBatch.Origin.EDITOR):
     """Push a published (or just unpublished) content item to its target accounts.
 
-    ``accounts`` narrows the targets (each must be one of them)."""
+    ``accounts`` narrows the targets (each must be one of them). The channels the
+    approval of ``revision`` left out (content.services.approval) get nothing."""
     kind = kind_of(item)
     if action == Action.PUBLISH and not getattr(item, "live", True):
         raise ValidationError({"live": f"{item} 尚未发布,不能推送"})
@@ -127,6 +130,8 @@ def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revis
         if outside:
             raise ValidationError({"account": f"{item} 不面向这些账号:{', '.join(outside)}"})
         targets = list(accounts)
+    left_out = left_out_channels(revision) if action == Action.PUBLISH else []
+    targets = [account for account in targets if account.type not in left_out]
     takedown = {}
     if action == Action.UNPUBLISH and kind in ledger.MESSAGE_KINDS:
         # Taken down wherever it is live, including accounts it no longer targets.
@@ -139,7 +144,8 @@ def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revis
     revision_id = revision.pk if revision is not None else _live_revision_id(item)
     code = getattr(item, "code", "") or str(item.pk)
     return create_batch(item, kind, targets, user=user, action=action, revision_id=revision_id, code=code,
-                        label=str(item), origin=origin, takedown=takedown, to_wechat=wechat_work(kind, item))
+                        label=str(item), origin=origin, takedown=takedown, to_wechat=wechat_work(kind, item),
+                        left_out=left_out)
 
 
 def take_down_deleted(source_type_id, source_id, code="", label=""):

@@ -154,3 +154,32 @@ def test_edit_page_shows_the_scheduled_time_with_its_time_zone(client, matrix, b
     assert "已计划 2031-01-02 08:00 (Asia/Shanghai)" in html
     listing = client.get(list_url(SmsTemplate, status="scheduled")).content.decode()
     assert "已计划 2031-01-02 08:00 (Asia/Shanghai)" in listing
+
+
+def test_filter_agrees_with_the_column_where_statuses_overlap(matrix, branch_editor):
+    """The filter tests each status's own condition and none of the earlier ones; an
+    item both live and in review, or live and scheduled, is where that could go wrong."""
+    items = {n: make(SmsTemplate, matrix, n, live=n % 2 == 0) for n in range(1, 9)}
+    for n in (1, 2):  # in review: a draft and a live one
+        items[n].save_revision(user=branch_editor)
+        SmsTemplate.get_default_workflow().start(items[n], branch_editor)
+    for n in (3, 4):  # scheduled: a draft and a live one
+        items[n].save_revision(approved_go_live_at=timezone.now() + datetime.timedelta(days=3))
+    SmsTemplate.objects.filter(pk=items[5].pk).update(expired=True)
+    SmsTemplate.objects.filter(pk=items[6].pk).update(has_unpublished_changes=True)
+    rows = {t.pk: status_of(t).status for t in with_status(SmsTemplate.objects.all())}
+    assert {rows[items[n].pk] for n in items} == set(Status.values)
+    for status in Status.values:
+        filtered = set(filter_status(SmsTemplate.objects.all(), status).values_list("pk", flat=True))
+        assert filtered == {pk for pk, s in rows.items() if s == status}, status
+
+
+def test_status_filter_is_plain_conditions_on_an_indexed_schedule():
+    """At full scale computing the status CASE for each of 18,000 SMS templates (and the
+    scheduled test reading all their revisions) cost 130 ms per filtered page; the filter
+    is now plain conditions and the scheduled revisions have their own index."""
+    sql = str(filter_status(SmsTemplate.objects.all(), Status.DRAFT).query)
+    assert "CASE" not in sql.upper()
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "wagtailcore_revision")
+    assert indexes["content_revision_scheduled"]["columns"] == ["base_content_type_id", "object_id"]
