@@ -81,8 +81,9 @@ def test_publisher_reviews_with_context_and_cannot_approve_an_article_over_wecha
         assert row.locator('[data-field="organisation"]').inner_text() == "西安分公司"
         assert row.locator('[data-field="submitter"]').inner_text().strip() != ""
         assert row.locator('[data-field="submitted"]').inner_text().strip() != ""
-        assert row.locator('[data-field="accounts"]').inner_text() == "2"
-        assert "微信公众号 2" in row.locator('[data-field="reach"]').inner_text()
+        # the branch's own official account only, never the province's (content/reach.py)
+        assert row.locator('[data-field="accounts"]').inner_text() == "1"
+        assert "微信公众号 1" in row.locator('[data-field="reach"]').inner_text()
         assert "标题 39 个字" in row.locator('[data-field="blocking"]').inner_text()
         # approving from the edit page is refused with the reason
         publisher_page.goto(f"{live_server.url}{ARTICLES}edit/{article.pk}/")
@@ -127,7 +128,7 @@ def test_publisher_confirms_an_unpublish_that_lists_the_accounts_it_leaves(admin
         source_id=str(article.pk), source_code=article.code, label=str(article),
     )
     Publication.objects.create(batch=batch, account=matrix["account_branch1"], channel=Publication.Channel.WECHAT,
-                               state=State.DONE, finished_at=timezone.now())
+                               state=State.DONE, finished_at=timezone.now(), article_id="art-up-1")
     page = admin_page
     admin_login(page, branch_publisher.username)
     page.goto(f"{page.base_url}{ARTICLES}unpublish/{article.pk}/")

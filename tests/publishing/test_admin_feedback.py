@@ -30,8 +30,8 @@ def test_approval_says_how_many_accounts_it_pushes_to_and_links_to_the_batch(
         response = client.post(url, {"comment": ""})
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    # the branch's own official account and the province's reach it
-    assert f"已批准并发布「{article}」,正在推送到 2 个账号" in page
+    # the branch's own official account (never the province's: content/reach.py)
+    assert f"已批准并发布「{article}」,正在推送到 1 个账号" in page
     link = re.search(r'href="(/admin/publishing/items/[^"]+)"', page).group(1).replace("&amp;", "&")
     batch = PublishBatch.objects.get(source_id=str(article.pk))
     assert client.get(link)["Location"] == reverse("publishing:batch", args=[batch.pk])
