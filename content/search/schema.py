@@ -51,6 +51,13 @@ class Suggestion(graphene.ObjectType):
     code = graphene.String(required=True, description="Code of the item the text comes from.")
 
 
+class Suggestions(graphene.ObjectType):
+    """What the search box offers for a prefix: at most ten, starting with it first, shorter first."""
+
+    prefix = graphene.String(required=True, description="The prefix, spaces collapsed.")
+    suggestions = graphene.List(graphene.NonNull(Suggestion), required=True)
+
+
 # A search is a union over four tables plus one load per kind; suggest one query per kind.
 limits.weigh("Query", "search", 20)
 limits.weigh("Query", "suggest", 10)
@@ -109,8 +116,8 @@ class Query(graphene.ObjectType):
         first=graphene.Int(description="Rows after `after`, at most the maximum page size."),
         after=graphene.String(),
     )
-    suggest = graphene.List(
-        graphene.NonNull(Suggestion),
+    suggest = graphene.Field(
+        Suggestions,
         required=True,
         prefix=graphene.String(required=True, description="1 to 32 characters typed in the search box."),
     )
@@ -128,5 +135,7 @@ class Query(graphene.ObjectType):
     def resolve_suggest(root, info, prefix):
         wanted = services.search_text(prefix, "prefix", services.SUGGEST_MAX_LENGTH, min_length=1)
         if wanted is None:
-            return []
-        return services.suggestions(lambda model: access.published(model, info), wanted)
+            return Suggestions(prefix=prefix, suggestions=[])
+        return Suggestions(
+            prefix=wanted, suggestions=services.suggestions(lambda model: access.published(model, info), wanted)
+        )

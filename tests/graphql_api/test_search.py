@@ -27,7 +27,7 @@ SEARCH = """query ($text: String!, $kinds: [SearchKind!], $channel: ChannelType,
       business { code } smsTemplate { code commands } } }
   }
 }"""
-SUGGEST = "query ($prefix: String!) { suggest(prefix: $prefix) { text kind code } }"
+SUGGEST = "query ($prefix: String!) { suggest(prefix: $prefix) { prefix suggestions { text kind code } } }"
 
 
 def web_api(name, organisation):
@@ -167,9 +167,9 @@ def test_mixed_scripts_and_case_match(matrix, catalogue):
 def test_suggest_offers_commands_codes_and_names_the_token_may_read(matrix, catalogue, sms_accounts):
     _, token = make_api_client("西安全渠道", matrix["branch1"], [matrix["account_branch1"], sms_accounts["branch1"]])
     api = Api(token)
-    texts = [s["text"] for s in api.data(SUGGEST, {"prefix": "kt"})["suggest"]]
+    texts = [s["text"] for s in api.data(SUGGEST, {"prefix": "kt"})["suggest"]["suggestions"]]
     assert set(texts) == {"KTXA", "KTYJ", "KTLL"}  # never KTBJ of the sibling branch
-    names = api.data(SUGGEST, {"prefix": "西安"})["suggest"]
+    names = api.data(SUGGEST, {"prefix": "西安"})["suggest"]["suggestions"]
     assert names[0] == {"text": "西安5G流量包", "kind": "PACKAGE", "code": "PKG-01"}
     assert "流量草稿" not in {s["text"] for s in names}
 
@@ -181,7 +181,7 @@ def test_suggest_refuses_an_empty_or_long_prefix(catalogue, branch1_api, prefix)
 
 
 def test_suggest_of_punctuation_is_empty(catalogue, branch1_api):
-    assert branch1_api.data(SUGGEST, {"prefix": "%"})["suggest"] == []
+    assert branch1_api.data(SUGGEST, {"prefix": "%"})["suggest"]["suggestions"] == []
 
 
 def test_query_count_does_not_grow_with_the_results(matrix, catalogue, django_assert_max_num_queries):
