@@ -216,3 +216,12 @@ def test_a_two_character_chinese_search_uses_the_trigram_indexes(matrix, catalog
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = qs.explain()
     assert "smstemplate_text_trgm" in plan and "smstemplate_commands_trgm" in plan
+
+
+def test_search_follows_publish_and_unpublish(matrix, catalogue):
+    province = web_api("省网厅", matrix["province"])
+    package = PackageFactory(code="PKG-NEW", name="冰雪流量季", organisation=matrix["province"], published=True)
+    assert found(province, "冰雪") == {"PKG-NEW"}
+    package.refresh_from_db()
+    package.unpublish()
+    assert found(province, "冰雪") == set()
