@@ -225,3 +225,13 @@ def test_search_follows_publish_and_unpublish(matrix, catalogue):
     package.refresh_from_db()
     package.unpublish()
     assert found(province, "冰雪") == set()
+
+
+def test_a_draft_revision_of_a_live_item_is_not_searched(matrix, catalogue):
+    province = web_api("省网厅", matrix["province"])
+    package = PackageFactory(code="PKG-LIVE", name="冰雪流量季", organisation=matrix["province"], published=True)
+    package.refresh_from_db()
+    package.name = "秘密草稿名"
+    package.save_revision()
+    assert found(province, "秘密") == set()
+    assert found(province, "冰雪") == {"PKG-LIVE"}
