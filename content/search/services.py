@@ -164,7 +164,8 @@ def suggestions(readable, prefix, limit=SUGGESTIONS):
             rows = readable(SmsTemplate).filter(commands__icontains=f'"{prefix}').values_list("code", "commands")
             found += [
                 (0, command, spec.kind, code)
-                for code, commands in rows[:limit] for command in commands if command.upper().startswith(prefix.upper())
+                for code, commands in rows[:limit] for command in commands or []
+                if isinstance(command, str) and command.upper().startswith(prefix.upper())
             ]
             continue
         commands = [spec.command] if spec.command else []
