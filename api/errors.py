@@ -31,6 +31,8 @@ class ErrorCode(str, enum.Enum):
     TIME_BUDGET_EXCEEDED = "TIME_BUDGET_EXCEEDED"
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
     PERSISTED_QUERY_REQUIRED = "PERSISTED_QUERY_REQUIRED"
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
     BAD_CURSOR = "BAD_CURSOR"
     PAGE_SIZE_EXCEEDED = "PAGE_SIZE_EXCEEDED"
     INVALID_ARGUMENT = "INVALID_ARGUMENT"
@@ -46,9 +48,12 @@ STATUS = {
     ErrorCode.PREVIEW_TOKEN_EXPIRED: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_FOUND: 404,
-    ErrorCode.PERSISTED_QUERY_NOT_FOUND: 404,
+    # Automatic persisted queries: clients (Apollo, urql, Relay) retry with the
+    # document only when the not-found error comes in a 200 answer.
+    ErrorCode.PERSISTED_QUERY_NOT_FOUND: 200,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.UNSUPPORTED_MEDIA_TYPE: 415,
     ErrorCode.INTERNAL_ERROR: 500,
     # The server gave up within its budget: try later or ask for less.
     ErrorCode.TIME_BUDGET_EXCEEDED: 503,
@@ -96,9 +101,22 @@ def format_error(error):
     return formatted
 
 
-def status_for(errors):
+# The GraphQL request errors (a document that does not parse or validate, variables
+# that do not coerce) the GraphQL-over-HTTP specification answers with 200 under
+# application/json, and with 400 under application/graphql-response+json.
+REQUEST_ERRORS = {
+    ErrorCode.GRAPHQL_PARSE_FAILED.value,
+    ErrorCode.GRAPHQL_VALIDATION_FAILED.value,
+    ErrorCode.INTROSPECTION_DISABLED.value,
+}
+
+
+def status_for(errors, legacy_json=False):
     """The HTTP status of an answer with these formatted errors (200 without):
-    a server error if any, otherwise the status of the first error."""
+    a server error if any, otherwise the status of the first error; 200 for request
+    errors alone when the answer is ``application/json`` (``legacy_json``)."""
+    if legacy_json and errors and all((e.get("extensions") or {}).get("code") in REQUEST_ERRORS for e in errors):
+        return 200
     statuses = []
     for error in errors:
         try:

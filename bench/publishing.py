@@ -169,6 +169,56 @@ def raw_publish(emulator, accounts, images):
                 time.sleep(0.05)
 
 
+def raw_replace(emulator, accounts, images):
+    """The edit reference: per account the calls of a new version (as ``raw_publish``)
+    and then ``freepublish/delete`` of the old article, back to back."""
+    raw_publish(emulator, accounts, images)
+    with httpx.Client(timeout=10) as http:
+        base = emulator.base_url
+        published = emulator.snapshot()["published"]
+        for account in accounts:
+            token = http.post(f"{base}/cgi-bin/stable_token", json={
+                "grant_type": "client_credential", "appid": account.app_id, "secret": "bench-secret"}).json()
+            first = next(p["article_id"] for p in published if p["appid"] == account.app_id)
+            http.post(f"{base}/cgi-bin/freepublish/delete", params={"access_token": token["access_token"]},
+                      json={"article_id": first})
+
+
+def edit_converges(setup, emulator, n):
+    """An article live on n accounts, edited and published again (embedded worker): wall
+    time until every account shows only the new version (new article live, old deleted)."""
+    from publishing.services import ledger
+
+    accounts = setup.accounts(n, emulator.base_url)
+    with embedded():
+        wait_done(services.publish_item(setup.article, accounts=accounts, origin=PublishBatch.Origin.COMMAND))
+        old = {a.pk: ledger.live_article_id(setup.article.code, a) for a in accounts}
+        Article.objects.filter(pk=setup.article.pk).update(title="基准图文(修订)")
+        setup.article.refresh_from_db()
+        started = time.perf_counter()
+        batch = services.publish_item(setup.article, accounts=accounts, origin=PublishBatch.Origin.COMMAND)
+        deadline = time.monotonic() + 300
+        while True:
+            deleted = emulator_deleted(emulator)
+            pending = [a for a in accounts if ledger.platform_articles(a)["live"] in (set(), {old[a.pk]})
+                       or (a.app_id, old[a.pk]) not in deleted]
+            if not pending:
+                break
+            if time.monotonic() > deadline:
+                raise SystemExit(f"edit not converged after 300 s on {len(pending)} accounts")
+            time.sleep(0.1)
+        wall = time.perf_counter() - started
+    states = set(batch.publications.values_list("state", flat=True))
+    live = [ledger.platform_articles(a)["live"] for a in accounts]
+    return {"wall": wall, "all_done": states == {State.DONE} and all(len(ids) == 1 for ids in live),
+            "accounts": n}
+
+
+def emulator_deleted(emulator):
+    """{(appid, article_id)} deleted with freepublish/delete, per the emulator's state."""
+    return {(d["appid"], d["article_id"]) for d in emulator.snapshot()["deleted_articles"]}
+
+
 def wait_done(batch, timeout=600):
     deadline = time.monotonic() + timeout
     while Publication.objects.filter(batch=batch).exclude(state__in=FINISHED_STATES).exists():
@@ -339,6 +389,10 @@ def main():
     rows.append(with_worker("one worker, 8 threads, 20% busy + expiring tokens", setup, emulator, n, 8,
                             pool="threads"))
     emulator.configure(fault_rate=0.0, expire_token_rate=0.0)
+    started = time.perf_counter()
+    raw_replace(emulator, setup.accounts(n, emulator.base_url), images)
+    edit_reference = time.perf_counter() - started
+    edit = edit_converges(setup, emulator, n)
     with embedded():
         hooks = webhook_figures(setup, args.templates)
     emulator.stop()
@@ -364,6 +418,18 @@ def main():
                      f"{'yes' if row['all_done'] else 'NO'} | {http} | {row['uploads']:.1f} | {row['tokens']:.1f} | "
                      f"{row['duplicates']} |")
     lines += [
+        "",
+        f"An edit of the article live on {n} accounts, published again with the embedded worker: wall time until "
+        "every account shows only the new version (new article_id live in the ledger, the old one deleted on "
+        "WeChat with freepublish/delete). Reference: the raw calls of a new version plus the delete, account "
+        "after account.",
+        "",
+        "| edit converges | accounts | wall s | ratio vs raw | only the new version everywhere |",
+        "|---|---|---|---|---|",
+        f"| raw httpx: publish new version + freepublish/delete old (reference) | {n} | {edit_reference:.2f} | "
+        "1.00x | — |",
+        f"| platform, embedded worker | {n} | {edit['wall']:.2f} | {edit['wall'] / edit_reference:.2f}x | "
+        f"{'yes' if edit['all_done'] else 'NO'} |",
         "",
         f"Webhooks: an SMS account with {hooks['templates']} published templates.",
         "",

@@ -19,3 +19,9 @@ class CmsConfig(AppConfig):
         # API clients of the GraphQL API, and invalidation of its caches.
         register_org_scoped(ApiClient)
         signal_handlers.connect()
+        # A committed import owes the callback its reply tables (importing.outbox):
+        # importing and callback are siblings, so the app above both wires them.
+        from callback.table import rebuild_all
+        from importing import outbox
+
+        outbox.register(outbox.REPLY_TABLES, rebuild_all)

@@ -1,8 +1,11 @@
 """The /graphql/ endpoint: authenticated callers only, typed errors, size, depth
 and cost limits, persisted queries, ETag / 304 and the shared answer cache.
 
-GET and POST; a request names its document by text (``query``) or by the hash
-of a persisted query (``id`` or ``extensions.persistedQuery.sha256Hash``)."""
+GET and POST; a request names its document by text (``query``), by the hash of a
+persisted query (``id`` or ``extensions.persistedQuery.sha256Hash``), or both (the
+automatic-persisted-queries retry: the hash must be the document's). The answer is
+``application/json`` or ``application/graphql-response+json`` as ``Accept`` asks
+(GraphQL over HTTP)."""
 
 import hashlib
 import json
@@ -17,7 +20,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 
-from api import budget, cache, local_cache, persisted
+from api import budget, cache, local_cache, media_types, persisted
 from api.text import refused_value
 from api.errors import ApiError, ErrorCode, error_body, status_for
 from api.execution import run
@@ -27,6 +30,10 @@ from cms.callers.principal import authenticate, bearer_token, principal_key, tok
 from api.scalars import encode
 
 logger = logging.getLogger("cms.graphql")
+
+
+# What a POST body may be: GraphQL-over-HTTP's JSON, a bare document, or a form.
+BODY_TYPES = {"application/json", "application/graphql", "application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def max_request_bytes():
@@ -65,6 +72,10 @@ def _body(request):
     if len(raw) > max_request_bytes():
         raise ApiError(ErrorCode.REQUEST_TOO_LARGE, f"request exceeds {max_request_bytes()} bytes")
     content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+    if content_type not in BODY_TYPES:
+        # No type (which fetch sends as text/plain) is no GraphQL request: say so rather than guess.
+        raise ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body with Content-Type: application/json",
+                       field="Content-Type")
     if content_type == "application/graphql":
         try:
             return {"query": raw.decode("utf-8")}
@@ -93,25 +104,29 @@ class Operation:
         refused = refused_value(self.variables, "variables")
         if refused:
             raise ApiError(ErrorCode.INVALID_ARGUMENT, f"{refused[0]} {refused[1]}", field=refused[0])
-        self.operation_name = data.get("operationName") or None
-        if self.operation_name is not None and not isinstance(self.operation_name, str):
+        operation_name = data.get("operationName")
+        if operation_name is not None and not isinstance(operation_name, str):
             raise ApiError(ErrorCode.BAD_REQUEST, "operationName must be a string", field="operationName")
+        self.operation_name = operation_name or None
         query = data.get("query")
         if query is not None and not isinstance(query, str):
             raise ApiError(ErrorCode.BAD_REQUEST, "query must be a string", field="query")
-        persisted_query = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
-        sha = data.get("id")
-        if sha is None and isinstance(persisted_query, dict):
-            sha = persisted_query.get("sha256Hash")
-        self.persisted = None
-        if sha is not None:
+        sha, sha_field = _hash(data, extensions)
+        if query:
+            if sha is not None and persisted.document_hash(query) != sha:
+                raise ApiError(ErrorCode.PERSISTED_QUERY_HASH_MISMATCH,
+                               "the hash is not the SHA-256 of the query sent with it", field=sha_field)
+            self.persisted = persisted.lookup(persisted.document_hash(query))
+            if self.persisted is None and settings.GRAPHQL_PERSISTED_QUERIES_ONLY:
+                # However the client spaced or printed it, only an allow-listed document runs.
+                self.persisted = persisted.matching(query)
+            self.text = self.persisted.text if self.persisted is not None else query
+        elif sha is not None:
             self.persisted = persisted.lookup(sha)
             if self.persisted is None:
-                raise ApiError(ErrorCode.PERSISTED_QUERY_NOT_FOUND, "no persisted query has this hash", field="id")
+                raise ApiError(ErrorCode.PERSISTED_QUERY_NOT_FOUND, "no persisted query has this hash; send the "
+                               "query with it", field=sha_field)
             self.text = self.persisted.text
-        elif query:
-            self.text = query
-            self.persisted = persisted.lookup(persisted.document_hash(query))
         else:
             raise ApiError(ErrorCode.BAD_REQUEST, "send a query or the id of a persisted query", field="query")
         if self.persisted is None and settings.GRAPHQL_PERSISTED_QUERIES_ONLY:
@@ -124,6 +139,32 @@ class Operation:
         return "gql:answer:" + hashlib.sha256(basis.encode()).hexdigest()
 
 
+# Where clients put a persisted query's hash besides Apollo's extension: ``id`` (ours,
+# Relay's examples), ``doc_id`` (Relay's) and ``documentId`` (GraphQL over HTTP's
+# persisted documents, "sha256:<hex>").
+ID_PARAMETERS = ("id", "doc_id", "documentId")
+
+
+def _hash(data, extensions):
+    """(the persisted-query hash the request sends, the parameter that holds it)."""
+    named = next((name for name in ID_PARAMETERS if data.get(name) is not None), None)
+    if named is not None:
+        sha, field = data[named], named
+        if isinstance(sha, str):
+            sha = sha.removeprefix("sha256:")
+    else:
+        persisted_query = extensions.get("persistedQuery")
+        if persisted_query is None:
+            return None, None
+        if not isinstance(persisted_query, dict):
+            raise ApiError(ErrorCode.BAD_REQUEST, "extensions.persistedQuery must be a JSON object",
+                           field="extensions.persistedQuery")
+        sha, field = persisted_query.get("sha256Hash"), "extensions.persistedQuery.sha256Hash"
+    if not isinstance(sha, str):
+        raise ApiError(ErrorCode.BAD_REQUEST, f"{field} must be a string", field=field)
+    return sha, field
+
+
 def _etag(body):
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
@@ -134,8 +175,15 @@ def _matches(request, etag):
     return etag in candidates or "*" in candidates
 
 
-def _error_response(error):
-    return JsonResponse(error_body(error.code, error.message, **_field(error)), status=error.status)
+def _media_type(request):
+    return media_types.negotiate(request.META.get("HTTP_ACCEPT"))
+
+
+def _error_response(request, error):
+    response = JsonResponse(error_body(error.code, error.message, **_field(error)), status=error.status,
+                            content_type=_media_type(request))
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _field(error):
@@ -156,7 +204,7 @@ class ApiView(View):
         try:
             return super().dispatch(request, *args, **kwargs)
         except ApiError as error:
-            return _error_response(error)
+            return _error_response(request, error)
         except Exception:
             logger.exception("GraphQL request failed")
             return JsonResponse(error_body(ErrorCode.INTERNAL_ERROR, "internal error"), status=500)
@@ -194,10 +242,10 @@ class ApiView(View):
         request.principal = authenticate(request, lookup)
         request.preview = read_preview_token(preview) if preview else None
         operation = operation or Operation(data)
-        body, status = self.execute(request, operation)
+        body, status, clean = self.execute(request, operation)
         http_cacheable = request.method == "GET" and operation.persisted is not None and request.preview is None
-        etag = _etag(body) if http_cacheable and status == 200 else None
-        if lookup is not None and lookup.answer_key and status == 200:
+        etag = _etag(body) if http_cacheable and clean else None
+        if lookup is not None and lookup.answer_key and clean:
             answer = (body, status, etag, getattr(request.principal, "expires_at", None))
             lookup.put_answer(answer, settings.GRAPHQL_CACHE_TIMEOUT)
             local_cache.put(lookup.answer_key, lookup.generations, answer, len(body))
@@ -209,19 +257,20 @@ class ApiView(View):
         payload = {"errors": errors, "data": data} if errors else {"data": data}
         if errors and data is None:
             payload.pop("data")
-        return encode(payload), status_for(errors)
+        legacy_json = _media_type(request) == media_types.JSON
+        return encode(payload), status_for(errors, legacy_json), not errors
 
     def respond(self, request, operation, body, status, etag):
         if etag is not None and _matches(request, etag):
             response = HttpResponse(status=304)
         else:
-            response = HttpResponse(body, status=status, content_type="application/json")
+            response = HttpResponse(body, status=status, content_type=_media_type(request))
         if etag is not None:
             response["ETag"] = etag
             response["Cache-Control"] = f"private, max-age={settings.GRAPHQL_HTTP_MAX_AGE}"
         else:
             response["Cache-Control"] = "no-store"
-        response["Vary"] = "Authorization, Cookie, X-Preview-Token"
+        response["Vary"] = "Accept, Authorization, Cookie, X-Preview-Token"
         return response
 
 

@@ -21,13 +21,15 @@ class ContentConfig(AppConfig):
         roles.grant(roles.PUBLISHERS, Brand, {"view"})
         roles.grant(roles.PUBLISHERS, ChannelAccount, {"view", "change"})
         from content import kinds
-        from content.models import Article, AutoReply, Business, Package, SmsCommand, SmsTemplate, TemplateMessage
+        from content.models import (
+            Article, AutoReply, Business, NewsGroup, Package, SmsCommand, SmsTemplate, TemplateMessage,
+        )
 
         Kind = kinds.Kind
         for code, model in (
             (Kind.ARTICLE, Article), (Kind.PACKAGE, Package), (Kind.BUSINESS, Business),
             (Kind.SMS_TEMPLATE, SmsTemplate), (Kind.SMS_COMMAND, SmsCommand), (Kind.AUTO_REPLY, AutoReply),
-            (Kind.TEMPLATE_MESSAGE, TemplateMessage),
+            (Kind.TEMPLATE_MESSAGE, TemplateMessage), (Kind.NEWS_GROUP, NewsGroup),
         ):
             kinds.register_model(code, model)
         for model in kinds.editorial_models():

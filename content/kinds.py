@@ -71,6 +71,9 @@ KINDS = (
              channels=frozenset({WECHAT_OFFICIAL_ACCOUNT}), bundled_on=frozenset({WECHAT_OFFICIAL_ACCOUNT})),
     ItemKind("template_message", _("模板消息"), "templateMessages", editorial=True,
              channels=frozenset({WECHAT_OFFICIAL_ACCOUNT}), bundled_on=frozenset({WECHAT_OFFICIAL_ACCOUNT})),
+    # Up to eight live articles sent as one WeChat message (content.models.groups).
+    ItemKind("news_group", _("图文组合"), "newsGroups", editorial=True,
+             channels=frozenset({WECHAT_OFFICIAL_ACCOUNT}), bundled_on=frozenset({WECHAT_OFFICIAL_ACCOUNT})),
     # Published as menu versions by the menus app; every account's bundle has "menus".
     ItemKind("menu", _("菜单"), "menus"),
 )

@@ -22,7 +22,9 @@ from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q
 
 from content import kinds
-from content.models import Article, AutoReply, Business, ChannelAccount, Organisation, Package, SmsTemplate, TemplateMessage
+from content.models import (
+    Article, AutoReply, Business, ChannelAccount, NewsGroup, Organisation, Package, SmsTemplate, TemplateMessage,
+)
 from content.models.wechat import TemplateMessageMapping
 
 
@@ -76,7 +78,8 @@ def target_accounts(item):
     org_ids = reach_org_ids(item)
     # ``REACH`` rules articles (what is broadcast); other items are read on demand
     # (API, menus, bundles) and every channel serves its subtree.
-    broadcast = [t for t in types if REACH[t] == OWN] if isinstance(item, Article) else []
+    # A news group is a broadcast message too, sent on its own organisation's accounts.
+    broadcast = [t for t in types if REACH[t] == OWN] if isinstance(item, (Article, NewsGroup)) else []
     pull = [t for t in types if t not in broadcast]
     q = Q(organisation_id__in=_with_ancestors(org_ids), type__in=pull)
     if broadcast:
@@ -247,6 +250,10 @@ def reach_q(model, audience):
         return _owned_or_linked(model, None, audience.orgs(kinds.kind_of(model).channels), audience)
     if model in (Package, Business):
         return _owned_or_linked(model, "sale_orgs", audience.orgs(), audience)
+    if model is NewsGroup:
+        channel_type = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
+        org_ids = audience.article_orgs_by_type.get(channel_type)
+        return Q(organisation_id__in=org_ids) if org_ids else NOTHING
     if model is Article:
         # Channel types reaching the same organisations by the same rule share one clause.
         types_of = {}

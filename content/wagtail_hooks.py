@@ -86,6 +86,7 @@ from wagtail.admin.widgets.button import Button  # noqa: E402
 
 from content.models import Article, SmsTemplate  # noqa: E402
 from content.views.catalogue import BusinessViewSet, PackageViewSet  # noqa: E402
+from content.views.groups import NewsGroupViewSet  # noqa: E402
 from content.views.library import ArticleViewSet, can_copy_locally  # noqa: E402
 from content.views.sms import SmsTemplateViewSet  # noqa: E402
 from content.views.wechat import AutoReplyViewSet, TemplateMessageViewSet  # noqa: E402
@@ -95,7 +96,7 @@ class ContentGroup(SnippetViewSetGroup):
     menu_label = _("内容")
     menu_icon = "doc-full-inverse"
     menu_order = 90
-    items = (ArticleViewSet, PackageViewSet, BusinessViewSet, SmsTemplateViewSet, AutoReplyViewSet, TemplateMessageViewSet)
+    items = (ArticleViewSet, NewsGroupViewSet, PackageViewSet, BusinessViewSet, SmsTemplateViewSet, AutoReplyViewSet, TemplateMessageViewSet)
 
 
 register_snippet(ContentGroup)
@@ -126,3 +127,10 @@ def _reserve_sms_commands(request, instance):
 
 hooks.register("after_create_snippet", _reserve_sms_commands)
 hooks.register("after_edit_snippet", _reserve_sms_commands)
+
+
+@hooks.register("editorial_item_checks")  # content.checks.HOOK
+def news_group_rules(item):
+    from content.services.groups import group_checks
+
+    return group_checks(item)

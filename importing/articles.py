@@ -2,10 +2,15 @@
 resolved to the imported images, shared down to the branches the export names,
 published, or scheduled when ``publish_at`` lies ahead."""
 
+from functools import cached_property
+
+from django.db.models import Prefetch
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from content.models import Article, ChannelAccount
+from content.errors import RecordError
+from content.models import Article, ChannelAccount, Organisation, Package
+from content.services.catalogue import is_sold_by
 
 from .editorial import EditorialList, value
 from .richtext import image_codes, to_wagtail_html, wagtail_embeds
@@ -44,9 +49,51 @@ class ArticlesList(EditorialList):
         values["go_live_at"] = self._publish_at(record.get("publish_at"), errors)
         m2m = {
             "shared_to": self.ctx.refs("organisations", record.get("share_to") or [], "share_to", errors),
-            "related_packages": self.ctx.refs("packages", record.get("related_packages") or [], "related_packages", errors),
+            "related_packages": self._related_packages(record, values["organisation_id"], errors),
         }
         return values, m2m, {}
+
+    def _related_packages(self, record, org_id, errors):
+        """The related packages the article's organisation can sell (the one "on sale"
+        rule, ``is_sold_by``); any other is left out with a warning naming the record
+        and field: no rendition would show its card."""
+        codes = record.get("related_packages") or []
+        pks = self.ctx.refs("packages", codes, "related_packages", errors)
+        if org_id is None or errors:
+            return pks
+        org, kept = self._organisations[org_id], []
+        for pk in pks:
+            package = self._packages.get(pk)
+            if package is not None and is_sold_by(package, org):
+                kept.append(pk)
+                continue
+            self.ctx.report.warn(RecordError(
+                record=self.label(record), field="related_packages", list=self.list_name,
+                message=_("%(org)s 及其下级组织都不销售套餐 %(package)s,已去掉此关联") % {"package": self._package_code(pk), "org": org.code},
+            ))
+        return kept
+
+    def _package_code(self, pk):
+        package = self._packages.get(pk)
+        return package.code if package is not None else pk
+
+    @cached_property
+    def _packages(self):
+        # The sale check walks up from each sale organisation (the tree is three deep).
+        orgs = Organisation.objects.select_related("parent__parent")
+        return (
+            Package.objects.select_related("organisation__parent__parent")
+            .prefetch_related(Prefetch("sale_orgs", queryset=orgs))
+            .in_bulk()
+        )
+
+    @cached_property
+    def _organisations(self):
+        """Every organisation holding its parent: the sale check walks up the tree."""
+        orgs = Organisation.objects.in_bulk()
+        for org in orgs.values():
+            org.parent = orgs.get(org.parent_id)
+        return orgs
 
     def clean(self, obj):
         super().clean(obj)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from content.errors import RecordError
 
+from . import outbox
 from .progress import SilentProgress
 from .report import ImportReport
 
@@ -39,6 +40,8 @@ class ImportContext:
     progress: object = field(default_factory=SilentProgress)
     user: object = None
     dry_run: bool = False
+    # Push menu versions to their live channels (``--push``); otherwise nothing is pushed.
+    push: bool = False
     now: object = field(default_factory=timezone.now)
     # One id shared by every log entry of the run, as Wagtail shares one per request.
     log_uuid: uuid.UUID = field(default_factory=uuid.uuid4)
@@ -52,6 +55,11 @@ class ImportContext:
     stored_files: list = field(default_factory=list)
     # model -> primary keys of the records this run created or updated.
     changed: dict = field(default_factory=dict)
+
+    def owe(self, kind, **args):
+        """A side effect the committed import owes (``importing.outbox``), counted in the report."""
+        outbox.record(kind, **args)
+        self.report.queue(kind)
 
     def wrote(self, model, pks):
         self.changed.setdefault(model, set()).update(pks)

@@ -101,7 +101,9 @@ class EditorialList(ABC):
         new = [item for item in new if self._validated(item, self._new_instance(item))]
         changes = self._changed_instances(changed)
         changed = [item for item in changed if self._validated(item, changes[item.pk])]
-        accepted = self.check_batch(new + changed + unchanged)
+        # In export order, whatever is stored: who wins a clash must not change between runs.
+        order = {id(item): index for index, item in enumerate(planned)}
+        accepted = self.check_batch(sorted(new + changed + unchanged, key=lambda item: order[id(item)]))
         accepted_keys = {id(item) for item in accepted}
         new = [item for item in new if id(item) in accepted_keys]
         changed = [item for item in changed if id(item) in accepted_keys]

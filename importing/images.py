@@ -2,15 +2,19 @@
 when configured), in their organisation's collection
 (``media.services.collection_for_organisation``), deduplicated by code.
 
-An image is written again only when its bytes change (``content_hash``)."""
+An image is written again only when its bytes change (``content_hash``), under a
+name made of the hash of its bytes: a run that dies before it commits leaves files
+the next run finds and reuses instead of uploading them again."""
 
 import hashlib
 import io
+from pathlib import PurePosixPath
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
 from wagtail.images.fields import WagtailImageField
@@ -139,14 +143,28 @@ def _content_changed(planned, existing):
     return existing[planned["code"]]["content_hash"] != planned["values"]["content_hash"]
 
 
+def file_name(code, filename, data):
+    """The stored name of an image's bytes: its code and their SHA-256, so the same
+    bytes of one image always land on the same name (``original_images/IMG0001-<sha256>.png``).
+    The code keeps images apart: deleting one in the admin deletes its file, which
+    must not be another image's."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return LibraryImage().get_upload_to(f"{get_valid_filename(code)}-{hashlib.sha256(data).hexdigest()}{suffix}")
+
+
 def _store_files(ctx, planned):
-    """Upload the bytes of new images and of images whose bytes changed."""
+    """Upload the bytes of new images and of images whose bytes changed, unless a
+    file of the same bytes is there already (left by a run killed before it
+    committed): no second upload, no orphan."""
     storage = LibraryImage._meta.get_field("file").storage
     for item in planned:
-        name = LibraryImage().get_upload_to(item["filename"])
-        if not ctx.dry_run:
-            name = storage.save(name, ContentFile(item["data"]))
-            ctx.stored_files.append(name)
+        name = file_name(item["code"], item["filename"], item["data"])
+        if not ctx.dry_run and not storage.exists(name):
+            saved = storage.save(name, ContentFile(item["data"]))
+            if saved != name:  # written meanwhile by a concurrent run: keep one copy
+                storage.delete(saved)
+            else:
+                ctx.stored_files.append(name)
         item["file"] = name
 
 

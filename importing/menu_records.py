@@ -17,8 +17,9 @@ COMPARED = ("name", "order", "type", "brands", "hidden", "valid", "command", "re
             "miniprogram", "article")
 
 
-def import_menu(record, *, user=None):
-    """Create or update the menu of one legacy record; returns "created", "updated" or "unchanged"."""
+def import_menu(record, *, user=None, announce=True):
+    """Create or update the menu of one legacy record; returns "created", "updated" or "unchanged".
+    ``announce=False`` publishes without ``menu_version_published`` (see ``menus.services.publish``)."""
     code = str(record.get("code") or "")
     account, brand, errors = _resolve_menu_refs(record, code)
     if errors:
@@ -59,7 +60,7 @@ def import_menu(record, *, user=None):
         assign_uids(nodes, known)
         if version is None or tree_hash(nodes) != version.tree_hash:
             replace_draft(menu, nodes)
-            publish(menu, user, comment=IMPORT_COMMENT)
+            publish(menu, user, comment=IMPORT_COMMENT, announce=announce)
             status = "created" if status == "created" else "updated"
     return status
 

@@ -6,9 +6,13 @@ nothing behind."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from content.errors import RecordError, record_errors
+from menus.models import MenuVersion
+
+from . import outbox
 
 from .context import FieldErrors
 from .menu_records import import_menu
@@ -58,6 +62,9 @@ def _menu_errors(code, exc):
 
 def import_menus(ctx, records):
     list_name = "menus"
+    # Versions are published unannounced: their change rows (and pushes, when asked)
+    # are owed through the outbox, in this transaction.
+    before = MenuVersion.objects.aggregate(top=Max("pk"))["top"] or 0
     ctx.report.start_list(list_name)
     ctx.progress.start(list_name, len(records))
     seen = set()
@@ -74,11 +81,17 @@ def import_menus(ctx, records):
             continue
         try:
             with transaction.atomic():
-                outcome = import_menu(record, user=ctx.user)
+                outcome = import_menu(record, user=ctx.user, announce=False)
         except ValidationError as exc:
             ctx.refuse(list_name, code, _menu_errors(code, exc))
             continue
         if outcome not in OUTCOMES:
             raise RuntimeError(f"importing.menu_records.import_menu returned {outcome!r} for {code}")
         ctx.report.count(list_name, outcome)
+    for version_id, menu_id, account_id in MenuVersion.objects.filter(pk__gt=before).order_by("pk").values_list(
+        "pk", "menu_id", "menu__account_id"
+    ):
+        ctx.owe(outbox.MENU_CHANGE, menu_id=menu_id, account_id=account_id)
+        if ctx.push:
+            ctx.owe(outbox.MENU_PUSH, version_id=version_id, account_id=account_id)
     ctx.finish_list(list_name)

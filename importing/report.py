@@ -1,5 +1,6 @@
-"""What an import did: counts per list and the records it refused, each naming
-the list, the record and the field."""
+"""What an import did: counts per list, the records it refused and the warnings
+about records it imported with something left out, each naming the list, the
+record and the field."""
 
 import json
 from dataclasses import dataclass, field
@@ -14,6 +15,11 @@ class ImportReport:
     dry_run: bool = False
     counts: dict = field(default_factory=dict)
     refused: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    # Side effects owed by this run (importing.outbox kind -> count), and those of
+    # earlier runs this run completed before it started.
+    queued: dict = field(default_factory=dict)
+    completed_earlier: dict = field(default_factory=dict)
 
     def start_list(self, name):
         self.counts.setdefault(name, dict.fromkeys(OUTCOMES, 0))
@@ -24,6 +30,13 @@ class ImportReport:
 
     def refuse(self, error: RecordError):
         self.refused.append(error)
+
+    def queue(self, kind, n=1):
+        self.queued[kind] = self.queued.get(kind, 0) + n
+
+    def warn(self, error: RecordError):
+        """A record imported without part of it (the message says what was left out)."""
+        self.warnings.append(error)
 
     def refused_records_all(self):
         """(list, record) of every refused record."""
@@ -43,9 +56,10 @@ class ImportReport:
     def as_dict(self):
         return {
             "imported": {name: dict(counts) for name, counts in self.counts.items()},
-            "refused": [
-                {"list": e.list, "record": e.record, "field": e.field, "message": e.message} for e in self.refused
-            ],
+            "refused": [_entry(e) for e in self.refused],
+            "warnings": [_entry(e) for e in self.warnings],
+            "queued": dict(self.queued),
+            "completed_earlier": dict(self.completed_earlier),
         }
 
     def to_json(self):
@@ -55,3 +69,7 @@ class ImportReport:
         """(list, created, updated, unchanged, refused records) per list, for the summary table."""
         for name, counts in self.counts.items():
             yield name, counts["created"], counts["updated"], counts["unchanged"], len(self.refused_records(name))
+
+
+def _entry(error):
+    return {"list": error.list, "record": error.record, "field": error.field, "message": error.message}

@@ -41,9 +41,6 @@ class Menu(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.
         related_name="+",
         help_text=_("留空为基础菜单;选择品牌则为该品牌的变体,覆盖基础菜单中同一键的节点"),
     )
-    # WeChat serves a brand variant as a conditional menu matched on a user tag.
-    match_tag_id = models.CharField(_("微信用户标签ID"), max_length=32, blank=True)
-
     revisions = GenericRelation(
         "wagtailcore.Revision",
         content_type_field="base_content_type",
@@ -187,3 +184,28 @@ class MenuVersion(models.Model):
         if self.pk is not None:
             raise ValidationError({"number": _("已发布的菜单版本不可修改")}, code="immutable")
         super().save(*args, **kwargs)
+
+
+class FollowerTag(models.Model):
+    """The WeChat follower tag of a brand on an official account, created by the
+    platform (tags/create); the brand's conditional menu matches it and the operator's
+    CRM tags the brand's followers with it."""
+
+    account = models.ForeignKey(
+        "content.ChannelAccount", verbose_name=_("渠道账号"), on_delete=models.CASCADE, related_name="follower_tags"
+    )
+    brand = models.ForeignKey("content.Brand", verbose_name=_("品牌"), on_delete=models.CASCADE, related_name="+")
+    tag_id = models.PositiveIntegerField(_("微信用户标签ID"))
+    name = models.CharField(_("标签名"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    organisation_lookup = "account__organisation_id"
+
+    class Meta:
+        verbose_name = _("粉丝标签")
+        verbose_name_plural = _("粉丝标签")
+        ordering = ["account", "brand"]
+        constraints = [models.UniqueConstraint(fields=["account", "brand"], name="menus_one_tag_per_brand_account")]
+
+    def __str__(self):
+        return f"{self.account_id}/{self.brand_id}: {self.tag_id}"

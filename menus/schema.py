@@ -125,6 +125,34 @@ def published_menu(account_code, account_id, brand=None):
     return MenuDocument(account_code, brand, published_tree(account_id, brand=brand))
 
 
+class FollowerTagNode(graphene.ObjectType):
+    class Meta:
+        name = "FollowerTag"
+        description = ("The WeChat follower tag of a brand on an official account; "
+                       "tag a follower with it to serve the brand's menu.")
+
+    brand = graphene.String(required=True, description="Brand code.")
+    tag_id = graphene.Int(required=True, description="WeChat's tag id (tags/members/batchtagging).")
+    name = graphene.String(required=True, description="The tag's name at WeChat.")
+
+
+class AccountFollowerTags(graphene.ObjectType):
+    class Meta:
+        description = "The follower tags of one official account: one per brand with a menu, so a short list."
+
+    account = graphene.String(required=True, description="The account's code.")
+    tags = graphene.List(graphene.NonNull(FollowerTagNode), required=True)
+
+
+def follower_tags(account_code, account_id):
+    from menus.models import FollowerTag
+
+    rows = FollowerTag.objects.filter(account_id=account_id).order_by("brand__code")
+    return AccountFollowerTags(account=account_code, tags=[
+        FollowerTagNode(brand=code, tag_id=tag_id, name=name)
+        for code, tag_id, name in rows.values_list("brand__code", "tag_id", "name")])
+
+
 class Query(graphene.ObjectType):
     menu = graphene.Field(
         MenuNode,
@@ -136,3 +164,14 @@ class Query(graphene.ObjectType):
     def resolve_menu(root, info, account, brand=None):
         account_id, _ = access.account_audience(info, account)
         return published_menu(account, account_id, brand or None)
+
+    follower_tags = graphene.Field(
+        AccountFollowerTags,
+        required=True,
+        account=graphene.String(required=True, description="Code of one of your WeChat official accounts."),
+        description="The follower tag of each brand on the account, created by the platform for brand menus.",
+    )
+
+    def resolve_follower_tags(root, info, account):
+        account_id, _ = access.account_audience(info, account)
+        return follower_tags(account, account_id)

@@ -37,9 +37,11 @@ def _refuse_if_locked(menu, user):
         raise PermissionDenied(lock.get_message(user))
 
 
-def publish(menu, user=None, comment="", *, rolled_back_from=None):
+def publish(menu, user=None, comment="", *, rolled_back_from=None, announce=True):
     """Freeze the draft as the next version and serve it. A tree that breaks a
-    channel rule is refused whole (MenuValidationError); the live version keeps serving."""
+    channel rule is refused whole (MenuValidationError); the live version keeps serving.
+    ``announce=False`` sends no ``menu_version_published`` (the import owes the change
+    row, and the push when asked, through its outbox instead)."""
     with transaction.atomic():
         menu = Menu.objects.select_for_update(of=("self",)).select_related("account", "brand").get(pk=menu.pk)
         _refuse_if_locked(menu, user)
@@ -50,11 +52,11 @@ def publish(menu, user=None, comment="", *, rolled_back_from=None):
         menu._revision_tree = False
         revision = menu.save_revision(user=user, clean=False)
         return publish_revision(menu, revision, user=user, comment=comment, rolled_back_from=rolled_back_from,
-                                skip_permission_checks=True, tree=tree, draft_is_tree=True)
+                                skip_permission_checks=True, tree=tree, draft_is_tree=True, announce=announce)
 
 
 def publish_revision(menu, revision, *, user=None, comment="", changed=True, log_action=True, previous_revision=None,
-                     skip_permission_checks=False, rolled_back_from=None, tree=None, draft_is_tree=False):
+                     skip_permission_checks=False, rolled_back_from=None, tree=None, draft_is_tree=False, announce=True):
     """Publish a Wagtail revision of a menu (the edit view, a workflow approval, or
     ``publish``): validate its tree (the one the revision carries, else ``tree``, else
     the draft), let Wagtail mark the menu live and log it, store the version and announce it."""
@@ -89,7 +91,8 @@ def publish_revision(menu, revision, *, user=None, comment="", changed=True, log
         )
         changed_since = not draft_is_tree and tree_hash(build_tree(load_rows(menu))[0]) != published_hash
         Menu.objects.filter(pk=menu.pk).update(has_unpublished_changes=changed_since)
-        menu_version_published.send(sender=MenuVersion, version=version, menu=menu, account=menu.account)
+        if announce:
+            menu_version_published.send(sender=MenuVersion, version=version, menu=menu, account=menu.account)
     return version
 
 

@@ -344,8 +344,6 @@ def validate_menu_fields(menu):
         base = Menu.objects.filter(account_id=menu.account_id, brand__isnull=True).exclude(pk=menu.pk)
         if not base.exists():
             errors["brand"] = ValidationError("请先为此账号建立基础菜单,品牌变体覆盖基础菜单的节点", code="no_base")
-    if menu.match_tag_id and menu.account_id and menu.account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
-        errors["match_tag_id"] = ValidationError("只有微信公众号菜单使用用户标签", code="invalid")
     if errors:
         raise ValidationError(errors)
 

@@ -74,8 +74,8 @@ class MenuViewSet(EditorialStatusMixin, OrganisationScopedViewSet):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("account", "brand")
 
-    panels = [StatusPanel(), FieldPanel("code"), FieldPanel("name"), FieldPanel("account"), FieldPanel("brand"),
-              FieldPanel("match_tag_id")]
+    # A brand variant's follower tag is created and kept by the platform (FollowerTag).
+    panels = [StatusPanel(), FieldPanel("code"), FieldPanel("name"), FieldPanel("account"), FieldPanel("brand")]
 
 
 register_snippet(MenuViewSet)

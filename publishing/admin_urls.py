@@ -17,4 +17,5 @@ urlpatterns = [
     path("deliveries/<int:pk>/", views.DeliveryView.as_view(), name="delivery"),
     path("deliveries/<int:pk>/<str:action>/", views.DeliveryActionView.as_view(), name="delivery_action"),
     path("accounts/<int:pk>/<str:action>/", views.ResumeAccountView.as_view(), name="account_action"),
+    path("accounts/<int:pk>/drift/<str:action>/", views.DriftActionView.as_view(), name="drift_action"),
 ]

@@ -35,15 +35,22 @@ class PublishingConfig(AppConfig):
             unpublished.connect(
                 signal_handlers.item_unpublished, sender=model, dispatch_uid=f"push-unpublish-{model.__name__}"
             )
-        # Articles live on WeChat: a deleted one is taken down, a newer one replaces the old.
-        from content.models import Article
+        # Articles and news groups live on WeChat: a deleted one is taken down (a deleted
+        # article also from the groups it is in), a newer one replaces the old.
+        from content.models import Article, NewsGroup
         from publishing.signals import publication_finished
 
         pre_delete.connect(signal_handlers.item_deleted, sender=Article, dispatch_uid="push-take-down-deleted")
+        pre_delete.connect(signal_handlers.item_deleted, sender=NewsGroup, dispatch_uid="push-take-down-deleted-group")
+        pre_delete.connect(signal_handlers.article_deleted_from_groups, sender=Article,
+                           dispatch_uid="push-take-down-group-positions")
         publication_finished.connect(signal_handlers.publication_finished, dispatch_uid="push-replace-superseded")
         menu_version_published.connect(signal_handlers.menu_version_published, dispatch_uid="push-menu-version")
         publish_job_finished.connect(signal_handlers.publish_job_finished, dispatch_uid="push-publish-job-finished")
         changes_recorded.connect(signal_handlers.changes_recorded, dispatch_uid="push-changes-recorded")
+        from importing import outbox
+
+        outbox.register(outbox.MENU_PUSH, signal_handlers.import_menu_push)
 
     def _register_push_publishing_permissions(self):
         from content import roles

@@ -11,7 +11,8 @@ from django.utils.dateparse import parse_date
 
 from content.models import ChannelAccount
 from content.permissions import scope_for_user, visible
-from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBatch, State
+from publishing.drift.findings import Finding
+from publishing.models import FINISHED_STATES, AccountDrift, Delivery, Publication, PublishBatch, State
 
 PERIODS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 PERIOD_LABELS = [("", "全部时间"), ("1h", "最近1小时"), ("24h", "最近24小时"), ("7d", "最近7天"), ("30d", "最近30天")]
@@ -145,3 +146,16 @@ def paused_accounts(user):
         .annotate(jobs=Count("pk"), resume_at=Min("next_attempt_at"), reason=Max("last_error"))
         .order_by("account__code")
     )
+
+
+def account_drift(user):
+    """The last drift check of each official account the user sees, drifting first."""
+    scope = scope_for_user(user)
+    checks = {d.account_id: d for d in visible(AccountDrift.objects.all(), scope)}
+    accounts = visible_accounts(user).filter(type=ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT, enabled=True)
+    rows = []
+    for account in accounts:
+        check = checks.get(account.pk)
+        lines = [f"{f['area']}:{Finding(**f)}" for f in check.findings] if check else []
+        rows.append((account, check, lines))
+    return sorted(rows, key=lambda row: (not (row[1] and row[1].drifted), row[0].code))

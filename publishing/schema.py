@@ -15,11 +15,14 @@ from content.schema.types import (
     ArticleNode,
     AutoReplyNode,
     BusinessNode,
+    NewsGroupNode,
     PackageNode,
     SmsTemplateNode,
     TemplateMessageNode,
 )
-from content.models import Article, AutoReply, Business, Package, SmsCommand, SmsTemplate, TemplateMessage
+from content.models import (
+    Article, AutoReply, Business, NewsGroup, Package, SmsCommand, SmsTemplate, TemplateMessage,
+)
 from menus.schema import MenuDocument, MenuNode, published_menu
 from publishing.changes import services as changes
 from publishing.changes.models import Change
@@ -44,7 +47,7 @@ class SmsCommandNode(graphene.ObjectType):
 class ChangedItem(graphene.Union):
     class Meta:
         types = (ArticleNode, PackageNode, BusinessNode, SmsTemplateNode, AutoReplyNode, TemplateMessageNode,
-                 SmsCommandNode, MenuNode)
+                 NewsGroupNode, SmsCommandNode, MenuNode)
 
     @classmethod
     def resolve_type(cls, instance, info):
@@ -58,6 +61,7 @@ ITEM_TYPES = {
     SmsTemplate: SmsTemplateNode,
     AutoReply: AutoReplyNode,
     TemplateMessage: TemplateMessageNode,
+    NewsGroup: NewsGroupNode,
     SmsCommand: SmsCommandNode,
     MenuDocument: MenuNode,
 }

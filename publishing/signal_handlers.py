@@ -18,7 +18,7 @@ def item_unpublished(sender, instance, **kwargs):
 
 
 def item_deleted(sender, instance, **kwargs):
-    """A deleted article leaves WeChat too (the job reads the ledger, not the item)."""
+    """A deleted article or news group leaves WeChat too (the job reads the ledger, not the item)."""
     from django.contrib.contenttypes.models import ContentType
 
     from publishing.tasks import take_down_deleted
@@ -26,6 +26,13 @@ def item_deleted(sender, instance, **kwargs):
     source_type = ContentType.objects.get_for_model(instance, for_concrete_model=False)
     enqueue(take_down_deleted, source_type.pk, str(instance.pk), getattr(instance, "code", "") or "",
             str(instance)[:200])
+
+
+def article_deleted_from_groups(sender, instance, **kwargs):
+    """A deleted library article leaves the live news group messages it is a position of."""
+    from publishing.tasks import take_down_group_positions
+
+    enqueue(take_down_group_positions, instance.pk, getattr(instance, "code", "") or "", str(instance)[:200])
 
 
 def publication_finished(sender, publication_id, state, **kwargs):
@@ -55,3 +62,17 @@ def changes_recorded(sender, changes, **kwargs):
         return
     version = max(change.version for change in changes)
     enqueue(cover_changes, sorted({change.account_id for change in changes}), version)
+
+
+def import_menu_push(version_id, account_id):
+    """A menu version an import published with ``--push`` (importing.outbox): its
+    push batch, written in the caller's transaction; the jobs run after commit."""
+    from content.models import ChannelAccount
+    from menus.models import MenuVersion
+    from publishing.models import PublishBatch
+    from publishing.services import publish_menu_version
+
+    version = MenuVersion.objects.select_related("menu__account").filter(pk=version_id).first()
+    account = ChannelAccount.objects.filter(pk=account_id).first()
+    if version is not None and account is not None:
+        publish_menu_version(version, accounts=[account], origin=PublishBatch.Origin.COMMAND)

@@ -47,8 +47,15 @@ def replace_superseded(publication_id):
 
 @shared_task(name="publishing.take_down_deleted", **JOB)
 def take_down_deleted(source_type_id, source_id, code="", label=""):
-    """A deleted article: delete its live WeChat articles from every account."""
+    """A deleted article or news group: delete its live WeChat articles from every account."""
     batch = services.take_down_deleted(source_type_id, source_id, code, label)
+    return batch.pk if batch else None
+
+
+@shared_task(name="publishing.take_down_group_positions", **JOB)
+def take_down_group_positions(article_id, code="", label=""):
+    """A deleted library article: delete its position in live news group messages."""
+    batch = services.take_down_group_positions(article_id, code, label)
     return batch.pk if batch else None
 
 
@@ -78,6 +85,15 @@ def cover_changes(account_ids, version):
 @shared_task(name="publishing.resume_account", **JOB)
 def resume_account(account_id):
     return services.resume_account(account_id)
+
+
+@shared_task(name="publishing.check_wechat_accounts", ignore_result=True)
+def check_wechat_accounts():
+    """The periodic drift check (beat): every official account read and compared, the
+    result stored for the dashboard; how many drift."""
+    from publishing.drift.accounts import check_account, official_accounts
+
+    return sum(check_account(account).drifted for account in official_accounts())
 
 
 @shared_task(name="publishing.sweep", ignore_result=True)

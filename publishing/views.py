@@ -23,6 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from content.models import ChannelAccount
 from content.permissions import can_edit, can_view
 from publishing import dashboard, services
+from publishing.drift.accounts import check_account, repair_account
 from publishing.models import Delivery, Publication, PublishBatch, State
 
 VIEW_PERMISSION = "publishing.view_publication"
@@ -81,6 +82,7 @@ class DashboardView(PublishingPage):
             delivery_counts=dashboard.state_counts(dashboard.deliveries_for(user, filters, apply_state=False)),
             paused=dashboard.paused_accounts(user),
             batches=dashboard.recent_batches(user),
+            drift=dashboard.account_drift(user),
             page=page,
             query=self.request.GET.urlencode(),
         )
@@ -281,3 +283,26 @@ class ResumeAccountView(ActionView):
 
     def done_message(self, action, obj, result):
         return f"{obj.name}:已恢复 {result} 个暂停的任务"
+
+
+def _check(account, user):
+    return check_account(account)
+
+
+def _repair(account, user):
+    result = check_account(account)
+    if result.error:
+        raise ValidationError(result.error)
+    return repair_account(account, result.findings, user=user, origin=PublishBatch.Origin.ADMIN)
+
+
+class DriftActionView(ActionView):
+    """检查 re-reads the account now; 修复 checks and starts the pushes that converge it."""
+
+    model = ChannelAccount
+    operations = {"check": _check, "repair": _repair}
+
+    def done_message(self, action, obj, result):
+        if action == "check":
+            return f"{obj.name}:{'存在偏差' if result.drifted else '与平台一致'}"
+        return f"{obj.name}:已开始修复 {'、'.join(result)}" if result else f"{obj.name}:无需修复"

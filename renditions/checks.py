@@ -27,12 +27,18 @@ def channel_checks(item):
     """Warnings of ``item``'s renditions on the accounts it targets, one per
     channel and cause (accounts of one channel share the same limits)."""
     kind = kinds.kind_of(item)
-    if kind is None or not kind.rendered or item.pk is None:
+    if kind is not None and kind.code == kinds.Kind.NEWS_GROUP:
+        # A news group is checked as the articles it sends, on the group's accounts.
+        accounts = _representatives(target_accounts(item))
+        renditions = [r for article in item.ordered_articles() for r in render_all(article, accounts)]
+    elif kind is None or not kind.rendered or item.pk is None:
         return []
+    else:
+        renditions = render_all(item, _representatives(target_accounts(item)))
     seen, out = set(), []
-    for rendition in render_all(item, _representatives(target_accounts(item))):
+    for rendition in renditions:
         for warning in rendition.warnings:
-            key = (warning.channel, warning.code, warning.message)
+            key = (warning.item, warning.channel, warning.code, warning.message)
             if key not in seen:
                 seen.add(key)
                 out.append(replace(warning, account=""))

@@ -18,7 +18,7 @@ from renditions.images import ImageSet, wechat_body_renditions, wechat_cover
 from renditions.miniprogram import render_miniprogram
 from renditions.rendition import CHANNELS, MINIPROGRAM, SMS, WEB, WECHAT, Rendition, RenditionWarning
 from renditions.sms import render_sms
-from renditions.sources import kind_of
+from renditions.sources import card_prefetches, kind_of
 from renditions.web import render_web
 from renditions.wechat import image_placeholders, render_wechat, swap_images
 
@@ -63,7 +63,9 @@ def render_many(items, accounts, batch_size=200):
         batch = items[start : start + batch_size]
         articles = [item for item in batch if kind_of(item) == kinds.Kind.ARTICLE and item.pk]
         if articles:
-            prefetch_related_objects(articles, "related_packages")
+            # The "on sale" check reads each package's sale organisations and the
+            # article organisation's ancestors.
+            prefetch_related_objects(articles, *card_prefetches())
         contexts = [RenderContext(item, accounts) for item in batch]
         ids, codes = set(), set()
         for context in contexts:

@@ -5,9 +5,11 @@ images or related packages costs no parsing and no query."""
 from decimal import Decimal
 from functools import cached_property
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from content import kinds
-from content.models import Package
-from content.services.catalogue import is_on_sale
+from content.models import Organisation, Package
+from content.services.catalogue import is_on_sale, is_sold_by
 
 from . import tree
 from .rendition import ARTICLE, BUSINESS, PACKAGE
@@ -136,9 +138,16 @@ class Source:
     def cards(self):
         """Packages of an article (related packages), or the package/business itself."""
         if self.kind == ARTICLE:
-            # Only packages on sale (the one rule); a ParentalManyToManyField also
-            # answers for unsaved items and revisions.
-            packages = (p for p in self.item.related_packages.all() if is_on_sale(p))
+            # Only packages the article's organisation can sell (the one rule); a
+            # ParentalManyToManyField also answers for unsaved items and revisions.
+            packages = list(self.item.related_packages.all())
+            if packages and self.item.organisation_id:
+                org = _with_ancestors(self.item)
+                prefetch_related_objects(packages, Prefetch("sale_orgs", queryset=ORGANISATIONS.all()),
+                                         Prefetch("organisation", queryset=ORGANISATIONS.all()))
+                packages = [p for p in packages if is_sold_by(p, org)]
+            else:  # no organisation yet (an unsaved draft): what is on sale anywhere
+                packages = [p for p in packages if is_on_sale(p)]
             return sorted((Card(p) for p in packages), key=lambda card: card.code)
         if self.kind in (PACKAGE, BUSINESS):
             return [Card(self.item)]
@@ -150,3 +159,26 @@ class Source:
         if self.cover_id is not None:
             ids.append(self.cover_id)
         return ids, codes
+
+
+# Organisations with the parents the "can sell" check walks (the tree is three deep).
+ORGANISATIONS = Organisation.objects.select_related("parent__parent")
+
+
+def card_prefetches():
+    """What the package cards of many articles read, for ``prefetch_related_objects``:
+    their packages, the packages' sale organisations and owners, the articles' organisations."""
+    return [
+        "related_packages",
+        Prefetch("related_packages__sale_orgs", queryset=ORGANISATIONS.all()),
+        Prefetch("related_packages__organisation", queryset=ORGANISATIONS.all()),
+        Prefetch("organisation", queryset=ORGANISATIONS.all()),
+    ]
+
+
+def _with_ancestors(item):
+    """The item's organisation holding its parents: prefetched (``render_many``) or one query."""
+    cached = item._state.fields_cache.get("organisation")
+    if cached is not None and "parent" in cached._state.fields_cache:
+        return cached
+    return ORGANISATIONS.get(pk=item.organisation_id)

@@ -16,8 +16,8 @@ without a lock, hence this module. What it guarantees:
 The app secret and access tokens are never logged nor put in exception messages.
 
 This module holds the transport, the access token and the client's assembly; the
-calls live in ``wechat/calls/`` by kind (materials, drafts, publish, menus,
-templates), mixed into ``WeChatClient``, whose methods stay the public API."""
+calls live in ``wechat/calls/`` by kind (materials, drafts, publish, menus, tags,
+templates, inventory), mixed into ``WeChatClient``, whose methods stay the public API."""
 
 import json
 import logging
@@ -33,9 +33,11 @@ from content.secrets import unreadable_message
 
 from . import quota
 from .calls.drafts import DraftCalls
+from .calls.inventory import InventoryCalls
 from .calls.materials import MaterialCalls
 from .calls.menus import MenuCalls
 from .calls.publish import PublishCalls, record_publish_outcome  # noqa: F401 - part of the client's API
+from .calls.tags import TagCalls
 from .calls.templates import TemplateCalls
 from .errors import TOKEN_CODES, DailyQuotaExceeded, PermanentError, TransientError, classify
 from .payloads import (  # noqa: F401 - the client's public types
@@ -82,7 +84,7 @@ class TokenRejected(PermanentError):
         super().__init__(errcode, errmsg, endpoint)
 
 
-class WeChatClient(MaterialCalls, DraftCalls, PublishCalls, MenuCalls, TemplateCalls):
+class WeChatClient(MaterialCalls, DraftCalls, PublishCalls, MenuCalls, TagCalls, TemplateCalls, InventoryCalls):
     """The calls of one official account; each kind of call is a module of ``wechat.calls``."""
 
     def __init__(self, app_id: str, app_secret: str, base_url: str = DEFAULT_BASE_URL,

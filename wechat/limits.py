@@ -193,3 +193,19 @@ def miniprogram_appids(menu):
             if item.get("type") == "miniprogram" and item.get("appid"):
                 found.append(item["appid"])
     return found
+
+
+# Follower tags (tags/create): names up to 30 bytes, unique, 100 tags per account;
+# ids 0-2 are WeChat's own (2 is the star group).
+TAG_NAME_MAX_BYTES = 30
+TAGS_MAX = 100
+RESERVED_TAG_IDS = frozenset({0, 1, 2})
+
+
+def check_tag_name(name):
+    """A follower tag's name: 1 to 30 bytes of UTF-8."""
+    if not name or not str(name).strip():
+        return [Violation("tag.name", "标签名不能为空", 45157)]
+    if _bytes(name) > TAG_NAME_MAX_BYTES:
+        return [Violation("tag.name", f"标签名最多{TAG_NAME_MAX_BYTES}字节,实际{_bytes(name)}字节", 45158)]
+    return []

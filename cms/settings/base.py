@@ -286,9 +286,16 @@ PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS = env_int("PUBLISHING_WEBHOOK_RETRY_WIND
 PUBLISHING_SWEEP_SECONDS = float(env_str("PUBLISHING_SWEEP_SECONDS", "60"))
 # How often beat runs Wagtail's scheduled go-lives and expiries (content.publish_scheduled).
 CONTENT_PUBLISH_SCHEDULED_SECONDS = float(env_str("CONTENT_PUBLISH_SCHEDULED_SECONDS", "60"))
+# How often beat completes the side effects committed imports still owe (importing.outbox).
+IMPORT_SWEEP_SECONDS = float(env_str("IMPORT_SWEEP_SECONDS", "300"))
+# How often beat compares every WeChat account's live state with the CMS (wechat_sync check).
+WECHAT_SYNC_CHECK_SECONDS = float(env_str("WECHAT_SYNC_CHECK_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "publishing.sweep", "schedule": PUBLISHING_SWEEP_SECONDS},
+    "wechat-sync-check": {"task": "publishing.check_wechat_accounts", "schedule": WECHAT_SYNC_CHECK_SECONDS},
     "content-publish-scheduled": {"task": "content.publish_scheduled", "schedule": CONTENT_PUBLISH_SCHEDULED_SECONDS},
+    # Side effects a committed import still owes (a process killed after its commit).
+    "importing-side-effects": {"task": "importing.complete_side_effects", "schedule": IMPORT_SWEEP_SECONDS},
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # No acknowledgement on this transport: a message taken by a worker killed mid-job

@@ -1,5 +1,6 @@
 from .catalogue import Business, Package
 from .editorial import EditorialModel, OwnedEditorialModel
+from .groups import NewsGroup, NewsGroupEntry
 from .library import Article
 from .organisations import Brand, ChannelAccount, EditorProfile, Organisation, OrganisationOwned
 from .sms import SmsCommand, SmsTemplate
@@ -14,6 +15,8 @@ __all__ = [
     "ChannelAccount",
     "EditorProfile",
     "EditorialModel",
+    "NewsGroup",
+    "NewsGroupEntry",
     "Organisation",
     "OrganisationApprovalTask",
     "OrganisationOwned",

@@ -11,6 +11,7 @@ from content.models import (
     Article,
     AutoReply,
     Business,
+    NewsGroup,
     Package,
     SmsTemplate,
     TemplateMessage,
@@ -25,6 +26,7 @@ JOINS = {
     SmsTemplate: ("organisation__parent",),
     AutoReply: ("account", "reply_article", "reply_image"),
     TemplateMessage: (),
+    NewsGroup: (),
 }
 
 

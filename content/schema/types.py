@@ -288,6 +288,20 @@ class TemplateMessageNode(graphene.ObjectType):
         return getattr(item, "_wechat_template_id", None)
 
 
+class NewsGroupNode(graphene.ObjectType):
+    class Meta:
+        name = "NewsGroup"
+        description = "图文组合: articles sent as one WeChat message, in message order."
+
+    code = graphene.String(required=True)
+    title = graphene.String(required=True)
+    articles = graphene.List(graphene.NonNull(graphene.String), required=True,
+                             description="The codes of its articles, in message order.")
+
+    def resolve_articles(item, info):
+        return [article.code for article in item.ordered_articles()]
+
+
 class ComparisonRowNode(graphene.ObjectType):
     class Meta:
         name = "ComparisonRow"

@@ -333,6 +333,17 @@ def is_on_sale(item, brand=None, organisation=None, on_date=None):
     return True
 
 
+def is_sold_by(item, organisation):
+    """Whether ``organisation`` can sell ``item``: on sale there (``is_on_sale``) or at
+    an organisation below it. A province article may show a branch's package; a
+    branch article never another branch's. Sale organisations' parents are walked
+    in memory: prefetch them for many items."""
+    if is_on_sale(item, organisation=organisation):
+        return True
+    sold_at = list(item.sale_orgs.all()) or [item.organisation]
+    return is_on_sale(item) and any(organisation.pk in org.ancestor_ids() for org in sold_at)
+
+
 def packages_on_sale(brand, org, on_date=None):
     """Live packages sold for ``brand`` in ``org`` (or province-wide) on ``on_date``
     (default today), cheapest first. ``brand`` and ``org`` may be instances or codes;

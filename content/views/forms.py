@@ -139,3 +139,29 @@ class TemplateMessageForm(EditorialForm):
                 for field, messages in e.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
         return cleaned
+
+
+class NewsGroupForm(EditorialForm):
+    """The group's articles come from an inline formset: its rows (in order, without
+    the deleted ones) are checked with the group rules before anything is saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        from content.services.groups import group_problems
+
+        entries = self.formsets.get("entries") if hasattr(self, "formsets") else None
+        if entries is None or not all(form.is_valid() for form in entries.forms):
+            return cleaned
+        rows = [
+            form.cleaned_data for form in entries.forms
+            if form.cleaned_data.get("article") and not form.cleaned_data.get("DELETE")
+        ]
+        rows.sort(key=lambda row: row.get("ORDER") if row.get("ORDER") is not None else 10**6)
+        # The model's fields are set after clean(): the rules name the group by what was typed.
+        self.instance.code = cleaned.get("code") or self.instance.code
+        self.instance.title = cleaned.get("title") or self.instance.title
+        if cleaned.get("organisation") is not None:
+            self.instance.organisation = cleaned["organisation"]
+        for problem in group_problems(self.instance, [row["article"] for row in rows]):
+            self.add_error(None, problem)
+        return cleaned

@@ -9,7 +9,7 @@ from content.services.catalogue import on_sale_q
 from content.services.html import rich_text_html
 
 from content.kinds import Kind
-from content.models import Article, Business, Package, SmsCommand, SmsTemplate
+from content.models import Article, Business, NewsGroupEntry, Package, SmsCommand, SmsTemplate
 from content.models.wechat import TemplateMessageMapping
 
 
@@ -171,6 +171,17 @@ def template_message_documents(items, account_id):
     ]
 
 
+def news_group_documents(items):
+    """A group names its articles in message order (their documents are the articles')."""
+    rows = list(items.values("pk", "code", "title"))
+    codes = defaultdict(list)
+    for group_id, code in NewsGroupEntry.objects.filter(group__in=[r["pk"] for r in rows]).order_by(
+        "group_id", "sort_order", "pk"
+    ).values_list("group_id", "article__code"):
+        codes[group_id].append(code)
+    return [{"code": r["code"], "title": r["title"], "articles": codes[r["pk"]]} for r in rows]
+
+
 def sms_command_map(account_id, templates, commands=None):
     """{command: template code} of the account, for bindings to published templates."""
     rows = SmsCommand.objects.filter(account_id=account_id, template__in=templates.values("pk"))
@@ -187,6 +198,7 @@ BUILDERS = {
     Kind.SMS_TEMPLATE: sms_template_documents,
     Kind.AUTO_REPLY: auto_reply_documents,
     Kind.TEMPLATE_MESSAGE: template_message_documents,
+    Kind.NEWS_GROUP: news_group_documents,
 }
 
 

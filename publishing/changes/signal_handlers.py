@@ -57,9 +57,19 @@ def on_menu_version_published(sender, version=None, menu=None, account=None, **k
     transaction.on_commit(lambda: services.record_menu(code, menu_id, account_id))
 
 
-def on_legacy_import_finished(sender, **kwargs):
-    # Bulk-imported records arrive published without per-record signals.
-    transaction.on_commit(services.resync)
+def import_change_log():
+    """An import's owed change log (importing.outbox): its records arrive published
+    in bulk, without per-record signals."""
+    services.resync()
+
+
+def import_menu_change(menu_id, account_id):
+    """An imported menu version's change row (importing.outbox); the import publishes unannounced."""
+    from menus.models import Menu
+
+    menu = Menu.objects.filter(pk=menu_id).first()
+    if menu is not None:
+        services.record_menu(kinds.get(Change.Kind.MENU).item_code(menu), menu_id, account_id)
 
 
 def connect():
@@ -72,6 +82,7 @@ def connect():
     post_save.connect(on_sms_command_saved, sender=SmsCommand, dispatch_uid="changes.smscommand.saved")
     post_delete.connect(on_sms_command_deleted, sender=SmsCommand, dispatch_uid="changes.smscommand.deleted")
     menu_version_published.connect(on_menu_version_published, dispatch_uid="changes.menu_version_published")
-    from importing.signals import legacy_import_finished
+    from importing import outbox
 
-    legacy_import_finished.connect(on_legacy_import_finished, dispatch_uid="changes.legacy_import_finished")
+    outbox.register(outbox.CHANGE_LOG, import_change_log)
+    outbox.register(outbox.MENU_CHANGE, import_menu_change)

@@ -13,6 +13,7 @@ from .batches import (
     publish_menu_version,
     replace_superseded,
     take_down_deleted,
+    take_down_group_positions,
 )
 from .deliveries import cover_changes, deliver
 from .operations import (
@@ -43,6 +44,7 @@ __all__ = [
     "run_publication",
     "sweep",
     "take_down_deleted",
+    "take_down_group_positions",
 ]
 
 
@@ -59,11 +61,13 @@ def _steps(pub):
         from .reply_images import upload_reply_image
 
         return upload_reply_image(pub)
-    if pub.batch.kind == PublishBatch.Kind.ARTICLE and pub.batch.action == PublishBatch.Action.UNPUBLISH:
+    # A news group is one WeChat message of several articles: the same steps.
+    messages = (PublishBatch.Kind.ARTICLE, PublishBatch.Kind.NEWS_GROUP)
+    if pub.batch.kind in messages and pub.batch.action == PublishBatch.Action.UNPUBLISH:
         from .articles import take_down_article
 
         return take_down_article(pub)
-    if pub.batch.kind == PublishBatch.Kind.ARTICLE:
+    if pub.batch.kind in messages:
         from .articles import publish_article
 
         return publish_article(pub)

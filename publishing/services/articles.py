@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from publishing.models import Publication
+from publishing.models import Publication, PublishBatch
 from renditions.services import image_placeholders, render, swap_images, wechat_body_renditions, wechat_cover
 from wechat.client import Article as DraftArticle
 from wechat.client import client_for_account
@@ -24,6 +24,7 @@ from . import ledger, progress
 from .runner import Finished, Handed, Refused, Waiting, checkpoint, reach
 
 Step = Publication.Step
+NEWS_GROUP = PublishBatch.Kind.NEWS_GROUP
 _http = {}
 _http_lock = threading.Lock()
 WECHAT = "wechat_official_account"
@@ -54,12 +55,11 @@ def _read(rendition):
         return handle.read()
 
 
-def _draft(pub, client):
-    """Upload images and the cover, then add the draft; returns its media_id."""
-    item = pub.batch.source()
+def _draft_article(pub, client, item, label):
+    """Upload ``item``'s body images and cover; the draft article WeChat receives."""
     rendition = render(item, pub.account, WECHAT)
     if rendition.blocking:
-        raise Refused("; ".join(str(w) for w in rendition.warnings if w.blocking), "rendition")
+        raise Refused(label + "; ".join(str(w) for w in rendition.warnings if w.blocking), "rendition")
     reach(pub, Step.IMAGES)
     urls = {}
     for image_id, image_rendition in wechat_body_renditions(image_placeholders(rendition.html)).items():
@@ -68,11 +68,9 @@ def _draft(pub, client):
     cover = wechat_cover(item)
     if cover is None:
         raise Refused(f"图文 {getattr(item, 'code', item)} 没有封面图:微信草稿必须有封面", "cover")
-    material = client.add_cover(_read(cover))
-    # The last look at a cancel before anything lands in the account's draft box.
-    checkpoint(pub, step=Step.DRAFT)
+    material = client.add_cover(_read(cover))  # once per content hash and account (the client's ledger)
     meta = rendition.meta
-    article = DraftArticle(
+    return DraftArticle(
         title=meta.get("title") or rendition.title,
         content=swap_images(rendition.html, urls),
         thumb_media_id=material.media_id,
@@ -82,7 +80,33 @@ def _draft(pub, client):
         need_open_comment=int(meta.get("need_open_comment", 0)),
         only_fans_can_comment=int(meta.get("only_fans_can_comment", 0)),
     )
-    return client.add_draft([article], idempotency_key=idempotency_key(pub))
+
+
+def _group_articles(pub, group):
+    """The live group's articles in message order, refused when they break the group rules;
+    their ids are stored on the publication (the positions a later delete by ``index`` needs)."""
+    from content.services.groups import group_problems
+
+    articles = group.ordered_articles()
+    problems = group_problems(group, articles)
+    if problems:
+        raise Refused("; ".join(problems), "group")
+    checkpoint(pub, remote={**pub.remote, "articles": [article.pk for article in articles]})
+    return articles
+
+
+def _draft(pub, client):
+    """Upload images and covers, then add the draft (one article, or a news group's
+    articles in order); returns its media_id."""
+    item = pub.batch.source()
+    if pub.batch.kind == NEWS_GROUP:
+        articles = [_draft_article(pub, client, article, f"第 {n} 篇图文 {article.code}:")
+                    for n, article in enumerate(_group_articles(pub, item), start=1)]
+    else:
+        articles = [_draft_article(pub, client, item, "")]
+    # The last look at a cancel before anything lands in the account's draft box.
+    checkpoint(pub, step=Step.DRAFT)
+    return client.add_draft(articles, idempotency_key=idempotency_key(pub))
 
 
 def poll_delay(pub):
@@ -91,7 +115,7 @@ def poll_delay(pub):
 
 
 def publish_article(pub):
-    """The WeChat steps of an article publication, resumed after the last stored id."""
+    """The WeChat steps of an article (or news group) publication, resumed after the last stored id."""
     with open_client(pub.account) as client:
         if not pub.media_id:
             media_id = _draft(pub, client)
@@ -126,16 +150,22 @@ def _settle(pub, result):
 def take_down_article(pub):
     """Delete the articles the unpublish job lists (``remote["article_ids"]``, fixed
     when the job was made) from the account, each once; the ledger marks each one
-    withdrawn as it goes. An article WeChat no longer has counts as deleted."""
+    withdrawn as it goes. An article WeChat no longer has counts as deleted.
+
+    ``remote["positions"]`` ({article_id: index}) deletes only that position of a
+    news group's message (a deleted library article): the rest stays live."""
+    positions = pub.remote.get("positions") or {}
     deleted = list(pub.remote.get("deleted") or [])
     reach(pub, Step.TAKEDOWN)
     with open_client(pub.account) as client:
         for article_id in pub.remote.get("article_ids") or []:
             if article_id in deleted:
                 continue
+            index = int(positions.get(article_id, 0))
             if article_id not in ledger.platform_articles(pub.account)["withdrawn"]:
-                client.delete_published(article_id)
-            ledger.mark_withdrawn(pub.account, article_id)
+                client.delete_published(article_id, index)
+            if not index:
+                ledger.mark_withdrawn(pub.account, article_id)
             deleted.append(article_id)
             checkpoint(pub, remote={**pub.remote, "deleted": deleted}, step=Step.TAKEDOWN)
     return Finished()

@@ -19,7 +19,7 @@ Action = PublishBatch.Action
 # What WeChat's server API carries; everything else reaches channels through webhooks
 # (auto-replies and template messages are served by the callback from the bundle;
 # an image auto-reply's image goes up as a permanent material first, see wechat_work).
-WECHAT_KINDS = {Kind.ARTICLE, Kind.MENU}
+WECHAT_KINDS = {Kind.ARTICLE, Kind.NEWS_GROUP, Kind.MENU}
 
 
 def wechat_work(kind, item):
@@ -67,12 +67,13 @@ def channels_for(kind, action, accounts, takedown=None, to_wechat=None):
 
 
 def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, revision_id=None, code="", label="",
-                 origin=PublishBatch.Origin.EDITOR, takedown=None, to_wechat=None):
+                 origin=PublishBatch.Origin.EDITOR, takedown=None, to_wechat=None, positions=None):
     """Store the batch and its publications; each job starts after commit. None when
     no target account has anything to receive. ``takedown`` ({account id: [article_id]})
     is what an unpublish deletes from each official account, fixed now so a later
-    publish of the item is never deleted by it."""
-    takedown = takedown or {}
+    publish of the item is never deleted by it; ``positions`` ({account id: {article_id:
+    index}}) narrows a deletion to one position of a news group's message."""
+    takedown, positions = takedown or {}, positions or {}
     plan = channels_for(kind, action, accounts, takedown, to_wechat)
     if not plan:
         return None
@@ -90,7 +91,7 @@ def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, re
         )
         publications = Publication.objects.bulk_create(
             Publication(batch=batch, account=account, channel=channel,
-                        remote={"article_ids": takedown[account.pk]} if action == Action.UNPUBLISH
+                        remote=_takedown_remote(takedown, positions, account) if action == Action.UNPUBLISH
                         and channel == Publication.Channel.WECHAT else {})
             for account, channel in plan
         )
@@ -98,6 +99,13 @@ def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, re
 
         enqueue_many(run_publication, [(publication.pk,) for publication in publications])
     return batch
+
+
+def _takedown_remote(takedown, positions, account):
+    remote = {"article_ids": takedown[account.pk]}
+    if positions.get(account.pk):
+        remote["positions"] = positions[account.pk]
+    return remote
 
 
 def _live_revision_id(item):
@@ -120,7 +128,7 @@ def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revis
             raise ValidationError({"account": f"{item} 不面向这些账号:{', '.join(outside)}"})
         targets = list(accounts)
     takedown = {}
-    if action == Action.UNPUBLISH and kind == Kind.ARTICLE:
+    if action == Action.UNPUBLISH and kind in ledger.MESSAGE_KINDS:
         # Taken down wherever it is live, including accounts it no longer targets.
         takedown = ledger.live_ids_by_account(ContentType.objects.get_for_model(item, for_concrete_model=False),
                                               [item.pk])
@@ -135,16 +143,31 @@ def publish_item(item, *, accounts=None, user=None, action=Action.PUBLISH, revis
 
 
 def take_down_deleted(source_type_id, source_id, code="", label=""):
-    """A deleted article: delete its live WeChat articles from every account (the
-    item is gone, so the batch is built from the ledger alone)."""
+    """A deleted article or news group: delete its live WeChat articles from every
+    account (the item is gone, so the batch is built from the ledger alone)."""
     source_type = ContentType.objects.get_for_id(source_type_id)
+    model = source_type.model_class()
     takedown = ledger.live_ids_by_account(source_type, [source_id])
     if not takedown:
         return None
     accounts = list(ChannelAccount.objects.filter(pk__in=takedown).order_by("code"))
-    source = source_type.model_class()(pk=source_id)
-    return create_batch(source, Kind.ARTICLE, accounts, action=Action.UNPUBLISH, code=code, label=label,
-                        takedown=takedown)
+    return create_batch(model(pk=source_id), kind_of(model()), accounts, action=Action.UNPUBLISH, code=code,
+                        label=label, takedown=takedown)
+
+
+def take_down_group_positions(article_pk, code="", label=""):
+    """A deleted library article that is a position of live news group messages:
+    delete only that position (freepublish/delete with ``index``); the rest of each
+    message stays live, and the group's ledger row with it."""
+    from content.models import Article
+
+    positions = ledger.live_group_positions(int(article_pk))
+    if not positions:
+        return None
+    takedown = {account_id: sorted(ids) for account_id, ids in positions.items()}
+    accounts = list(ChannelAccount.objects.filter(pk__in=positions).order_by("code"))
+    return create_batch(Article(pk=article_pk), Kind.NEWS_GROUP, accounts, action=Action.UNPUBLISH, code=code,
+                        label=f"从图文组合中删除 {label}"[:200], takedown=takedown, positions=positions)
 
 
 def _being_taken_down(account_id):
@@ -162,7 +185,7 @@ def replace_superseded(publication_id):
     keeps replaced articles; and the new one too when the item was unpublished or
     deleted meanwhile. One small unpublish batch, shown on the dashboard."""
     pub = Publication.objects.select_related("batch", "account").filter(pk=publication_id).first()
-    if (pub is None or pub.channel != Publication.Channel.WECHAT or pub.batch.kind != Kind.ARTICLE
+    if (pub is None or pub.channel != Publication.Channel.WECHAT or pub.batch.kind not in ledger.MESSAGE_KINDS
             or pub.batch.action != Action.PUBLISH or not pub.article_id):
         return None
     batch = pub.batch
@@ -175,7 +198,7 @@ def replace_superseded(publication_id):
     if not stale:
         return None
     source = batch.source_type.model_class()(pk=batch.source_id)
-    return create_batch(source, Kind.ARTICLE, [pub.account], action=Action.UNPUBLISH, code=batch.source_code,
+    return create_batch(source, batch.kind, [pub.account], action=Action.UNPUBLISH, code=batch.source_code,
                         label=f"替换旧版本 {batch.label}"[:200], origin=PublishBatch.Origin.EDITOR,
                         takedown={pub.account_id: stale})
 

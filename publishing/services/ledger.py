@@ -1,6 +1,7 @@
-"""The ledger of what this platform published on WeChat: every done article
-publication keeps its ``article_id``; ``withdrawn_at`` is set when that article was
-deleted (replaced by a newer version, or taken down). Menus, keyword replies, the
+"""The ledger of what this platform published on WeChat: every done article (or
+news group: one message, one ``article_id``) publication keeps its ``article_id``;
+``withdrawn_at`` is set when that article was deleted (replaced by a newer version,
+or taken down). Menus, keyword replies, the
 API and the drift check read article ids from here only."""
 
 from django.contrib.contenttypes.models import ContentType
@@ -9,11 +10,14 @@ from django.utils import timezone
 from content.models import Article, ChannelAccount
 from publishing.models import Publication, PublishBatch, State
 
+# What goes on WeChat as a published message (freepublish): an article, or a news group.
+MESSAGE_KINDS = (PublishBatch.Kind.ARTICLE, PublishBatch.Kind.NEWS_GROUP)
+
 
 def published():
-    """Done WeChat publications of articles, each with its article_id."""
+    """Done WeChat publications of articles and news groups, each with its article_id."""
     return Publication.objects.filter(
-        channel=Publication.Channel.WECHAT, batch__kind=PublishBatch.Kind.ARTICLE,
+        channel=Publication.Channel.WECHAT, batch__kind__in=MESSAGE_KINDS,
         batch__action=PublishBatch.Action.PUBLISH, state=State.DONE,
     ).exclude(article_id="")
 
@@ -37,7 +41,7 @@ def lineage(item):
 def live_article_id(code, account):
     """The article_id readers of ``account`` should be sent to for the article ``code``
     (its newest live publication there), or "" when it is not live there."""
-    pub = live().filter(account=account, batch__source_code=code).order_by("-finished_at", "-pk").first()
+    pub = live().filter(account=account, batch__kind=PublishBatch.Kind.ARTICLE, batch__source_code=code).order_by("-finished_at", "-pk").first()
     return pub.article_id if pub else ""
 
 
@@ -75,6 +79,18 @@ def superseded(pub):
     source_type, ids = lineage(item)
     older = of_source(live(), source_type, ids).filter(account_id=pub.account_id).exclude(pk=pub.pk)
     return sorted(set(older.exclude(article_id=pub.article_id).values_list("article_id", flat=True)))
+
+
+def live_group_positions(article_pk):
+    """{account_id: {article_id: index}}: where the article is a position (from 1) of a
+    live news group message, read from what each group publication sent."""
+    out = {}
+    rows = live().filter(batch__kind=PublishBatch.Kind.NEWS_GROUP).values_list("account_id", "article_id", "remote")
+    for account_id, article_id, remote in rows:
+        sent = (remote or {}).get("articles") or []
+        if article_pk in sent:
+            out.setdefault(account_id, {})[article_id] = sent.index(article_pk) + 1
+    return out
 
 
 def mark_withdrawn(account, article_id):

@@ -42,11 +42,12 @@ def codes(kind_list):
 
 def test_the_codes_are_the_public_ones_of_the_change_feed():
     assert codes(kinds.KINDS) == [
-        "article", "package", "business", "sms_template", "sms_command", "auto_reply", "template_message", "menu",
+        "article", "package", "business", "sms_template", "sms_command", "auto_reply", "template_message",
+        "news_group", "menu",
     ]
     assert [kind.document_key for kind in kinds.KINDS] == [
         "articles", "packages", "businesses", "smsTemplates", "smsCommands", "autoReplies", "templateMessages",
-        "menus",
+        "newsGroups", "menus",
     ]
     assert kinds.EVERY_CHANNEL == set(ChannelAccount.Type.values)
 

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from content.models import Brand, Business, Organisation, Package
-from content.services.catalogue import is_on_sale, on_sale_q, packages_on_sale
+from content.services.catalogue import is_on_sale, is_sold_by, on_sale_q, packages_on_sale
 from publishing.changes.services import build_bundle
 from renditions.services import render
 from renditions.sources import Source
@@ -148,3 +148,18 @@ def test_bundle_packages_carry_what_the_rule_reads(catalogue, matrix):
     live = set(Package.objects.filter(on_sale_q(Package)).values_list("code", flat=True))
     assert set(documents) == live
     assert documents["P-ALL"]["brands"] == [] and documents["P-01"]["saleOrganisations"] == []
+
+
+def test_a_branch_article_shows_no_card_of_a_package_its_branch_cannot_sell(matrix, catalogue):
+    # given a branch-1 article relating a package sold province-wide, one sold at its own outlet,
+    # and one sold only in branch 2
+    related = [catalogue[code] for code in ("P-ALL", "P-OUT", "P-02")]
+    article = ArticleFactory(code="ART-B1", organisation=matrix["branch1"], related_packages=related,
+                             channels=["web"], published=True)
+    # when
+    rendition = render(article, matrix["account_branch1"], "web")
+    # then only the packages branch 1 can sell (there, above or below it) become cards
+    assert {card.code for card in Source(article).cards} == {"P-ALL", "P-OUT"}
+    assert "套餐P-ALL" in rendition.html and "套餐P-OUT" in rendition.html and "套餐P-02" not in rendition.html
+    assert [is_sold_by(p, matrix["branch1"]) for p in related] == [True, True, False]
+    assert is_sold_by(catalogue["P-02"], matrix["province"])

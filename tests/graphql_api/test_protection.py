@@ -100,9 +100,11 @@ def test_persisted_query_by_hash(branch1_api):
     assert branch1_api.get({"extensions": extensions}).json()["data"]["viewer"]["kind"] == "client"
 
 
-def test_unknown_persisted_hash_is_a_typed_404(branch1_api):
+def test_unknown_persisted_hash_is_a_typed_error_the_client_retries_on(branch1_api):
+    # 200, not 404: automatic-persisted-queries clients then retry with the document.
     response = branch1_api.get({"id": "0" * 64})
-    assert response.status_code == 404 and error_codes(response.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
+    assert response.status_code == 200 and error_codes(response.json()) == ["PERSISTED_QUERY_NOT_FOUND"]
+    assert response["Cache-Control"] == "no-store"
 
 
 @override_settings(GRAPHQL_PERSISTED_QUERIES_ONLY=True)
@@ -126,6 +128,8 @@ def test_persisted_only_mode_refuses_other_documents(branch1_api):
         ('{"query": "{ viewer { name } }", "variables": "[1]"}', "BAD_REQUEST"),
         ('{"query": "{ viewer { name } }", "variables": [1]}', "BAD_REQUEST"),
         ('{"query": "{ viewer { name } }", "operationName": 3}', "BAD_REQUEST"),
+        ('{"query": "{ viewer { name } }", "operationName": 0}', "BAD_REQUEST"),
+        ('{"query": "{ viewer { name } }", "operationName": false}', "BAD_REQUEST"),
         ("{}", "BAD_REQUEST"),
         ('{"query": "{ viewer { name "}', "GRAPHQL_PARSE_FAILED"),
         ('{"query": "{ nope }"}', "GRAPHQL_VALIDATION_FAILED"),

@@ -71,3 +71,39 @@ def test_a_failed_run_keeps_no_rows_and_no_uploaded_files(run_import, small_expo
     assert not LibraryImage.objects.exists() and not SmsTemplate.objects.exists()
     stored = [f for _root, _dirs, files in os.walk(settings.MEDIA_ROOT) for f in files]
     assert stored == []
+
+
+def _stored_files(root):
+    return sorted(
+        os.path.relpath(os.path.join(folder, name), root) for folder, _dirs, files in os.walk(root) for name in files
+    )
+
+
+def test_a_run_killed_before_commit_leaves_files_the_rerun_reuses_without_uploading_again(
+    run_import, small_export, settings, monkeypatch
+):
+    # given: a run dies after storing the images and before committing, too abruptly
+    # to clean up after itself (as a killed process does)
+    from importing import runner
+
+    def killed(ctx, records):
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setitem(runner.IMPORTERS, "articles", killed)
+        patch.setattr(runner, "_forget_files", lambda ctx: None)
+        with pytest.raises(RuntimeError):
+            run_import(small_export)
+    left = _stored_files(settings.MEDIA_ROOT)
+    assert left and not LibraryImage.objects.exists()
+    storage = LibraryImage._meta.get_field("file").storage
+    storage.exists("")  # set up the lazy default storage
+    backend = type(storage._wrapped)
+    saves, original_save = [], backend._save
+    monkeypatch.setattr(backend, "_save", lambda self, name, content: saves.append(name) or original_save(self, name, content))
+    # when
+    report = run_import(small_export)
+    # then: the same bytes are not uploaded twice and every file on disk is an image's file
+    assert report.counts["images"]["created"] == LibraryImage.objects.count() > 0
+    assert saves == []
+    assert _stored_files(settings.MEDIA_ROOT) == left == sorted(LibraryImage.objects.values_list("file", flat=True))

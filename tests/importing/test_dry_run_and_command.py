@@ -47,7 +47,7 @@ def test_command_writes_the_json_report_and_exits_1_when_anything_was_refused(ru
     # then
     report = json.loads(report_file.read_text(encoding="utf-8"))
     assert status == 1
-    assert set(report) == {"imported", "refused"}
+    assert set(report) == {"imported", "refused", "warnings", "queued", "completed_earlier"}
     assert set(report["imported"]["packages"]) == {"created", "updated", "unchanged"}
     assert {"list": "packages", "record": "PKGBAD2", "field": "monthly_fee"} in [
         {k: e[k] for k in ("list", "record", "field")} for e in report["refused"]
@@ -56,7 +56,10 @@ def test_command_writes_the_json_report_and_exits_1_when_anything_was_refused(ru
     assert "packages PKGBAD2.monthly_fee" in err
     # plain lines when stdout is not a terminal, then the summary table
     assert "sms_templates: 303 records" in out and "\r" not in out
-    assert out.splitlines()[-1].split()[0] == "total"
+    # then what the run queued beyond its rows, and that nothing went to a live channel
+    assert out.splitlines()[-3].split()[0] == "total"
+    assert out.splitlines()[-2].startswith("queued: change_log 1, menu_change ")
+    assert out.splitlines()[-1] == "pushed to live channels: nothing (use --push to push menus)"
 
 
 def test_command_exits_0_when_nothing_was_refused(run_import, small_export, edit_export):

@@ -43,8 +43,8 @@ def test_review_queue_shows_reach_submitter_and_blocking_checks(client, matrix, 
     assert '<td data-field="kind">图文</td>' in good_row
     assert '<td data-field="organisation">西安分公司</td>' in good_row
     assert branch_editor.username in good_row or branch_editor.get_full_name() in good_row
-    # two official accounts (branch and province) and the province's web site
-    assert '<span data-field="accounts">3</span>' in good_row
+    # the branch's official account (never the province's: content/reach.py) and the province's web site
+    assert '<span data-field="accounts">2</span>' in good_row
     assert "微信公众号 2、网上营业厅 1" in good_row
     assert 'data-blocking="0"' in good_row
     bad_row = row(html, bad)

@@ -107,10 +107,11 @@ def test_rendering_all_channels_takes_the_same_queries_for_one_or_five_body_imag
     five = _article_with_images(sample, "ARTFIVE", images)
     render_all(one, accounts), render_all(five, accounts)
     one, five = Article.objects.get(pk=one.pk), Article.objects.get(pk=five.pk)
-    # when / then: images (1) + their renditions (1) + related packages (1)
-    with django_assert_num_queries(3):
+    # when / then: images (1) + their renditions (1) + related packages (1), and what the
+    # "can sell" check reads: their sale organisations, their owners, the article's organisation (3)
+    with django_assert_num_queries(6):
         renditions = render_all(one, accounts)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(6):
         renditions_five = render_all(five, accounts)
     assert len(renditions[0].images) == 2 and len(renditions_five[0].images) == 6
 
@@ -212,8 +213,9 @@ def test_render_many_loads_images_and_packages_of_a_batch_in_constant_queries(sa
     for code in codes:
         render_all(sample.article(code), accounts)
     articles = list(Article.objects.filter(code__in=codes).order_by("code"))
-    # when / then: related packages (1) + images (1) + their renditions (1) for the whole batch
-    with django_assert_num_queries(3):
+    # when / then: related packages (1) + images (1) + their renditions (1) for the whole batch,
+    # and the packages' sale organisations, their owners, the articles' organisations (3)
+    with django_assert_num_queries(6):
         results = list(render_many(articles, accounts))
     assert [item.code for item, _ in results] == sorted(codes)
     singly = [render_all(Article.objects.get(pk=a.pk), accounts) for a in articles]

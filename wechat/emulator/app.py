@@ -14,7 +14,7 @@ import time
 from html import escape
 from urllib.parse import parse_qs
 
-from . import callbacks, freepublish, handlers
+from . import callbacks, freepublish, handlers, menus
 from .page import render_page
 from .state import ApiError
 
@@ -196,6 +196,8 @@ class EmulatorApp:
                 state.expire_tokens(body.get("appid", ""))
             elif path == "/_emulator/tokens/invalidate":
                 state.invalidate_tokens(body.get("appid", ""))
+            elif path.startswith(menus.PREFIX):
+                menus.replace_menus(state, path[len(menus.PREFIX):], body)
             elif path == "/_emulator/publish/finish":
                 job = self.finish(str(body.get("publish_id", "")), body.get("publish_status"), body.get("fail_idx"))
                 if job is None:

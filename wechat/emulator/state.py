@@ -123,6 +123,7 @@ class EmulatorState:
             self.published = {}  # article_id -> {appid, publish_id, news_item, update_time}
             self.deleted_articles = []  # {appid, article_id, index} per freepublish/delete (or control)
             self.menus = defaultdict(lambda: {"menu": None, "conditional": []})
+            self.tags = {}  # appid -> {tag id: {id, name, count}}
             self.templates = defaultdict(dict)
             self.messages = []
             self.message_ids = {}
@@ -285,6 +286,7 @@ class EmulatorState:
                 ],
                 "deleted_articles": list(self.deleted_articles),
                 "menus": {appid: m for appid, m in self.menus.items()},
+                "tags": {appid: list(t.values()) for appid, t in self.tags.items()},
                 "templates": {appid: list(t.values()) for appid, t in self.templates.items()},
                 "messages": list(self.messages),
                 "callbacks": list(self.callbacks),

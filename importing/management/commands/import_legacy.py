@@ -1,4 +1,4 @@
-"""manage.py import_legacy EXPORT_DIR [--dry-run] [--report FILE] [--org CODE]"""
+"""manage.py import_legacy EXPORT_DIR [--dry-run] [--report FILE] [--org CODE] [--push]"""
 
 import sys
 from pathlib import Path
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from importing import outbox
 from importing.runner import import_export
 from importing.progress import Progress
 
@@ -42,12 +43,16 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="validate and report without writing")
         parser.add_argument("--report", metavar="FILE", help="write the JSON report to FILE")
         parser.add_argument("--org", metavar="CODE", help="import only this organisation's estate")
+        parser.add_argument(
+            "--push", action="store_true",
+            help="push the menu versions the import publishes to their live channels (by default nothing is pushed)",
+        )
 
-    def handle(self, export_dir, dry_run=False, report=None, org=None, **options):
+    def handle(self, export_dir, dry_run=False, report=None, org=None, push=False, **options):
         translation.activate(settings.LANGUAGE_CODE)
         progress = Progress(_Stream(self.stdout))
         try:
-            result = import_export(export_dir, dry_run=dry_run, org=org, progress=progress)
+            result = import_export(export_dir, dry_run=dry_run, org=org, progress=progress, push=push)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         if report:
@@ -55,6 +60,8 @@ class Command(BaseCommand):
         self._summary(result)
         for error in result.refused:
             self.stderr.write(str(error))
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
         if result.exit_status:
             sys.exit(result.exit_status)
 
@@ -71,3 +78,20 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
             if index in (0, len(rows) - 2):
                 self.stdout.write(line)
+        self._side_effects(result)
+
+    def _side_effects(self, result):
+        """What the run queued beyond its rows: nothing reaches a live channel without --push."""
+        queued = result.queued
+        pushes = queued.get(outbox.MENU_PUSH, 0)
+        if result.completed_earlier:
+            self.stdout.write("completed for an earlier run: " + _counts(result.completed_earlier))
+        self.stdout.write("queued: " + (_counts(queued) if queued else "nothing"))
+        if pushes:
+            self.stdout.write(f"queued for push to live channels: {pushes} menu versions")
+        else:
+            self.stdout.write("pushed to live channels: nothing" + ("" if result.dry_run else " (use --push to push menus)"))
+
+
+def _counts(counts):
+    return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publishing', '0002_publishbatch_kind_registry_codes'),
+        ('publishing', '0003_account_drift'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('menus', '0001_initial'),
+        ('menus', '0002_follower_tags'),
     ]
 
     operations = [

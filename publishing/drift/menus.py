@@ -1,0 +1,82 @@
+"""Menu drift: the account's live menus (menu/get) against what the latest menu push
+sent (``Publication.remote["sent"]``), and that push against the menus' live versions."""
+
+from menus.models import FollowerTag, Menu, MenuVersion
+from publishing.models import Publication, PublishBatch, State
+from publishing.services.menus import platform_menuids
+from wechat.calls.menus import plain_buttons
+
+from .findings import DIFFERENT, EXTRA, FOREIGN, MISSING, Finding
+
+AREA = "menu"
+
+
+def latest_push(account):
+    return (
+        Publication.objects.filter(account=account, channel=Publication.Channel.WECHAT,
+                                   batch__kind=PublishBatch.Kind.MENU)
+        .select_related("batch").order_by("-pk").first()
+    )
+
+
+def _live_version(menu):
+    from menus.services import live_version
+
+    return live_version(menu) if menu is not None else None
+
+
+def menu_to_push(account, push=None):
+    """The version the account should show: its own base menu's live version, else the
+    live version of the menu last rolled out to it (a province menu); None when neither."""
+    own = _live_version(Menu.objects.filter(account=account, brand__isnull=True, live=True).first())
+    if own is not None:
+        return own
+    push = push or latest_push(account)
+    version = push.batch.source() if push is not None else None
+    if version is None:
+        return None
+    menu = version.menu.base_menu() if version.menu.is_variant else version.menu
+    return _live_version(menu)
+
+
+def _newer_version_exists(version, push):
+    menus = Menu.objects.filter(account_id=version.menu.account_id, live=True)
+    return MenuVersion.objects.filter(menu__in=menus, created_at__gt=push.batch.created_at).exists()
+
+
+def menu_findings(account, live):
+    """Findings for the menus; ``live`` is ``client.live_menus()``."""
+    push = latest_push(account)
+    version = menu_to_push(account, push)
+    if version is None:
+        return []
+    if push is None:
+        return [Finding(AREA, MISSING, "菜单从未推送到此公众号")]
+    if "sent" not in push.remote:
+        # Pushed before pushes recorded what they sent: nothing to compare with.
+        return [Finding(AREA, DIFFERENT, "最近一次菜单推送未记录发送内容,需重新推送")]
+    out = []
+    if push.state != State.DONE:
+        out.append(Finding(AREA, DIFFERENT, f"最近一次菜单推送未完成({push.get_state_display()}){push.last_error}"))
+    elif _newer_version_exists(version, push):
+        out.append(Finding(AREA, DIFFERENT, "菜单有新版本尚未推送"))
+    sent = push.remote["sent"]
+    if live["menu"] is None:
+        out.append(Finding(AREA, MISSING, "默认菜单"))
+    elif plain_buttons(live["menu"].get("button")) != plain_buttons(sent["menu"]):
+        out.append(Finding(AREA, DIFFERENT, "默认菜单与平台发布的不同"))
+    brands = dict(FollowerTag.objects.filter(account=account).values_list("tag_id", "brand__code"))
+    ours = platform_menuids(account)
+    wanted = dict(sent.get("conditional") or {})
+    for menu in live["conditionalmenu"]:
+        tag = str((menu.get("matchrule") or {}).get("tag_id") or "")
+        label = f"品牌 {brands.get(int(tag), tag)} 的个性化菜单" if tag.isdigit() else "个性化菜单"
+        if tag in wanted and plain_buttons(menu.get("button")) == plain_buttons(wanted[tag]):
+            wanted.pop(tag)
+        elif str(menu.get("menuid")) in ours:
+            out.append(Finding(AREA, EXTRA, f"{label}(menuid {menu.get('menuid')})"))
+        else:
+            out.append(Finding(AREA, FOREIGN, f"{label}(menuid {menu.get('menuid')})"))
+    for tag in wanted:
+        out.append(Finding(AREA, MISSING, f"品牌 {brands.get(int(tag), tag)} 的个性化菜单"))
+    return out
