@@ -47,7 +47,7 @@ PACKAGES = "{ packages(first: 20) { totalCount edges { node { code name monthlyF
 
 
 NOTE = """Reading: a two-character text has no whole trigram, so the GIN trigram indexes
-(migration content/0006) can only be read whole (the plan with sequential scans off shows
+(migration content/0007) can only be read whole (the plan with sequential scans off shows
 every row rechecked); PostgreSQL rightly scans, about 20-40 ms for the 18,000 templates on
 this machine. Three characters or more are selective through the indexes (about 2 ms for the
 template text alone), but at these table sizes (6.5 MB of templates) PostgreSQL's default

@@ -1,5 +1,5 @@
 """What a search matches and how it ranks: per searched model, the columns matched
-(each has a trigram index on PostgreSQL, migration 0006) and the score of a match in
+(each has a trigram index on PostgreSQL, migration 0007) and the score of a match in
 each; snippets with the match in <em>; suggestions for the search box. Callers pass
 querysets already narrowed to what the principal may read (content.access)."""
 

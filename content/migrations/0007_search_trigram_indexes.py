@@ -34,7 +34,7 @@ class OnPostgres(migrations.RunSQL):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("content", "0005_wagtail_defaults_in_chinese")]
+    dependencies = [("content", "0006_news_groups")]
 
     operations = [
         TrigramExtension(),
