@@ -110,7 +110,7 @@ class Page:
         self.page_info = page_info
 
     def total_count(self):
-        return self._queryset.count()
+        return self._queryset.count() if self._queryset is not None else 0
 
 
 def _size(first, last, kind):
@@ -159,3 +159,30 @@ def paginate(queryset, keys, types, *, first=None, after=None, last=None, before
         end_cursor=edges[-1].cursor if edges else None,
     )
     return Page(queryset, edges, info)
+
+
+def paginate_union(querysets, keys, types, *, first=None, after=None, kind="default", transform=None):
+    """A Page of the union of ``querysets``: ``values()`` querysets with the same
+    columns, ``keys`` among them (unique together over the union). The cursor filter
+    goes into each part, so each stays one indexed query; the union is one query."""
+    size = _size(first, None, kind)
+    parts = list(querysets)
+    if after is not None:
+        where = _after_q(keys, decode_cursor(after, types))
+        parts = [part.filter(where) for part in parts]
+    if not parts:
+        return Page(None, [], PageInfo(has_next_page=False, has_previous_page=after is not None))
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    rows = list(union.order_by(*keys)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    nodes = transform(rows) if transform else rows
+    edges = [Edge(encode_cursor([row[k.lstrip("-")] for k in keys]), node) for row, node in zip(rows, nodes, strict=True)]
+    info = PageInfo(
+        has_next_page=more,
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    whole = querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
+    return Page(whole, edges, info)

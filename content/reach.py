@@ -125,6 +125,16 @@ class Audience:
             whole_tree=self.whole_tree,
         )
 
+    def of_type(self, channel_type):
+        """The part of the audience its accounts of ``channel_type`` make. Without
+        account ids: items bound to accounts (replies, template messages) are not narrowed here."""
+        return Audience(
+            orgs_by_type={t: o for t, o in self.orgs_by_type.items() if t == channel_type},
+            article_orgs_by_type={t: o for t, o in self.article_orgs_by_type.items() if t == channel_type},
+            subtrees_of=self.subtrees_of,
+            whole_tree=self.whole_tree,
+        )
+
     def covers_tree(self, org_ids):
         return bool(self.whole_tree) and org_ids >= self.whole_tree
 
