@@ -34,7 +34,7 @@ class OnPostgres(migrations.RunSQL):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("content", "0006_news_groups")]
+    dependencies = [("content", "0008_revision_scheduled_index")]
 
     operations = [
         TrigramExtension(),
