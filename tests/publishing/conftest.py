@@ -7,8 +7,9 @@ import os
 import pytest
 
 from content.models import ChannelAccount
+from content.services.accounts import set_secret
 from tests.support.images import make_image
-from tests.support.publishing import make_article, make_official_accounts
+from tests.support.publishing import APP_SECRET, make_article, make_official_accounts
 
 os.environ.setdefault("WECHAT_EMULATOR_PORTS", "18800-18839")
 
@@ -35,6 +36,23 @@ def official_accounts(matrix, wechat_emulator):
     own accounts are disabled so the targets are exactly these)."""
     ChannelAccount.objects.filter(code__in=["wx-sx", "wx-sx-01", "wx-sx-02"]).update(enabled=False)
     return make_official_accounts(matrix["branch1"], 3, wechat_emulator.base_url)
+
+
+@pytest.fixture
+def matrix_accounts(matrix, wechat_emulator):
+    """The matrix's own official accounts (province, both branches), enabled, on the emulator
+    (the other official-account fixtures add accounts of their own and leave these off)."""
+    accounts = {}
+    for key in ("account_province", "account_branch1", "account_branch2"):
+        account = matrix[key]
+        account.app_id = f"wx{account.code.replace('-', '')}app"
+        account.api_base_url = wechat_emulator.base_url
+        account.type = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
+        account.enabled = True
+        account.save()
+        set_secret(account, "app_secret", APP_SECRET)
+        accounts[account.code] = account
+    return accounts
 
 
 @pytest.fixture

@@ -10,31 +10,14 @@ from django.utils import timezone
 
 from content.models import Article, ChannelAccount
 from content.reach import target_accounts
-from content.services.accounts import set_secret
 from content.services.library import make_local_copy, share_down
 from publishing.models import Publication, PublishBatch, State
 from publishing.services import ledger
 from tests.support.content import committed, publish, unpublish
-from tests.support.publishing import APP_SECRET, make_article, push
+from tests.support.publishing import make_article, push
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 WECHAT = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
-
-
-@pytest.fixture
-def matrix_accounts(matrix, wechat_emulator):
-    """The matrix's own official accounts (province, both branches), enabled, on the emulator."""
-    accounts = {}
-    for key in ("account_province", "account_branch1", "account_branch2"):
-        account = matrix[key]
-        account.app_id = f"wx{account.code.replace('-', '')}app"
-        account.api_base_url = wechat_emulator.base_url
-        account.type = WECHAT
-        account.enabled = True
-        account.save()
-        set_secret(account, "app_secret", APP_SECRET)
-        accounts[account.code] = account
-    return accounts
 
 
 def published_on(emulator, account):
