@@ -27,6 +27,7 @@ PRODUCTION = {
 CLEARED = {
     *PRODUCTION, "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
     "ALLOW_LOCAL_MEDIA", "ALLOW_LOCAL_CACHE", "ALLOW_FILESYSTEM_BROKER", "ALLOW_LOCALHOST_BASE_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests; check --deploy rightly refuses it
 }
 SHOW = (
     "import django; django.setup(); from django.conf import settings as s; "
