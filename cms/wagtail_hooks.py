@@ -83,6 +83,14 @@ def no_page_explorer(request, menu_items):
     menu_items[:] = [item for item in menu_items if item.name != "explorer"]
 
 
+@hooks.register("construct_homepage_summary_items", order=100)  # after Wagtail adds its items
+def no_page_count(request, summary_items):
+    # The home page's summary would count (and link to) that empty page tree.
+    from wagtail.admin.site_summary import PagesSummaryItem
+
+    summary_items[:] = [item for item in summary_items if not isinstance(item, PagesSummaryItem)]
+
+
 @hooks.register("register_snippet_listing_buttons")
 def api_listing_buttons(snippet, user, next_url=None):
     if isinstance(snippet, ApiClient):
