@@ -45,7 +45,7 @@ def test_review_queue_shows_reach_submitter_and_blocking_checks(client, matrix, 
     assert branch_editor.username in good_row or branch_editor.get_full_name() in good_row
     # the branch's official account (never the province's: content/reach.py) and the province's web site
     assert '<span data-field="accounts">2</span>' in good_row
-    assert "微信公众号 2、网上营业厅 1" in good_row
+    assert "微信公众号 1、网上营业厅 1" in good_row
     assert 'data-blocking="0"' in good_row
     bad_row = row(html, bad)
     assert f"标题 {len(LONG_TITLE)} 个字,微信要求不超过 32 个字" in bad_row
