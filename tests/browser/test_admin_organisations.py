@@ -1,13 +1,11 @@
 """Editors in the admin: the organisation matrix, in Chinese, isolated by branch."""
 
-import os
 
 import pytest
 
 from content.models import Organisation
 from tests.support.browser import admin_login
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,5 @@
 """The message log in the admin, driven in Chromium the way an editor uses it."""
 
-import os
 
 import pytest
 
@@ -8,7 +7,6 @@ from callback.models import MessageLog
 from tests.support.browser import admin_login
 from tests.support.users import make_editor
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,6 @@
 """The admin in Chromium: the sidebar's one search as a branch editor, and an admin
 that asks no outside host (it renders fully on a machine without internet)."""
 
-import os
 from urllib.parse import urlsplit
 
 import pytest
@@ -9,7 +8,6 @@ import pytest
 from tests.support.browser import admin_login
 from tests.support.factories import ArticleFactory, SmsTemplateFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

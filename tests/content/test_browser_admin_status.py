@@ -3,7 +3,6 @@ in daily: the status column and filter, the review queue's context, a save that
 shows channel warnings and an approval refused for them, a confirmed menu
 rollback and a confirmed unpublish that lists the accounts it leaves."""
 
-import os
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -19,7 +18,6 @@ from tests.support.factories import ArticleFactory, ChannelAccountFactory
 from tests.support.images import make_image
 from tests.support.menus import make_menu, node
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,6 @@
 article chosen in each through the (organisation-scoped) chooser, saved as a draft
 in that order."""
 
-import os
 
 import pytest
 
@@ -10,7 +9,6 @@ from content.models import NewsGroup
 from tests.support.browser import admin_login
 from tests.support.factories import ArticleFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,6 @@
 """An editor creates an SMS template watching the live length, segment count and
 preview, submits it for approval; a publisher of the branch approves it."""
 
-import os
 
 import pytest
 
@@ -9,7 +8,6 @@ from content.models import SmsTemplate
 from tests.support.browser import admin_login, new_page
 from tests.support.factories import SmsAccountFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,7 +2,6 @@
 the front end uses it, and the administrator revokes it."""
 
 import json
-import os
 import urllib.error
 import urllib.request
 
@@ -12,7 +11,6 @@ from wagtail.models import APIToken
 from cms.models import ApiClient
 from tests.support.browser import admin_login
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

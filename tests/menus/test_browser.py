@@ -1,6 +1,5 @@
 """The menu tree editor and the SMS simulator, driven in Chromium the way an editor uses them."""
 
-import os
 
 import pytest
 from django.utils import timezone
@@ -13,7 +12,6 @@ from tests.support.browser import admin_login
 from tests.support.menus import make_menu
 from tests.support.users import make_editor
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,6 @@
 """A publisher watches a bulk publish on the dashboard: the progress bar moves as
 jobs finish, a failed job is retried and a queued one cancelled with the buttons."""
 
-import os
 import re
 
 import pytest
@@ -12,7 +11,6 @@ from publishing.models import Publication, PublishBatch, State
 from publishing.services import progress
 from tests.support.browser import admin_login
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

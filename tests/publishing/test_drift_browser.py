@@ -1,7 +1,6 @@
 """A publisher sees on the dashboard that an account's WeChat menus drifted from the
 CMS, presses 修复, and after a new check the account shows 一致."""
 
-import os
 
 import httpx
 import pytest
@@ -11,7 +10,6 @@ from publishing.models import AccountDrift
 from tests.support.browser import admin_login
 from tests.support.menus import make_menu, node
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

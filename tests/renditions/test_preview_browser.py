@@ -1,8 +1,6 @@
 """The cross-channel preview driven in headless Chromium the way an editor uses it."""
 
-import os
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
 from django.db import connections  # noqa: E402

@@ -20,6 +20,8 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def chromium():
+    # Playwright's sync API runs an event loop in this thread; the live server's fixtures
+    # then touch the database from it. Set here, once, not at import of every browser module.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
