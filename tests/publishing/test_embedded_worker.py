@@ -53,7 +53,9 @@ def draft_article(organisation, code, **fields):
     return article
 
 
-def wait_for_batch_done(code, worker, timeout=60):
+# Generous: under the full suite on two cores, polls backing off 1.5x each (from 0.5 s)
+# have landed a batch's last poll past a minute; the approval's speed is asserted apart.
+def wait_for_batch_done(code, worker, timeout=120):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         batch = PublishBatch.objects.filter(source_code=code).first()
