@@ -71,9 +71,10 @@ def _first(model, info, prepare, lookup):
         return (qs if qs.ordered else qs.order_by("pk"))[:1]
 
     who = principal(info)
-    if not who.reach_key or (prepare is not None and prepare.__closure__):
+    if not who.reach_key or model is AutoReply or (prepare is not None and prepare.__closure__):
         # Without a reach key, or with a preparation depending on more than its queryset,
-        # the SQL cannot be named by a key.
+        # the SQL cannot be named by a key. A reply's reach names the shared rules in
+        # force (ids that change with every publish), so it is never reused either.
         return build(*(lookup[name] for name in names))
     code = prepare.__code__ if prepare is not None else None
     key = ("one", model, who.reach_key, code, names)

@@ -26,7 +26,7 @@ from content.models import (
     Article, AutoReply, Business, ChannelAccount, NewsGroup, Organisation, Package, SmsTemplate, TemplateMessage,
 )
 from content.models.wechat import TemplateMessageMapping
-from content.services.replies import official_accounts_below
+from content.services.replies import accounts_applying, applying_rule_ids, official_accounts_below
 
 
 # How far up the organisation tree an item travels, per channel type.
@@ -69,8 +69,10 @@ def target_accounts(item):
     """Enabled channel accounts the item is delivered to, in code order."""
     if isinstance(item, AutoReply):
         if item.account_id is None:
-            # A shared rule: every official account of the organisation and below.
-            return official_accounts_below(item.organisation_id).filter(enabled=True)
+            # A shared rule: the official accounts of the organisation and below, except,
+            # while it is live, those where a nearer owner's rule fills its slot.
+            below = official_accounts_below(item.organisation_id).filter(enabled=True)
+            return below.filter(pk__in=accounts_applying(item)) if item.live else below
         return ChannelAccount.objects.filter(pk=item.account_id, enabled=True)
     if isinstance(item, TemplateMessage):
         return ChannelAccount.objects.filter(
@@ -244,7 +246,11 @@ def _broadcast_articles(org_ids):
 def reach_q(model, audience):
     """A filter on ``model`` keeping the items that reach any account of ``audience``."""
     if model is AutoReply:
-        return Q(account_id__in=audience.account_ids) if audience.account_ids else NOTHING
+        if not audience.account_ids:
+            return NOTHING
+        # Own rules, and the shared rules each account answers with (content.services.replies).
+        shared = set().union(*applying_rule_ids(audience.account_ids).values())
+        return Q(account_id__in=audience.account_ids) | Q(pk__in=shared, account_id__isnull=True)
     if model is TemplateMessage:
         if not audience.account_ids:
             return NOTHING

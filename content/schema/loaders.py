@@ -24,7 +24,7 @@ JOINS = {
     Business: ("organisation__parent",),
     Article: ("organisation__parent", "cover_image"),
     SmsTemplate: ("organisation__parent",),
-    AutoReply: ("account", "reply_article", "reply_image"),
+    AutoReply: ("account", "organisation", "reply_article", "reply_image"),
     TemplateMessage: (),
     NewsGroup: (),
 }
@@ -35,6 +35,7 @@ JOIN_FIELDS = {
     "organisation__parent": "organisation",
     "cover_image": "coverImage",
     "account": "account",
+    "organisation": "sharedBy",
     "reply_article": "replyArticle",
     "reply_image": "replyImage",
 }

@@ -232,7 +232,10 @@ class AutoReplyNode(graphene.ObjectType):
         name = "AutoReply"
 
     code = graphene.String(required=True, description="The reply rule's id.")
-    account = graphene.String(required=True, description="Code of the official account.")
+    account = graphene.String(required=True, description="Code of the official account; empty for a shared rule.")
+    shared_by = graphene.String(
+        required=True, description="Code of the organisation sharing the rule down to the account; empty for its own rule."
+    )
     kind = graphene.Field(AutoReplyKind, required=True)
     keyword = graphene.String(required=True)
     match = graphene.Field(AutoReplyMatch, required=True)
@@ -249,6 +252,9 @@ class AutoReplyNode(graphene.ObjectType):
     def resolve_account(item, info):
         # A shared rule (of an organisation) has no account of its own.
         return item.account.code if item.account_id else ""
+
+    def resolve_shared_by(item, info):
+        return "" if item.account_id else item.organisation.code
 
     def resolve_reply_article(item, info):
         article = item.reply_article

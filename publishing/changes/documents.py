@@ -136,13 +136,14 @@ def sms_template_documents(items):
 def auto_reply_documents(items):
     rows = items.values(
         "pk", "kind", "keyword", "match", "event_key", "priority", "reply_type", "reply_text", "account__code",
-        "reply_article__code", "reply_image__code", "reply_image__file", "reply_image__width", "reply_image__height",
+        "organisation__code", "reply_article__code", "reply_image__code", "reply_image__file", "reply_image__width", "reply_image__height",
     )
     return [
         {
             "code": str(r["pk"]),
             # A shared rule (of an organisation) has no account of its own, as in the API.
             "account": r["account__code"] or "",
+            "sharedBy": "" if r["account__code"] else r["organisation__code"] or "",
             "kind": r["kind"],
             "keyword": r["keyword"],
             "match": r["match"],

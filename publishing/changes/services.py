@@ -9,8 +9,9 @@ from django.db import connection, transaction
 
 from content import kinds
 from content.kinds import item_code
-from content.models import ChannelAccount, SmsCommand, SmsTemplate
+from content.models import AutoReply, ChannelAccount, SmsCommand, SmsTemplate
 from content.reach import target_accounts
+from content.services.replies import slot_neighbours
 from publishing.changes.models import Change
 from publishing.changes.signals import changes_recorded
 
@@ -83,7 +84,7 @@ def record_publication(model, pk):
     if not item.live:
         return record_unpublication(model, pk)
     targets = set(target_accounts(item).values_list("pk", flat=True))
-    rows = reconcile(kind, pk, item_code(item), targets, Action.UPSERT)
+    rows = reconcile(kind, pk, item_code(item), targets, Action.UPSERT) + _slot_neighbours(item)
     if model is SmsTemplate:
         # The content app binds a published template's commands in bulk (no save signals).
         for binding in SmsCommand.objects.filter(template_id=pk).order_by("pk"):
@@ -97,7 +98,25 @@ def record_unpublication(model, pk):
     if item is None:
         return []
     targets = set(target_accounts(item).values_list("pk", flat=True))
-    return reconcile(kind, pk, item_code(item), targets, Action.UNPUBLISH)
+    return reconcile(kind, pk, item_code(item), targets, Action.UNPUBLISH) + _slot_neighbours(item)
+
+
+def _slot_neighbours(item):
+    """A reply rule published or withdrawn hides or reveals the shared rules of its
+    slot on some accounts (content.services.replies): record only those moves."""
+    if not isinstance(item, AutoReply):
+        return []
+    rows = []
+    for rule in slot_neighbours(item):
+        targets = set(target_accounts(rule).values_list("pk", flat=True))
+        with transaction.atomic():
+            _serialize_writers()
+            carried = {account_id for account_id, code in _carried(Kind.AUTO_REPLY, rule.pk)}
+            code = item_code(rule)
+            moves = [(a, Kind.AUTO_REPLY, code, rule.pk, Action.UPSERT) for a in sorted(targets - carried)]
+            moves += [(a, Kind.AUTO_REPLY, code, rule.pk, Action.UNPUBLISH) for a in sorted(carried - targets)]
+            rows += _write(moves)
+    return rows
 
 
 def record_deletion(kind, pk, code, target_ids):

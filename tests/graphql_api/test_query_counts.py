@@ -116,4 +116,6 @@ def test_keyword_replies_page(matrix, branch1_api):
 
     few, many, _, data = counts_for(branch1_api, "wechat_keyword_replies", {"account": "wx-sx-01", "first": 100}, grow)
     assert len(data["keywordReplies"]["edges"]) == 30
-    assert few == many == AUTH + 1  # replies with account, article and image joined
+    # the shared rules in force (account, organisation tree, rules: three queries), then
+    # the page of replies with account, article and image joined
+    assert few == many == AUTH + 4

@@ -1,8 +1,8 @@
 """The embedded default runs background work off the request: a real worker process
 with beat on the filesystem broker (as ``bin/run`` starts it), over the test database
-and the WeChat emulator. An approval returns at once while its publications complete
-in the background; an item scheduled a few seconds ahead goes live and is pushed
-with no cron."""
+and the WeChat emulator. An approval only queues its pushes (it completes with no
+worker running) and a worker completes them in the background; an item scheduled a
+few seconds ahead goes live and is pushed with no cron."""
 
 import datetime
 import time
@@ -16,12 +16,15 @@ from wagtail.models import TaskState
 from cms.celery import app
 from content import roles
 from content.models import Article, ChannelAccount
-from publishing.models import FINISHED_STATES, Publication, PublishBatch, State
-from harness.embedded_worker import EmbeddedWorkerProcess, restore, use_filesystem_broker
+from harness.embedded_worker import (
+    EmbeddedWorkerProcess,
+    restore,
+    use_filesystem_broker,
+)
 from harness.worker import database_url
+from publishing.models import FINISHED_STATES, Publication, PublishBatch, State
 from tests.support.images import make_image
 from tests.support.users import make_editor
-
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -73,7 +76,7 @@ def published_appids(emulator):
 
 
 def test_an_approval_returns_at_once_and_the_publication_completes_in_the_background(
-    client, matrix, official_accounts, wechat_emulator, embedded_worker
+    client, matrix, official_accounts, wechat_emulator, embedded_broker
 ):
     # given an article an editor submitted for approval
     editor = make_editor("editor-sx01", matrix["branch1"])
@@ -84,19 +87,22 @@ def test_an_approval_returns_at_once_and_the_publication_completes_in_the_backgr
     task_state = TaskState.objects.for_instance(article).get(status=TaskState.STATUS_IN_PROGRESS)
     approve = reverse("wagtailsnippets_content_article:workflow_action", args=[article.pk, "approve", task_state.pk])
     client.force_login(publisher)
-    client.get(reverse("wagtailadmin_home"))  # the first request of a process pays for URL and template loading
-    # when the publisher approves it
-    started = time.monotonic()
+    # when the publisher approves it while no worker is running
     response = client.post(approve, {"comment": ""})
-    elapsed = time.monotonic() - started
-    # then the request returns in well under a second, before anything reached WeChat
+    # then the request completes the approval without doing the pushes: nothing reached
+    # WeChat, the work waits in the broker (a timing would only measure the machine)
     assert response.status_code == 302
-    assert elapsed < 0.8, f"the approval took {elapsed:.2f}s"
     article.refresh_from_db()
     assert article.live
     assert not Publication.objects.filter(batch__source_code="ART-EMB", state=State.DONE).exists()
-    # and the worker completes one publication per official account in the background
-    batch = wait_for_batch_done("ART-EMB", embedded_worker)
+    assert published_appids(wechat_emulator) == set()
+    assert any(embedded_broker.rglob("*.msg")), "the approval queued no job"
+    # and a worker started afterwards completes one publication per official account
+    worker = EmbeddedWorkerProcess(database_url(connection.settings_dict), embedded_broker).start()
+    try:
+        batch = wait_for_batch_done("ART-EMB", worker)
+    finally:
+        worker.stop()
     pubs = list(batch.publications.select_related("account"))
     assert {p.account.code for p in pubs} == {a.code for a in official_accounts}
     assert {p.state for p in pubs} == {State.DONE}, [(p.account.code, p.last_error) for p in pubs]
@@ -113,7 +119,7 @@ def test_an_item_scheduled_seconds_ahead_goes_live_and_is_pushed_without_cron(
     article.refresh_from_db()
     assert not article.live and article.latest_revision.approved_go_live_at == go_live
     # when the embedded worker's beat comes round (nothing else runs publish_scheduled)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # generous: a loaded machine delays the worker, not the rule
     while not Article.objects.get(pk=article.pk).live:
         assert time.monotonic() < deadline, embedded_worker.log()[-4000:]
         time.sleep(0.2)
