@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -58,9 +57,8 @@ def dirty_sample(tmp_path_factory):
 @pytest.fixture(scope="module")
 def full_sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("sample") / "full"
-    started = time.monotonic()
     build(out, "full")
-    return out, time.monotonic() - started
+    return out
 
 
 @pytest.fixture
@@ -172,15 +170,6 @@ def test_small_sample_covers_every_list_kind_and_node_type_the_importer_reads(sm
         assert (small_sample / image["file"]).read_bytes().startswith(b"\x89PNG")
 
 
-def test_small_sample_builds_in_under_two_seconds(tmp_path):
-    # given
-    started = time.monotonic()
-    # when
-    build(tmp_path / "small", "small")
-    # then
-    assert time.monotonic() - started < 2
-
-
 # -- determinism ------------------------------------------------------------------------
 
 def test_same_scale_and_seed_give_the_same_bytes(tmp_path):
@@ -244,14 +233,13 @@ def test_dirty_wechat_menu_is_refused_for_the_fourth_button_and_the_long_name(im
 
 def test_full_sample_has_the_missions_counts(full_sample):
     # given
-    out, seconds = full_sample
+    out = full_sample
     data = read(out)
     # when
     levels = [o["level"] for o in data["organisations"]]
     types = [a["type"] for a in data["channel_accounts"]]
     sms_menu = next(m for m in data["menus"] if m["code"] == "sms-main")
     # then
-    assert seconds < 60
     assert len(levels) == 52 and levels.count("province") == 1 and levels.count("branch") == 11
     assert types.count("wechat_official_account") == 30
     assert types.count("wechat_miniprogram") == types.count("sms") == types.count("web") == 1
@@ -265,7 +253,7 @@ def test_full_sample_has_the_missions_counts(full_sample):
 
 def test_full_sample_wechat_menus_stay_within_wechats_limits(full_sample):
     # given
-    out, _seconds = full_sample
+    out = full_sample
     menus = [m for m in read(out)["menus"] if m["channel"] == "wechat_official_account"]
     # when / then
     assert len(menus) >= 30
