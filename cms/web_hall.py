@@ -50,7 +50,13 @@ def config(request):
     """Where the API is, the demo token, and the persisted documents by name."""
     _served()
     queries = {query.name: query.sha256 for query in persisted.registry().values()}
-    response = JsonResponse({"graphql": reverse("graphql"), "token": settings.WEB_HALL_DEMO_TOKEN, "queries": queries})
+    response = JsonResponse(
+        {
+            "graphql": reverse("graphql"),
+            "token": settings.WEB_HALL_DEMO_TOKEN,
+            "queries": queries,
+        }
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -9,7 +9,12 @@ from api import persisted
 from cms.callers.clients import create_client, issue_token
 from content.models import ChannelAccount, Package
 from tests.support.browser import admin_login, new_page
-from tests.support.factories import ArticleFactory, BusinessFactory, ChannelAccountFactory, PackageFactory
+from tests.support.factories import (
+    ArticleFactory,
+    BusinessFactory,
+    ChannelAccountFactory,
+    PackageFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,25 +25,61 @@ HALL = "/demo/web-hall/"
 def web_hall(matrix, settings):
     """The province's web hall account, a published catalogue and the demo token for it."""
     account = ChannelAccountFactory(
-        code="web-sx", name="陕西网上营业厅", organisation=matrix["province"], type=ChannelAccount.Type.WEB,
-        app_id="", base_url="https://hall.sx.example.cn/",
+        code="web-sx",
+        name="陕西网上营业厅",
+        organisation=matrix["province"],
+        type=ChannelAccount.Type.WEB,
+        app_id="",
+        base_url="https://hall.sx.example.cn/",
     )
     branch = matrix["branch1"]
     packages = [
-        PackageFactory(code="PKGA", name="畅享套餐58元", monthly_fee=58, data_mb=10240, organisation=branch,
-                       highlights=["5G速率"], published=True),
-        PackageFactory(code="PKGB", name="畅享套餐88元", monthly_fee=88, data_mb=30720, organisation=branch,
-                       published=True),
-        PackageFactory(code="PKGC", name="畅享套餐128元", monthly_fee=128, data_mb=40960, organisation=branch,
-                       published=True),
+        PackageFactory(
+            code="PKGA",
+            name="畅享套餐58元",
+            monthly_fee=58,
+            data_mb=10240,
+            organisation=branch,
+            highlights=["5G速率"],
+            published=True,
+        ),
+        PackageFactory(
+            code="PKGB",
+            name="畅享套餐88元",
+            monthly_fee=88,
+            data_mb=30720,
+            organisation=branch,
+            published=True,
+        ),
+        PackageFactory(
+            code="PKGC",
+            name="畅享套餐128元",
+            monthly_fee=128,
+            data_mb=40960,
+            organisation=branch,
+            published=True,
+        ),
     ]
-    ArticleFactory(code="ART-WEB", title="五一畅享流量节", digest="流量加倍", organisation=branch,
-                   channels=["web"], body="<p>活动期间<b>流量加倍</b>。</p>", related_packages=[packages[0]],
-                   published=True)
-    BusinessFactory(code="BIZ-WEB", name="流量加油包", organisation=branch, published=True)
+    ArticleFactory(
+        code="ART-WEB",
+        title="五一畅享流量节",
+        digest="流量加倍",
+        organisation=branch,
+        channels=["web"],
+        body="<p>活动期间<b>流量加倍</b>。</p>",
+        related_packages=[packages[0]],
+        published=True,
+    )
+    BusinessFactory(
+        code="BIZ-WEB", name="流量加油包", organisation=branch, published=True
+    )
     # A draft never shows (the API serves published items only).
-    PackageFactory(code="PKG-DRAFT", name="畅享草稿套餐", organisation=branch, live=False)
-    client = create_client(name="网上营业厅演示", organisation=matrix["province"], accounts=[account])
+    PackageFactory(
+        code="PKG-DRAFT", name="畅享草稿套餐", organisation=branch, live=False
+    )
+    client = create_client(
+        name="网上营业厅演示", organisation=matrix["province"], accounts=[account]
+    )
     settings.WEB_HALL_DEMO = True
     settings.WEB_HALL_DEMO_TOKEN = issue_token(client)[1]
     return account
@@ -48,7 +89,12 @@ def web_hall(matrix, settings):
 def hall_page(chromium, live_server):
     with new_page(chromium, live_server.url) as page:
         page.graphql_requests = []
-        page.on("request", lambda request: "/graphql/" in request.url and page.graphql_requests.append(request))
+        page.on(
+            "request",
+            lambda request: (
+                "/graphql/" in request.url and page.graphql_requests.append(request)
+            ),
+        )
         yield page
 
 
@@ -67,7 +113,11 @@ def test_the_web_hall_shows_home_packages_comparison_article_and_search_from_per
     page = hall_page
     # home: the latest news and packages of the web account; no slots or navigation yet
     open_hall(page)
-    assert page.locator('[data-section="news"] [data-article="ART-WEB"]').inner_text().startswith("五一畅享流量节")
+    assert (
+        page.locator('[data-section="news"] [data-article="ART-WEB"]')
+        .inner_text()
+        .startswith("五一畅享流量节")
+    )
     assert page.locator('[data-section="packages"] [data-package]').count() == 3
     assert page.locator('[data-section="slots"]').count() == 0
     assert page.locator("[data-navigation]").is_hidden()
@@ -82,7 +132,11 @@ def test_the_web_hall_shows_home_packages_comparison_article_and_search_from_per
     button.click()
     page.wait_for_selector('[data-section="comparison"]')
     table = page.locator("table.hall-comparison")
-    assert table.locator("thead th").all_inner_texts() == ["项目", "畅享套餐58元", "畅享套餐128元"]
+    assert table.locator("thead th").all_inner_texts() == [
+        "项目",
+        "畅享套餐58元",
+        "畅享套餐128元",
+    ]
     fee = table.locator('tr[data-row="monthly_fee"], tr[data-row="monthlyFee"]')
     assert fee.locator("td").all_inner_texts() == ["58.00", "128.00"]
     assert "hall-differs" in fee.get_attribute("class")
@@ -122,13 +176,19 @@ def test_a_package_approved_in_the_admin_shows_on_the_web_hall_at_the_next_load(
     package = Package.objects.get(code="PKGB")
     with new_page(chromium, live_server.url) as admin:
         admin_login(admin, branch_publisher.username)
-        admin.goto(f"{live_server.url}/admin/snippets/content/package/edit/{package.pk}/")
+        admin.goto(
+            f"{live_server.url}/admin/snippets/content/package/edit/{package.pk}/"
+        )
         admin.fill("input[name=name]", "畅享升级套餐88元")
         admin.locator("footer .w-dropdown__toggle").first.click()
         admin.locator("button[name=action-submit]").click()
         admin.wait_for_load_state("networkidle")
-        admin.goto(f"{live_server.url}/admin/snippets/content/package/edit/{package.pk}/")
-        approve = admin.locator("footer [data-workflow-action-name=approve]:not([data-workflow-action-modal-url])")
+        admin.goto(
+            f"{live_server.url}/admin/snippets/content/package/edit/{package.pk}/"
+        )
+        approve = admin.locator(
+            "footer [data-workflow-action-name=approve]:not([data-workflow-action-modal-url])"
+        )
         if not approve.first.is_visible():
             admin.locator("footer .w-dropdown__toggle").first.click()
         approve.first.click()
