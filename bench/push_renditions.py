@@ -169,9 +169,11 @@ def write(out, load_seconds):
     lines = [
         "# Renditions in pushes",
         "",
-        f"{time.strftime('%Y-%m-%d')}, full legacy export on PostgreSQL. Command: `DATABASE_URL=... python "
-        "bench/push_renditions.py`. Bytes are the compact JSON a delivery sends; gzip for reference (deliveries "
-        "are not compressed). The machine was shared: times vary, sizes and query counts do not.",
+        (
+            f"{time.strftime('%Y-%m-%d')}, full legacy export on PostgreSQL. Command: `DATABASE_URL=... python "
+            "bench/push_renditions.py`. Bytes are the compact JSON a delivery sends; gzip for reference (deliveries "
+            "are not compressed). The machine was shared: times vary, sizes and query counts do not."
+        ),
         "",
         "| account | what | JSON | gzip | build s | SQL |",
         "|---|---|---|---|---|---|",
