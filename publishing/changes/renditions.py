@@ -95,8 +95,8 @@ def attach(documents, items, account):
     if not documents:
         return documents
     by_code = {doc["code"]: doc for doc in documents}
-    queryset = items.filter(code__in=list(by_code)).order_by("pk")
-    for item, (rendition,) in render_many(queryset, [account]):
+    # ``items`` is the queryset the documents were built from: the same rows, loaded whole.
+    for item, (rendition,) in render_many(items.order_by("pk"), [account]):
         doc = by_code.get(item.code)
         if doc is not None:
             doc["rendition"] = document(rendition, account.type)
