@@ -75,8 +75,9 @@
     return node;
   }
 
+  // An http(s) URL or a path on this site (local media files); never javascript: or data:.
   function safeUrl(url) {
-    return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
+    return typeof url === "string" && (/^https?:\/\//i.test(url) || /^\/(?!\/)/.test(url)) ? url : null;
   }
 
   function route(...parts) {
