@@ -19,6 +19,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     # Channel renditions: short links in SMS texts lead to the web rendition.
     path("s/", include("renditions.urls")),
+    # The reference web hall, only with WEB_HALL_DEMO (docs/web-hall.md).
+    path("demo/web-hall/", include("cms.web_hall")),
 ]
 
 if settings.DEBUG:

@@ -71,7 +71,11 @@ def render_web(ctx, account):
         strip_comments=True,
     )
     rendition.images = writer.image_ids
-    rendition.meta = {"url": links.web_url_on(account, source.kind, source.code)}
+    # The cards as data too, for a front end that lays them out itself (pushes carry them).
+    rendition.meta = {
+        "url": links.web_url_on(account, source.kind, source.code),
+        "cards": [card.as_data() for card in source.cards],
+    }
     return rendition
 
 

@@ -226,6 +226,11 @@ if LOG_FORMAT not in ("text", "json"):
 LOGGING = logging_config(env_str("LOG_LEVEL", "INFO"), LOG_FORMAT)
 LOGGING_CONFIG = "cms.logs.configure"
 
+# --- The reference web hall at /demo/web-hall/ (cms/web_hall.py, docs/web-hall.md) ---
+# Off unless asked: bin/run turns it on with the sample web hall's API token. Production forces it off.
+WEB_HALL_DEMO = env_bool("WEB_HALL_DEMO", False)
+WEB_HALL_DEMO_TOKEN = env_str("WEB_HALL_DEMO_TOKEN", "")
+
 # --- GraphQL API (cms/graphql_view.py, api/) ---
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
 GRAPHQL_GRAPHIQL = env_bool("GRAPHQL_GRAPHIQL", DEBUG)

@@ -12,6 +12,9 @@ SECRET_KEY = env_str("SECRET_KEY", required=True)
 CMS_SECRETS_KEY = env_fernet_key("CMS_SECRETS_KEY", required=True)
 env_str("DATABASE_URL", required=True)
 DEBUG = False
+# The demo web hall hands its API token to any visitor: never in production.
+WEB_HALL_DEMO = False
+WEB_HALL_DEMO_TOKEN = ""
 
 # base.py falls back to what runs on one laptop. Here each fallback is a decision, named
 # in the environment; without the variable or its ALLOW_ switch the start is refused,

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from content import kinds
 from content.models import Brand, ChannelAccount, SmsTemplate
-from publishing.changes import documents
+from publishing.changes import documents, renditions
 from publishing.changes.models import Change
 from content.reach import audience_for, published
 from publishing.changes.services import change_rows, current_version
@@ -56,8 +56,23 @@ def menu_documents(account):
     return out
 
 
-def build_bundle(account):
+def _documents(kind, items, account, with_renditions):
+    docs = documents.documents(kind.code, items, account.pk)
+    if with_renditions and renditions.carries(account, kind.code):
+        renditions.attach(docs, items, account)
+    return docs
+
+
+def _sms_rules(bundle, account, with_renditions):
+    if with_renditions and account.type == ChannelAccount.Type.SMS:
+        bundle["smsRules"] = renditions.sms_rules_document(account)
+    return bundle
+
+
+def build_bundle(account, with_renditions=False):
     """The account's published configuration with the version it is current at.
+    ``with_renditions`` (pushes): each item also carries its rendition for the
+    account's channel, and an SMS account's bundle its SMS rules (renditions.py).
 
     The version is read first: anything published while the bundle builds is
     then also in a later ``changes_since(version)``, so a client never misses it."""
@@ -75,14 +90,14 @@ def build_bundle(account):
     }
     for kind in kinds.editorial():
         bundle[kind.document_key] = (
-            documents.documents(kind.code, published(kind.model, audience), account.pk) if kind.code in carried else []
+            _documents(kind, published(kind.model, audience), account, with_renditions) if kind.code in carried else []
         )
     commands = kinds.get(kinds.Kind.SMS_COMMAND)
     if commands.code in carried:
         bundle[commands.document_key] = documents.sms_command_map(account.pk, published(SmsTemplate, audience))
     else:
         bundle[commands.document_key] = {}
-    return bundle
+    return _sms_rules(bundle, account, with_renditions)
 
 
 def _last_actions(account, since):
@@ -96,9 +111,23 @@ def _last_actions(account, since):
     return last, version
 
 
-def bundle_delta(account, since):
+def _articles_showing(account, last, wanted, audience):
+    """A pushed article's rendition holds its packages' cards: the articles showing a
+    package changed since are sent again with it (their own change unchanged)."""
+    package_ids = [pk for (kind, _), (_, pk) in last.items() if kind == Change.Kind.PACKAGE and pk is not None]
+    if not package_ids or not renditions.carries(account, Change.Kind.ARTICLE):
+        return
+    gone = {code for (kind, code), (action, _) in last.items() if kind == Change.Kind.ARTICLE and action != Change.Action.UPSERT}
+    showing = published(kinds.get(Change.Kind.ARTICLE).model, audience).filter(related_packages__in=package_ids)
+    for code, pk in showing.order_by().values_list("code", "pk").distinct():
+        if code not in gone:
+            wanted.setdefault(Change.Kind.ARTICLE, {}).setdefault(code, pk)
+
+
+def bundle_delta(account, since, with_renditions=False):
     """What changed in the account's bundle after version ``since``: the current
-    documents of items published since, and the codes of items withdrawn since."""
+    documents of items published since, and the codes of items withdrawn since
+    (with their renditions when ``with_renditions``, as ``build_bundle``)."""
     account = _account(account)
     last, version = _last_actions(account, since)
     audience = audience_for([account])
@@ -109,6 +138,8 @@ def bundle_delta(account, since):
             wanted.setdefault(kind, {})[code] = object_id
         else:
             removed.setdefault(kinds.get(kind).document_key, []).append(code)
+    if with_renditions:
+        _articles_showing(account, last, wanted, audience)
     for kind, by_code in wanted.items():
         key = kinds.get(kind).document_key
         if kind == Change.Kind.MENU:
@@ -120,13 +151,14 @@ def bundle_delta(account, since):
         else:
             model = kinds.get(kind).model
             items = published(model, audience).filter(pk__in=[pk for pk in by_code.values() if pk is not None])
-            current = {doc["code"]: doc for doc in documents.documents(kind, items, account.pk)}
+            docs = _documents(kinds.get(kind), items, account, with_renditions)
+            current = {doc["code"]: doc for doc in docs}
             upserts[key] = [current[code] for code in sorted(current)]
         # Published since but withdrawn again, or no longer reaching the account.
         gone = sorted(code for code in by_code if code not in current)
         if gone:
             removed.setdefault(key, []).extend(gone)
-    return {
+    delta = {
         "format": DELTA_FORMAT,
         "account": account.code,
         "since": since,
@@ -134,3 +166,4 @@ def bundle_delta(account, since):
         "upserts": upserts,
         "removed": {key: sorted(codes) for key, codes in removed.items()},
     }
+    return _sms_rules(delta, account, with_renditions)

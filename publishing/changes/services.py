@@ -180,13 +180,13 @@ def resync(published_since=None):
     return run(published_since)
 
 
-def build_bundle(account):
+def build_bundle(account, with_renditions=False):
     from publishing.changes.bundle import build_bundle as build
 
-    return build(account)
+    return build(account, with_renditions)
 
 
-def bundle_delta(account, since):
+def bundle_delta(account, since, with_renditions=False):
     from publishing.changes.bundle import bundle_delta as delta
 
-    return delta(account, since)
+    return delta(account, since, with_renditions)

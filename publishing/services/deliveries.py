@@ -81,16 +81,17 @@ def _adoptable(pub, endpoint):
 
 def compose(endpoint):
     """(since, version, body) of the next delivery: the full bundle for an endpoint
-    that never acknowledged one, else the delta since its acknowledged version."""
+    that never acknowledged one, else the delta since its acknowledged version, each
+    item with its rendition for the account's channel (publishing/changes/renditions.py)."""
     from publishing.changes.services import build_bundle, bundle_delta, current_version
 
     account = endpoint.account
     since = endpoint.acked_version
     version = current_version(account)
     if since is None:
-        kind, data = "bundle", build_bundle(account)
+        kind, data = "bundle", build_bundle(account, with_renditions=True)
     else:
-        kind, data = "delta", bundle_delta(account, since)
+        kind, data = "delta", bundle_delta(account, since, with_renditions=True)
     if isinstance(data, dict) and data.get("version") is not None:
         version = data["version"]  # what the document actually covers
     document = {"type": kind, "account": account.code, "since": since, "version": version, "data": data}
