@@ -134,3 +134,28 @@ def test_the_delta_after_withdrawing_a_brand_reply_keeps_the_command(hall, cxtc)
     assert delta["upserts"]["smsCommands"] == {"CXTC": {"default": "TC-DEFAULT", "brands": {"gotone": "TC-GOTONE"}}}
     assert "CXTC" not in delta["removed"].get("smsCommands", [])
     assert delta["removed"]["smsTemplates"] == ["TC-MZONE"]
+
+
+def _add_form(matrix, code, brands, text):
+    return {"code": code, "category": "reply", "organisation": matrix["branch1"].pk, "text": text,
+            "parameters": "", "commands": "cxtc", "brands": [Brand.objects.get(code=b).pk for b in brands]}
+
+
+def test_the_admin_form_binds_a_new_brand_reply_beside_the_default_and_refuses_a_second(
+    client, matrix, hall, cxtc, superuser
+):
+    from django.urls import reverse
+
+    client.force_login(superuser)
+    url = reverse("wagtailsnippets_content_smstemplate:add")
+    # when an editor adds a 神州行 reply to CXTC (the brand ticked in the same form)
+    response = client.post(url, _add_form(matrix, "TC-EASY", ["easyown"], "神州行套餐查询结果。"))
+    # then it is saved and reserves CXTC for 神州行 beside the default and the other brands
+    assert response.status_code == 302
+    bound = dict(SmsCommand.objects.filter(account=hall, command="CXTC").values_list("brand__code", "template__code"))
+    assert bound == {None: "TC-DEFAULT", "gotone": "TC-GOTONE", "mzone": "TC-MZONE", "easyown": "TC-EASY"}
+    # when a second 全球通 reply is added, the form refuses it on 绑定指令 naming the holder
+    response = client.post(url, _add_form(matrix, "TC-NEW-2", ["gotone"], "又一个全球通回复。"))
+    assert response.status_code == 200
+    assert "TC-GOTONE" in " ".join(response.context["form"].errors["commands"])
+    assert not SmsCommand.objects.filter(template__code="TC-NEW-2").exists()

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_bundle_holds_the_published_configuration_of_the_sms_account(matrix, sms_accounts):
     # given published templates of SX-01 (one answering a command for mzone: publishing
     # binds it), a draft, and SX-02's template
-    template = SmsTemplateFactory(code="TPL001", organisation=matrix["branch1"], commands=["CXLL"], brands=["mzone"],
+    SmsTemplateFactory(code="TPL001", organisation=matrix["branch1"], commands=["CXLL"], brands=["mzone"],
                                   text="您本月已用流量{used}。",
                                   parameters=[{"name": "used", "type": "data_volume", "max_length": 8}], published=True)
     SmsTemplateFactory(code="TPL002", organisation=matrix["outlet"], published=True)

@@ -25,7 +25,7 @@ def hall(sms_account, templates, sms_nodes):
 
 
 def test_a_brand_customer_gets_the_brands_reply_by_digits_and_by_command(hall):
-    account, gotone = hall
+    account, _gotone = hall
     # when a 全球通 customer walks to 1.2, then sends the command
     result = simulate(account, "gotone", ["1", "2", "CXTC"])
     # then both answers are the 全球通 template, signed
