@@ -42,13 +42,21 @@ def resolve_all(account, commands, brand=None):
     """{command: LIVE template} of ``commands`` on ``account`` for ``brand``, one query."""
     code = brand_code(brand)
     rows = (
-        SmsCommand.objects.filter(account=account, command__in=list(commands), template__live=True)
-        .filter(Q(brand__isnull=True) | Q(brand__code=code) if code else Q(brand__isnull=True))
+        SmsCommand.objects.filter(
+            account=account, command__in=list(commands), template__live=True
+        )
+        .filter(
+            Q(brand__isnull=True) | Q(brand__code=code)
+            if code
+            else Q(brand__isnull=True)
+        )
         .select_related("template", "brand")
     )
     choices = {}
     for binding in rows:
-        choices.setdefault(binding.command, {})[binding.brand.code if binding.brand_id else None] = binding.template
+        choices.setdefault(binding.command, {})[
+            binding.brand.code if binding.brand_id else None
+        ] = binding.template
     return {command: pick(by_brand, code) for command, by_brand in choices.items()}
 
 

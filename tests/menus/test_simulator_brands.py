@@ -18,9 +18,16 @@ def hall(sms_account, templates, sms_nodes):
     """The small tree published (1.2 套餐 answers CXTC with TPL-PACKAGE), and a
     published 全球通 reply to CXTC bound on the hall."""
     publish(make_menu(sms_account, sms_nodes))
-    gotone = SmsTemplateFactory(code="TPL-TC-GOTONE", category="reply", organisation=sms_account.organisation,
-                                commands=["CXTC"], brands=["gotone"], text="尊敬的全球通客户,您的套餐为全球通畅享。",
-                                parameters=[], published=True)
+    gotone = SmsTemplateFactory(
+        code="TPL-TC-GOTONE",
+        category="reply",
+        organisation=sms_account.organisation,
+        commands=["CXTC"],
+        brands=["gotone"],
+        text="尊敬的全球通客户,您的套餐为全球通畅享。",
+        parameters=[],
+        published=True,
+    )
     return sms_account, gotone
 
 
@@ -43,15 +50,24 @@ def test_other_brands_and_unknown_callers_get_the_menus_reply(hall):
 
 def test_a_default_binding_answers_brands_without_their_own(hall, sms_account):
     # given a published default reply to C21 besides the menu's
-    SmsTemplateFactory(code="TPL-C21", category="reply", organisation=sms_account.organisation, commands=["C21"],
-                       text="短信营业厅使用说明:回复序号进入菜单。", parameters=[], published=True)
+    SmsTemplateFactory(
+        code="TPL-C21",
+        category="reply",
+        organisation=sms_account.organisation,
+        commands=["C21"],
+        text="短信营业厅使用说明:回复序号进入菜单。",
+        parameters=[],
+        published=True,
+    )
     # when an mzone customer sends it
     result = simulate(sms_account, "mzone", ["C21"])
     # then
     assert result.steps[0].template == "TPL-C21"
 
 
-def test_a_template_withdrawn_after_the_menu_was_published_no_longer_answers(hall, templates):
+def test_a_template_withdrawn_after_the_menu_was_published_no_longer_answers(
+    hall, templates
+):
     account, _ = hall
     # given 1.1 余额 answers with TPL-BALANCE, which is then unpublished
     unpublish(templates["balance"])
