@@ -67,6 +67,13 @@ class ChannelAccountViewSet(OrganisationScopedViewSet):
         ),
     ]
 
+    def get_urlpatterns(self):
+        from django.urls import path
+
+        from content.views.sms_recheck import URL_NAME, recheck_view
+
+        return super().get_urlpatterns() + [path("sms-recheck/<int:pk>/", recheck_view, name=URL_NAME)]
+
 
 class OrganisationMatrixGroup(SnippetViewSetGroup):
     menu_label = _("组织矩阵")
@@ -88,6 +95,7 @@ from content.models import Article, AutoReply, SmsTemplate  # noqa: E402
 from content.views.catalogue import BusinessViewSet, PackageViewSet  # noqa: E402
 from content.views.groups import NewsGroupViewSet  # noqa: E402
 from content.views.library import ArticleViewSet, can_copy_locally  # noqa: E402
+from content.views import sms_recheck  # noqa: E402
 from content.views.sms import SmsTemplateViewSet  # noqa: E402
 from content.views.wechat import AutoReplyViewSet, TemplateMessageViewSet  # noqa: E402
 
@@ -134,6 +142,14 @@ def _reserve_sms_commands(request, instance):
 
 hooks.register("after_create_snippet", _reserve_sms_commands)
 hooks.register("after_edit_snippet", _reserve_sms_commands)
+hooks.register("before_edit_snippet", sms_recheck.remember_rules)
+hooks.register("after_edit_snippet", sms_recheck.list_broken_after_save)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def sms_recheck_button(snippet, user, next_url=None):
+    if isinstance(snippet, ChannelAccount) and snippet.type == ChannelAccount.Type.SMS:
+        yield Button(_("短信模板复核"), url=sms_recheck.recheck_url(snippet), icon_name="warning", priority=20)
 
 
 @hooks.register("register_log_actions")

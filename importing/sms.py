@@ -1,9 +1,11 @@
 """SMS interaction templates and the commands they answer.
 
 Each template's commands are bound on the SMS account(s) that serve its
-organisation (``content.reach.target_accounts``); a command is bound
-to one template per account. Whether a command is free is decided for the whole
-export at once: within one export a command may move from one template to another."""
+organisation (``content.reach.target_accounts``), for each of the record's
+``brands`` (none: as the command's default reply); a (command, brand) is bound
+to one template per account, as in the admin (``content.services.sms_commands``).
+Whether a command is free is decided for the whole export at once: within one
+export a command may move from one template to another."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -75,30 +77,34 @@ class SmsTemplatesList(EditorialList):
         return self._accounts_by_org[organisation_id]
 
     def check_batch(self, accepted):
-        """Refuse a template whose command another template already answers on the same account."""
-        owner = {}  # (account, command) -> template code, for this export
+        """Refuse a template whose command another template already answers on the same
+        account for one of its brands (or as the default)."""
+        owner = {}  # (account, command, brand id or None) -> template code, for this export
         refused = set()
         for item in accepted:
-            for account_id in self.sms_accounts(item.values["organisation_id"]):
-                for command in item.values["commands"]:
-                    other = owner.setdefault((account_id, command), item.record)
-                    if other != item.record:
-                        refused.add(id(item))
-                        self._refuse(item, {"commands": [_("指令 %(command)s 已由模板 %(other)s 使用") % {
-                            "command": command, "other": other}]})
+            taken = {}
+            for key in self._bindings(item):
+                other = owner.setdefault(key, item.record)
+                if other != item.record:
+                    taken.setdefault(key[1], other)
+            if taken:
+                refused.add(id(item))
+                self._refuse(item, {"commands": [_("指令 %(command)s 已由模板 %(other)s 使用") % {
+                    "command": command, "other": other} for command, other in taken.items()]})
         accepted = [item for item in accepted if id(item) not in refused]
         exported = {item.record for item in accepted}
         clashes = {}
         keys = list(owner)
         for chunk in chunks(keys, 2000):
-            accounts = {account for account, _command in chunk}
-            commands = {command for _account, command in chunk}
-            for account_id, command, code in SmsCommand.objects.filter(
+            accounts = {key[0] for key in chunk}
+            commands = {key[1] for key in chunk}
+            for account_id, command, brand_id, code in SmsCommand.objects.filter(
                 account_id__in=accounts, command__in=commands
-            ).values_list("account_id", "command", "template__code"):
+            ).values_list("account_id", "command", "brand_id", "template__code"):
                 # Bound to a template outside this export: the binding stands, the import yields.
-                if code not in exported and owner.get((account_id, command)) not in (None, code):
-                    clashes.setdefault(owner[(account_id, command)], []).append((command, code))
+                mine = owner.get((account_id, command, brand_id))
+                if code not in exported and mine not in (None, code) and (command, code) not in clashes.get(mine, []):
+                    clashes.setdefault(mine, []).append((command, code))
         kept = []
         for item in accepted:
             if item.record in clashes:
@@ -110,29 +116,33 @@ class SmsTemplatesList(EditorialList):
                 kept.append(item)
         return kept
 
+    def _bindings(self, item):
+        """(account, command, brand id or None) of each binding the record asks for."""
+        brands = sorted(item.m2m.get("brands") or []) or [None]
+        for account_id in self.sms_accounts(item.values["organisation_id"]):
+            for command in item.values["commands"]:
+                for brand_id in brands:
+                    yield account_id, command, brand_id
+
     def after_write(self, accepted):
         """Make the stored bindings of the accepted templates exactly what they ask for."""
-        wanted = {}
-        for item in accepted:
-            for account_id in self.sms_accounts(item.values["organisation_id"]):
-                for command in item.values["commands"]:
-                    wanted[(account_id, command)] = item.pk
+        wanted = {key: item.pk for item in accepted for key in self._bindings(item)}
         template_ids = [item.pk for item in accepted]
         stored = {}
         for chunk in chunks(template_ids, 5000):
-            for pk, account_id, command, template_id in SmsCommand.objects.filter(template_id__in=chunk).values_list(
-                "pk", "account_id", "command", "template_id"
-            ):
-                stored[(account_id, command)] = (pk, template_id)
+            for pk, account_id, command, brand_id, template_id in SmsCommand.objects.filter(
+                template_id__in=chunk
+            ).values_list("pk", "account_id", "command", "brand_id", "template_id"):
+                stored[(account_id, command, brand_id)] = (pk, template_id)
         stale = [pk for key, (pk, template_id) in stored.items() if wanted.get(key) != template_id]
         for chunk in chunks(stale):
             SmsCommand.objects.filter(pk__in=chunk).delete()
         fresh = [
-            (account_id, command, template_id)
-            for (account_id, command), template_id in wanted.items()
-            if stored.get((account_id, command), (None, None))[1] != template_id
+            (account_id, command, brand_id, template_id)
+            for (account_id, command, brand_id), template_id in wanted.items()
+            if stored.get((account_id, command, brand_id), (None, None))[1] != template_id
         ]
-        insert_values(SmsCommand, ("account", "command", "template"), fresh)
+        insert_values(SmsCommand, ("account", "command", "brand", "template"), fresh)
 
 
 def _json_list(record, key, item_type, errors):

@@ -1,7 +1,10 @@
 """The SMS business-hall simulator: what a customer of a brand would get back for
 the messages they send, from the published menu and the reply templates, with
 sample parameter values. Digits walk the menu (0 back to the main menu); a
-command answers from anywhere, also when its node is hidden from the listing."""
+command answers from anywhere, also when its node is hidden from the listing.
+Only LIVE templates answer, as on the real hall: a command answers with the
+template bound for the customer's brand, else its default binding
+(``content.services.sms_commands.resolve``), else the menu node's own template."""
 
 from dataclasses import dataclass, field
 
@@ -9,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from content.models import ChannelAccount, SmsTemplate
 from content.services.sms import fill
+from content.services.sms_commands import brand_code, resolve_all
 from content.services.sms_parameters import parse_declarations, sample_value
 from content.services.sms_segments import count_segments
 from menus.services import published_tree
@@ -43,13 +47,15 @@ def render_reply(template):
 
 
 class _Session:
-    def __init__(self, account, tree):
+    def __init__(self, account, brand, tree):
         self.account = account
+        self.brand = brand
         self.tree = tree
         self.current = None  # None: the main menu
         self.paths = {}
         self.commands = {}
         self.templates = {}
+        self.bound = None
         for node, _, parent in walk(tree):
             self.paths[node["key"]] = [*self.paths.get(parent["key"], []), node] if parent else [node]
             if node["type"] == "command" and node.get("command"):
@@ -77,11 +83,19 @@ class _Session:
 
     def template(self, code):
         if code not in self.templates:
-            self.templates[code] = SmsTemplate.objects.filter(code=code).first()
+            self.templates[code] = SmsTemplate.objects.filter(code=code, live=True).first()
         return self.templates[code]
 
+    def answering(self, node):
+        if self.bound is None:  # every command of the tree for the brand, in one query
+            self.bound = resolve_all(self.account, list(self.commands), self.brand)
+        command = (node.get("command") or "").upper()
+        return self.bound.get(command) or self.template(node.get("reply_template"))
+
     def reply(self, text, node):
-        template = self.template(node.get("reply_template"))
+        template = self.answering(node)
+        if template is None and SmsTemplate.objects.filter(code=node.get("reply_template")).exists():
+            return SimulationStep(text, "unknown", f"回复模板 {node.get('reply_template')} 未发布", self.path_of(node))
         if template is None:
             return SimulationStep(text, "unknown", f"回复模板 {node.get('reply_template')} 不存在", self.path_of(node))
         body, values = render_reply(template)
@@ -114,7 +128,7 @@ def simulate(account, brand, inputs):
     if not tree:
         steps = [SimulationStep(text, "unavailable", "此账号尚无已发布的短信菜单") for text in inputs]
     else:
-        session = _Session(account, tree)
+        session = _Session(account, brand_code(brand), tree)
         steps = [session.step(text) for text in inputs]
     signature = account.signature or ""
     steps = [

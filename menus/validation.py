@@ -264,10 +264,11 @@ class _Check:
                     self.add(node, "reply_template", f"回复模板 {code} 不存在", "unknown_template")
                 elif not template["live"] and code not in scheduled and node.get("valid", True):
                     self.add(node, "reply_template", f"回复模板 {code} 未发布也未定时发布", "template_not_published")
-        # A command the account already binds to another template would answer twice.
+        # A command whose default the account binds to another template would answer
+        # twice (a brand's own binding may differ: it answers that brand's customers).
         bound = {}
         if self.account.pk:
-            for command, template_code in SmsCommand.objects.filter(account=self.account).values_list(
+            for command, template_code in SmsCommand.objects.filter(account=self.account, brand__isnull=True).values_list(
                 "command", "template__code"
             ):
                 bound[command.upper()] = template_code

@@ -39,9 +39,13 @@ class SmsCommandNode(graphene.ObjectType):
 
     command = graphene.String(required=True)
     template = graphene.String(required=True, description="Code of the template that answers it.")
+    brand = graphene.String(description="The brand whose customers get this reply; null: the default reply.")
 
     def resolve_template(binding, info):
         return binding.template.code
+
+    def resolve_brand(binding, info):
+        return binding.brand.code if binding.brand_id else None
 
 
 class ChangedItem(graphene.Union):
@@ -97,7 +101,7 @@ class BundleNode(graphene.ObjectType):
 
     account = graphene.String(required=True)
     version = BigInt(required=True)
-    document = graphene.Field(JSON, required=True, description="The whole published configuration (channel-bundle/1).")
+    document = graphene.Field(JSON, required=True, description="The whole published configuration (channel-bundle/2).")
 
 
 class BundleDeltaNode(graphene.ObjectType):
@@ -107,7 +111,7 @@ class BundleDeltaNode(graphene.ObjectType):
     account = graphene.String(required=True)
     since = BigInt(required=True)
     version = BigInt(required=True)
-    document = graphene.Field(JSON, required=True, description="Upserted documents and removed codes (channel-bundle-delta/1).")
+    document = graphene.Field(JSON, required=True, description="Upserted documents and removed codes (channel-bundle-delta/2).")
 
 
 # A bundle document is an account's whole published configuration (the SMS account's:
@@ -132,7 +136,7 @@ def _load_items(info, account_id, audience, rows):
             continue
         if kind == Change.Kind.SMS_COMMAND:
             templates = access.published(SmsTemplate, info, audience)
-            qs = SmsCommand.objects.filter(pk__in=ids, account_id=account_id, template__in=templates).select_related("template")
+            qs = SmsCommand.objects.filter(pk__in=ids, account_id=account_id, template__in=templates).select_related("template", "brand")
         else:
             model = kinds.get(kind).model
             asked = asked_fields(info)

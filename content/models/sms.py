@@ -58,16 +58,34 @@ class SmsTemplate(OwnedEditorialModel):
 
 
 class SmsCommand(models.Model):
-    """A command bound to at most one template per SMS account."""
+    """A command bound on an SMS account: the reply for one brand's customers, or
+    the default (no brand) for everyone else. One template per (account, command,
+    brand); ``content.services.sms_commands.pick`` is the one resolution rule."""
 
     account = models.ForeignKey("content.ChannelAccount", on_delete=models.CASCADE, related_name="sms_commands")
     command = models.CharField(_("指令"), max_length=20)
+    # PROTECT: deleting a brand must not silently drop the replies its customers get.
+    brand = models.ForeignKey(
+        "content.Brand", verbose_name=_("品牌"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("留空为默认回复:没有专属回复的品牌都用它"),
+    )
     template = models.ForeignKey(SmsTemplate, on_delete=models.CASCADE, related_name="command_bindings")
 
     class Meta:
         verbose_name = _("短信指令")
         verbose_name_plural = _("短信指令")
-        constraints = [models.UniqueConstraint(fields=["account", "command"], name="unique_command_per_account")]
+        # Two partial constraints: NULL never equals NULL, so one constraint over the
+        # three columns would let two defaults of a command through.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "command", "brand"], condition=models.Q(brand__isnull=False),
+                name="unique_brand_command_per_account",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "command"], condition=models.Q(brand__isnull=True),
+                name="unique_default_command_per_account",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.command} → {self.template_id}"
+        return f"{self.command}[{self.brand_id or '*'}] → {self.template_id}"

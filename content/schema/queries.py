@@ -48,6 +48,7 @@ from content.schema.types import (
     TemplateMessageConnection,
 )
 from content.services import catalogue
+from content.services.sms_commands import resolve as resolve_command
 
 BY_CODE = (["code"], [str])
 NEWEST_FIRST = (["-pk"], [int])
@@ -136,7 +137,9 @@ class Query(graphene.ObjectType):
     article = graphene.Field(ArticleNode, code=graphene.String(required=True))
     sms_templates = graphene.Field(
         SmsTemplateConnection, required=True, account=graphene.String(required=True), category=SmsCategory(),
-        brand=graphene.String(), command=graphene.String(), **page_args(),
+        brand=graphene.String(description="Brand code: with command, the brand's customers' reply; else templates for the brand."),
+        command=graphene.String(description="The template answering this command for brand (else the default reply)."),
+        **page_args(),
     )
     sms_template = graphene.Field(SmsTemplateNode, account=graphene.String(required=True), code=graphene.String(required=True))
     keyword_replies = graphene.Field(
@@ -204,14 +207,16 @@ class Query(graphene.ObjectType):
         return access.one(Article, info, lambda qs: prepare(Article, qs), loader(Article, info), code=code)
 
     def resolve_sms_templates(root, info, account, category=None, brand=None, command=None, **kwargs):
-        _, audience = access.account_audience(info, account)
+        account_id, audience = access.account_audience(info, account)
         qs = access.published(SmsTemplate, info, audience)
         if category:
             qs = qs.filter(category=_value(category))
-        if brand:
-            qs = qs.filter(pk__in=SmsTemplate.objects.filter(brands__code=brand).values("pk"))
         if command:
-            qs = qs.filter(commands__contains=[command]) if _json_contains() else qs.filter(commands__icontains=f'"{command}"')
+            # The template a customer of ``brand`` gets for the command: the one rule.
+            answering = resolve_command(account_id, command, brand)
+            qs = qs.filter(pk=answering.pk if answering is not None else None)
+        elif brand:
+            qs = qs.filter(pk__in=SmsTemplate.objects.filter(brands__code=brand).values("pk"))
         return _page(prepare(SmsTemplate, qs), BY_CODE, kwargs, loader(SmsTemplate, info))
 
     def resolve_sms_template(root, info, account, code):
@@ -231,8 +236,3 @@ class Query(graphene.ObjectType):
         qs = access.published(TemplateMessage, info, audience)
         return _page(qs, BY_CODE, kwargs, loader(TemplateMessage, info, account_id))
 
-
-def _json_contains():
-    from django.db import connection
-
-    return connection.vendor == "postgresql"

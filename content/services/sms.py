@@ -1,6 +1,7 @@
 """SMS interaction templates: the one validator (admin form, importer and API
-refuse the same way), typed rendering, the worst case an account must carry,
-and command bindings (a command answers with at most one template per account)."""
+refuse the same way), typed rendering, the worst case an account must carry.
+Command bindings per brand are in ``sms_commands``; which templates an account's
+rules break, in ``sms_recheck``."""
 
 import re
 from collections import defaultdict
@@ -8,12 +9,17 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from content.models import ChannelAccount, SmsCommand, SmsTemplate
-from content.services.sms_parameters import (  # noqa: F401  (re-exported for the admin)
+from content.models import ChannelAccount, SmsTemplate
+from content.services.sms_commands import (  # noqa: F401  (re-exported: admin hooks, signal handlers)
+    bind_commands,
+    binding_brands,
+    clashes,
+    sync_command_bindings,
+)
+from content.services.sms_parameters import (
     TYPE_LABELS,
     format_value,
     parse_declarations,
@@ -162,44 +168,47 @@ def validate_template(template, account=None):
             if p.name not in used:
                 errors["parameters"].append(_("参数 %(name)s 已声明但模板中未使用") % {"name": p.name})
 
-    if template.category == SmsTemplate.Category.MARKETING and rules.opt_out_text not in text:
-        errors["text"].append(
-            _("营销短信必须包含退订提示“%(opt_out)s”") % {"opt_out": rules.opt_out_text}
-        )
-
     if not problems and text.strip() and len(text) <= MAX_TEMPLATE_CHARS:
-        worst = count_segments(worst_case_text(template, rules.account))
-        if worst.segments > rules.max_segments:
-            errors["text"].append(
-                _(
-                    "最长情况(参数取最大长度,含签名%(signature)s)为%(units)d个字符单位,需%(segments)d条短信,"
-                    "超过账号上限%(max)d条"
-                )
-                % {
-                    "signature": rules.signature or "-",
-                    "units": worst.units,
-                    "segments": worst.segments,
-                    "max": rules.max_segments,
-                }
-            )
+        errors["text"].extend(account_rule_problems(template, rules, params))
+    elif template.category == SmsTemplate.Category.MARKETING:
+        errors["text"].extend(account_rule_problems(template, rules, None))
 
     commands, problems = normalise_commands(template.commands)
     errors["commands"].extend(problems)
     if commands and rules.account is not None:
-        taken = (
-            SmsCommand.objects.filter(account=rules.account, command__in=commands)
-            .exclude(template_id=template.pk)
-            .select_related("template")
-        )
-        for binding in taken:
-            errors["commands"].append(
-                _("指令 %(command)s 在账号 %(account)s 已绑定模板 %(template)s")
-                % {"command": binding.command, "account": rules.account.code, "template": binding.template.code}
-            )
+        errors["commands"].extend(clashes(rules.account, template.pk, commands, binding_brands(template)))
 
     errors = {field: messages for field, messages in errors.items() if messages}
     if errors:
         raise ValidationError(errors)
+
+
+def account_rule_problems(template, rules, params):
+    """What the serving account's rules (opt-out text, signature, segment limit) find
+    wrong with a template; ``params`` None skips the worst case (the text is already
+    refused for its own faults). The part of ``validate_template`` an account change
+    re-checks, without a query."""
+    problems = []
+    text = template.text or ""
+    if template.category == SmsTemplate.Category.MARKETING and rules.opt_out_text not in text:
+        problems.append(_("营销短信必须包含退订提示“%(opt_out)s”") % {"opt_out": rules.opt_out_text})
+    if params is None:
+        return problems
+    worst = count_segments(rules.signature + fill(text, params, worst_case_value))
+    if worst.segments > rules.max_segments:
+        problems.append(
+            _(
+                "最长情况(参数取最大长度,含签名%(signature)s)为%(units)d个字符单位,需%(segments)d条短信,"
+                "超过账号上限%(max)d条"
+            )
+            % {
+                "signature": rules.signature or "-",
+                "units": worst.units,
+                "segments": worst.segments,
+                "max": rules.max_segments,
+            }
+        )
+    return problems
 
 
 def render_template(template, values, account=None, *, signed=False):
@@ -257,63 +266,6 @@ def measure(template, account=None):
                         "max_length": p.max_length} for p in params],
         "problems": problems,
     }
-
-
-@transaction.atomic
-def bind_commands(template, account, commands):
-    """Make ``commands`` the commands ``template`` answers on ``account``.
-
-    Refuses (ValidationError on ``commands``) a command already bound to another
-    template of the account; returns the template's bindings on the account."""
-    if account is None or account.type != ChannelAccount.Type.SMS:
-        raise ValidationError({"account": _("只能在短信营业厅账号上绑定指令")})
-    if template.pk is None:
-        raise ValidationError({"commands": _("模板 %(code)s 须先保存再绑定指令") % {"code": template.code}})
-    wanted, problems = normalise_commands(commands)
-    if problems:
-        raise ValidationError({"commands": problems})
-    taken = list(
-        SmsCommand.objects.select_for_update()
-        .filter(account=account, command__in=wanted)
-        .exclude(template=template)
-        .select_related("template")
-    )
-    if taken:
-        raise ValidationError(
-            {
-                "commands": [
-                    _("指令 %(command)s 在账号 %(account)s 已绑定模板 %(template)s")
-                    % {"command": b.command, "account": account.code, "template": b.template.code}
-                    for b in taken
-                ]
-            }
-        )
-    SmsCommand.objects.filter(account=account, template=template).exclude(command__in=wanted).delete()
-    existing = set(
-        SmsCommand.objects.filter(account=account, template=template).values_list("command", flat=True)
-    )
-    try:
-        with transaction.atomic():
-            SmsCommand.objects.bulk_create(
-                [SmsCommand(account=account, command=c, template=template) for c in wanted if c not in existing]
-            )
-    except IntegrityError:
-        raise ValidationError(
-            {"commands": _("指令已被其他模板同时绑定,请刷新后重试(账号 %(account)s)") % {"account": account.code}}
-        )
-    return list(SmsCommand.objects.filter(account=account, template=template).order_by("command"))
-
-
-def sync_command_bindings(template):
-    """Bind the template's own ``commands`` on the account serving its organisation."""
-    account = rules_for(template).account
-    # A template moved to an organisation served by another account leaves the old one.
-    stale = SmsCommand.objects.filter(template_id=template.pk)
-    stale = stale.exclude(account=account) if account is not None else stale
-    stale.delete()
-    if account is None:
-        return []
-    return bind_commands(template, account, template.commands)
 
 
 def rules_for_organisations(org_ids=None):

@@ -88,6 +88,13 @@ class SmsTemplateForm(EditorialForm):
             self.fields["text"].widget.attrs.update({"rows": 5, "data-sms-text": ""})
         self.fields["parameters"].widget.attrs["data-sms-parameters"] = ""
 
+    def _post_clean(self):
+        # The model's clean() checks command clashes per brand: give it the brands chosen
+        # in this form (a parental relation, in memory; ClusterForm assigns it only on save).
+        if "brands" in self.fields and "brands" in getattr(self, "cleaned_data", {}):
+            self.instance.brands.set(list(self.cleaned_data["brands"]))
+        super()._post_clean()
+
 
 class AutoReplyForm(EditorialForm):
     """A rule of one account, or (choosing an organisation instead) a shared rule of

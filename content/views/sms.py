@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.permissions import policy_registry
 
-from content.models import Organisation, SmsTemplate
+from content.models import Brand, Organisation, SmsTemplate
 from content.permissions import scope_for_user
 from content.services import sms as sms_service
 from content.services.sms_segments import count_segments
@@ -97,6 +97,8 @@ def _template_from_post(request):
     template.organisation = org
     if data.get("pk", "").isdigit():
         template.pk = int(data["pk"])
+    # The command clash check is per brand: the brands ticked in the form, not the stored ones.
+    template.brands.set(Brand.objects.filter(pk__in=[b for b in data.getlist("brands") if b.isdigit()]))
     return template
 
 

@@ -11,8 +11,9 @@ from publishing.changes.models import Change
 from content.reach import audience_for, published
 from publishing.changes.services import change_rows, current_version
 
-BUNDLE_FORMAT = "channel-bundle/1"
-DELTA_FORMAT = "channel-bundle-delta/1"
+# /2: an SMS command maps to {"default": code, "brands": {brand: code}} (was: a code).
+BUNDLE_FORMAT = "channel-bundle/2"
+DELTA_FORMAT = "channel-bundle-delta/2"
 
 
 def _account(account):
@@ -134,7 +135,8 @@ def bundle_delta(account, since, with_renditions=False):
     upserts, removed = {}, {}
     wanted = {}
     for (kind, code), (action, object_id) in last.items():
-        if action == Change.Action.UPSERT:
+        # A command's entry holds every brand's binding: any change re-reads it whole.
+        if action == Change.Action.UPSERT or kind == Change.Kind.SMS_COMMAND:
             wanted.setdefault(kind, {})[code] = object_id
         else:
             removed.setdefault(kinds.get(kind).document_key, []).append(code)

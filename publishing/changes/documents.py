@@ -9,7 +9,8 @@ from content.services.catalogue import on_sale_q
 from content.services.html import rich_text_html
 
 from content.kinds import Kind
-from content.models import Article, Business, NewsGroupEntry, Package, SmsCommand, SmsTemplate
+from content.models import Article, Business, NewsGroupEntry, Package, SmsTemplate
+from content.services.sms_commands import command_map
 from content.models.wechat import TemplateMessageMapping
 
 
@@ -185,11 +186,9 @@ def news_group_documents(items):
 
 
 def sms_command_map(account_id, templates, commands=None):
-    """{command: template code} of the account, for bindings to published templates."""
-    rows = SmsCommand.objects.filter(account_id=account_id, template__in=templates.values("pk"))
-    if commands is not None:
-        rows = rows.filter(command__in=commands)
-    return dict(rows.order_by("command").values_list("command", "template__code"))
+    """{command: {"default": template code, "brands": {brand: template code}}} of the
+    account, for bindings to published templates (the content app's one rule)."""
+    return command_map(account_id, templates, commands)
 
 
 # The document builder of each editorial kind (tests hold the keys equal to the registry's).

@@ -98,7 +98,13 @@ def record_unpublication(model, pk):
     if item is None:
         return []
     targets = set(target_accounts(item).values_list("pk", flat=True))
-    return reconcile(kind, pk, item_code(item), targets, Action.UNPUBLISH) + _slot_neighbours(item)
+    rows = reconcile(kind, pk, item_code(item), targets, Action.UNPUBLISH)
+    if model is SmsTemplate:
+        # Its bindings stay reserved, but the commands no longer answer with it (a brand's
+        # customers fall back to the default): the bundle delta re-reads each command.
+        for binding in SmsCommand.objects.filter(template_id=pk).order_by("pk"):
+            rows += record_sms_command(binding.pk, binding.command, binding.account_id, Action.UNPUBLISH)
+    return rows + _slot_neighbours(item)
 
 
 def _slot_neighbours(item):

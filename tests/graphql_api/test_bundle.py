@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from publishing.changes.services import build_bundle, bundle_delta, current_version
-from tests.support.content import bind_command, publish, unpublish
+from tests.support.content import publish, unpublish
 from tests.support.factories import (
     ArticleFactory,
     AutoReplyFactory,
@@ -19,24 +19,25 @@ pytestmark = pytest.mark.django_db
 
 
 def test_bundle_holds_the_published_configuration_of_the_sms_account(matrix, sms_accounts):
-    # given published templates of SX-01 (one bound to a command), a draft, and SX-02's template
-    template = SmsTemplateFactory(code="TPL001", organisation=matrix["branch1"], commands=["CXLL"], brands=["mzone"],
+    # given published templates of SX-01 (one answering a command for mzone: publishing
+    # binds it), a draft, and SX-02's template
+    SmsTemplateFactory(code="TPL001", organisation=matrix["branch1"], commands=["CXLL"], brands=["mzone"],
                                   text="您本月已用流量{used}。",
                                   parameters=[{"name": "used", "type": "data_volume", "max_length": 8}], published=True)
     SmsTemplateFactory(code="TPL002", organisation=matrix["outlet"], published=True)
     SmsTemplateFactory(code="TPL003", organisation=matrix["branch1"], live=False)
     SmsTemplateFactory(code="TPL004", organisation=matrix["branch2"], published=True)
-    bind_command(sms_accounts["branch1"], "CXLL", template)
     PackageFactory(code="PKG001", organisation=matrix["branch1"], published=True)
     # when
     bundle = build_bundle(sms_accounts["branch1"])
     # then
-    assert bundle["format"] == "channel-bundle/1"
+    assert bundle["format"] == "channel-bundle/2"
     assert bundle["version"] == current_version(sms_accounts["branch1"]) > 0
     assert [t["code"] for t in bundle["smsTemplates"]] == ["TPL001", "TPL002"]
     assert bundle["smsTemplates"][0]["brands"] == ["mzone"]
     assert bundle["smsTemplates"][0]["parameters"] == [{"name": "used", "type": "data_volume", "max_length": 8}]
-    assert bundle["smsCommands"] == {"CXLL": "TPL001"}
+    # TPL001 is for mzone customers only: CXLL has no default reply on the account
+    assert bundle["smsCommands"] == {"CXLL": {"default": None, "brands": {"mzone": "TPL001"}}}
     assert [p["code"] for p in bundle["packages"]] == ["PKG001"]
     assert bundle["articles"] == [] and bundle["autoReplies"] == []
     assert bundle["account"]["code"] == "sms-sx-01"

@@ -182,7 +182,8 @@ def test_simulator_uses_the_published_version_before_and_after_publishing(sms_ac
 def test_simulating_reads_the_tree_once_and_each_template_once(sms_account, templates, sms_nodes,
                                                               django_assert_num_queries):
     publish(make_menu(sms_account, sms_nodes))
-    with django_assert_num_queries(3):
+    # the tree, the brand's bindings of the tree's commands, and each template once
+    with django_assert_num_queries(4):
         simulate(sms_account, None, ["1", "1", "CXYE", "1", "2"])
 
 

@@ -25,7 +25,10 @@ def unpublish(item):
     return item
 
 
-def bind_command(account, command, template):
-    """Bind a command on an account (publishing a template binds its own commands already)."""
+def bind_command(account, command, template, brand=None):
+    """Bind a command on an account for ``brand`` (None: the default reply; publishing
+    a template binds its own commands already)."""
     with committed():
-        return SmsCommand.objects.update_or_create(account=account, command=command, defaults={"template": template})[0]
+        return SmsCommand.objects.update_or_create(
+            account=account, command=command, brand=brand, defaults={"template": template}
+        )[0]

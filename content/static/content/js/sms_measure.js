@@ -40,6 +40,8 @@
         var input = field(name);
         if (input && input.value !== undefined) body.append(name, input.value);
       });
+      // Commands are bound per brand: the clash check needs the brands ticked now.
+      form.querySelectorAll('input[name="brands"]:checked').forEach(function (box) { body.append('brands', box.value); });
       var match = window.location.pathname.match(/\/edit\/(\d+)\//);
       if (match) body.append('pk', match[1]);
       var token = form.elements.namedItem('csrfmiddlewaretoken');
