@@ -53,8 +53,12 @@ def on_menu_version_published(sender, version=None, menu=None, account=None, **k
     account = account if account is not None else getattr(menu, "account", None)
     if menu is None or account is None:
         return
-    code, menu_id, account_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk, account.pk
-    transaction.on_commit(lambda: services.record_menu(code, menu_id, account_id))
+    from menus.rollout import served_accounts
+
+    code, menu_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk
+    # The accounts the menu is rolled out to change with it.
+    account_ids = sorted({account.pk, *(a.pk for a in served_accounts(menu))})
+    transaction.on_commit(lambda: services.record_menu_served(code, menu_id, account_ids))
 
 
 def import_change_log():
