@@ -34,7 +34,10 @@ def account_violations(account, trees, values, *, name_account=False):
     errors, seen = [], set()
     for variant, tree in trees:
         served, unknown = substitute(tree, values, account.code)
-        for error in unknown + validate_tree(account, served):
+        # A field still holding an unknown {name} is reported once, as that.
+        unknown_fields = {(error.record, error.field) for error in unknown}
+        found_here = [e for e in validate_tree(account, served) if (e.record, e.field) not in unknown_fields]
+        for error in unknown + found_here:
             message = error.message
             if variant is not None and not message.startswith("品牌变体"):
                 message = f"品牌变体 {variant.brand.code}:{message}"

@@ -142,3 +142,19 @@ def review_queue_with_context(request, panels):
     for index, panel in enumerate(panels):
         if getattr(panel, "name", "") == ReviewQueuePanel.name:
             panels[index] = ReviewQueuePanel()
+
+
+@hooks.register("register_snippet_listing_buttons")
+def menu_rollout_button(snippet, user, next_url=None):
+    """菜单下发 on a WeChat base menu the user may publish (publishing.menu_rollout)."""
+    from wagtail.admin.widgets.button import ListingButton
+
+    from content.models import ChannelAccount
+    from menus.models import Menu
+    from menus.views.access import may
+
+    if not isinstance(snippet, Menu) or snippet.is_variant:
+        return
+    if snippet.account.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT and may(user, "publish", snippet):
+        yield ListingButton(_("下发"), reverse("publishing:menu_rollout", args=[snippet.pk]), icon_name="upload",
+                            priority=8)

@@ -53,12 +53,17 @@ def on_menu_version_published(sender, version=None, menu=None, account=None, **k
     account = account if account is not None else getattr(menu, "account", None)
     if menu is None or account is None:
         return
+    code, menu_id, account_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk, account.pk
+    transaction.on_commit(lambda: services.record_menu_served(code, menu_id, _served_ids(menu_id, account_id)))
+
+
+def _served_ids(menu_id, account_id):
+    """The menu's account and the accounts it is rolled out to (they change with it)."""
+    from menus.models import Menu
     from menus.rollout import served_accounts
 
-    code, menu_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk
-    # The accounts the menu is rolled out to change with it.
-    account_ids = sorted({account.pk, *(a.pk for a in served_accounts(menu))})
-    transaction.on_commit(lambda: services.record_menu_served(code, menu_id, account_ids))
+    menu = Menu.objects.filter(pk=menu_id).first()
+    return {account_id, *(a.pk for a in served_accounts(menu))} if menu is not None else {account_id}
 
 
 def import_change_log():
