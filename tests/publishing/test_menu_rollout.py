@@ -166,3 +166,17 @@ def test_a_branch_publisher_cannot_roll_out_to_a_sibling_branchs_account_from_th
     assert "不能将菜单 menu-hall 下发到这些账号:wx-bj-hall" in response.content.decode()
     assert not MenuRollout.objects.exists()
     assert not Publication.objects.exists()
+
+
+def test_the_publish_command_pushes_a_menu_only_to_accounts_it_is_the_menu_of(province, halls, publisher):
+    from django.core.management import CommandError, call_command
+
+    menu = province_menu(province)
+    # an account the CMS shows another menu for is refused, naming it
+    with pytest.raises(CommandError, match=f"不是这些账号的菜单:{halls[0].code}"):
+        call_command("publish", "menu", menu.code, "--account", halls[0].code)
+    assert not PublishBatch.objects.exists()
+    # once chosen in the admin, the command pushes it there
+    rollout.choose(menu, [halls[0]], publisher)
+    call_command("publish", "menu", menu.code, "--account", halls[0].code)
+    assert list(PublishBatch.objects.get().publications.values_list("account__code", flat=True)) == [halls[0].code]
