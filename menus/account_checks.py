@@ -20,7 +20,9 @@ def served_trees(menu, tree):
     trees = [(None, effective_tree(menu, tree))]
     if menu.is_variant:
         return trees
-    variants = Menu.objects.filter(account_id=menu.account_id, brand__isnull=False, live=True).select_related("brand")
+    variants = Menu.objects.filter(
+        account_id=menu.account_id, brand__isnull=False, live=True
+    ).select_related("brand")
     for variant in variants.order_by("brand__code"):
         version = live_version(variant)
         if version is not None:
@@ -36,14 +38,30 @@ def account_violations(account, trees, values, *, name_account=False):
         served, unknown = substitute(tree, values, account.code)
         # A field still holding an unknown {name} is reported once, as that.
         unknown_fields = {(error.record, error.field) for error in unknown}
-        found_here = [e for e in validate_tree(account, served) if (e.record, e.field) not in unknown_fields]
+        found_here = [
+            e
+            for e in validate_tree(account, served)
+            if (e.record, e.field) not in unknown_fields
+        ]
         for error in unknown + found_here:
             message = error.message
             if variant is not None and not message.startswith("品牌变体"):
                 message = f"品牌变体 {variant.brand.code}:{message}"
-            where = " ".join(part for part in (account.code if name_account else "",
-                                               variant.code if variant is not None else "") if part)
-            found = RecordError(record=error.record, field=error.field, message=message, code=error.code, list=where)
+            where = " ".join(
+                part
+                for part in (
+                    account.code if name_account else "",
+                    variant.code if variant is not None else "",
+                )
+                if part
+            )
+            found = RecordError(
+                record=error.record,
+                field=error.field,
+                message=message,
+                code=error.code,
+                list=where,
+            )
             if str(found) not in seen:
                 seen.add(str(found))
                 errors.append(found)
@@ -65,12 +83,20 @@ def publish_violations(menu, tree):
     trees = served_trees(menu, tree)
     targets = []
     if menu.account.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
-        base_id = menu.base_menu().pk if menu.is_variant and menu.base_menu() else menu.pk
-        targets = list(ChannelAccount.objects.filter(menu_rollout__menu_id=base_id).order_by("code"))
+        base_id = (
+            menu.base_menu().pk if menu.is_variant and menu.base_menu() else menu.pk
+        )
+        targets = list(
+            ChannelAccount.objects.filter(menu_rollout__menu_id=base_id).order_by(
+                "code"
+            )
+        )
     values = _values(trees, [menu.account_id, *(a.pk for a in targets)])
     errors = account_violations(menu.account, trees, values.get(menu.account_id, {}))
     for account in targets:
-        errors += account_violations(account, trees, values.get(account.pk, {}), name_account=True)
+        errors += account_violations(
+            account, trees, values.get(account.pk, {}), name_account=True
+        )
     return errors
 
 
@@ -82,5 +108,7 @@ def rollout_violations(version, accounts):
     values = _values(trees, [a.pk for a in accounts])
     errors = []
     for account in accounts:
-        errors += account_violations(account, trees, values.get(account.pk, {}), name_account=True)
+        errors += account_violations(
+            account, trees, values.get(account.pk, {}), name_account=True
+        )
     return errors

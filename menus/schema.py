@@ -5,8 +5,8 @@ gives it as a flat, pre-ordered item list (with depth and parent key) and as JSO
 
 import graphene
 
-from content import access
 from api.scalars import JSON
+from content import access
 
 
 class MiniprogramTargetNode(graphene.ObjectType):

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from content.errors import RecordError
 from content.models import Article, Brand, ChannelAccount, SmsCommand, SmsTemplate
 from menus.models import NodeType
-from wechat import limits as wechat_limits
 from menus.tree import build_tree, load_rows, merge_variant, normalise, segment, walk
+from wechat import limits as wechat_limits
 
 T = NodeType
 NAME_MAX_CHARS = 100

@@ -20,7 +20,9 @@ def has_placeholders(nodes):
     from menus.tree import walk
 
     for node, _, _ in walk(nodes if isinstance(nodes, list) else []):
-        program = node.get("miniprogram") if isinstance(node.get("miniprogram"), dict) else {}
+        program = (
+            node.get("miniprogram") if isinstance(node.get("miniprogram"), dict) else {}
+        )
         texts = [node.get(field) for field in FIELDS] + [program.get("pagepath")]
         if any(isinstance(text, str) and PLACEHOLDER.search(text) for text in texts):
             return True
@@ -33,7 +35,8 @@ def values_for(account_ids):
 
     out = {}
     rows = ChannelAccount.objects.filter(pk__in=list(account_ids)).values_list(
-        "pk", *BUILT_IN.values(), "menu_variables__name", "menu_variables__value")
+        "pk", *BUILT_IN.values(), "menu_variables__name", "menu_variables__value"
+    )
     for pk, *fields, name, value in rows:
         values = out.setdefault(pk, dict(zip(BUILT_IN, fields, strict=True)))
         if name is not None:
@@ -52,8 +55,15 @@ def substitute(nodes, values, account_code):
             name = match.group(1)
             if name in values:
                 return values[name]
-            errors.append(RecordError(record=str(node.get("key") or "?"), field=field, code="unknown_variable",
-                                      message=f"公众号 {account_code} 没有变量 {{{name}}}", list=account_code))
+            errors.append(
+                RecordError(
+                    record=str(node.get("key") or "?"),
+                    field=field,
+                    code="unknown_variable",
+                    message=f"公众号 {account_code} 没有变量 {{{name}}}",
+                    list=account_code,
+                )
+            )
             return match.group(0)
 
         return PLACEHOLDER.sub(value, text)
@@ -67,8 +77,12 @@ def substitute(nodes, values, account_code):
                     new[field] = replace(node, field, new[field])
             program = new.get("miniprogram")
             if isinstance(program, dict) and "{" in (program.get("pagepath") or ""):
-                new["miniprogram"] = {**program, "pagepath": replace(node, "miniprogram.pagepath",
-                                                                     program["pagepath"])}
+                new["miniprogram"] = {
+                    **program,
+                    "pagepath": replace(
+                        node, "miniprogram.pagepath", program["pagepath"]
+                    ),
+                }
             children = node.get("children")
             new["children"] = copy(children) if isinstance(children, list) else children
             out.append(new)

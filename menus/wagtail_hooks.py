@@ -16,7 +16,11 @@ from content.views.filters import StatusFilterSet
 from content.views.panels import StatusPanel
 from content.views.scoped import EditorialStatusMixin
 from content.views.takedown import ConfirmedDeleteView, ConfirmedUnpublishView
-from content.viewsets import OrganisationOwnedForm, OrganisationScopedViewSet, ScopedModelForm
+from content.viewsets import (
+    OrganisationOwnedForm,
+    OrganisationScopedViewSet,
+    ScopedModelForm,
+)
 from menus import urls as menus_urls
 from menus.models import AccountVariable, Menu
 from menus.validation import validate_draft

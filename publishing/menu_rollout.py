@@ -30,7 +30,10 @@ MAX_MESSAGES = 20
 
 def _rollout_menu(request, pk):
     menu = menu_for(request, pk, "publish")
-    if menu.is_variant or menu.account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
+    if (
+        menu.is_variant
+        or menu.account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
+    ):
         raise Http404
     return menu
 
@@ -49,15 +52,25 @@ def menu_rollout(request, pk):
     chosen = {account.pk for account in rollout.chosen(menu)}
     if request.method == "POST":
         chosen = {int(pk) for pk in request.POST.getlist("accounts") if pk.isdigit()}
-    rows = [{"account": account, "chosen": account.pk in chosen, "source": rollout.source_of(account.pk)}
-            for account in candidates]
-    return TemplateResponse(request, "publishing/admin/menu_rollout.html", {
-        "menu": menu,
-        "version": version,
-        "rows": rows,
-        "page_title": f"菜单下发:{menu.name}",
-        "header_icon": "upload",
-    })
+    rows = [
+        {
+            "account": account,
+            "chosen": account.pk in chosen,
+            "source": rollout.source_of(account.pk),
+        }
+        for account in candidates
+    ]
+    return TemplateResponse(
+        request,
+        "publishing/admin/menu_rollout.html",
+        {
+            "menu": menu,
+            "version": version,
+            "rows": rows,
+            "page_title": f"菜单下发:{menu.name}",
+            "header_icon": "upload",
+        },
+    )
 
 
 def _choose_and_push(request, menu, version):
@@ -66,13 +79,20 @@ def _choose_and_push(request, menu, version):
     try:
         with transaction.atomic():
             added, removed = rollout.choose(menu, accounts, request.user)
-            batch = publish_menu_version(version, accounts=rollout.chosen(menu), user=request.user) if accounts \
+            batch = (
+                publish_menu_version(
+                    version, accounts=rollout.chosen(menu), user=request.user
+                )
+                if accounts
                 else None
+            )
             for account in removed:
                 _push_own_menu(account, request.user)
             served = {account.pk for account in rollout.served_accounts(menu)}
             code = kinds.get(kinds.Kind.MENU).item_code(menu)
-            transaction.on_commit(lambda: changes.record_menu_served(code, menu.pk, served))
+            transaction.on_commit(
+                lambda: changes.record_menu_served(code, menu.pk, served)
+            )
     except MenuValidationError as error:
         messages.error(request, f"未下发:{len(error.errors)} 处不符合微信菜单规则")
         for problem in error.errors[:MAX_MESSAGES]:
@@ -83,9 +103,15 @@ def _choose_and_push(request, menu, version):
             messages.error(request, problem)
         return None
     if batch is None:
-        messages.success(request, f"已取消下发到 {len(removed)} 个账号" if removed else "没有选择账号")
+        messages.success(
+            request,
+            f"已取消下发到 {len(removed)} 个账号" if removed else "没有选择账号",
+        )
         return None
-    messages.success(request, f"已下发到 {len(accounts)} 个账号(新增 {len(added)},取消 {len(removed)}),推送批次 #{batch.pk}")
+    messages.success(
+        request,
+        f"已下发到 {len(accounts)} 个账号(新增 {len(added)},取消 {len(removed)}),推送批次 #{batch.pk}",
+    )
     return batch
 
 
@@ -101,7 +127,9 @@ def account_menu(request, pk, account_pk):
     """One account's menu as rolling out ``pk`` serves it (its variables substituted),
     its violations, and the difference from what the account shows now."""
     menu = _rollout_menu(request, pk)
-    account = next((a for a in rollout.candidates(menu, request.user) if a.pk == account_pk), None)
+    account = next(
+        (a for a in rollout.candidates(menu, request.user) if a.pk == account_pk), None
+    )
     version = live_version(menu)
     if account is None or version is None:
         raise Http404
@@ -109,19 +137,23 @@ def account_menu(request, pk, account_pk):
     after = rollout.served_tree(version, account)
     before, baseline = _baseline(account, source, menu)
     diff = diff_trees(before, after)
-    return TemplateResponse(request, "publishing/admin/account_menu.html", {
-        "menu": menu,
-        "version": version,
-        "account": account,
-        "source": source,
-        "tree": after,
-        "violations": rollout_violations(version, [account]),
-        "baseline": baseline,
-        "diff": [{"label": KIND_LABELS[c.kind], **c.as_dict()} for c in diff],
-        "counts": {KIND_LABELS[k]: n for k, n in diff.counts.items() if n},
-        "page_title": f"{account.name} 的菜单",
-        "header_icon": "list-ul",
-    })
+    return TemplateResponse(
+        request,
+        "publishing/admin/account_menu.html",
+        {
+            "menu": menu,
+            "version": version,
+            "account": account,
+            "source": source,
+            "tree": after,
+            "violations": rollout_violations(version, [account]),
+            "baseline": baseline,
+            "diff": [{"label": KIND_LABELS[c.kind], **c.as_dict()} for c in diff],
+            "counts": {KIND_LABELS[k]: n for k, n in diff.counts.items() if n},
+            "page_title": f"{account.name} 的菜单",
+            "header_icon": "list-ul",
+        },
+    )
 
 
 def _baseline(account, source, menu):
@@ -129,10 +161,18 @@ def _baseline(account, source, menu):
     from this menu (with its variables now), else the menu it is served now."""
     if source.menu is not None and source.menu.pk == menu.pk:
         push = latest_push(account)
-        pushed = push.batch.source() if push is not None and push.batch.kind == PublishBatch.Kind.MENU else None
+        pushed = (
+            push.batch.source()
+            if push is not None and push.batch.kind == PublishBatch.Kind.MENU
+            else None
+        )
         if pushed is not None and pushed.menu_id == menu.pk:
-            return rollout.served_tree(pushed, account), f"最近推送的版本 v{pushed.number}"
+            return rollout.served_tree(
+                pushed, account
+            ), f"最近推送的版本 v{pushed.number}"
         return [], "尚未推送"
     if source.menu is None:
         return [], "此账号目前没有菜单"
-    return rollout.effective_tree(account.pk, source=source)[1], f"目前的菜单 {source.menu.code}"
+    return rollout.effective_tree(account.pk, source=source)[
+        1
+    ], f"目前的菜单 {source.menu.code}"

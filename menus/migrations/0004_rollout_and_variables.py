@@ -7,42 +7,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('content', '0009_search_trigram_indexes'),
-        ('menus', '0003_node_type_labels'),
+        ("content", "0009_search_trigram_indexes"),
+        ("menus", "0003_node_type_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MenuRollout',
+            name="MenuRollout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='下发时间')),
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='menu_rollout', to='content.channelaccount', verbose_name='接收账号')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('menu', models.ForeignKey(limit_choices_to={'brand__isnull': True}, on_delete=django.db.models.deletion.CASCADE, related_name='rollouts', to='menus.menu', verbose_name='下发的菜单')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="下发时间"),
+                ),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="menu_rollout",
+                        to="content.channelaccount",
+                        verbose_name="接收账号",
+                    ),
+                ),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "menu",
+                    models.ForeignKey(
+                        limit_choices_to={"brand__isnull": True},
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rollouts",
+                        to="menus.menu",
+                        verbose_name="下发的菜单",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '菜单下发',
-                'verbose_name_plural': '菜单下发',
-                'ordering': ['menu', 'account__code'],
+                "verbose_name": "菜单下发",
+                "verbose_name_plural": "菜单下发",
+                "ordering": ["menu", "account__code"],
             },
         ),
         migrations.CreateModel(
-            name='AccountVariable',
+            name="AccountVariable",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='菜单中写作 {变量名},例如 {hall_url}', max_length=32, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_]{0,31}$', '变量名须以小写字母开头,只含小写字母、数字和下划线')], verbose_name='变量名')),
-                ('value', models.CharField(blank=True, max_length=1024, verbose_name='取值')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='menu_variables', to='content.channelaccount', verbose_name='渠道账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="菜单中写作 {变量名},例如 {hall_url}",
+                        max_length=32,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9_]{0,31}$",
+                                "变量名须以小写字母开头,只含小写字母、数字和下划线",
+                            )
+                        ],
+                        verbose_name="变量名",
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(blank=True, max_length=1024, verbose_name="取值"),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="menu_variables",
+                        to="content.channelaccount",
+                        verbose_name="渠道账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '菜单变量',
-                'verbose_name_plural': '菜单变量',
-                'ordering': ['account__code', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('account', 'name'), name='menus_one_value_per_variable')],
+                "verbose_name": "菜单变量",
+                "verbose_name_plural": "菜单变量",
+                "ordering": ["account__code", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("account", "name"), name="menus_one_value_per_variable"
+                    )
+                ],
             },
         ),
     ]

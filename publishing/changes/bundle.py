@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from content import kinds
 from content.models import Brand, ChannelAccount, SmsTemplate
+from content.reach import audience_for, published
 from publishing.changes import documents
 from publishing.changes.models import Change
-from content.reach import audience_for, published
 from publishing.changes.services import change_rows, current_version
 
 BUNDLE_FORMAT = "channel-bundle/1"

@@ -35,7 +35,9 @@ def province(matrix_accounts):
 @pytest.fixture
 def halls(matrix, wechat_emulator):
     """Twelve official accounts of branch SX-01 on the emulator."""
-    accounts = make_official_accounts(matrix["branch1"], 12, wechat_emulator.base_url, prefix="wx-hall")
+    accounts = make_official_accounts(
+        matrix["branch1"], 12, wechat_emulator.base_url, prefix="wx-hall"
+    )
     for n, account in enumerate(accounts):
         account.name = f"营业厅{n:02d}"
         account.save(update_fields=["name"])
@@ -58,30 +60,49 @@ def test_the_province_menu_reaches_many_accounts_from_the_admin_as_one_batch(
     # given the province menu and its 动感地带 variant, published
     menu = province_menu(province)
     mzone = Brand.objects.get(code="mzone")
-    publish(make_menu(province, [node("2", "专属客服", "click", event_key="MZ_{account_code}")], code="menu-sx-mz",
-                      brand=mzone))
+    publish(
+        make_menu(
+            province,
+            [node("2", "专属客服", "click", event_key="MZ_{account_code}")],
+            code="menu-sx-mz",
+            brand=mzone,
+        )
+    )
     # when the publisher chooses the twelve halls and presses 保存并推送
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin(publisher).post(f"/admin/publishing/menus/{menu.pk}/rollout/",
-                                         {"accounts": [a.pk for a in halls]})
+        response = admin(publisher).post(
+            f"/admin/publishing/menus/{menu.pk}/rollout/",
+            {"accounts": [a.pk for a in halls]},
+        )
     # then one menu batch carried them all, each done, and the dashboard shows it
     batch = PublishBatch.objects.get(kind=PublishBatch.Kind.MENU)
-    assert response.status_code == 302 and response["Location"] == f"/admin/publishing/batches/{batch.pk}/"
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/admin/publishing/batches/{batch.pk}/"
+    )
     pubs = list(batch.publications.select_related("account").order_by("account__code"))
     assert [p.account.code for p in pubs] == [a.code for a in halls]
     assert {p.state for p in pubs} == {State.DONE}, [p.last_error for p in pubs]
     # and each account's WeChat menu carries its own name, hall URL and key
     for account in halls:
         menus = held(wechat_emulator, account)
-        assert menus["menu"]["button"][0] == {"type": "view", "name": account.name,
-                                              "url": f"https://{account.code}.example-operator.cn/home"}
+        assert menus["menu"]["button"][0] == {
+            "type": "view",
+            "name": account.name,
+            "url": f"https://{account.code}.example-operator.cn/home",
+        }
         assert menus["menu"]["button"][1]["sub_button"] == [
-            {"type": "click", "name": "客服", "key": f"SVC_{account.code}"}]
+            {"type": "click", "name": "客服", "key": f"SVC_{account.code}"}
+        ]
         # and the brand's conditional menu on the account's own follower tag
         tag = FollowerTag.objects.get(account=account, brand=mzone)
         [conditional] = menus["conditional"]
         assert conditional["matchrule"]["tag_id"] == str(tag.tag_id)
-        assert conditional["button"][1] == {"type": "click", "name": "专属客服", "key": f"MZ_{account.code}"}
+        assert conditional["button"][1] == {
+            "type": "click",
+            "name": "专属客服",
+            "key": f"MZ_{account.code}",
+        }
         assert wechat_emulator.state.calls[account.app_id]["menu/create"] == 1
     # and the batch page lists each account's result
     page = admin(publisher).get(response["Location"]).content.decode()
@@ -94,7 +115,9 @@ def test_an_account_whose_push_failed_is_retried_to_the_rolled_out_menu(
     menu = province_menu(province)
     rollout.choose(menu, halls[:3], publisher)
     # given WeChat refuses the second hall's menu once
-    wechat_emulator.state.script(endpoint="menu/create", appid=halls[1].app_id, errcode=40018)
+    wechat_emulator.state.script(
+        endpoint="menu/create", appid=halls[1].app_id, errcode=40018
+    )
     with django_capture_on_commit_callbacks(execute=True):
         batch = publish_menu_version(live_version(menu), accounts=rollout.chosen(menu))
     failed = batch.publications.get(account=halls[1])
@@ -113,7 +136,9 @@ def test_drift_compares_an_account_with_the_menu_rolled_out_to_it_and_repair_pus
     province, halls, publisher, wechat_emulator, django_capture_on_commit_callbacks
 ):
     hall = halls[0]
-    own = make_menu(hall, [node("1", "本厅", "click", event_key="OWN")], code="menu-own")
+    own = make_menu(
+        hall, [node("1", "本厅", "click", event_key="OWN")], code="menu-own"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         publish(own)
     assert held(wechat_emulator, hall)["menu"]["button"][0]["name"] == "本厅"
@@ -126,7 +151,9 @@ def test_drift_compares_an_account_with_the_menu_rolled_out_to_it_and_repair_pus
     assert [f.what for f in findings] == ["此账号的菜单现为 menu-sx,尚未推送"]
     # when repaired, the province menu with the hall's values is pushed, and the next check is clean
     with django_capture_on_commit_callbacks(execute=True):
-        assert repair_account(hall, findings, user=publisher) == [f"菜单 menu-sx v{live_version(menu).number}"]
+        assert repair_account(hall, findings, user=publisher) == [
+            f"菜单 menu-sx v{live_version(menu).number}"
+        ]
     assert held(wechat_emulator, hall)["menu"]["button"][0]["name"] == hall.name
     assert not [f for f in check_account(hall).findings if f.area == "menu"]
 
@@ -140,7 +167,8 @@ def test_publishing_the_province_menu_pushes_every_chosen_account_in_one_batch(
         publish(menu)
     batch = PublishBatch.objects.filter(kind=PublishBatch.Kind.MENU).latest("pk")
     assert sorted(batch.publications.values_list("account__code", flat=True)) == sorted(
-        [province.code, *(a.code for a in halls[:4])])
+        [province.code, *(a.code for a in halls[:4])]
+    )
     assert set(batch.publications.values_list("state", flat=True)) == {State.DONE}
 
 
@@ -149,26 +177,50 @@ def test_a_branch_publisher_cannot_roll_out_to_a_sibling_branchs_account_from_th
 ):
     from tests.support.factories import ChannelAccountFactory
 
-    branch_publisher = make_editor("publisher-sx01", matrix["branch1"], roles.PUBLISHERS)
-    sibling = name_accounts([ChannelAccountFactory(code="wx-bj-hall", name="宝鸡厅", organisation=matrix["branch2"])])[0]
+    branch_publisher = make_editor(
+        "publisher-sx01", matrix["branch1"], roles.PUBLISHERS
+    )
+    sibling = name_accounts(
+        [
+            ChannelAccountFactory(
+                code="wx-bj-hall", name="宝鸡厅", organisation=matrix["branch2"]
+            )
+        ]
+    )[0]
     branch_menu = province_menu(halls[0], code="menu-hall")
     client = admin(branch_publisher)
     # the province menu and the sibling's account are out of reach
-    assert client.get(f"/admin/publishing/menus/{province_menu(province).pk}/rollout/").status_code == 404
-    page = client.get(f"/admin/publishing/menus/{branch_menu.pk}/rollout/").content.decode()
+    assert (
+        client.get(
+            f"/admin/publishing/menus/{province_menu(province).pk}/rollout/"
+        ).status_code
+        == 404
+    )
+    page = client.get(
+        f"/admin/publishing/menus/{branch_menu.pk}/rollout/"
+    ).content.decode()
     assert halls[1].code in page and sibling.code not in page
-    assert client.get(f"/admin/publishing/menus/{branch_menu.pk}/rollout/{sibling.pk}/").status_code == 404
+    assert (
+        client.get(
+            f"/admin/publishing/menus/{branch_menu.pk}/rollout/{sibling.pk}/"
+        ).status_code
+        == 404
+    )
     # when the form is posted with the sibling's account anyway, nothing is stored or pushed
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/publishing/menus/{branch_menu.pk}/rollout/",
-                               {"accounts": [halls[1].pk, sibling.pk]})
+        response = client.post(
+            f"/admin/publishing/menus/{branch_menu.pk}/rollout/",
+            {"accounts": [halls[1].pk, sibling.pk]},
+        )
     assert response.status_code == 200
     assert "不能将菜单 menu-hall 下发到这些账号:wx-bj-hall" in response.content.decode()
     assert not MenuRollout.objects.exists()
     assert not Publication.objects.exists()
 
 
-def test_the_publish_command_pushes_a_menu_only_to_accounts_it_is_the_menu_of(province, halls, publisher):
+def test_the_publish_command_pushes_a_menu_only_to_accounts_it_is_the_menu_of(
+    province, halls, publisher
+):
     from django.core.management import CommandError, call_command
 
     menu = province_menu(province)
@@ -179,4 +231,6 @@ def test_the_publish_command_pushes_a_menu_only_to_accounts_it_is_the_menu_of(pr
     # once chosen in the admin, the command pushes it there
     rollout.choose(menu, [halls[0]], publisher)
     call_command("publish", "menu", menu.code, "--account", halls[0].code)
-    assert list(PublishBatch.objects.get().publications.values_list("account__code", flat=True)) == [halls[0].code]
+    assert list(
+        PublishBatch.objects.get().publications.values_list("account__code", flat=True)
+    ) == [halls[0].code]

@@ -5,15 +5,22 @@ from menus.models import AccountVariable
 from menus.services import publish
 from tests.support.menus import make_menu, node
 
-HALL_URLS = {"wx-sx": "https://sx.example-operator.cn", "wx-sx-01": "https://xa.example-operator.cn",
-             "wx-sx-02": "https://bj.example-operator.cn"}
+HALL_URLS = {
+    "wx-sx": "https://sx.example-operator.cn",
+    "wx-sx-01": "https://xa.example-operator.cn",
+    "wx-sx-02": "https://bj.example-operator.cn",
+}
 NAMES = {"wx-sx": "陕西移动", "wx-sx-01": "西安移动", "wx-sx-02": "宝鸡市移动"}
 
 
 def province_nodes():
     return [
         node("1", "{account_name}", "view", url="{hall_url}/home"),
-        node("2", "服务", children=[node("2.1", "客服", "click", event_key="SVC_{account_code}")]),
+        node(
+            "2",
+            "服务",
+            children=[node("2.1", "客服", "click", event_key="SVC_{account_code}")],
+        ),
     ]
 
 
@@ -22,8 +29,13 @@ def name_accounts(accounts):
     for account in accounts:
         account.name = NAMES.get(account.code, account.name)
         account.save(update_fields=["name"])
-        AccountVariable.objects.create(account=account, name="hall_url",
-                                       value=HALL_URLS.get(account.code, f"https://{account.code}.example-operator.cn"))
+        AccountVariable.objects.create(
+            account=account,
+            name="hall_url",
+            value=HALL_URLS.get(
+                account.code, f"https://{account.code}.example-operator.cn"
+            ),
+        )
     return accounts
 
 
