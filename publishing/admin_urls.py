@@ -18,6 +18,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/<str:action>/", views.DeliveryActionView.as_view(), name="delivery_action"),
     path("accounts/<int:pk>/<str:action>/", views.ResumeAccountView.as_view(), name="account_action"),
     path("accounts/<int:pk>/drift/<str:action>/", views.DriftActionView.as_view(), name="drift_action"),
+    path("menus/accounts/<int:account_pk>/", menu_rollout.effective_menu, name="effective_menu"),
     path("menus/<int:pk>/rollout/", menu_rollout.menu_rollout, name="menu_rollout"),
     path("menus/<int:pk>/rollout/<int:account_pk>/", menu_rollout.account_menu, name="menu_rollout_account"),
 ]

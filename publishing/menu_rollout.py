@@ -13,12 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from content import kinds
 from content.models import ChannelAccount
+from content.permissions import can_view
 from menus import rollout
 from menus.account_checks import rollout_violations
 from menus.diff import diff_trees
 from menus.services import live_version
 from menus.validation import MenuValidationError
-from menus.views.access import menu_for
+from menus.views.access import menu_for, menu_policy
 from menus.views.versions import KIND_LABELS
 from publishing.changes import services as changes
 from publishing.drift.menus import latest_push
@@ -154,6 +155,46 @@ def account_menu(request, pk, account_pk):
             "header_icon": "list-ul",
         },
     )
+
+
+def effective_menu(request, account_pk):
+    """An official account's effective menu (its own, or the one rolled out to it,
+    with its values) for anyone who may read the account's menus, and its difference
+    from what was last pushed to WeChat."""
+    account = ChannelAccount.objects.select_related("organisation").filter(pk=account_pk).first()
+    if account is None or account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT or not can_view(
+            request.user, account):
+        raise Http404
+    if not menu_policy().user_has_permission(request.user, "view"):
+        raise PermissionDenied
+    source, tree = rollout.effective_tree(account.pk)
+    version = live_version(source.menu) if source.menu is not None and source.menu.live else None
+    before, baseline = _last_pushed(account)
+    diff = diff_trees(before, tree)
+    return TemplateResponse(request, "publishing/admin/effective_menu.html", {
+        "account": account,
+        "source": source,
+        "version": version,
+        "tree": tree,
+        "baseline": baseline,
+        "diff": [{"label": KIND_LABELS[c.kind], **c.as_dict()} for c in diff],
+        "counts": {KIND_LABELS[k]: n for k, n in diff.counts.items() if n},
+        "page_title": f"{account.name} 的菜单",
+        "header_icon": "list-ul",
+    })
+
+
+def _last_pushed(account):
+    """(tree, label) of the base menu version last pushed to the account, with its values now."""
+    push = latest_push(account)
+    pushed = push.batch.source() if push is not None else None
+    if pushed is not None and pushed.menu.is_variant:
+        base = pushed.menu.base_menu()
+        pushed = base.versions.filter(created_at__lte=push.batch.created_at).order_by("-number").first() if base \
+            else None
+    if pushed is None:
+        return [], "微信上的菜单(从未推送)"
+    return rollout.served_tree(pushed, account), f"最近推送的 {pushed.menu.code} v{pushed.number}"
 
 
 def _baseline(account, source, menu):

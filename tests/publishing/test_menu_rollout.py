@@ -234,3 +234,43 @@ def test_the_publish_command_pushes_a_menu_only_to_accounts_it_is_the_menu_of(
     assert list(
         PublishBatch.objects.get().publications.values_list("account__code", flat=True)
     ) == [halls[0].code]
+
+
+def test_a_branch_editor_sees_their_accounts_effective_menu_and_what_wechat_lacks(
+    matrix,
+    province,
+    halls,
+    publisher,
+    wechat_emulator,
+    django_capture_on_commit_callbacks,
+):
+    hall = halls[0]
+    own = make_menu(
+        hall, [node("1", "本厅", "click", event_key="OWN")], code="menu-own"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(own)
+    menu = province_menu(province)
+    rollout.choose(menu, [hall], publisher)
+    editor = admin(make_editor("editor-sx01", matrix["branch1"]))
+    # when the branch editor opens the account's effective menu before the push
+    page = editor.get(f"/admin/publishing/menus/accounts/{hall.pk}/").content.decode()
+    # then it is the province menu with the hall's values, and the diff from WeChat's shows the change
+    assert (
+        "menu-sx(下发自 陕西省公司)" in page
+        and f"{hall.name} → https://{hall.code}.example-operator.cn/home" in page
+    )
+    assert "与最近推送的 menu-own v1相比" in page and 'data-kind="removed"' in page
+    # and the hall's own menu says it is not what the account is pushed
+    assert (
+        "此账号现以下发的菜单 menu-sx"
+        in editor.get(f"/admin/menus/{own.pk}/tree/").content.decode()
+    )
+    # once pushed, nothing differs
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_menu_version(live_version(menu), accounts=[hall])
+    page = editor.get(f"/admin/publishing/menus/accounts/{hall.pk}/").content.decode()
+    assert "与最近推送的 menu-sx v1相比:没有差异" in page
+    # a sibling branch's editor cannot open it
+    sibling = admin(make_editor("editor-sx02", matrix["branch2"]))
+    assert sibling.get(f"/admin/publishing/menus/accounts/{hall.pk}/").status_code == 404
