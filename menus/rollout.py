@@ -14,6 +14,7 @@ from content.models import ChannelAccount
 from content.permissions import can_edit
 from content.services.organisations import subtree_ids
 from menus.models import Menu, MenuRollout
+from menus.signals import menu_rollout_changed
 from menus.tree import served
 from menus.validation import MenuValidationError
 from menus.variables import has_placeholders, substituted, values_for
@@ -191,6 +192,8 @@ def choose(menu, accounts, user):
         MenuRollout.objects.bulk_create(
             MenuRollout(menu=menu, account=account, added_by=user) for account in added
         )
+        if added or removed:
+            menu_rollout_changed.send(sender=MenuRollout, menu=menu, added=added, removed=removed)
     return added, removed
 
 

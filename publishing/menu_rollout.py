@@ -11,7 +11,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
-from content import kinds
 from content.models import ChannelAccount
 from content.permissions import can_view
 from menus import rollout
@@ -21,7 +20,6 @@ from menus.services import live_version
 from menus.validation import MenuValidationError
 from menus.views.access import menu_for, menu_policy
 from menus.views.versions import KIND_LABELS
-from publishing.changes import services as changes
 from publishing.drift.menus import latest_push
 from publishing.models import PublishBatch
 from publishing.services import publish_menu_version
@@ -89,11 +87,6 @@ def _choose_and_push(request, menu, version):
             )
             for account in removed:
                 _push_own_menu(account, request.user)
-            served = {account.pk for account in rollout.served_accounts(menu)}
-            code = kinds.get(kinds.Kind.MENU).item_code(menu)
-            transaction.on_commit(
-                lambda: changes.record_menu_served(code, menu.pk, served)
-            )
     except MenuValidationError as error:
         messages.error(request, f"未下发:{len(error.errors)} 处不符合微信菜单规则")
         for problem in error.errors[:MAX_MESSAGES]:

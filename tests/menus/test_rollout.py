@@ -261,7 +261,9 @@ def test_the_effective_menu_costs_the_same_queries_however_many_accounts_share_i
     assert queries() == one
 
 
-def test_menu_variables_are_edited_in_the_admin_within_the_editors_branch(matrix, accounts, branch_publisher):
+def test_menu_variables_are_edited_in_the_admin_within_the_editors_branch(
+    matrix, accounts, branch_publisher
+):
     from django.test import Client
 
     client = Client()
@@ -270,15 +272,29 @@ def test_menu_variables_are_edited_in_the_admin_within_the_editors_branch(matrix
     # the list shows the branch's account's variable only; the sibling's is a 404
     listing = client.get("/admin/snippets/menus/accountvariable/").content.decode()
     assert own.value in listing and sibling.value not in listing
-    assert client.get(f"/admin/snippets/menus/accountvariable/edit/{sibling.pk}/").status_code == 404
+    assert (
+        client.get(
+            f"/admin/snippets/menus/accountvariable/edit/{sibling.pk}/"
+        ).status_code
+        == 404
+    )
     # a variable for the sibling's account is refused, and a built-in name is refused naming it
     add = "/admin/snippets/menus/accountvariable/add/"
-    response = client.post(add, {"account": accounts[2].pk, "name": "sms_no", "value": "10086"})
-    assert response.status_code == 200 and not AccountVariable.objects.filter(name="sms_no").exists()
-    response = client.post(add, {"account": accounts[1].pk, "name": "account_name", "value": "别名"})
+    response = client.post(
+        add, {"account": accounts[2].pk, "name": "sms_no", "value": "10086"}
+    )
+    assert (
+        response.status_code == 200
+        and not AccountVariable.objects.filter(name="sms_no").exists()
+    )
+    response = client.post(
+        add, {"account": accounts[1].pk, "name": "account_name", "value": "别名"}
+    )
     assert "account_name 由账号自身提供,不能另设" in response.content.decode()
     # a new variable of the branch's own account is stored and served
-    response = client.post(add, {"account": accounts[1].pk, "name": "sms_no", "value": "10086"})
+    response = client.post(
+        add, {"account": accounts[1].pk, "name": "sms_no", "value": "10086"}
+    )
     assert response.status_code == 302
     assert rollout_values(accounts[1])["sms_no"] == "10086"
 
@@ -287,3 +303,24 @@ def rollout_values(account):
     from menus.variables import values_for
 
     return values_for([account.pk])[account.pk]
+
+
+def test_choosing_and_removing_an_account_is_recorded_in_its_change_log(
+    menu, accounts, province_publisher
+):
+    from publishing.changes.models import Change
+    from tests.support.content import committed
+
+    xian = accounts[1]
+    with committed():
+        rollout.choose(menu, [xian], province_publisher)
+    assert list(
+        Change.objects.filter(account=xian).values_list("kind", "code", "action")
+    ) == [("menu", "menu-sx", "upsert")]
+    with committed():
+        rollout.choose(menu, [], province_publisher)
+    assert list(
+        Change.objects.filter(account=xian)
+        .order_by("version")
+        .values_list("action", flat=True)
+    ) == ["upsert", "unpublish"]
