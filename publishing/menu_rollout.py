@@ -21,7 +21,6 @@ from menus.validation import MenuValidationError
 from menus.views.access import menu_for, menu_policy
 from menus.views.versions import KIND_LABELS
 from publishing.drift.menus import latest_push
-from publishing.models import PublishBatch
 from publishing.services import publish_menu_version
 
 MAX_MESSAGES = 20
@@ -154,27 +153,42 @@ def effective_menu(request, account_pk):
     """An official account's effective menu (its own, or the one rolled out to it,
     with its values) for anyone who may read the account's menus, and its difference
     from what was last pushed to WeChat."""
-    account = ChannelAccount.objects.select_related("organisation").filter(pk=account_pk).first()
-    if account is None or account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT or not can_view(
-            request.user, account):
+    account = (
+        ChannelAccount.objects.select_related("organisation")
+        .filter(pk=account_pk)
+        .first()
+    )
+    if (
+        account is None
+        or account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
+        or not can_view(request.user, account)
+    ):
         raise Http404
     if not menu_policy().user_has_permission(request.user, "view"):
         raise PermissionDenied
     source, tree = rollout.effective_tree(account.pk)
-    version = live_version(source.menu) if source.menu is not None and source.menu.live else None
+    version = (
+        live_version(source.menu)
+        if source.menu is not None and source.menu.live
+        else None
+    )
     before, baseline = _last_pushed(account)
     diff = diff_trees(before, tree)
-    return TemplateResponse(request, "publishing/admin/effective_menu.html", {
-        "account": account,
-        "source": source,
-        "version": version,
-        "tree": tree,
-        "baseline": baseline,
-        "diff": [{"label": KIND_LABELS[c.kind], **c.as_dict()} for c in diff],
-        "counts": {KIND_LABELS[k]: n for k, n in diff.counts.items() if n},
-        "page_title": f"{account.name} 的菜单",
-        "header_icon": "list-ul",
-    })
+    return TemplateResponse(
+        request,
+        "publishing/admin/effective_menu.html",
+        {
+            "account": account,
+            "source": source,
+            "version": version,
+            "tree": tree,
+            "baseline": baseline,
+            "diff": [{"label": KIND_LABELS[c.kind], **c.as_dict()} for c in diff],
+            "counts": {KIND_LABELS[k]: n for k, n in diff.counts.items() if n},
+            "page_title": f"{account.name} 的菜单",
+            "header_icon": "list-ul",
+        },
+    )
 
 
 def _last_pushed(account):
@@ -183,30 +197,26 @@ def _last_pushed(account):
     pushed = push.batch.source() if push is not None else None
     if pushed is not None and pushed.menu.is_variant:
         base = pushed.menu.base_menu()
-        pushed = base.versions.filter(created_at__lte=push.batch.created_at).order_by("-number").first() if base \
+        pushed = (
+            base.versions.filter(created_at__lte=push.batch.created_at)
+            .order_by("-number")
+            .first()
+            if base
             else None
+        )
     if pushed is None:
         return [], "微信上的菜单(从未推送)"
-    return rollout.served_tree(pushed, account), f"最近推送的 {pushed.menu.code} v{pushed.number}"
+    return rollout.served_tree(
+        pushed, account
+    ), f"最近推送的 {pushed.menu.code} v{pushed.number}"
 
 
 def _baseline(account, source, menu):
-    """(tree, label) the new menu is compared with: what the account was last pushed
-    from this menu (with its variables now), else the menu it is served now."""
+    """(tree, label) the new menu is compared with: once the account is chosen, what
+    was last pushed to it (with its variables now), else the menu it is served now."""
     if source.menu is not None and source.menu.pk == menu.pk:
-        push = latest_push(account)
-        pushed = (
-            push.batch.source()
-            if push is not None and push.batch.kind == PublishBatch.Kind.MENU
-            else None
-        )
-        if pushed is not None and pushed.menu_id == menu.pk:
-            return rollout.served_tree(
-                pushed, account
-            ), f"最近推送的版本 v{pushed.number}"
-        return [], "尚未推送"
+        return _last_pushed(account)
     if source.menu is None:
         return [], "此账号目前没有菜单"
-    return rollout.effective_tree(account.pk, source=source)[
-        1
-    ], f"目前的菜单 {source.menu.code}"
+    tree = rollout.effective_tree(account.pk, source=source)[1]
+    return tree, f"目前的菜单 {source.menu.code}"
