@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
@@ -209,3 +210,65 @@ class FollowerTag(models.Model):
 
     def __str__(self):
         return f"{self.account_id}/{self.brand_id}: {self.tag_id}"
+
+
+class MenuRollout(models.Model):
+    """An official account chosen to be served the base menu of an account above it
+    (the province's menu on a branch's account), with the account's variables
+    substituted. An account follows at most one rolled-out menu."""
+
+    menu = models.ForeignKey(
+        Menu, verbose_name=_("下发的菜单"), on_delete=models.CASCADE, related_name="rollouts",
+        limit_choices_to={"brand__isnull": True},
+    )
+    account = models.OneToOneField(
+        "content.ChannelAccount", verbose_name=_("接收账号"), on_delete=models.CASCADE, related_name="menu_rollout"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("下发时间"), auto_now_add=True)
+
+    organisation_lookup = "account__organisation_id"
+
+    class Meta:
+        verbose_name = _("菜单下发")
+        verbose_name_plural = _("菜单下发")
+        ordering = ["menu", "account__code"]
+
+    def __str__(self):
+        return f"{self.menu_id} → {self.account_id}"
+
+
+class AccountVariable(models.Model):
+    """A value of one account substituted for ``{name}`` in node names, URLs and
+    keys of the menus it is served (e.g. ``hall_url``: the branch's hall URL)."""
+
+    account = models.ForeignKey(
+        "content.ChannelAccount", verbose_name=_("渠道账号"), on_delete=models.CASCADE, related_name="menu_variables"
+    )
+    name = models.CharField(
+        _("变量名"), max_length=32,
+        validators=[RegexValidator(r"^[a-z][a-z0-9_]{0,31}$", _("变量名须以小写字母开头,只含小写字母、数字和下划线"))],
+        help_text=_("菜单中写作 {变量名},例如 {hall_url}"),
+    )
+    value = models.CharField(_("取值"), max_length=1024, blank=True)
+
+    organisation_lookup = "account__organisation_id"
+
+    class Meta:
+        verbose_name = _("菜单变量")
+        verbose_name_plural = _("菜单变量")
+        ordering = ["account__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="menus_one_value_per_variable")]
+
+    def __str__(self):
+        return f"{{{self.name}}}"
+
+    def clean(self):
+        from menus.variables import BUILT_IN
+
+        if self.name in BUILT_IN:
+            raise ValidationError({"name": ValidationError(
+                _("%(name)s 由账号自身提供,不能另设") % {"name": self.name}, code="built_in")})

@@ -5,8 +5,8 @@ gives it as a flat, pre-ordered item list (with depth and parent key) and as JSO
 
 import graphene
 
-from content import access
 from api.scalars import JSON
+from content import access
 
 
 class MiniprogramTargetNode(graphene.ObjectType):
@@ -90,10 +90,11 @@ class MenuItemNode(graphene.ObjectType):
 
 
 class MenuDocument:
-    """A published tree as served to an account (and brand)."""
+    """A published tree as served to an account (and brand), and where it comes from."""
 
-    def __init__(self, account_code, brand, tree):
+    def __init__(self, account_code, brand, tree, source=None):
         self.account, self.brand, self.tree = account_code, brand, tree
+        self.source = source
 
     @property
     def items(self):
@@ -108,21 +109,42 @@ class MenuDocument:
         return out
 
 
+class MenuSourceNode(graphene.ObjectType):
+    class Meta:
+        name = "MenuSource"
+        description = "Where an account's menu comes from: its own, or one rolled out to it from above."
+
+    menu = graphene.String(required=True, description="Code of the menu served (its base menu).")
+    account = graphene.String(required=True, description="Code of the account the menu is defined on.")
+    organisation = graphene.String(required=True, description="Code of the organisation the menu is defined at.")
+    rolled_out = graphene.Boolean(required=True, description="True when rolled out from another account's menu.")
+
+
 class MenuNode(graphene.ObjectType):
     class Meta:
         name = "Menu"
 
     account = graphene.String(required=True)
     brand = graphene.String()
+    source = graphene.Field(MenuSourceNode, description="Null when the account serves no menu.")
     items = graphene.List(graphene.NonNull(MenuItemNode), required=True, description="Every item, parents first.")
     tree = graphene.Field(JSON, required=True, description="The nested tree (items with children).")
 
+    def resolve_source(document, info):
+        menu = document.source.menu if document.source is not None else None
+        if menu is None or not document.tree:
+            return None
+        return MenuSourceNode(menu=menu.code, account=menu.account.code, organisation=menu.account.organisation.code,
+                              rolled_out=document.source.rolled_out)
+
 
 def published_menu(account_code, account_id, brand=None):
-    """The account's published menu (one query)."""
-    from menus.services import published_tree
+    """The account's effective menu (menus.rollout): its own or the one rolled out to
+    it, with its variables. A constant number of queries, however many accounts share it."""
+    from menus.rollout import effective_tree
 
-    return MenuDocument(account_code, brand, published_tree(account_id, brand=brand))
+    source, tree = effective_tree(account_id, brand=brand)
+    return MenuDocument(account_code, brand, tree, source)
 
 
 class FollowerTagNode(graphene.ObjectType):
@@ -157,6 +179,7 @@ class Query(graphene.ObjectType):
     menu = graphene.Field(
         MenuNode,
         required=True,
+        description="The account's effective menu: its own, or the menu rolled out to it with its variables.",
         account=graphene.String(required=True, description="Code of one of your channel accounts."),
         brand=graphene.String(description="Brand code: the brand's variant and the items for that brand."),
     )

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from content.errors import RecordError
 from content.models import Article, Brand, ChannelAccount, SmsCommand, SmsTemplate
 from menus.models import NodeType
-from wechat import limits as wechat_limits
 from menus.tree import build_tree, load_rows, merge_variant, normalise, segment, walk
+from wechat import limits as wechat_limits
 
 T = NodeType
 NAME_MAX_CHARS = 100
@@ -366,29 +366,11 @@ def effective_tree(menu, tree):
 
 def validate_for_publish(menu, tree):
     """Violations of publishing ``tree`` for ``menu``: the tree as served (a variant
-    over its base), and for a base menu, each live variant over the new base."""
-    from menus.models import Menu
-    from menus.services import live_version
+    over its base; for a base menu, each live variant over the new base) to its own
+    account and to each account it is rolled out to, with their variables."""
+    from menus.account_checks import publish_violations
 
-    errors = validate_tree(menu.account, effective_tree(menu, tree))
-    if menu.is_variant:
-        return errors
-    variants = Menu.objects.filter(account_id=menu.account_id, brand__isnull=False, live=True).select_related("brand")
-    for variant in variants:
-        version = live_version(variant)
-        if version is None:
-            continue
-        for error in validate_tree(menu.account, merge_variant(tree, version.tree)):
-            errors.append(
-                error.__class__(
-                    record=error.record,
-                    field=error.field,
-                    message=f"品牌变体 {variant.brand.code}:{error.message}",
-                    code=error.code,
-                    list=variant.code,
-                )
-            )
-    return errors
+    return publish_violations(menu, tree)
 
 
 def validate_draft(menu):

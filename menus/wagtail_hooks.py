@@ -16,9 +16,13 @@ from content.views.filters import StatusFilterSet
 from content.views.panels import StatusPanel
 from content.views.scoped import EditorialStatusMixin
 from content.views.takedown import ConfirmedDeleteView, ConfirmedUnpublishView
-from content.viewsets import OrganisationOwnedForm, OrganisationScopedViewSet
+from content.viewsets import (
+    OrganisationOwnedForm,
+    OrganisationScopedViewSet,
+    ScopedModelForm,
+)
 from menus import urls as menus_urls
-from menus.models import Menu
+from menus.models import AccountVariable, Menu
 from menus.validation import validate_draft
 from menus.views.access import may, menu_policy
 
@@ -79,6 +83,38 @@ class MenuViewSet(EditorialStatusMixin, OrganisationScopedViewSet):
 
 
 register_snippet(MenuViewSet)
+
+
+class AccountVariableForm(ScopedModelForm):
+    """Official accounts the editor manages only."""
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        field = self.fields.get("account")
+        if field is not None and for_user is not None:
+            accounts = ChannelAccount.objects.filter(type=ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT)
+            field.queryset = editable(accounts, scope_for_user(for_user)).order_by("code")
+
+
+class AccountVariableViewSet(OrganisationScopedViewSet):
+    """Per-account values of ``{name}`` in the menus an account is served (menu rollout)."""
+
+    model = AccountVariable
+    icon = "code"
+    menu_label = _("菜单变量")
+    menu_order = 212
+    add_to_admin_menu = True
+    base_form_class = AccountVariableForm
+    list_display = ["account", "name", "value"]
+    list_filter = ["account"]
+    search_fields = ["name", "value"]
+    panels = [FieldPanel("account"), FieldPanel("name"), FieldPanel("value")]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("account")
+
+
+register_snippet(AccountVariableViewSet)
 
 
 @hooks.register("register_admin_urls")

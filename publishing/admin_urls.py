@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from publishing import views
+from publishing import menu_rollout, views
 
 app_name = "publishing"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/<str:action>/", views.DeliveryActionView.as_view(), name="delivery_action"),
     path("accounts/<int:pk>/<str:action>/", views.ResumeAccountView.as_view(), name="account_action"),
     path("accounts/<int:pk>/drift/<str:action>/", views.DriftActionView.as_view(), name="drift_action"),
+    path("menus/accounts/<int:account_pk>/", menu_rollout.effective_menu, name="effective_menu"),
+    path("menus/<int:pk>/rollout/", menu_rollout.menu_rollout, name="menu_rollout"),
+    path("menus/<int:pk>/rollout/<int:account_pk>/", menu_rollout.account_menu, name="menu_rollout_account"),
 ]

@@ -46,7 +46,8 @@ def publication_finished(sender, publication_id, state, **kwargs):
 def menu_version_published(sender, version, account=None, **kwargs):
     from publishing.tasks import publish_menu_version
 
-    enqueue(publish_menu_version, version.pk, [account.pk] if account is not None else None)
+    # Every account the menu serves (its own and those it is rolled out to), decided when the job runs.
+    enqueue(publish_menu_version, version.pk, None)
 
 
 def publish_job_finished(sender, app_id, publish_id, status, article_id="", fail_idx=(), **kwargs):

@@ -142,3 +142,33 @@ def review_queue_with_context(request, panels):
     for index, panel in enumerate(panels):
         if getattr(panel, "name", "") == ReviewQueuePanel.name:
             panels[index] = ReviewQueuePanel()
+
+
+@hooks.register("register_snippet_listing_buttons")
+def menu_rollout_button(snippet, user, next_url=None):
+    """菜单下发 on a WeChat base menu the user may publish (publishing.menu_rollout)."""
+    from wagtail.admin.widgets.button import ListingButton
+
+    from content.models import ChannelAccount
+    from menus.models import Menu
+    from menus.views.access import may
+
+    if not isinstance(snippet, Menu) or snippet.is_variant:
+        return
+    if snippet.account.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT and may(user, "publish", snippet):
+        yield ListingButton(_("下发"), reverse("publishing:menu_rollout", args=[snippet.pk]), icon_name="upload",
+                            priority=8)
+
+
+@hooks.register("register_snippet_listing_buttons")
+def effective_menu_button(snippet, user, next_url=None):
+    """有效菜单 on an official account: the menu it is served, wherever it comes from."""
+    from wagtail.admin.widgets.button import ListingButton
+
+    from content.models import ChannelAccount
+    from menus.views.access import menu_policy
+
+    if (isinstance(snippet, ChannelAccount) and snippet.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
+            and menu_policy().user_has_permission(user, "view")):
+        yield ListingButton(_("有效菜单"), reverse("publishing:effective_menu", args=[snippet.pk]),
+                            icon_name="list-ul", priority=20)

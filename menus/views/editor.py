@@ -61,10 +61,19 @@ def tree_editor(request, pk):
         "data": data,
         "version": version,
         "lock_message": lock.get_message(request.user) if lock else "",
+        "rolled_out_over": _rolled_out_over(menu),
         "can_publish": may(request.user, "publish", menu) and not locked_for_user,
         "page_title": f"菜单树:{menu.name}",
         "header_icon": "list-ul",
     })
+
+
+def _rolled_out_over(menu):
+    """The menu rolled out to this menu's account, which it is served instead (menus.rollout)."""
+    from menus.rollout import source_of
+
+    source = source_of(menu.account_id)
+    return source.menu if source.rolled_out else None
 
 
 OPS = {

@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from content import kinds
 from content.models import Brand, ChannelAccount, SmsTemplate
+from content.reach import audience_for, published
 from publishing.changes import documents, renditions
 from publishing.changes.models import Change
-from content.reach import audience_for, published
 from publishing.changes.services import change_rows, current_version
 
 # /2: an SMS command maps to {"default": code, "brands": {brand: code}} (was: a code).
@@ -43,15 +43,16 @@ def account_document(account):
 
 def menu_documents(account):
     """{"default": tree, brand code: tree of the brand's variant} of the account's
-    published menus, from the menus app."""
-    from menus.services import published_tree
+    effective menus (its own or the one rolled out to it), from the menus app."""
+    from menus.rollout import effective_tree, source_of
 
     out = {}
-    base = published_tree(account)
+    source = source_of(account.pk)
+    base = effective_tree(account.pk, source=source)[1]
     if base is not None:
         out["default"] = base
     for brand in Brand.objects.order_by("code"):
-        tree = published_tree(account, brand=brand)
+        tree = effective_tree(account.pk, brand=brand, source=source)[1]
         if tree is not None and tree != base:
             out[brand.code] = tree
     return out

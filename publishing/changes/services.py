@@ -135,6 +135,12 @@ def record_menu(menu_code, menu_id, account_id):
     return reconcile(Kind.MENU, menu_id, menu_code, {account_id}, Action.UPSERT)
 
 
+def record_menu_served(menu_code, menu_id, account_ids):
+    """A menu's accounts (its own and those it is rolled out to) changed or its version
+    did: upsert for each, withdrawn from accounts it no longer serves."""
+    return reconcile(Kind.MENU, menu_id, menu_code, set(account_ids), Action.UPSERT)
+
+
 def record_sms_command(command_id, command, account_id, action):
     return reconcile(Kind.SMS_COMMAND, command_id, command, {account_id}, action)
 

@@ -9,7 +9,7 @@ from content import kinds
 from content.kinds import item_code
 from content.models import SmsCommand
 from content.reach import target_accounts
-from menus.signals import menu_version_published
+from menus.signals import menu_rollout_changed, menu_version_published
 from publishing.changes import services
 from publishing.changes.models import Change
 
@@ -54,7 +54,22 @@ def on_menu_version_published(sender, version=None, menu=None, account=None, **k
     if menu is None or account is None:
         return
     code, menu_id, account_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk, account.pk
-    transaction.on_commit(lambda: services.record_menu(code, menu_id, account_id))
+    transaction.on_commit(lambda: services.record_menu_served(code, menu_id, _served_ids(menu_id, account_id)))
+
+
+def on_menu_rollout_changed(sender, menu=None, **kwargs):
+    """Accounts added to or taken out of a rollout change their menu."""
+    code, menu_id, account_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk, menu.account_id
+    transaction.on_commit(lambda: services.record_menu_served(code, menu_id, _served_ids(menu_id, account_id)))
+
+
+def _served_ids(menu_id, account_id):
+    """The menu's account and the accounts it is rolled out to (they change with it)."""
+    from menus.models import Menu
+    from menus.rollout import served_accounts
+
+    menu = Menu.objects.filter(pk=menu_id).first()
+    return {account_id, *(a.pk for a in served_accounts(menu))} if menu is not None else {account_id}
 
 
 def import_change_log():
@@ -82,6 +97,7 @@ def connect():
     post_save.connect(on_sms_command_saved, sender=SmsCommand, dispatch_uid="changes.smscommand.saved")
     post_delete.connect(on_sms_command_deleted, sender=SmsCommand, dispatch_uid="changes.smscommand.deleted")
     menu_version_published.connect(on_menu_version_published, dispatch_uid="changes.menu_version_published")
+    menu_rollout_changed.connect(on_menu_rollout_changed, dispatch_uid="changes.menu_rollout_changed")
     from importing import outbox
 
     outbox.register(outbox.CHANGE_LOG, import_change_log)

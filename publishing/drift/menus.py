@@ -25,18 +25,22 @@ def _live_version(menu):
     return live_version(menu) if menu is not None else None
 
 
-def menu_to_push(account, push=None):
-    """The version the account should show: its own base menu's live version, else the
-    live version of the menu last rolled out to it (a province menu); None when neither."""
-    own = _live_version(Menu.objects.filter(account=account, brand__isnull=True, live=True).first())
-    if own is not None:
-        return own
-    push = push or latest_push(account)
-    version = push.batch.source() if push is not None else None
+def menu_to_push(account):
+    """The version the account should show: the live version of its effective menu
+    (the menu rolled out to it, else its own base menu, menus.rollout); None when
+    it has none."""
+    from menus.rollout import source_of
+
+    source = source_of(account.pk)
+    return _live_version(source.menu) if source.menu is not None and source.menu.live else None
+
+
+def _pushed_menu_id(push):
+    """The base menu of the version ``push`` sent (a variant's version counts as its base's)."""
+    version = MenuVersion.objects.filter(pk=push.batch.source_id).select_related("menu").first()
     if version is None:
         return None
-    menu = version.menu.base_menu() if version.menu.is_variant else version.menu
-    return _live_version(menu)
+    return version.menu.base_menu().pk if version.menu.is_variant and version.menu.base_menu() else version.menu_id
 
 
 def _newer_version_exists(version, push):
@@ -47,7 +51,7 @@ def _newer_version_exists(version, push):
 def menu_findings(account, live):
     """Findings for the menus; ``live`` is ``client.live_menus()``."""
     push = latest_push(account)
-    version = menu_to_push(account, push)
+    version = menu_to_push(account)
     if version is None:
         return []
     if push is None:
@@ -58,6 +62,8 @@ def menu_findings(account, live):
     out = []
     if push.state != State.DONE:
         out.append(Finding(AREA, DIFFERENT, f"最近一次菜单推送未完成({push.get_state_display()}){push.last_error}"))
+    elif _pushed_menu_id(push) != version.menu_id:
+        out.append(Finding(AREA, DIFFERENT, f"此账号的菜单现为 {version.menu.code},尚未推送"))
     elif _newer_version_exists(version, push):
         out.append(Finding(AREA, DIFFERENT, "菜单有新版本尚未推送"))
     sent = push.remote["sent"]

@@ -210,10 +210,13 @@ def replace_superseded(publication_id):
 
 
 def publish_menu_version(version, *, accounts=None, user=None, origin=PublishBatch.Origin.EDITOR):
-    """Push a published menu version to its menu's account (or to ``accounts``, e.g. a
-    province menu rolled out to every official account)."""
+    """Push a published menu version to ``accounts``, by default to every account its
+    base menu serves (its own, unless another menu is rolled out to it, and each account
+    it is rolled out to, menus.rollout): one batch, one publication per account."""
+    from menus.rollout import served_accounts
+
     menu = version.menu
-    targets = list(accounts) if accounts is not None else [menu.account]
+    targets = list(accounts) if accounts is not None else served_accounts(menu)
     return create_batch(
         version, Kind.MENU, targets, user=user, revision_id=version.pk, code=menu.code,
         label=f"{menu.name} v{version.number}", origin=origin,

@@ -54,6 +54,23 @@ def menu_plan(version):
     return MenuPlan(served(base_tree), variants)
 
 
+def account_plan(plan, account):
+    """The plan as ``account`` is served it: its variables substituted in every tree,
+    then checked by the channel rules (menus.account_checks) for this account. A
+    violation refuses this account only, naming it and the node."""
+    from menus.account_checks import account_violations
+    from menus.variables import substitute, values_for
+
+    values = values_for([account.pk]).get(account.pk, {})
+    trees = [(None, plan.base), *((variant, tree) for variant, tree in plan.variants)]
+    errors = account_violations(account, [(None, tree) for _, tree in trees], values)
+    if errors:
+        shown = "; ".join(str(error) for error in errors[:5])
+        raise Refused(f"公众号 {account.code} 的菜单不符合微信规则({len(errors)} 处):{shown}", "menu_rule")
+    return MenuPlan(substitute(plan.base, values, account.code)[0],
+                    [(brand, substitute(tree, values, account.code)[0]) for brand, tree in plan.variants])
+
+
 def article_nodes(plan, kind):
     """{article code: key of the first node of ``kind`` pointing at it} in the plan's trees."""
     found = {}

@@ -18,7 +18,7 @@ from wechat.limits import TAG_NAME_MAX_BYTES
 
 from .articles import open_client
 from .ledger import live_article_id
-from .menu_buttons import Targets, article_nodes, menu_plan, wechat_menus
+from .menu_buttons import Targets, account_plan, article_nodes, menu_plan, wechat_menus
 from .runner import Finished, Refused, Waiting, checkpoint, reach
 
 Step = Publication.Step
@@ -127,7 +127,7 @@ def publish_menu(pub):
     account = pub.account
     if account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
         raise Refused(f"{account.code} 不是微信公众号", "account")
-    plan = menu_plan(pub.batch.source())
+    plan = account_plan(menu_plan(pub.batch.source()), account)
     remote = dict(pub.remote)
     article_ids = _article_ids(pub, plan, remote)
     if article_ids is None:

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from content.models import Brand
 from menus import services as menus
+from menus.models import MenuRollout
 from publishing import services
 from publishing.models import AccountDrift, Publication, State
 from tests.support.menus import make_menu, node
@@ -136,7 +137,8 @@ def test_a_menu_rolled_out_from_another_account_is_checked_and_repaired(
     base = make_menu(source, [node("1", "省级菜单", "click", event_key="P")], code="menu-province")
     with django_capture_on_commit_callbacks(execute=True):
         version = menus.publish(base)
-    # given the province menu was rolled out to another account, then changed there by hand
+    # given the province menu was rolled out to another account (menus.rollout), then changed there by hand
+    MenuRollout.objects.create(menu=base, account=target)
     with django_capture_on_commit_callbacks(execute=True):
         services.publish_menu_version(version, accounts=[target])
     assert sync("check", target, capsys)[0] == 0

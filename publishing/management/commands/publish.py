@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument("code")
         parser.add_argument("--account", action="append", dest="accounts", metavar="CODE",
-                            help="只推送到这些账号(可重复);菜单可推送到其它公众号")
+                            help="只推送到这些账号(可重复);菜单只推送到以它为菜单的账号(自有或已下发)")
         parser.add_argument("--wait", action="store_true", help="等待所有发布任务结束并打印结果")
         parser.add_argument("--timeout", type=float, default=600.0, help="--wait 最长等待秒数(默认600)")
 
@@ -78,6 +78,7 @@ class Command(BaseCommand):
             version = menu.versions.order_by("-number").first()
             if version is None:
                 raise CommandError(f"菜单 {code} 还没有发布过版本")
+            self._refuse_unserved(menu, targets)
             return services.publish_menu_version(version, accounts=targets, origin=PublishBatch.Origin.COMMAND)
         item = self._item(kind, code)
         if item is None:
@@ -85,6 +86,16 @@ class Command(BaseCommand):
         if getattr(item, "has_unpublished_changes", False):
             self.stdout.write(self.style.WARNING(f"{code} 有未发布的修改:推送的是已发布的版本"))
         return services.publish_item(item, accounts=targets, origin=PublishBatch.Origin.COMMAND)
+
+    def _refuse_unserved(self, menu, targets):
+        # An account is pushed only the menu the CMS shows for it (menus.rollout).
+        from menus.rollout import served_accounts
+
+        served = {account.pk for account in served_accounts(menu)}
+        outside = [account.code for account in targets or () if account.pk not in served]
+        if outside:
+            raise CommandError(f"菜单 {menu.code} 不是这些账号的菜单:{', '.join(outside)};"
+                               "请先在后台「渠道菜单 → 下发」中选择这些账号")
 
     def _item(self, kind, code):
         if kind.code_field == "pk" and not code.isdigit():
