@@ -156,3 +156,18 @@ def news_group_rules(item):
     from content.services.groups import group_checks
 
     return group_checks(item)
+
+
+# Referential integrity: an item a live item needs stays live (content.dependencies).
+@hooks.register("before_unpublish")
+def refuse_unpublishing_what_live_items_need(request, obj):
+    from content.views.integrity import refuse_when_needed
+
+    return refuse_when_needed(request, [obj], "下线")
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_what_live_items_need(request, objects):
+    from content.views.integrity import refuse_when_needed
+
+    return refuse_when_needed(request, list(objects), "删除")

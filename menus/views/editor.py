@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from content.models import Brand, ChannelAccount
-from menus import editing
+from menus import editing, scheduling
 from menus.models import MenuNode, NodeType
 from menus.services import live_version, publish
 from menus.tree import build_tree, load_rows, walk
@@ -60,6 +60,7 @@ def tree_editor(request, pk):
         "menu": menu,
         "data": data,
         "version": version,
+        "schedule": scheduling.schedule_of(menu),
         "lock_message": lock.get_message(request.user) if lock else "",
         "can_publish": may(request.user, "publish", menu) and not locked_for_user,
         "page_title": f"菜单树:{menu.name}",
