@@ -1,6 +1,7 @@
 """Live menus that need an item: a node answering with an SMS template, or opening an
 article (图文素材 / 发布的图文). Read from each live menu's serving version, the tree
-customers get, not the draft. Registered with content.dependencies by MenusConfig.ready().
+customers get, not the draft. Registered with content.dependencies by MenusConfig.ready()
+(renditions registers the ``view`` nodes linking an item's web page, with its URL rule).
 
 One query whatever the number of leaving items: the serving versions whose tree text
 names one of the codes, walked in Python for the exact nodes."""
@@ -16,7 +17,9 @@ from menus.tree import walk
 NODE_FIELD = {kinds.Kind.SMS_TEMPLATE: "reply_template", kinds.Kind.ARTICLE: "article"}
 
 
-def _serving_versions(codes):
+def menus_with_nodes(texts, needs):
+    """Dependents among live menus: ``needs(node)`` gives the pk of the leaving item a
+    served node needs (or None); ``texts`` are strings the tree of such a menu contains."""
     from menus.models import MenuVersion
 
     latest = (
@@ -25,14 +28,27 @@ def _serving_versions(codes):
         .values("number")[:1]
     )
     named = Q()
-    for code in codes:
-        named |= Q(tree_text__contains=f'"{code}"')
-    return (
+    for text in texts:
+        named |= Q(tree_text__contains=text)
+    versions = (
         MenuVersion.objects.filter(menu__live=True, number=Subquery(latest))
         .annotate(tree_text=Cast("tree", TextField()))
         .filter(named)
         .values_list("menu_id", "menu__code", "menu__name", "tree")
     )
+    for menu_id, code, name, tree in versions:
+        keys = {}
+        for node, _depth, _parent in walk(tree):
+            # A node marked invalid is not served and needs nothing.
+            needed_pk = needs(node) if node.get("valid", True) else None
+            if needed_pk is not None:
+                keys.setdefault(needed_pk, []).append(str(node.get("key")))
+        for needed_pk, node_keys in keys.items():
+            yield Dependent(
+                needed_pk,
+                Item(kinds.Kind.MENU, str(menu_id), code, name),
+                "节点 " + "、".join(node_keys),
+            )
 
 
 def _finder(kind_code):
@@ -40,19 +56,10 @@ def _finder(kind_code):
 
     def menus_using(needed):
         pk_by_code = {item.code: pk for pk, item in needed.items()}
-        for menu_id, code, name, tree in _serving_versions(pk_by_code):
-            keys = {}
-            for node, _depth, _parent in walk(tree):
-                used = node.get(field)
-                # A node marked invalid is not served and needs nothing.
-                if used in pk_by_code and node.get("valid", True):
-                    keys.setdefault(used, []).append(str(node.get("key")))
-            for used, node_keys in keys.items():
-                yield Dependent(
-                    pk_by_code[used],
-                    Item(kinds.Kind.MENU, str(menu_id), code, name),
-                    "节点 " + "、".join(node_keys),
-                )
+        return menus_with_nodes(
+            [f'"{code}"' for code in pk_by_code],
+            lambda node: pk_by_code.get(node.get(field)),
+        )
 
     menus_using.__name__ = f"menus_using_{kind_code}"
     return menus_using

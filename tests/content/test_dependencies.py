@@ -134,6 +134,26 @@ def test_article_opened_by_a_live_wechat_menu_button_is_needed(matrix):
     ]
 
 
+def test_article_or_package_linked_by_a_live_menu_view_node_is_needed(matrix):
+    article = live_article(matrix)
+    package = PackageFactory(
+        code="PKG-5G", organisation=matrix["province"], published=True
+    )
+    web = "https://www.example-operator.cn/sx/"
+    nodes = [
+        node("1", "活动", "view", url=f"{web}articles/ART-LIVE"),
+        node("2", "套餐", "view", url=f"{web}packages/PKG-5G/?from=menu"),
+        node("3", "其他", "view", url=f"{web}articles/ART-LIVE-2"),
+    ]
+    publish_menu(make_menu(matrix["account_province"], nodes, code="menu-wx-sx"))
+    assert messages(
+        blockers([(Kind.ARTICLE, article.pk), (Kind.PACKAGE, package.pk)])
+    ) == [
+        "图文 ART-LIVE 被已上线的菜单 menu-wx-sx 节点 1 使用",
+        "资费套餐 PKG-5G 被已上线的菜单 menu-wx-sx 节点 2 使用",
+    ]
+
+
 def test_article_answered_by_a_live_keyword_reply_is_needed(matrix):
     article = live_article(matrix)
     reply = AutoReplyFactory(

@@ -180,3 +180,33 @@ def test_tree_editor_refuses_a_schedule_in_the_past(
     ).content.decode()
     assert "菜单未定时:定时上线时间须晚于当前时间" in html
     assert scheduling.scheduled_revision(menu) is None
+
+
+def test_edit_page_publishing_panel_schedules_instead_of_publishing(
+    client, sms_account, templates, sms_nodes, superuser
+):
+    # given: a live menu
+    menu = make_menu(sms_account, sms_nodes)
+    publish(menu, superuser)
+    client.force_login(superuser)
+    at = timezone.localtime(timezone.now() + timedelta(hours=2)).replace(
+        second=0, microsecond=0
+    )
+    # when: the edit page is published with a go-live time ahead (Wagtail's publishing panel)
+    response = client.post(
+        reverse(type(menu).snippet_viewset.get_url_name("edit"), args=[menu.pk]),
+        {
+            "code": menu.code,
+            "name": "新名称",
+            "account": sms_account.pk,
+            "brand": "",
+            "go_live_at": at.strftime("%Y-%m-%d %H:%M"),
+            "expire_at": "",
+            "action-publish": "action-publish",
+        },
+    )
+    assert response.status_code == 302
+    # then: planned, not published: version 1 keeps serving
+    menu.refresh_from_db()
+    assert scheduling.schedule_of(menu).go_live_at == at
+    assert live_version(menu).number == 1 and menu.name == "菜单"
