@@ -4,9 +4,9 @@ with a message naming each dependent; nothing changes. The confirmation pages li
 the same blockers before the editor clicks."""
 
 from django.contrib import messages
+from django.contrib.admin.utils import quote
 from django.shortcuts import redirect
 from django.urls import reverse
-from wagtail.admin.admin_url_finder import quote
 
 from content import kinds
 from content.dependencies import blockers, refusal

@@ -202,3 +202,29 @@ def test_an_item_kept_live_keeps_what_it_needs(matrix, live_sms_menu):
     reply.refresh_from_db()
     other.refresh_from_db()
     assert article.live and not reply.live and other.live
+
+
+def test_bulk_deleting_live_articles_is_refused_while_one_is_needed(
+    client, superuser, matrix
+):
+    needed = ArticleFactory(
+        code="ART-LIVE", organisation=matrix["province"], published=True
+    )
+    spare = ArticleFactory(
+        code="ART-SPARE", organisation=matrix["province"], published=True
+    )
+    AutoReplyFactory(
+        account=matrix["account_province"],
+        keyword="流量",
+        reply_type="article",
+        reply_article=needed,
+        published=True,
+    )
+    client.force_login(superuser)
+    url = (
+        reverse("wagtail_bulk_action", args=("content", "article", "delete"))
+        + f"?id={needed.pk}&id={spare.pk}"
+    )
+    html = client.post(url, follow=True).content.decode()
+    assert "未删除:图文 ART-LIVE 被已上线的自动回复" in html
+    assert Article.objects.filter(pk__in=[needed.pk, spare.pk]).count() == 2
