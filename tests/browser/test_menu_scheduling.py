@@ -66,6 +66,20 @@ def test_publisher_schedules_a_menu_and_beat_puts_it_live_then(admin_page, matri
     row = page.locator("tr", has_text="10086主菜单")
     assert "已计划" in row.inner_text()
 
+    # and: the planned menu is locked until then; the publisher may cancel the plan and plan again
+    page.goto(f"{page.base_url}/admin/menus/{menu.pk}/tree/")
+    assert page.locator("[data-schedule]").count() == 0
+    page.click("[data-unschedule]")
+    page.wait_for_selector("[data-schedule]")
+    assert (
+        page.locator("[data-scheduled]").count() == 0
+        and scheduling.scheduled_revision(menu) is None
+    )
+    page.fill("input[name=go_live_at]", go_live.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=expire_at]", expire.strftime("%Y-%m-%dT%H:%M"))
+    page.click("[data-schedule]")
+    page.wait_for_selector("[data-scheduled]")
+
     # when: the time comes and beat runs
     revision = scheduling.scheduled_revision(menu)
     past = timezone.now() - timedelta(seconds=1)
