@@ -9,8 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from content.models import Article, SmsTemplate
+from content.services.scheduled import EXPIRY_REFUSED
 from menus.services import publish as publish_menu
 from menus.services import published_tree
 from tests.support.content import committed
@@ -164,6 +166,15 @@ def test_scheduled_expiry_keeps_a_template_a_live_menu_needs(live_sms_menu, matr
     assert template().live
     spare.refresh_from_db()
     assert not spare.live and spare.expired
+    # and the template's history says why, once however often beat retries
+    run_beat()
+    refusals = ModelLogEntry.objects.filter(
+        object_id=str(template().pk), action=EXPIRY_REFUSED
+    )
+    assert [entry.data["blockers"] for entry in refusals] == [
+        ["短信模板 CXTC-REPLY 被已上线的菜单 menu-sms-sx 节点 1.2 使用"]
+    ]
+    assert template().live
 
 
 def test_items_expiring_together_leave_together(live_sms_menu):
