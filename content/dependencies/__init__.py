@@ -67,9 +67,8 @@ _finders = defaultdict(list)  # needed kind code -> [finder]
 
 def register(needed_kind, finder):
     """Called in an app's ``ready()``: ``finder`` finds live items that need items of ``needed_kind``."""
-    kinds.get(
-        needed_kind
-    )  # an unknown code fails at start-up, not at the first unpublish
+    # An unknown code fails at start-up, not at the first unpublish.
+    kinds.get(needed_kind)
     if finder not in _finders[needed_kind]:
         _finders[needed_kind].append(finder)
 
