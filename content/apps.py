@@ -38,6 +38,10 @@ class ContentConfig(AppConfig):
             roles.grant(roles.PUBLISHERS, model, {"view", "add", "change", "delete", "lock", "publish", "unlock"})
         post_migrate.connect(roles.seed_role_groups, dispatch_uid="content.seed_role_groups")
 
+        from content.dependencies import editorial as editorial_dependencies
+
+        editorial_dependencies.register()  # what live replies, groups, articles and packages need
+
         # Content: editorial workflow and SMS command bindings.
         from content import signal_handlers
 

@@ -172,3 +172,33 @@ def news_group_rules(item):
     from content.services.groups import group_checks
 
     return group_checks(item)
+
+
+# Referential integrity: an item a live item needs stays live (content.dependencies).
+@hooks.register("before_unpublish")
+def refuse_unpublishing_what_live_items_need(request, obj):
+    from content.views.integrity import refuse_when_needed
+
+    return refuse_when_needed(request, [obj], "下线")
+
+
+@hooks.register("before_delete_snippet")
+def refuse_deleting_what_live_items_need(request, objects):
+    from content.views.integrity import refuse_when_needed
+
+    return refuse_when_needed(request, list(objects), "删除")
+
+
+@hooks.register("register_log_actions")
+def expiry_refused(actions):
+    """The history line of an item beat kept live past its expiry (content.services.scheduled)."""
+    from wagtail.log_actions import LogFormatter
+
+    from content.services.scheduled import EXPIRY_REFUSED
+
+    @actions.register_action(EXPIRY_REFUSED)
+    class ExpiryRefused(LogFormatter):
+        label = _("到期下线被拒绝")
+
+        def format_message(self, log_entry):
+            return _("到期未下线,仍被使用:%(blockers)s") % {"blockers": ";".join(log_entry.data.get("blockers", []))}

@@ -30,9 +30,10 @@ def served_trees(menu, tree):
     return trees
 
 
-def account_violations(account, trees, values, *, name_account=False):
-    """The violations of ``trees`` served to ``account`` with its ``values``;
-    ``name_account`` puts the account's code in front of each (a rollout target)."""
+def account_violations(account, trees, values, *, name_account=False, go_live_at=None):
+    """The violations of ``trees`` served to ``account`` with its ``values`` (going live
+    now or at ``go_live_at``); ``name_account`` puts the account's code in front of each
+    (a rollout target)."""
     errors, seen = [], set()
     for variant, tree in trees:
         served, unknown = substitute(tree, values, account.code)
@@ -40,7 +41,7 @@ def account_violations(account, trees, values, *, name_account=False):
         unknown_fields = {(error.record, error.field) for error in unknown}
         found_here = [
             e
-            for e in validate_tree(account, served)
+            for e in validate_tree(account, served, go_live_at=go_live_at)
             if (e.record, e.field) not in unknown_fields
         ]
         for error in unknown + found_here:
@@ -75,9 +76,10 @@ def _values(trees, account_ids):
     return values_for(account_ids)
 
 
-def publish_violations(menu, tree):
-    """Violations of publishing ``tree`` for ``menu``: for its own account and each
-    account its base menu is rolled out to, each with its own variables."""
+def publish_violations(menu, tree, *, go_live_at=None):
+    """Violations of publishing ``tree`` for ``menu`` (now, or scheduled at
+    ``go_live_at``): for its own account and each account its base menu is rolled out
+    to, each with its own variables."""
     from content.models import ChannelAccount
 
     trees = served_trees(menu, tree)
@@ -92,10 +94,10 @@ def publish_violations(menu, tree):
             )
         )
     values = _values(trees, [menu.account_id, *(a.pk for a in targets)])
-    errors = account_violations(menu.account, trees, values.get(menu.account_id, {}))
+    errors = account_violations(menu.account, trees, values.get(menu.account_id, {}), go_live_at=go_live_at)
     for account in targets:
         errors += account_violations(
-            account, trees, values.get(account.pk, {}), name_account=True
+            account, trees, values.get(account.pk, {}), name_account=True, go_live_at=go_live_at
         )
     return errors
 

@@ -17,3 +17,6 @@ class MenusConfig(AppConfig):
         roles.grant(roles.PUBLISHERS, AccountVariable, {"view", "add", "change", "delete"})
         roles.grant(roles.EDITORS, Menu, {"view", "add", "change", "delete", "lock"})
         roles.grant(roles.PUBLISHERS, Menu, {"view", "add", "change", "delete", "lock", "publish", "unlock"})
+        from menus import dependencies
+
+        dependencies.register()  # live menus need the templates and articles their nodes use

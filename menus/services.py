@@ -50,6 +50,7 @@ def publish(menu, user=None, comment="", *, rolled_back_from=None, announce=True
             raise MenuValidationError(structural)
         # The version stores the tree; the revision only records who published when.
         menu._revision_tree = False
+        menu.go_live_at = None  # published now, whatever a schedule said (menus.scheduling schedules)
         revision = menu.save_revision(user=user, clean=False)
         return publish_revision(menu, revision, user=user, comment=comment, rolled_back_from=rolled_back_from,
                                 skip_permission_checks=True, tree=tree, draft_is_tree=True, announce=announce)
@@ -59,8 +60,12 @@ def publish_revision(menu, revision, *, user=None, comment="", changed=True, log
                      skip_permission_checks=False, rolled_back_from=None, tree=None, draft_is_tree=False, announce=True):
     """Publish a Wagtail revision of a menu (the edit view, a workflow approval, or
     ``publish``): validate its tree (the one the revision carries, else ``tree``, else
-    the draft), let Wagtail mark the menu live and log it, store the version and announce it."""
+    the draft), let Wagtail mark the menu live and log it, store the version and announce it.
+    A revision whose go-live time is still ahead is only scheduled (Wagtail keeps its
+    ``approved_go_live_at``; beat publishes it then): no version yet, returns None."""
     from wagtail.actions.publish_revision import PublishRevisionAction
+
+    from menus.scheduling import go_live_at_of
 
     with transaction.atomic():
         menu = Menu.objects.select_for_update(of=("self",)).select_related("account", "brand").get(pk=menu.pk)
@@ -70,12 +75,15 @@ def publish_revision(menu, revision, *, user=None, comment="", changed=True, log
         if tree is None:
             tree = build_tree(load_rows(menu))[0]
             draft_is_tree = True
-        errors = validate_for_publish(menu, tree)
+        go_live_at = go_live_at_of(revision)
+        errors = validate_for_publish(menu, tree, go_live_at=go_live_at)
         if errors:
             raise MenuValidationError(errors)
         PublishRevisionAction(
             revision, user=user, changed=changed, log_action=log_action, previous_revision=previous_revision
         ).execute(skip_permission_checks=skip_permission_checks)
+        if go_live_at is not None:
+            return None
         number = (menu.versions.aggregate(top=Max("number"))["top"] or 0) + 1
         published_hash = tree_hash(tree)
         version = MenuVersion.objects.create(

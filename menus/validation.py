@@ -64,8 +64,9 @@ def _utf8(value):
 class _Check:
     """One validation pass: collects errors and the references to resolve in bulk."""
 
-    def __init__(self, account):
+    def __init__(self, account, go_live_at=None):
         self.account = account
+        self.go_live_at = go_live_at  # None: going live now, so every item used must be live now
         self.rules = RULES.get(account.type)
         self.errors = []
         self.templates = {}  # code -> [node]
@@ -240,30 +241,30 @@ class _Check:
             for node in self.brands[code]:
                 self.add(node, "brands", f"未知品牌 {code}", "unknown_brand")
 
+    def _scheduled_in_time(self, model, pending):
+        """Of ``pending`` ({pk: code}, items not live), the codes scheduled to go live by ``go_live_at``."""
+        if not pending or self.go_live_at is None:
+            return set()
+        from wagtail.models import Revision
+
+        due = Revision.objects.filter(base_content_type=model.get_base_content_type(), object_id__in=list(pending),
+                                      approved_go_live_at__lte=self.go_live_at)
+        return {pending[object_id] for object_id in due.values_list("object_id", flat=True)}
+
     def _resolve_templates(self):
         if not self.templates and not self.commands:
             return
-        from wagtail.models import Revision
-
         rows = {t["code"]: t for t in SmsTemplate.objects.filter(code__in=list(self.templates)).values("id", "code", "live")}
         pending = {str(t["id"]): code for code, t in rows.items() if not t["live"]}
-        scheduled = set()
-        if pending:
-            scheduled = {
-                pending[object_id]
-                for object_id in Revision.objects.filter(
-                    base_content_type=SmsTemplate.get_base_content_type(),
-                    object_id__in=list(pending),
-                    approved_go_live_at__isnull=False,
-                ).values_list("object_id", flat=True)
-            }
+        scheduled = self._scheduled_in_time(SmsTemplate, pending)
         for code, nodes in self.templates.items():
             template = rows.get(code)
             for node in nodes:
                 if template is None:
                     self.add(node, "reply_template", f"回复模板 {code} 不存在", "unknown_template")
                 elif not template["live"] and code not in scheduled and node.get("valid", True):
-                    self.add(node, "reply_template", f"回复模板 {code} 未发布也未定时发布", "template_not_published")
+                    when = "未发布" if self.go_live_at is None else "在菜单上线时尚未发布"
+                    self.add(node, "reply_template", f"回复模板 {code} {when}", "template_not_published")
         # A command whose default the account binds to another template would answer
         # twice (a brand's own binding may differ: it answers that brand's customers).
         bound = {}
@@ -288,13 +289,13 @@ class _Check:
                     self.add(node, "miniprogram.account", message, "not_miniprogram")
 
     def _resolve_articles(self):
-        if not self.articles:
-            return
         from content.reach import target_accounts
 
-        for article in Article.objects.filter(code__in=list(self.articles)):
+        found = list(Article.objects.filter(code__in=list(self.articles)))
+        scheduled = self._scheduled_in_time(Article, {str(a.pk): a.code for a in found if not a.live})
+        for article in found:
             nodes = self.articles.pop(article.code)
-            if not article.live:
+            if not article.live and article.code not in scheduled:
                 message = f"图文 {article.code} 尚未发布"
             elif not target_accounts(article).filter(pk=self.account.pk).exists():
                 message = f"图文 {article.code} 不发往此公众号"
@@ -314,10 +315,10 @@ def _served_to(node, brand):
     return not brands or (brand is not None and brand in brands)
 
 
-def validate_tree(account, nodes):
+def validate_tree(account, nodes, *, go_live_at=None):
     """Every channel-rule violation of a tree of node dicts for ``account`` (any
-    source: snapshot, legacy export, API input)."""
-    check = _Check(account)
+    source: snapshot, legacy export, API input), going live now or at ``go_live_at``."""
+    check = _Check(account, go_live_at)
     if check.rules is None:
         return [RecordError(record=account.code, field="type", message=f"渠道类型 {account.type} 没有菜单", code="invalid")]
     if not isinstance(nodes, list):
@@ -364,17 +365,18 @@ def effective_tree(menu, tree):
     return merge_variant(base_tree, tree)
 
 
-def validate_for_publish(menu, tree):
-    """Violations of publishing ``tree`` for ``menu``: the tree as served (a variant
-    over its base; for a base menu, each live variant over the new base) to its own
-    account and to each account it is rolled out to, with their variables."""
+def validate_for_publish(menu, tree, *, go_live_at=None):
+    """Violations of publishing ``tree`` for ``menu`` (now, or scheduled at ``go_live_at``):
+    the tree as served (a variant over its base; for a base menu, each live variant over
+    the new base) to its own account and to each account it is rolled out to, with their
+    variables."""
     from menus.account_checks import publish_violations
 
-    return publish_violations(menu, tree)
+    return publish_violations(menu, tree, go_live_at=go_live_at)
 
 
-def validate_draft(menu):
+def validate_draft(menu, *, go_live_at=None):
     """Violations of a menu's draft exactly as publishing it would find them (the
     editor's summary, its node marks and publish's refusal count the same ones)."""
     tree, structural = build_tree(load_rows(menu))
-    return structural + validate_for_publish(menu, tree)
+    return structural + validate_for_publish(menu, tree, go_live_at=go_live_at)

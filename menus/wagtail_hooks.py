@@ -2,10 +2,11 @@
 links to the tree editor and versions, and the SMS simulator."""
 
 from django.urls import include, path, reverse
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, PublishingPanel
 from wagtail.admin.widgets.button import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView
@@ -42,7 +43,8 @@ class MenuEditView(EditView):
         # Publishing or submitting for review refuses a draft that breaks a channel rule.
         approving = self.action == "workflow-action" and getattr(self, "workflow_action", None) == "approve"
         if approving or self.action in ("publish", "submit", "restart-workflow"):
-            errors = validate_draft(self.object)
+            go_live_at = form.cleaned_data.get("go_live_at")
+            errors = validate_draft(self.object, go_live_at=go_live_at if go_live_at and go_live_at > now() else None)
             if errors:
                 for error in errors[:20]:
                     form.add_error(None, str(error))
@@ -79,7 +81,9 @@ class MenuViewSet(EditorialStatusMixin, OrganisationScopedViewSet):
         return super().get_queryset(request).select_related("account", "brand")
 
     # A brand variant's follower tag is created and kept by the platform (FollowerTag).
-    panels = [StatusPanel(), FieldPanel("code"), FieldPanel("name"), FieldPanel("account"), FieldPanel("brand")]
+    # Go-live and expiry times come with Wagtail's publishing panel, as for every kind.
+    panels = [StatusPanel(), FieldPanel("code"), FieldPanel("name"), FieldPanel("account"), FieldPanel("brand"),
+              PublishingPanel()]
 
 
 register_snippet(MenuViewSet)

@@ -2,12 +2,15 @@
 or deleting it while it is live, says what will change where, listing the accounts
 the item is live on. Which accounts those are is known above content (publishing
 keeps the ledger of pushes), so they are asked through the Wagtail hook
-``editorial_item_live_accounts``: ``fn(item) -> [LiveAccount]``."""
+``editorial_item_live_accounts``: ``fn(item) -> [LiveAccount]``. Both pages also
+list the live items that need this one (content.views.integrity), which refuse it."""
 
 from dataclasses import dataclass
 
 from wagtail import hooks
 from wagtail.snippets.views.snippets import DeleteView, UnpublishView
+
+from content.views.integrity import blockers_of_live
 
 HOOK = "editorial_item_live_accounts"
 
@@ -32,6 +35,7 @@ class ConfirmedUnpublishView(UnpublishView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["live_accounts"] = live_accounts(self.object)
+        context["blockers"] = blockers_of_live([self.object])
         return context
 
 
@@ -43,4 +47,5 @@ class ConfirmedDeleteView(DeleteView):
         live = getattr(self.object, "live", False)
         context["item_live"] = live
         context["live_accounts"] = live_accounts(self.object) if live else []
+        context["blockers"] = blockers_of_live([self.object]) if live else []
         return context

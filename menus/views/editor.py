@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from content.models import Brand, ChannelAccount
-from menus import editing
+from menus import editing, scheduling
 from menus.models import MenuNode, NodeType
 from menus.services import live_version, publish
 from menus.tree import build_tree, load_rows, walk
@@ -41,6 +41,7 @@ def tree_editor(request, pk):
     if menu.is_variant and menu.base_menu():
         base_keys = [n["key"] for n, _, _ in walk(build_tree(load_rows(menu.base_menu()))[0])]
     version = live_version(menu)
+    schedule = scheduling.schedule_of(menu)
     data = {
         "menu": {"id": menu.pk, "name": menu.name, "channel": menu.account.type, "is_variant": menu.is_variant},
         "rows": editing.editor_rows(menu),
@@ -60,6 +61,8 @@ def tree_editor(request, pk):
         "menu": menu,
         "data": data,
         "version": version,
+        "schedule": schedule,
+        "can_unschedule": schedule.go_live_at is not None and may(request.user, "publish", menu),
         "lock_message": lock.get_message(request.user) if lock else "",
         "rolled_out_over": _rolled_out_over(menu),
         "can_publish": may(request.user, "publish", menu) and not locked_for_user,

@@ -146,16 +146,21 @@ def test_sms_reply_template_must_exist_and_be_published(sms_account, templates):
     assert ("1", "reply_template", "required") in errors_of(sms_account, leaf(None))
 
 
-def test_sms_reply_template_scheduled_to_go_live_is_accepted(sms_account, matrix):
+def test_sms_reply_template_scheduled_to_go_live_serves_only_a_menu_going_live_after_it(sms_account, matrix):
     # given: a never-published template scheduled for tomorrow through Wagtail
     template = make_template("TPL-LATER", "明天上线。", organisation=matrix["province"], live=False)
     template.go_live_at = timezone.now() + timedelta(days=1)
     template.save_revision(clean=False).publish()
     template.refresh_from_db()
     assert not template.live
-    # when / then
     nodes = [node("1", "预告", "command", command="YG", reply_template="TPL-LATER")]
-    assert validate_tree(sms_account, nodes) == []
+    # when / then: a menu scheduled after it may use it; one live now, or before it, may not
+    assert validate_tree(sms_account, nodes, go_live_at=timezone.now() + timedelta(days=2)) == []
+    assert ("1", "reply_template", "template_not_published") in errors_of(sms_account, nodes)
+    early = validate_tree(sms_account, nodes, go_live_at=timezone.now() + timedelta(hours=1))
+    assert [(e.record, e.code, e.message) for e in early] == [
+        ("1", "template_not_published", "回复模板 TPL-LATER 在菜单上线时尚未发布")
+    ]
 
 
 def test_sms_refuses_node_types_of_other_channels(sms_account):

@@ -1,0 +1,134 @@
+"""Scheduled go-lives and expiries with referential integrity: what ``manage.py
+publish_scheduled`` (beat's content.publish_scheduled, every minute) does.
+
+Expiry: the items whose ``expire_at`` has passed leave live together, except those a
+live item staying live still needs (content.dependencies); these stay live, the
+refusal is logged with what needs them, and they expire on a later run once their
+dependents are gone. Go-lives: each revision due is published in its own savepoint,
+so one refused (a menu whose tree breaks a rule) is logged and the rest still go
+live; menus go last within a run, after the templates and articles they may need."""
+
+import logging
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+from wagtail.models import DraftStateMixin, ModelLogEntry, Page, Revision
+
+from content import kinds
+from content.dependencies import blockers
+
+logger = logging.getLogger(__name__)
+
+# The history line of an item kept live past its expiry (content.wagtail_hooks formats it).
+EXPIRY_REFUSED = "content.expiry_refused"
+
+
+def expired_items(now=None):
+    """Live items of every draft-state model whose expiry has passed, oldest first."""
+    now = now or timezone.now()
+    out = []
+    for model in apps.get_models():
+        if issubclass(model, DraftStateMixin) and not issubclass(model, Page):
+            out += list(
+                model.objects.filter(live=True, expire_at__lt=now).order_by("expire_at")
+            )
+    return out
+
+
+def may_expire(items):
+    """(items that may leave live together, [Blocker] of those that must stay)."""
+    staying, refused = [], []
+    leaving = list(items)
+    while True:
+        pairs = [
+            (kinds.kind_of(item).code, item.pk)
+            for item in leaving
+            if kinds.kind_of(item) is not None
+        ]
+        found = blockers(pairs)
+        if not found:
+            return leaving, refused
+        needed = {(b.needed.kind, b.needed.pk) for b in found}
+        refused += found
+        # An item staying live may in turn need others that were exempt as its fellow leavers.
+        staying = [
+            i
+            for i in leaving
+            if kinds.kind_of(i) and (kinds.kind_of(i).code, str(i.pk)) in needed
+        ]
+        leaving = [i for i in leaving if i not in staying]
+
+
+def expire(now=None):
+    """Unpublish what may expire; returns (expired items, refusals)."""
+    items = expired_items(now)
+    leaving, refused = may_expire(items)
+    for blocker in refused:
+        logger.warning("scheduled expiry refused: %s", blocker.message)
+    _note_in_history([i for i in items if i not in leaving], refused)
+    for item in leaving:
+        item.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
+    return leaving, refused
+
+
+def _note_in_history(kept, refused):
+    """One history line per kept item and refusal: beat retries every minute, the
+    history says it once, until the reasons change."""
+    for item in kept:
+        kind = kinds.kind_of(item)
+        messages = [
+            b.message
+            for b in refused
+            if (b.needed.kind, b.needed.pk) == (kind.code, str(item.pk))
+        ]
+        last = (
+            ModelLogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(
+                    item, for_concrete_model=False
+                ),
+                object_id=str(item.pk),
+            )
+            .order_by("-timestamp", "-pk")
+            .values_list("action", "data")
+            .first()
+        )
+        if messages and last != (EXPIRY_REFUSED, {"blockers": messages}):
+            log(instance=item, action=EXPIRY_REFUSED, data={"blockers": messages})
+
+
+def _menus_last(revision):
+    model = revision.content_type.model_class()
+    kind = kinds.kind_of(model) if model is not None else None
+    return (
+        kind is not None and kind.code == kinds.Kind.MENU,
+        revision.approved_go_live_at,
+        revision.pk,
+    )
+
+
+def go_live(now=None):
+    """Publish every revision due; returns the revisions refused, each logged with why."""
+    now = now or timezone.now()
+    due = sorted(
+        Revision.objects.filter(approved_go_live_at__lt=now).select_related(
+            "content_type"
+        ),
+        key=_menus_last,
+    )
+    refused = []
+    for revision in due:
+        try:
+            with transaction.atomic():
+                revision.publish(log_action="wagtail.publish.scheduled")
+        except ValidationError as error:
+            refused.append(revision)
+            logger.warning(
+                "scheduled go-live of %s refused: %s",
+                revision.object_str,
+                "; ".join(error.messages[:10]),
+            )
+    return refused
