@@ -64,7 +64,7 @@ def send_plan(broadcast):
     """(problems, [(account, tag_id, quota)]) of sending the approved broadcast now."""
     name = broadcast.title
     problems = []
-    if not broadcast.live:
+    if not broadcast.live or broadcast.live_revision_id is None:
         problems.append(_("群发 %(name)s 尚未审核通过,不能发送") % {"name": name})
     elif broadcast.has_unpublished_changes:
         problems.append(
