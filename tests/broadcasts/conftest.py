@@ -16,7 +16,7 @@ from wechat.emulator import mass as emulated_mass
 
 os.environ.setdefault("WECHAT_EMULATOR_PORTS", "18940-18979")
 
-from broadcasts.models import Broadcast  # noqa: E402
+from broadcasts.models import Broadcast
 
 
 @pytest.fixture(autouse=True)

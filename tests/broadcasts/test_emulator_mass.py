@@ -3,11 +3,11 @@ shapes, quotas and refusals, and no second send when an answer is lost."""
 
 import pytest
 
+from tests.support.images import PNG
 from wechat.calls.mass import MassMessage
 from wechat.client import Article
 from wechat.emulator import mass as emulated_mass
 from wechat.errors import LimitViolation, PermanentError
-from tests.support.images import PNG
 
 pytestmark = pytest.mark.integration
 
