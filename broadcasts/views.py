@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.permissions import policy_registry
 
+from content.models import ChannelAccount
 from content.permissions import can_view
 
 from .models import Broadcast, State
@@ -27,9 +28,13 @@ class PreviewForm(forms.Form):
 
     def __init__(self, *args, broadcast, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "account"
-        ].queryset = broadcast.get_latest_revision_as_object().accounts.order_by("code")
+        # The latest revision's accounts (a revision holds them in memory, not as a queryset).
+        chosen = [
+            a.pk for a in broadcast.get_latest_revision_as_object().accounts.all()
+        ]
+        self.fields["account"].queryset = ChannelAccount.objects.filter(
+            pk__in=chosen
+        ).order_by("code")
 
 
 def broadcast_for(request, pk, action="view"):

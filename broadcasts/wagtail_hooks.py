@@ -18,7 +18,7 @@ from content.viewsets import OrganisationOwnedForm, OrganisationScopedViewSet
 
 from . import urls
 from .models import Broadcast
-from .services.rules import content_problems
+from .services.rules import account_problems, content_problems
 
 
 class BroadcastForm(OrganisationOwnedForm):
@@ -34,6 +34,18 @@ class BroadcastForm(OrganisationOwnedForm):
             field.queryset = editable(official, scope_for_user(for_user)).order_by(
                 "code"
             )
+
+    def clean(self):
+        # The chosen accounts live in cleaned_data until the form saves: checked here.
+        cleaned = super().clean()
+        accounts = cleaned.get("accounts")
+        if accounts is not None and not self.has_error("accounts"):
+            organisation = cleaned.get("organisation")
+            if organisation is not None:
+                self.instance.organisation = organisation
+            for problem in account_problems(self.instance, list(accounts)):
+                self.add_error("accounts", problem)
+        return cleaned
 
 
 class BroadcastViewSet(OrganisationScopedViewSet):

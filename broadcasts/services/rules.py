@@ -76,8 +76,10 @@ def account_problems(broadcast, accounts):
     return problems
 
 
-def validate_broadcast(broadcast):
-    """ValidationError naming the broadcast and the field of each broken rule."""
+def validate_broadcast(broadcast, accounts=None):
+    """ValidationError naming the broadcast and the field of each broken rule. The
+    accounts are checked when given: a form holds them apart from the instance until
+    it saves (the send checks them again)."""
     from broadcasts.models import Broadcast
 
     errors = content_problems(broadcast)
@@ -86,9 +88,9 @@ def validate_broadcast(broadcast):
             _("群发 %(name)s:发给品牌标签的粉丝时请选择品牌")
             % {"name": _name(broadcast)}
         ]
-    accounts = account_problems(broadcast, list(broadcast.accounts.all()))
-    if accounts:
-        errors["accounts"] = accounts
+    problems = [] if accounts is None else account_problems(broadcast, list(accounts))
+    if problems:
+        errors["accounts"] = problems
     if errors:
         raise ValidationError(errors)
 

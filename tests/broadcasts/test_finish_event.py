@@ -33,8 +33,12 @@ def event(msg_id, status="send success", counts=(5, 4, 3, 1)):
 
 def post(client, account, xml):
     stamp, nonce = str(int(time.time())), "8812"
-    query = f"timestamp={stamp}&nonce={nonce}&signature={signature(TOKEN, stamp, nonce)}"
-    return client.post(f"/wechat/{account.code}/?{query}", data=xml.encode(), content_type="text/xml")
+    query = (
+        f"timestamp={stamp}&nonce={nonce}&signature={signature(TOKEN, stamp, nonce)}"
+    )
+    return client.post(
+        f"/wechat/{account.code}/?{query}", data=xml.encode(), content_type="text/xml"
+    )
 
 
 @pytest.fixture
@@ -51,9 +55,16 @@ def callback_account(accounts):
 
 @pytest.fixture
 def submitted(matrix, callback_account):
-    broadcast = make_broadcast(matrix["branch1"], [callback_account], kind=Broadcast.Kind.TEXT, text="月底提醒")
-    return BroadcastSend.objects.create(broadcast=broadcast, account=callback_account, clientmsgid="ev-1",
-                                        msg_id="3147483001", state=State.SUBMITTED)
+    broadcast = make_broadcast(
+        matrix["branch1"], [callback_account], kind=Broadcast.Kind.TEXT, text="月底提醒"
+    )
+    return BroadcastSend.objects.create(
+        broadcast=broadcast,
+        account=callback_account,
+        clientmsgid="ev-1",
+        msg_id="3147483001",
+        state=State.SUBMITTED,
+    )
 
 
 def test_the_finish_event_records_counts_once(client, callback_account, submitted):
@@ -63,28 +74,46 @@ def test_the_finish_event_records_counts_once(client, callback_account, submitte
     # then
     assert first.status_code == retry.status_code == 200 and first.content == b"success"
     submitted.refresh_from_db()
-    assert (submitted.state, submitted.total_count, submitted.filter_count, submitted.sent_count,
-            submitted.error_count, submitted.wechat_status) == (State.SENT, 5, 4, 3, 1, "send success")
+    assert (
+        submitted.state,
+        submitted.total_count,
+        submitted.filter_count,
+        submitted.sent_count,
+        submitted.error_count,
+        submitted.wechat_status,
+    ) == (State.SENT, 5, 4, 3, 1, "send success")
 
 
-def test_a_failed_send_is_recorded_with_wechats_status(client, callback_account, submitted):
-    post(client, callback_account, event(3147483001, status="err(30003)", counts=(5, 0, 0, 0)))
+def test_a_failed_send_is_recorded_with_wechats_status(
+    client, callback_account, submitted
+):
+    post(
+        client,
+        callback_account,
+        event(3147483001, status="err(30003)", counts=(5, 0, 0, 0)),
+    )
     submitted.refresh_from_db()
     assert submitted.state == State.FAILED and "err(30003)" in submitted.error
 
 
-def test_an_event_of_a_send_made_elsewhere_is_answered_and_ignored(client, callback_account, submitted):
+def test_an_event_of_a_send_made_elsewhere_is_answered_and_ignored(
+    client, callback_account, submitted
+):
     assert post(client, callback_account, event(999)).status_code == 200
     submitted.refresh_from_db()
     assert submitted.state == State.SUBMITTED and submitted.sent_count is None
 
 
-def test_an_event_before_our_send_stored_its_answer_is_refused_so_wechat_retries(client, callback_account, submitted):
+def test_an_event_before_our_send_stored_its_answer_is_refused_so_wechat_retries(
+    client, callback_account, submitted
+):
     # given: a send of ours is between the call and storing WeChat's msg_id
     BroadcastSend.objects.filter(pk=submitted.pk).update(state=State.SENDING, msg_id="")
     # when / then
     assert post(client, callback_account, event(3147483001)).status_code == 503
-    BroadcastSend.objects.filter(pk=submitted.pk).update(state=State.SUBMITTED, msg_id="3147483001")
+    BroadcastSend.objects.filter(pk=submitted.pk).update(
+        state=State.SUBMITTED, msg_id="3147483001"
+    )
     assert post(client, callback_account, event(3147483001)).status_code == 200
     submitted.refresh_from_db()
     assert submitted.state == State.SENT
@@ -98,10 +127,20 @@ def test_the_emulator_posts_the_event_to_the_endpoint_when_the_send_ends(
     account = accounts["branch"]
     set_secret(account, "callback_token", TOKEN)
     wechat_emulator.state.configure(publish_delay_ms=50, callback_base=live_server.url)
-    wechat_emulator.state.register(account.app_id, code=account.code, original_id="gh_0123456789ab",
-                                   callback_token=TOKEN)
-    followers(wechat_emulator, account, [("oA", [], False), ("oB", [], False), ("oC", [], True)])
-    broadcast = make_broadcast(matrix["branch1"], [account], kind=Broadcast.Kind.TEXT, text="流量月末提醒")
+    wechat_emulator.state.register(
+        account.app_id,
+        code=account.code,
+        original_id="gh_0123456789ab",
+        callback_token=TOKEN,
+    )
+    followers(
+        wechat_emulator,
+        account,
+        [("oA", [], False), ("oB", [], False), ("oC", [], True)],
+    )
+    broadcast = make_broadcast(
+        matrix["branch1"], [account], kind=Broadcast.Kind.TEXT, text="流量月末提醒"
+    )
     broadcast = approve(broadcast, branch_editor, branch_publisher)
     sending.request_preview(broadcast, account, touser="oA")
     # when
@@ -112,9 +151,23 @@ def test_the_emulator_posts_the_event_to_the_endpoint_when_the_send_ends(
     while send.state != State.SENT and time.monotonic() < deadline:
         time.sleep(0.05)
         send.refresh_from_db()
-    assert (send.state, send.total_count, send.filter_count, send.sent_count, send.error_count) == (
-        State.SENT, 3, 3, 2, 1)
+    assert (
+        send.state,
+        send.total_count,
+        send.filter_count,
+        send.sent_count,
+        send.error_count,
+    ) == (State.SENT, 3, 3, 2, 1)
     with wechat_emulator.state.lock:
-        (delivered,) = [c for c in wechat_emulator.state.callbacks if c.get("event") == "MASSSENDJOBFINISH"]
-        assert emulated_mass.book(wechat_emulator.state, account.app_id)["jobs"][int(send.msg_id)]["sent"] == 2
+        (delivered,) = [
+            c
+            for c in wechat_emulator.state.callbacks
+            if c.get("event") == "MASSSENDJOBFINISH"
+        ]
+        assert (
+            emulated_mass.book(wechat_emulator.state, account.app_id)["jobs"][
+                int(send.msg_id)
+            ]["sent"]
+            == 2
+        )
     assert delivered["http_status"] == 200
