@@ -90,6 +90,8 @@ class Broadcast(
     search_fields = [
         index.SearchField("title"),
         index.AutocompleteField("title"),
+        index.FilterField("organisation"),
+        index.FilterField("live"),
         index.FilterField("id"),
     ]
 

@@ -55,6 +55,8 @@ class BroadcastViewSet(OrganisationScopedViewSet):
     menu_order = 220
     add_to_admin_menu = True
     base_form_class = BroadcastForm
+    # A substring match of the title (Chinese has no word boundaries), as content's lists do.
+    search_backend_name = None
     search_fields = ["title"]
     list_display = [
         "title",

@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,30 +65,47 @@ def _period_start(now, period):
     return start.astimezone(datetime.UTC)
 
 
-def _counted(account, since):
+def quotas(audiences, now=None):
+    """{account pk: Quota} for ``audiences``, pairs (account, tag id or None for all
+    followers), read in one query whatever their number."""
     from broadcasts.models import BroadcastSend, State
 
-    return BroadcastSend.objects.filter(account=account, queued_at__gte=since).exclude(
-        state=State.FAILED
+    now = now or timezone.now()
+    day, month = _period_start(now, "day"), _period_start(now, "month")
+    used = {}  # account pk -> {tag id: [sends this month, sends today]}
+    rows = (
+        BroadcastSend.objects.filter(
+            account__in=[account for account, _tag in audiences], queued_at__gte=month
+        )
+        .exclude(state=State.FAILED)
+        .values_list("account_id", "tag_id")
+        .annotate(month=Count("pk"), today=Count("pk", filter=Q(queued_at__gte=day)))
+        .order_by()
+    )
+    for account_id, tag_id, this_month, today in rows:
+        used.setdefault(account_id, {})[tag_id] = (this_month, today)
+    return {
+        account.pk: _quota(account, tag_id, used.get(account.pk, {}))
+        for account, tag_id in audiences
+    }
+
+
+def _quota(account, tag_id, by_tag):
+    if account.official_kind == ChannelAccount.OfficialKind.SUBSCRIPTION:
+        today = sum(n for _month, n in by_tag.values())
+        return Quota(account, limits.MASS_SUBSCRIPTION_PER_DAY, today, "day")
+    monthly = {tag: n for tag, (n, _today) in by_tag.items()}
+    to_all = monthly.pop(None, 0)
+    tagged = (
+        monthly.get(tag_id, 0)
+        if tag_id is not None
+        else max(monthly.values(), default=0)
+    )
+    return Quota(
+        account, limits.MASS_SERVICE_PER_FOLLOWER_PER_MONTH, to_all + tagged, "month"
     )
 
 
 def quota_for(account, tag_id=None, now=None):
     """The allowance of ``account`` for a send to all followers (``tag_id`` None) or to a tag."""
-    now = now or timezone.now()
-    if account.official_kind == ChannelAccount.OfficialKind.SUBSCRIPTION:
-        used = _counted(account, _period_start(now, "day")).count()
-        return Quota(account, limits.MASS_SUBSCRIPTION_PER_DAY, used, "day")
-    by_tag = dict(
-        _counted(account, _period_start(now, "month"))
-        .values_list("tag_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    to_all = by_tag.pop(None, 0)
-    tagged = (
-        by_tag.get(tag_id, 0) if tag_id is not None else max(by_tag.values(), default=0)
-    )
-    return Quota(
-        account, limits.MASS_SERVICE_PER_FOLLOWER_PER_MONTH, to_all + tagged, "month"
-    )
+    return quotas([(account, tag_id)], now)[account.pk]

@@ -95,31 +95,32 @@ def validate_broadcast(broadcast, accounts=None):
         raise ValidationError(errors)
 
 
-def tag_id_for(broadcast, account):
-    """The WeChat tag id the send filters on: None for all followers; ValidationError
-    when the brand has no follower tag on the account (tags are created when a brand's
-    menu is published there)."""
+def tag_ids_for(broadcast, accounts):
+    """({account pk: WeChat tag id, or None for all followers}, [problems]) in one
+    query: a brand without a follower tag on an account cannot be sent to there (tags
+    are created when the brand's menu variant is published on the account)."""
     from broadcasts.models import Broadcast
 
     if broadcast.audience != Broadcast.Audience.BRAND:
-        return None
-    tag = FollowerTag.objects.filter(
-        account=account, brand_id=broadcast.brand_id
-    ).first()
-    if tag is None:
-        raise ValidationError(
-            {
-                "brand": _(
-                    "群发 %(name)s:公众号 %(account)s 上没有品牌「%(brand)s」的粉丝标签(发布该品牌的菜单变体时创建),无法按标签群发"
-                )
-                % {
-                    "name": _name(broadcast),
-                    "account": account.code,
-                    "brand": broadcast.brand.name,
-                }
-            }
+        return {account.pk: None for account in accounts}, []
+    held = dict(
+        FollowerTag.objects.filter(
+            account__in=accounts, brand_id=broadcast.brand_id
+        ).values_list("account_id", "tag_id")
+    )
+    problems = [
+        _(
+            "群发 %(name)s:公众号 %(account)s 上没有品牌「%(brand)s」的粉丝标签(发布该品牌的菜单变体时创建),无法按标签群发"
         )
-    return tag.tag_id
+        % {
+            "name": _name(broadcast),
+            "account": account.code,
+            "brand": broadcast.brand.name,
+        }
+        for account in accounts
+        if account.pk not in held
+    ]
+    return held, problems
 
 
 def content_hash(broadcast):

@@ -11,7 +11,7 @@ from publishing.services.dispatch import enqueue, enqueue_many
 
 from ..models import BroadcastPreview, BroadcastSend, State
 from . import rules
-from .quota import quota_for
+from .quota import quotas
 
 SENT_OR_GOING = (State.QUEUED, State.SENDING, State.SUBMITTED, State.SENT)
 
@@ -85,25 +85,24 @@ def send_plan(broadcast):
             "account_id", flat=True
         )
     )
-    plan = []
-    for account in accounts:
-        if account.pk in done:
-            continue
+    waiting = [account for account in accounts if account.pk not in done]
+    for account in waiting:
         if not account.enabled:
             problems.append(
                 _("群发 %(name)s:公众号 %(account)s 已停用")
                 % {"name": name, "account": account.code}
             )
-            continue
-        try:
-            tag_id = rules.tag_id_for(broadcast, account)
-        except ValidationError as exc:
-            problems.extend(exc.messages)
-            continue
-        quota = quota_for(account, tag_id)
+    waiting = [account for account in waiting if account.enabled]
+    tag_ids, missing = rules.tag_ids_for(broadcast, waiting)
+    problems.extend(missing)
+    waiting = [account for account in waiting if account.pk in tag_ids]
+    allowance = quotas([(account, tag_ids[account.pk]) for account in waiting])
+    plan = []
+    for account in waiting:
+        quota = allowance[account.pk]
         if not quota.allowed:
             problems.append(quota.refusal(broadcast))
-        plan.append((account, tag_id, quota))
+        plan.append((account, tag_ids[account.pk], quota))
     if not plan and not problems:
         problems.append(_("群发 %(name)s 已在所选公众号发送过") % {"name": name})
     return problems, plan

@@ -152,3 +152,50 @@ def test_an_editor_creates_a_draft_broadcast_for_the_branchs_accounts(
         "wx-sx-01",
         "wx-sx-01-01",
     }
+
+
+def test_the_send_page_costs_the_same_queries_for_one_account_or_many(
+    client, matrix, accounts, branch_editor
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from broadcasts.models import BroadcastSend, State
+    from tests.support.factories import ChannelAccountFactory
+
+    more = [
+        ChannelAccountFactory(code=f"wx-sx-01-q{n}", organisation=matrix["branch1"])
+        for n in range(3)
+    ]
+    one = make_broadcast(
+        matrix["branch1"], [accounts["branch"]], kind=Broadcast.Kind.TEXT, text="一"
+    )
+    many = make_broadcast(
+        matrix["branch1"],
+        [accounts["branch"], accounts["outlet"], *more],
+        kind="text",
+        text="多",
+    )
+    for n, account in enumerate([accounts["branch"], *more]):
+        BroadcastSend.objects.create(
+            broadcast=many,
+            account=account,
+            clientmsgid=f"qc-{n}",
+            state=State.SENT,
+            sent_count=n,
+        )
+    client.force_login(branch_editor)
+    client.get(
+        reverse("broadcasts_admin:send", args=[one.pk])
+    )  # warm the user's caches
+    counts = []
+    for broadcast in (one, many):
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                client.get(
+                    reverse("broadcasts_admin:send", args=[broadcast.pk])
+                ).status_code
+                == 200
+            )
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
