@@ -32,6 +32,7 @@ class Inbound:
     event: str = ""
     event_key: str = ""
     publish: dict = field(default_factory=dict)
+    mass: dict = field(default_factory=dict)
 
     @property
     def delivery_id(self):
@@ -41,6 +42,8 @@ class Inbound:
             return f"m:{self.msg_id}"
         if self.publish:
             return f"p:{self.publish['publish_id']}:{self.publish['status']}"
+        if self.mass:
+            return f"x:{self.mass['msg_id']}"
         return f"e:{self.from_user}:{self.create_time}:{self.event}"
 
 
@@ -108,6 +111,18 @@ def _publish_info(root):
     }
 
 
+def _mass_info(root):
+    """The MASSSENDJOBFINISH fields; WeChat writes Status as "send success",
+    "sendsuccess", "send fail" or "err(<code>)": kept with its spaces normalised."""
+    counts = {}
+    for name, key in (("TotalCount", "total_count"), ("FilterCount", "filter_count"),
+                      ("SentCount", "sent_count"), ("ErrorCount", "error_count")):
+        counts[key] = _int(root, name) or 0
+    status = " ".join(_text(root, "Status", required=True).lower().split())
+    status = {"sendsuccess": "send success", "sendfail": "send fail"}.get(status, status)
+    return {"msg_id": str(_int(root, "MsgID", required=True)), "status": status, **counts}
+
+
 def parse_message(root):
     """The Inbound of a plain message root."""
     to_user = _text(root, "ToUserName", required=True)
@@ -123,6 +138,7 @@ def parse_message(root):
     if msg_type == "event" and not event:
         raise MalformedMessage("Event is missing")
     publish = _publish_info(root) if event.upper() == "PUBLISHJOBFINISH" else {}
+    mass = _mass_info(root) if event.upper() == "MASSSENDJOBFINISH" else {}
     return Inbound(
         to_user=to_user,
         from_user=from_user,
@@ -133,4 +149,5 @@ def parse_message(root):
         event=event,
         event_key=_text(root, "EventKey") if msg_type == "event" else "",
         publish=publish,
+        mass=mass,
     )

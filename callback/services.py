@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from callback.signals import publish_job_finished
+from callback.signals import mass_send_finished, publish_job_finished
 
 from . import replies
 from .crypto import EnvelopeError, signature_matches
@@ -106,7 +106,7 @@ def answer_message(table, params, body, defer=_now):
     causes no second side effect (log row, publish-job signal). ``defer`` takes the
     log write; the view runs it once the reply is on its way to WeChat."""
     inbound, encrypted = read_message(table, params, body)
-    is_publish_job = inbound.msg_type == "event" and inbound.event.upper() == "PUBLISHJOBFINISH"
+    is_publish_job = bool(inbound.publish or inbound.mass)
     answer = None if is_publish_job else table.answer(inbound)
     reply = _reply_bytes(table, inbound, answer, encrypted)
     key = _delivery_key(table, inbound)
@@ -114,16 +114,18 @@ def answer_message(table, params, body, defer=_now):
     if not cache.add(key, reply, DEDUPE_SECONDS):
         first = cache.get(key)
         return first if first is not None else reply
-    if is_publish_job:
+    if inbound.publish:
         _finish_publish_job(table, inbound, key)
+    elif inbound.mass:
+        _report(mass_send_finished, table, key, app_id=table.app_id, account_code=table.code, **inbound.mass)
     defer(functools.partial(record, table, inbound, answer, encrypted, publish_job=is_publish_job))
     return reply
 
 
 def _finish_publish_job(table, inbound, key):
     info = inbound.publish
-    results = publish_job_finished.send_robust(
-        sender=MessageLog,
+    _report(
+        publish_job_finished, table, key,
         app_id=table.app_id,
         account_code=table.code,
         publish_id=info["publish_id"],
@@ -132,13 +134,18 @@ def _finish_publish_job(table, inbound, key):
         fail_idx=info["fail_idx"],
         article_urls=info["article_urls"],
     )
+
+
+def _report(signal, table, key, **kwargs):
+    """Send a job event's signal; a failing receiver answers 503 so WeChat retries."""
+    results = signal.send_robust(sender=MessageLog, **kwargs)
     failures = [result for _receiver, result in results if isinstance(result, Exception)]
     if failures:
         for failure in failures:
-            logger.error("publish_job_finished receiver failed for account %s", table.code, exc_info=failure)
+            logger.error("job event receiver failed for account %s", table.code, exc_info=failure)
         # Forget the delivery so WeChat's retry runs the receivers again.
         cache.delete(key)
-        raise Refused(503, "publication could not be updated")
+        raise Refused(503, "the job event could not be recorded")
 
 
 def excerpt(inbound):
@@ -155,7 +162,8 @@ def excerpt(inbound):
 def record(table, inbound, answer, encrypted, publish_job=False):
     """Log one message (written with the process's next batch)."""
     if publish_job:
-        kind, rule_id, label = MessageLog.Matched.PUBLISH_JOB, None, inbound.publish["publish_id"]
+        job = inbound.publish.get("publish_id") or inbound.mass.get("msg_id", "")
+        kind, rule_id, label = MessageLog.Matched.PUBLISH_JOB, None, job
     elif answer is None:
         kind, rule_id, label = MessageLog.Matched.NONE, None, ""
     else:

@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # kwargs: app_id, account_code, publish_id, status (int, 0 = published), article_id
 # (str or ""), fail_idx (list of ints), article_urls (list of str).
 publish_job_finished = Signal()
+
+# Sent when WeChat reports the end of a mass send (the MASSSENDJOBFINISH event).
+# kwargs: app_id, account_code, msg_id (str), status (str: "send success", "send fail"
+# or "err(<code>)"), total_count, filter_count, sent_count, error_count (ints).
+mass_send_finished = Signal()

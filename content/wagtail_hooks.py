@@ -48,7 +48,8 @@ class ChannelAccountViewSet(OrganisationScopedViewSet):
         FieldPanel("organisation"),
         FieldPanel("enabled"),
         MultiFieldPanel(
-            [FieldPanel("app_id"), FieldPanel("original_id"), FieldPanel("api_base_url"), FieldPanel("keep_replaced_articles")],
+            [FieldPanel("app_id"), FieldPanel("original_id"), FieldPanel("api_base_url"), FieldPanel("official_kind"),
+             FieldPanel("keep_replaced_articles")],
             heading=_("微信"),
         ),
         MultiFieldPanel(

@@ -7,10 +7,20 @@ WORKFLOW_NAME = "内容发布审核"
 TASK_NAME = "发布审核"
 
 
+# Models of apps above content that go through the same approval (a mass send),
+# registered by their app's ready().
+_REGISTERED = []
+
+
+def register_workflow_model(model):
+    if model not in _REGISTERED:
+        _REGISTERED.append(model)
+
+
 def workflow_models():
     from content import kinds
 
-    return kinds.editorial_models()
+    return kinds.editorial_models() + tuple(_REGISTERED)
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ The app secret and access tokens are never logged nor put in exception messages.
 
 This module holds the transport, the access token and the client's assembly; the
 calls live in ``wechat/calls/`` by kind (materials, drafts, publish, menus, tags,
-templates, inventory), mixed into ``WeChatClient``, whose methods stay the public API."""
+templates, inventory, mass sends), mixed into ``WeChatClient``, whose methods stay the public API."""
 
 import json
 import logging
@@ -34,6 +34,7 @@ from content.secrets import unreadable_message
 from . import quota
 from .calls.drafts import DraftCalls
 from .calls.inventory import InventoryCalls
+from .calls.mass import MassCalls
 from .calls.materials import MaterialCalls
 from .calls.menus import MenuCalls
 from .calls.publish import PublishCalls, record_publish_outcome  # noqa: F401 - part of the client's API
@@ -84,7 +85,8 @@ class TokenRejected(PermanentError):
         super().__init__(errcode, errmsg, endpoint)
 
 
-class WeChatClient(MaterialCalls, DraftCalls, PublishCalls, MenuCalls, TagCalls, TemplateCalls, InventoryCalls):
+class WeChatClient(MaterialCalls, DraftCalls, PublishCalls, MenuCalls, TagCalls, TemplateCalls, InventoryCalls,
+                   MassCalls):
     """The calls of one official account; each kind of call is a module of ``wechat.calls``."""
 
     def __init__(self, app_id: str, app_secret: str, base_url: str = DEFAULT_BASE_URL,
@@ -148,7 +150,10 @@ class WeChatClient(MaterialCalls, DraftCalls, PublishCalls, MenuCalls, TagCalls,
             errmsg = redact(str(data.get("errmsg", "")))
             if token and errcode in TOKEN_CODES:
                 raise TokenRejected(errcode, errmsg, endpoint, token)
-            raise classify(errcode, errmsg, endpoint)
+            error = classify(errcode, errmsg, endpoint)
+            # Some refusals carry data (45065 names the mass send that already went).
+            error.answer = {k: v for k, v in data.items() if k not in ("errcode", "errmsg")}
+            raise error
         return data
 
     def _send(self, endpoint, method="POST", **kwargs):

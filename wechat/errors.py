@@ -32,11 +32,19 @@ REASONS = {
     45103: "该接口已停用",
     48001: "公众号未获得该接口权限",
     53600: "article_id 无效(文章不存在或已删除)",
+    40003: "不合法的 OpenID(不是该公众号的粉丝)",
+    45028: "没有群发额度(订阅号每天 1 次,服务号每位粉丝每月 4 条)",
+    45065: "相同 clientmsgid 已有群发记录",
+    45066: "相同 clientmsgid 重试过快",
+    45067: "clientmsgid 超过 64 字节",
+    45159: "不合法的粉丝标签 id(标签不存在)",
 }
 
 
 class WeChatError(Exception):
     """An answer of WeChat (or of the way to it) that is not a success."""
+
+    answer = None  # the rest of WeChat's answer, when it carried more than the error
 
     def __init__(self, errcode, errmsg, endpoint):
         self.errcode = errcode

@@ -209,3 +209,14 @@ def check_tag_name(name):
     if _bytes(name) > TAG_NAME_MAX_BYTES:
         return [Violation("tag.name", f"标签名最多{TAG_NAME_MAX_BYTES}字节,实际{_bytes(name)}字节", 45158)]
     return []
+
+
+# Mass sends (message/mass/*): a subscription account may mass send once a (Beijing)
+# day; on a service account each follower receives at most four a calendar month.
+# clientmsgid is at most 64 bytes and refuses a second send for 24 hours (45065).
+MASS_SUBSCRIPTION_PER_DAY = 1
+MASS_SERVICE_PER_FOLLOWER_PER_MONTH = 4
+MASS_CLIENTMSGID_MAX_BYTES = 64
+MASS_CLIENTMSGID_WINDOW_SECONDS = 24 * 3600
+MASS_SENDS_PER_MINUTE = 60
+MASS_MSGTYPES = frozenset({"mpnews", "text"})

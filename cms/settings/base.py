@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "importing",  # legacy channel export importer
     "publishing",
     "publishing.changes",  # change log and bundles
+    "broadcasts",  # mass sends (群发)
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",

@@ -120,6 +120,16 @@ class ChannelAccount(index.Indexed, OrganisationOwned):
     api_base_url = models.URLField(
         _("接口地址"), blank=True, help_text=_("留空使用默认的微信接口地址;本地演示指向微信接口模拟器")
     )
+    class OfficialKind(models.TextChoices):
+        SERVICE = "service", _("服务号")
+        SUBSCRIPTION = "subscription", _("订阅号")
+
+    # WeChat's mass-send quota depends on it (wechat.limits: a subscription account
+    # once a day, a service account four per follower a month).
+    official_kind = models.CharField(
+        _("公众号类型"), max_length=16, choices=OfficialKind.choices, default=OfficialKind.SERVICE,
+        help_text=_("仅公众号:决定群发额度(订阅号每天 1 次;服务号每位粉丝每月 4 条)"),
+    )
     keep_replaced_articles = models.BooleanField(
         _("保留被替换的旧图文"), default=False,
         help_text=_("仅公众号:图文修改后再次发布时,默认删除该账号上的旧文章;勾选则保留旧文章"),

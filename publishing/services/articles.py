@@ -56,15 +56,23 @@ def _read(rendition):
 
 
 def _draft_article(pub, client, item, label):
-    """Upload ``item``'s body images and cover; the draft article WeChat receives."""
-    rendition = render(item, pub.account, WECHAT)
+    return draft_article(client, pub.account, item, label, on_step=lambda step: reach(pub, step))
+
+
+def draft_article(client, account, item, label="", on_step=None):
+    """Upload ``item``'s body images and cover to ``account`` (each once, the client's
+    ledger); the draft article WeChat receives. Also what a mass send's news draft is
+    made of (broadcasts). Refused when the WeChat rendition blocks or has no cover."""
+    rendition = render(item, account, WECHAT)
     if rendition.blocking:
         raise Refused(label + "; ".join(str(w) for w in rendition.warnings if w.blocking), "rendition")
-    reach(pub, Step.IMAGES)
+    if on_step:
+        on_step(Step.IMAGES)
     urls = {}
     for image_id, image_rendition in wechat_body_renditions(image_placeholders(rendition.html)).items():
         urls[image_id] = client.upload_body_image(_read(image_rendition))
-    reach(pub, Step.COVER)
+    if on_step:
+        on_step(Step.COVER)
     cover = wechat_cover(item)
     if cover is None:
         raise Refused(f"图文 {getattr(item, 'code', item)} 没有封面图:微信草稿必须有封面", "cover")

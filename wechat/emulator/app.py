@@ -14,7 +14,7 @@ import time
 from html import escape
 from urllib.parse import parse_qs
 
-from . import callbacks, freepublish, handlers, menus
+from . import callbacks, freepublish, handlers, mass, menus
 from .page import render_page
 from .state import ApiError
 
@@ -140,6 +140,8 @@ class EmulatorApp:
                     raise ApiError(47001, "data format error") from None
             if endpoint == "freepublish/submit":
                 self.schedule_finish(answer["publish_id"], config.publish_delay_ms)
+            if endpoint == "message/mass/sendall":
+                mass.schedule_finish(state, appid, answer)
             if (fault and fault.lose_response) or state.chance(config.lose_response_rate):
                 with state.lock:
                     state.dropped += 1
@@ -202,7 +204,7 @@ class EmulatorApp:
                 job = self.finish(str(body.get("publish_id", "")), body.get("publish_status"), body.get("fail_idx"))
                 if job is None:
                     raise ApiError(40007, "no running publish job with this publish_id")
-            elif not freepublish.control(state, path, body):
+            elif not freepublish.control(state, path, body) and not mass.control(state, path, body):
                 return _json_response({"errcode": 404, "errmsg": "not found"}, "404 Not Found")
         except ApiError as error:
             return _json_response({"errcode": error.errcode, "errmsg": error.errmsg}, "400 Bad Request")
@@ -213,7 +215,7 @@ class EmulatorApp:
     def _inspect(self, path):
         state = self.state
         if path == "/_emulator/state":
-            return _json_response(state.snapshot())
+            return _json_response({**state.snapshot(), "mass": mass.snapshot(state)})
         if path == "/_emulator":
             html = render_page(state.snapshot()).encode("utf-8")
             return "200 OK", [("Content-Type", "text/html; charset=utf-8")], html

@@ -6,7 +6,7 @@ import re
 import time
 
 from .. import limits
-from . import freepublish, materials, menus, tags
+from . import freepublish, mass, materials, menus, tags
 from .state import MAX_TEMPLATES, ApiError
 
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.I | re.S)
@@ -390,4 +390,5 @@ ROUTES = {
     **freepublish.ROUTES,
     **menus.ROUTES,
     **tags.ROUTES,
+    **mass.ROUTES,
 }

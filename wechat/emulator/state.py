@@ -124,6 +124,7 @@ class EmulatorState:
             self.deleted_articles = []  # {appid, article_id, index} per freepublish/delete (or control)
             self.menus = defaultdict(lambda: {"menu": None, "conditional": []})
             self.tags = {}  # appid -> {tag id: {id, name, count}}
+            self.mass = {}  # appid -> followers, type and mass sends (emulator/mass.py)
             self.templates = defaultdict(dict)
             self.messages = []
             self.message_ids = {}
