@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('content', '0009_search_trigram_indexes'),
+        ('content', '0010_sms_command_brand'),
     ]
 
     operations = [
