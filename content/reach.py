@@ -260,9 +260,13 @@ def reach_q(model, audience):
         for channel_type, org_ids in audience.orgs_by_type.items():
             if org_ids:
                 types_of.setdefault(org_ids, []).append(channel_type)
+        clauses = [sold_on_q(model, types) & _owned_or_linked(model, "sale_orgs", orgs, audience)
+                   for orgs, types in types_of.items()]
+        if not clauses or not all(clauses):  # Q() | NOTHING would be NOTHING: an empty clause is "everything"
+            return Q() if clauses else NOTHING
         q = NOTHING
-        for org_ids, channel_types in types_of.items():
-            q |= sold_on_q(model, channel_types) & _owned_or_linked(model, "sale_orgs", org_ids, audience)
+        for clause in clauses:
+            q |= clause
         return q
     if model is PromotionSlot:
         # A slot serves the accounts of its one channel type, at or above its organisation.

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from content import access
-from content.models import Article, Business, ChannelAccount, Organisation, Package, PromotionEntry, PromotionSlot
+from content import access, kinds
+from content.models import Article, ChannelAccount, Organisation, PromotionEntry, PromotionSlot
 from content.reach import article_channel_q
 from content.schema.loaders import load, prepare
 from content.services.catalogue import on_sale_q
@@ -25,11 +25,6 @@ SLOT_IMAGE_SPECS = {
     Type.WEB: "width-1200",
     Type.WECHAT_MINIPROGRAM: MINIPROGRAM_SPEC,
     Type.WECHAT_OFFICIAL_ACCOUNT: WECHAT_COVER_SPEC,
-}
-MODELS = {
-    PromotionEntry.Target.ARTICLE: Article,
-    PromotionEntry.Target.PACKAGE: Package,
-    PromotionEntry.Target.BUSINESS: Business,
 }
 
 
@@ -77,7 +72,7 @@ def _items(info, wanted, channel, brand, region, today):
     """{(target, pk): item} of the entries' items the caller may read, offers on sale: one query per kind."""
     found = {}
     for target, ids in wanted.items():
-        model = MODELS[target]
+        model = kinds.get(target).model
         qs = prepare(model, access.published(model, info)).filter(pk__in=ids)
         if model is Article:
             qs = qs.filter(article_channel_q(channel))

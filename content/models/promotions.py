@@ -8,10 +8,18 @@ from modelcluster.fields import ParentalKey
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from content.kinds import Kind
+
 from .editorial import OwnedEditorialModel
 from .organisations import ChannelAccount, code_validator
 
 MAX_SLOT_ENTRIES = 20
+# What an entry points at: an item of one of these kinds (the registry's codes, also
+# the names of the entry's foreign keys) or an external link.
+ITEM_KINDS = (Kind.ARTICLE, Kind.PACKAGE, Kind.BUSINESS)
+Target = models.TextChoices(
+    "Target", [(kind.name, (kind.value, kind.label)) for kind in ITEM_KINDS] + [("LINK", ("link", _("外部链接")))]
+)
 
 
 class PromotionSlot(OwnedEditorialModel):
@@ -65,11 +73,7 @@ class PromotionSlot(OwnedEditorialModel):
 class PromotionEntry(Orderable):
     """One position of a slot. Exactly one target: an article, a package, a business or a link."""
 
-    class Target(models.TextChoices):
-        ARTICLE = "article", _("图文")
-        PACKAGE = "package", _("资费套餐")
-        BUSINESS = "business", _("增值业务")
-        LINK = "link", _("外部链接")
+    Target = Target
 
     slot = ParentalKey(PromotionSlot, related_name="entries", on_delete=models.CASCADE)
     target = models.CharField(_("指向"), max_length=16, choices=Target.choices, default=Target.PACKAGE)

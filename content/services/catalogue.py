@@ -117,12 +117,9 @@ def check_channels(errors, channels, field_name="channels"):
     if not isinstance(channels, list):
         errors[field_name].append(_("渠道必须是列表"))
         return
-    for channel in channels:
-        if channel not in ChannelAccount.Type.values:
-            errors[field_name].append(
-                _("未知渠道 %(channel)s,可选:%(choices)s")
-                % {"channel": channel, "choices": ", ".join(ChannelAccount.Type.values)}
-            )
+    choices = ", ".join(ChannelAccount.Type.values)
+    for channel in (c for c in channels if c not in ChannelAccount.Type.values):
+        errors[field_name].append(_("未知渠道 %(channel)s,可选:%(choices)s") % {"channel": channel, "choices": choices})
     if len(set(map(str, channels))) != len(channels):
         errors[field_name].append(_("渠道不能重复"))
 

@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from content.models import Brand, ChannelAccount, Organisation
-from content.models.promotions import MAX_SLOT_ENTRIES, PromotionEntry
+from content.models.promotions import ITEM_KINDS, MAX_SLOT_ENTRIES, PromotionEntry
 from content.permissions import scope_for_org, visible
 
 Target = PromotionEntry.Target
-ITEM_TARGETS = (Target.ARTICLE, Target.PACKAGE, Target.BUSINESS)
+ITEM_TARGETS = tuple(kind.value for kind in ITEM_KINDS)
 # An SMS hall slot is the tail text of a reply: words only.
 TEXT_ONLY = frozenset({ChannelAccount.Type.SMS})
 

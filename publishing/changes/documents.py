@@ -202,10 +202,8 @@ def slot_documents(items):
             "target": e["target"],
             "title": e["title"],
             "subtitle": e["subtitle"],
+            "item": e.get(f"{e['target']}__code"),  # the article, package or business; null for a link
             "link": e["link"],
-            "article": e["article__code"],
-            "package": e["package__code"],
-            "business": e["business__code"],
             "image": _image(e["image__code"], e["image__file"], e["image__width"], e["image__height"]),
             "brands": e["brands"] or [],
             "regions": e["regions"] or [],
