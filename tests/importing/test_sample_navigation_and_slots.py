@@ -62,7 +62,7 @@ def test_every_shelf_of_the_navigation_lists_offers_sold_on_its_channel(imported
 
 def test_online_only_packages_are_on_the_web_and_not_on_the_sms_hall(imported):
     web = api_for("web-sx").data(SHELF, {"c": "WEB"})["packages"]["edges"]
-    online = [e["node"]["code"] for e in web if e["node"]["channels"] == ["web", "wechat_miniprogram"]]
+    online = [e["node"]["code"] for e in web if e["node"]["channels"] == ["WEB", "WECHAT_MINIPROGRAM"]]
     assert online
     sms = api_for("sms-10086")
     on_sms = {e["node"]["code"] for e in sms.data(SHELF, {})["packages"]["edges"]}

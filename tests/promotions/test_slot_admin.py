@@ -4,6 +4,7 @@ refused naming the slot, position and field, nothing stored; a sibling editor ne
 sees the slot."""
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 
 from content.models import PromotionSlot
@@ -129,3 +130,16 @@ def test_a_sibling_editor_never_sees_the_slot(client, matrix, sibling_editor):
     client.force_login(sibling_editor)
     assert client.get(url("edit", slot.pk)).status_code == 404
     assert "web-xa" not in client.get(url("list")).content.decode()
+
+
+def test_the_preview_shows_the_entries_in_slot_order_with_their_audience(matrix, branch_editor):
+    package = PackageFactory(code="P-XA", name="西安5G套餐", organisation=matrix["branch1"], published=True)
+    slot = make_slot("web-xa", matrix["branch1"], entries=[
+        {"target": "package", "package": package, "brands": ["gotone"]},
+        {"target": "link", "link": "https://a.example/", "title": "开业活动", "regions": ["SX-01-01"]},
+    ], published=False)
+    request = RequestFactory().get("/")
+    request.user = branch_editor
+    html = slot.serve_preview(request, slot.default_preview_mode).render().content.decode()
+    assert html.index("西安5G套餐") < html.index("开业活动")
+    assert "品牌 gotone" in html and "地区 SX-01-01" in html and 'data-position="2"' in html
