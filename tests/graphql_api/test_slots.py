@@ -230,3 +230,12 @@ def test_slots_cost_the_same_queries_for_one_slot_or_many(matrix, webs, web_api)
     assert sum(len(s["entries"]) for s in small) == 2 and sum(len(s["entries"]) for s in large) == 20
     assert all(e["image"] for s in large for e in s["entries"] if e["target"] == "PACKAGE")
     assert many == few
+
+
+def test_bad_text_in_slot_arguments_is_a_typed_refusal_or_an_empty_answer(matrix, webs, web_api):
+    make_slot("web-a", matrix["province"], entries=[{"target": "link", "link": "https://e.example/", "title": "x"}])
+    status, payload = web_api.post(SLOTS, {"channel": "WEB", "org": "SX\x00"})
+    assert status == 400 and error_codes(payload) == ["INVALID_ARGUMENT"]
+    assert slots(web_api, code="web-a' OR '1'='1") == [] and slots(web_api, code="x" * 5000) == []
+    assert slots(web_api, brand="%", org="S_") == []
+    assert [e["title"] for e in slots(web_api, brand="%")[0]["entries"]] == ["x"]
