@@ -10,6 +10,7 @@ from content.schema.types import ChannelAccountNode, OrganisationNode
 from content.models import ChannelAccount, Organisation
 from content.schema import Query as ContentQuery
 from menus.schema import Query as MenusQuery
+from promotions.schema import Query as PromotionsQuery
 from publishing.schema import Query as PublishingQuery
 from renditions.schema import extend_content_types
 
@@ -34,7 +35,7 @@ class ViewerNode(graphene.ObjectType):
         return ChannelAccount.objects.select_related("organisation__parent").filter(pk__in=principal.accounts.values())
 
 
-class Query(PublishingQuery, MenusQuery, ContentQuery, graphene.ObjectType):
+class Query(PublishingQuery, PromotionsQuery, MenusQuery, ContentQuery, graphene.ObjectType):
     viewer = graphene.Field(ViewerNode, required=True)
 
     def resolve_viewer(root, info):

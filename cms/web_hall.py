@@ -5,8 +5,7 @@ production settings force it off). Everything else answers 404 (docs/web-hall.md
 
 The page reads nothing but persisted queries, by hash over GET: ``config.json`` names
 the allow-list's documents (``graphql/queries/``) and their hashes, so a section whose
-document is not registered yet (the slots and navigation of ``queries-pending/``) is
-left out rather than failing."""
+document is not registered is left out rather than failing."""
 
 from pathlib import Path
 

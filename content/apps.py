@@ -22,7 +22,7 @@ class ContentConfig(AppConfig):
         roles.grant(roles.PUBLISHERS, ChannelAccount, {"view", "change"})
         from content import kinds
         from content.models import (
-            Article, AutoReply, Business, NewsGroup, Package, SmsCommand, SmsTemplate, TemplateMessage,
+            Article, AutoReply, Business, NewsGroup, Package, PromotionSlot, SmsCommand, SmsTemplate, TemplateMessage,
         )
 
         Kind = kinds.Kind
@@ -30,6 +30,7 @@ class ContentConfig(AppConfig):
             (Kind.ARTICLE, Article), (Kind.PACKAGE, Package), (Kind.BUSINESS, Business),
             (Kind.SMS_TEMPLATE, SmsTemplate), (Kind.SMS_COMMAND, SmsCommand), (Kind.AUTO_REPLY, AutoReply),
             (Kind.TEMPLATE_MESSAGE, TemplateMessage), (Kind.NEWS_GROUP, NewsGroup),
+            (Kind.SLOT, PromotionSlot),
         ):
             kinds.register_model(code, model)
         for model in kinds.editorial_models():

@@ -74,6 +74,8 @@ KINDS = (
     # Up to eight live articles sent as one WeChat message (content.models.groups).
     ItemKind("news_group", _("图文组合"), "newsGroups", editorial=True,
              channels=frozenset({WECHAT_OFFICIAL_ACCOUNT}), bundled_on=frozenset({WECHAT_OFFICIAL_ACCOUNT})),
+    # Promotion slots (营销位): the channel is the slot's own (its ``channels``).
+    ItemKind("slot", _("营销位"), "slots", editorial=True),
     # Published as menu versions by the menus app; every account's bundle has "menus".
     ItemKind("menu", _("菜单"), "menus"),
 )

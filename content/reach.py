@@ -23,9 +23,11 @@ from django.db.models import Exists, OuterRef, Q
 
 from content import kinds
 from content.models import (
-    Article, AutoReply, Business, ChannelAccount, NewsGroup, Organisation, Package, SmsTemplate, TemplateMessage,
+    Article, AutoReply, Business, ChannelAccount, NewsGroup, Organisation, Package, PromotionSlot, SmsTemplate,
+    TemplateMessage,
 )
 from content.models.wechat import TemplateMessageMapping
+from content.services.catalogue import sold_on_q
 from content.services.replies import accounts_applying, applying_rule_ids, official_accounts_below
 
 
@@ -259,7 +261,26 @@ def reach_q(model, audience):
     if model is SmsTemplate:
         return _owned_or_linked(model, None, audience.orgs(kinds.kind_of(model).channels), audience)
     if model in (Package, Business):
-        return _owned_or_linked(model, "sale_orgs", audience.orgs(), audience)
+        # An offer limited to channels reaches the accounts of those channel types only.
+        types_of = {}
+        for channel_type, org_ids in audience.orgs_by_type.items():
+            if org_ids:
+                types_of.setdefault(org_ids, []).append(channel_type)
+        clauses = [sold_on_q(model, types) & _owned_or_linked(model, "sale_orgs", orgs, audience)
+                   for orgs, types in types_of.items()]
+        if not clauses or not all(clauses):  # Q() | NOTHING would be NOTHING: an empty clause is "everything"
+            return Q() if clauses else NOTHING
+        q = NOTHING
+        for clause in clauses:
+            q |= clause
+        return q
+    if model is PromotionSlot:
+        # A slot serves the accounts of its one channel type, at or above its organisation.
+        q = NOTHING
+        for channel_type, org_ids in audience.orgs_by_type.items():
+            if org_ids:
+                q |= Q(channel=channel_type) & _owned_or_linked(model, None, org_ids, audience)
+        return q
     if model is NewsGroup:
         channel_type = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
         org_ids = audience.article_orgs_by_type.get(channel_type)

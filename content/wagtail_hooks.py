@@ -95,6 +95,7 @@ from wagtail.admin.widgets.button import Button  # noqa: E402
 from content.models import Article, AutoReply, SmsTemplate  # noqa: E402
 from content.views.catalogue import BusinessViewSet, PackageViewSet  # noqa: E402
 from content.views.groups import NewsGroupViewSet  # noqa: E402
+from content.views.promotions import PromotionSlotViewSet  # noqa: E402
 from content.views.library import ArticleViewSet, can_copy_locally  # noqa: E402
 from content.views import sms_recheck  # noqa: E402
 from content.views.sms import SmsTemplateViewSet  # noqa: E402
@@ -105,7 +106,8 @@ class ContentGroup(SnippetViewSetGroup):
     menu_label = _("内容")
     menu_icon = "doc-full-inverse"
     menu_order = 90
-    items = (ArticleViewSet, NewsGroupViewSet, PackageViewSet, BusinessViewSet, SmsTemplateViewSet, AutoReplyViewSet, TemplateMessageViewSet)
+    items = (ArticleViewSet, NewsGroupViewSet, PackageViewSet, BusinessViewSet, PromotionSlotViewSet, SmsTemplateViewSet,
+             AutoReplyViewSet, TemplateMessageViewSet)
 
 
 register_snippet(ContentGroup)

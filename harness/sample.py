@@ -2,7 +2,8 @@
 without the importer: real sample content for the menu and rendition tests and
 their benchmarks. ``Sample`` creates a record (and what it references) the first
 time a test asks for it by code; ``load_references`` loads, at once, what menus
-refer to (organisations, brands, channel accounts, published SMS templates)."""
+refer to (organisations, brands, channel accounts, published SMS templates, the
+offers of the families the navigation's shelves list)."""
 
 import re
 from datetime import date
@@ -203,7 +204,8 @@ def _date(value):
 
 
 def load_references(export):
-    """Organisations, brands, channel accounts and (published) SMS templates."""
+    """Organisations, brands, channel accounts, (published) SMS templates and the offers
+    of the families the navigation's shelves list."""
     orgs = {}
     for record in export["organisations"]:
         orgs[record["code"]], _ = Organisation.objects.get_or_create(
@@ -228,4 +230,31 @@ def load_references(export):
         ],
         batch_size=2000,
     )
+    _load_shelved_offers(export, orgs)
     return orgs
+
+
+def _shelves(nodes):
+    for node in nodes:
+        if node.get("type") == "shelf":
+            yield node.get("shelf_kind"), node.get("family")
+        yield from _shelves(node.get("children") or [])
+
+
+def _load_shelved_offers(export, orgs):
+    """The live packages and businesses of the families the navigation's shelves name
+    (a shelf of a family with no offer is refused), owned by the province."""
+    shelved = {shelf for menu in export["menus"] for shelf in _shelves(menu.get("nodes") or [])}
+    rows = {
+        Package: [p for p in export["packages"] if ("package", p["family"]) in shelved],
+        Business: [b for b in export["businesses"] if ("business", b["kind"]) in shelved],
+    }
+    for model, records in rows.items():
+        existing = set(model.objects.values_list("code", flat=True))
+        family = "family" if model is Package else "kind"
+        model.objects.bulk_create([
+            model(code=r["code"], name=r["name"], organisation=orgs["SX"], monthly_fee=Decimal(r["monthly_fee"]),
+                  order_command=r["order_command"], cancel_command=r["cancel_command"], channels=r.get("channels") or [],
+                  live=True, **{family: r[family]})
+            for r in records if r["code"] not in existing
+        ])

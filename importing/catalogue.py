@@ -4,9 +4,12 @@ The export says where an offer is sold (``orgs``), not who owns it: the owner is
 the province when it sells the offer or it is sold across several branches, else
 that single branch (``ownership.catalogue_owner``)."""
 
+from collections import defaultdict
+
 from django.utils.translation import gettext as _
 
 from content.models import Business, Package
+from content.services.catalogue import check_channels
 from content.services.html import sanitize_html
 
 from .editorial import EditorialList, value
@@ -27,6 +30,11 @@ class CatalogueList(EditorialList):
         values = {"code": value(self.model, "code", record.get("code"), "code", errors)}
         for name in self.scalars:
             values[name] = value(self.model, name, record.get(name), name, errors)
+        values["channels"] = record.get("channels") or []
+        channel_errors = defaultdict(list)
+        check_channels(channel_errors, values["channels"])
+        for message in channel_errors["channels"]:
+            errors.add("channels", message)
         values["description"] = sanitize_html(value(self.model, "description", record.get("description_html"),
                                                     "description_html", errors) or "")
         sale_codes = record.get("orgs") or []

@@ -14,7 +14,7 @@ from menus.validation import MenuValidationError, validate_tree
 IMPORT_COMMENT = "导入"
 # Attributes that make a variant node an override rather than a copy of the base node.
 COMPARED = ("name", "order", "type", "brands", "hidden", "valid", "command", "reply_template", "url", "event_key",
-            "miniprogram", "article")
+            "miniprogram", "article", "shelf_kind", "family")
 
 
 def import_menu(record, *, user=None, announce=True):

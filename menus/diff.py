@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from menus.tree import segment, walk
 
-TARGET_FIELDS = ("type", "command", "reply_template", "url", "event_key", "miniprogram", "article")
+TARGET_FIELDS = ("type", "command", "reply_template", "url", "event_key", "miniprogram", "article", "shelf_kind", "family")
 OTHER_FIELDS = ("key", "brands", "hidden", "valid", "inherit")
 KINDS = ("added", "removed", "renamed", "moved", "retargeted", "changed")
 

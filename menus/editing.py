@@ -11,9 +11,11 @@ from django.db.models import Max
 
 from content.models import Article, Brand, ChannelAccount, SmsTemplate
 from menus.models import Menu, MenuNode, NodeType
+from menus.navigation import GROUPS
 from menus.tree import ROW_FIELDS, build_tree, load_rows, walk
 
-TEXT_FIELDS = {"key": 16, "name": 100, "command": 20, "url": 2048, "event_key": 256, "pagepath": 255}
+TEXT_FIELDS = {"key": 16, "name": 100, "command": 20, "url": 2048, "event_key": 256, "pagepath": 255, "shelf_kind": 16,
+               "family": 100}
 FLAG_FIELDS = ("hidden", "valid", "inherit")
 
 
@@ -42,6 +44,8 @@ def _public(row):
         "miniprogram_account": row["miniprogram_account__code"] or "",
         "pagepath": row["pagepath"],
         "article": row["article__code"] or "",
+        "shelf_kind": row["shelf_kind"],
+        "family": row["family"],
     }
 
 
@@ -122,8 +126,8 @@ def _parent(menu, parent_id):
     parent = MenuNode.objects.filter(menu=menu, pk=parent_id).first()
     if parent is None:
         raise ValidationError({"parent": "上级节点不在此菜单中"})
-    if parent.type != NodeType.SUBMENU:
-        raise ValidationError({"parent": "只能在子菜单下添加节点"})
+    if parent.type not in GROUPS:
+        raise ValidationError({"parent": "只能在子菜单或分类下添加节点"})
     return parent
 
 
@@ -269,6 +273,8 @@ def override_base_node(variant, key, *, user=None):
                     code=(source["miniprogram"] or {}).get("account")).first() if source["miniprogram"] else None,
                 pagepath=(source["miniprogram"] or {}).get("pagepath") or "",
                 article=Article.objects.filter(code=source["article"]).first() if source["article"] else None,
+                shelf_kind=source.get("shelf_kind") or "",
+                family=source.get("family") or "",
             )
             parent_id = node.pk
         _touch(variant)

@@ -22,6 +22,14 @@ class NodeType(models.TextChoices):
     MINIPROGRAM = "miniprogram", _("小程序")
     MEDIA_ID = "media_id", _("图文素材")
     ARTICLE_ID = "article_id", _("发布的图文")
+    # Navigation of the web hall and the mini-program (menus.navigation).
+    CATEGORY = "category", _("分类")
+    SHELF = "shelf", _("货架")
+
+
+class ShelfKind(models.TextChoices):
+    PACKAGE = "package", _("资费套餐")
+    BUSINESS = "business", _("增值业务")
 
 
 class Menu(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
@@ -139,6 +147,10 @@ class MenuNode(models.Model):
     pagepath = models.CharField(_("小程序页面"), max_length=255, blank=True)
     article = models.ForeignKey(
         "content.Article", verbose_name=_("图文"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    shelf_kind = models.CharField(_("货架内容"), max_length=16, choices=ShelfKind.choices, blank=True)
+    family = models.CharField(
+        _("系列"), max_length=100, blank=True, help_text=_("货架列出的套餐系列(套餐)或业务类别(业务)")
     )
 
     class Meta:

@@ -45,6 +45,12 @@ class MenuItemNode(graphene.ObjectType):
     event_key = graphene.String(required=True)
     miniprogram = graphene.Field(MiniprogramTargetNode)
     article = graphene.String(description="Code of the article opened.")
+    shelf_kind = graphene.String(
+        required=True, description='A shelf lists "package"s or "business"es of its family; "" for other types.'
+    )
+    family = graphene.String(
+        required=True, description="A shelf's package family (packages(family:)) or business kind (businesses(kind:))."
+    )
 
     def resolve_key(item, info):
         return str(item.get("key", ""))
@@ -87,6 +93,12 @@ class MenuItemNode(graphene.ObjectType):
 
     def resolve_article(item, info):
         return item.get("article")
+
+    def resolve_shelf_kind(item, info):
+        return item.get("shelf_kind") or "" if item.get("type") == "shelf" else ""
+
+    def resolve_family(item, info):
+        return item.get("family") or "" if item.get("type") == "shelf" else ""
 
 
 class MenuDocument:

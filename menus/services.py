@@ -197,4 +197,6 @@ def _row(menu, node, parent, templates, accounts, articles):
         miniprogram_account_id=accounts.get(mini.get("account")),
         pagepath=mini.get("pagepath") or "",
         article_id=articles.get(node.get("article")),
+        shelf_kind=node.get("shelf_kind") or "",
+        family=node.get("family") or "",
     )

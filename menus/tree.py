@@ -29,6 +29,8 @@ NODE_DEFAULTS = {
     "event_key": "",
     "miniprogram": None,
     "article": None,
+    "shelf_kind": "",
+    "family": "",
 }
 
 ROW_FIELDS = (
@@ -51,6 +53,8 @@ ROW_FIELDS = (
     "miniprogram_account__code",
     "miniprogram_account__app_id",
     "article__code",
+    "shelf_kind",
+    "family",
 )
 
 
@@ -94,6 +98,8 @@ def node_from_row(row, path, *, with_ids=False):
         "event_key": row["event_key"],
         "miniprogram": miniprogram,
         "article": row["article__code"],
+        "shelf_kind": row["shelf_kind"],
+        "family": row["family"],
         "children": [],
     }
     if with_ids:
@@ -171,7 +177,7 @@ def normalise(nodes, *, keep_order=False, _depth=1):
         if not isinstance(raw, dict):
             raw = {"name": raw}
         node = {field: raw.get(field, default) for field, default in NODE_DEFAULTS.items()}
-        for field in ("command", "url", "event_key"):
+        for field in ("command", "url", "event_key", "shelf_kind", "family"):
             if node[field] is None:
                 node[field] = ""
         if node["brands"] is None:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from content.errors import RecordError
 from content.models import Article, Brand, ChannelAccount, SmsCommand, SmsTemplate
 from menus.models import NodeType
+from menus.navigation import GROUPS, NavigationChecks
 from menus.tree import build_tree, load_rows, merge_variant, normalise, segment, walk
 from wechat import limits as wechat_limits
 
@@ -42,9 +43,9 @@ RULES = {
         url_bytes=wechat_limits.MENU_URL_MAX_BYTES,
     ),
     ChannelAccount.Type.SMS: ChannelRules(types=frozenset({T.SUBMENU, T.COMMAND}), max_depth=6),
-    ChannelAccount.Type.WEB: ChannelRules(types=frozenset({T.SUBMENU, T.VIEW}), max_depth=4),
+    ChannelAccount.Type.WEB: ChannelRules(types=frozenset({T.SUBMENU, T.VIEW, T.CATEGORY, T.SHELF}), max_depth=4),
     ChannelAccount.Type.WECHAT_MINIPROGRAM: ChannelRules(
-        types=frozenset({T.SUBMENU, T.VIEW}), max_depth=3, pages_allowed=True
+        types=frozenset({T.SUBMENU, T.VIEW, T.CATEGORY, T.SHELF}), max_depth=3, pages_allowed=True
     ),
 }
 
@@ -61,7 +62,7 @@ def _utf8(value):
     return len(str(value).encode("utf-8"))
 
 
-class _Check:
+class _Check(NavigationChecks):
     """One validation pass: collects errors and the references to resolve in bulk."""
 
     def __init__(self, account, go_live_at=None):
@@ -74,6 +75,7 @@ class _Check:
         self.mini_accounts = {}
         self.articles = {}
         self.commands = {}  # upper-cased command -> first node
+        self.shelves = {}  # (shelf kind, family) -> [node]
 
     def add(self, node, field_name, message, code="invalid"):
         self.errors.append(RecordError(record=str(node.get("key") or "?"), field=field_name, message=message, code=code))
@@ -122,19 +124,16 @@ class _Check:
             allowed = "、".join(sorted(str(t) for t in self.rules.types))
             self.add(node, "type", f"此渠道不支持类型 {kind!r},可用:{allowed}", "invalid_type")
             return
-        if kind == T.SUBMENU:
+        if kind in GROUPS:
             if not children:
-                self.add(node, "children", "子菜单下没有节点", "empty_submenu")
+                self.add(node, "children", f"{T(kind).label}下没有节点", "empty_submenu")
             if node.get("command"):
-                self.add(node, "command", "子菜单不能绑定指令", "invalid")
+                self.add(node, "command", f"{T(kind).label}不能绑定指令", "invalid")
         elif children:
-            self.add(node, "children", "只有子菜单可以有下级节点", "leaf_children")
+            self.add(node, "children", "只有子菜单或分类可以有下级节点", "leaf_children")
         getattr(self, f"target_{kind}")(node)
 
-    # -- targets by type -----------------------------------------------------
-    def target_submenu(self, node):
-        return None
-
+    # -- targets by type (groups and shelves: menus.navigation) ----------------
     def _url(self, node, required=True):
         url = node.get("url") or ""
         if not isinstance(url, str):
@@ -232,6 +231,7 @@ class _Check:
         self._resolve_templates()
         self._resolve_mini_accounts()
         self._resolve_articles()
+        self._resolve_shelves()
 
     def _resolve_brands(self):
         if not self.brands:

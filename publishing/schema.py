@@ -21,9 +21,11 @@ from content.schema.types import (
     TemplateMessageNode,
 )
 from content.models import (
-    Article, AutoReply, Business, NewsGroup, Package, SmsCommand, SmsTemplate, TemplateMessage,
+    Article, AutoReply, Business, NewsGroup, Package, PromotionSlot, SmsCommand, SmsTemplate, TemplateMessage,
 )
 from menus.schema import MenuDocument, MenuNode, published_menu
+from promotions.schema import PromotionSlotNode
+from promotions.serving import ShownSlot, served_slots
 from publishing.changes import services as changes
 from publishing.changes.models import Change
 
@@ -51,7 +53,7 @@ class SmsCommandNode(graphene.ObjectType):
 class ChangedItem(graphene.Union):
     class Meta:
         types = (ArticleNode, PackageNode, BusinessNode, SmsTemplateNode, AutoReplyNode, TemplateMessageNode,
-                 NewsGroupNode, SmsCommandNode, MenuNode)
+                 NewsGroupNode, SmsCommandNode, MenuNode, PromotionSlotNode)
 
     @classmethod
     def resolve_type(cls, instance, info):
@@ -68,6 +70,7 @@ ITEM_TYPES = {
     NewsGroup: NewsGroupNode,
     SmsCommand: SmsCommandNode,
     MenuDocument: MenuNode,
+    ShownSlot: PromotionSlotNode,
 }
 
 
@@ -133,6 +136,12 @@ def _load_items(info, account_id, audience, rows):
             code = next(code for code, pk in access.principal(info).accounts.items() if pk == account_id)
             menu = published_menu(code, account_id)
             found.update({(kind, pk): menu for pk in ids})
+            continue
+        if kind == Change.Kind.SLOT:
+            # A slot as its channel serves it now, to every brand and region.
+            channels = PromotionSlot.objects.filter(pk__in=ids).values_list("channel", flat=True).distinct()
+            for channel in channels:
+                found.update({(kind, slot.pk): slot for slot in served_slots(info, channel, pks=ids, audience=audience)})
             continue
         if kind == Change.Kind.SMS_COMMAND:
             templates = access.published(SmsTemplate, info, audience)

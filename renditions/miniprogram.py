@@ -126,7 +126,7 @@ def render_miniprogram(ctx, account):
         "title": source.title,
         "author": source.author,
         "digest": source.digest,
-        "cards": [card.as_data() for card in source.cards],
+        "cards": [card.as_data() for card in source.cards_on(MINIPROGRAM)],
         "links": builder.links,
     }
     builder.report()

@@ -57,6 +57,7 @@ class Card:
         self.valid_from = getattr(item, "valid_from", None)
         self.valid_to = getattr(item, "valid_to", None)
         self.highlights = [str(h) for h in (getattr(item, "highlights", None) or []) if str(h).strip()]
+        self.offer = item  # what the on-sale rule reads (its channels)
 
     @property
     def fee_text(self):
@@ -152,6 +153,13 @@ class Source:
         if self.kind in (PACKAGE, BUSINESS):
             return [Card(self.item)]
         return []
+
+    def cards_on(self, channel):
+        """``cards`` as sold on the channel type ``channel``: an article's related package
+        limited to other channels is left out (the one on-sale rule)."""
+        if self.kind != ARTICLE:
+            return self.cards
+        return [card for card in self.cards if is_on_sale(card.offer, channel=channel)]
 
     @cached_property
     def image_refs(self):

@@ -49,9 +49,9 @@ def render_web(ctx, account):
         out.append('<section class="cms-body">')
         writer.nodes(source.body, out, "section")
         out.append("</section>")
-        if source.cards:
+        if source.cards_on(WEB):
             out.append('<aside class="cms-cards"><h2>相关套餐</h2>')
-            for card in source.cards:
+            for card in source.cards_on(WEB):
                 _card(card, ctx, out, account if base_url else None, "h3")
             out.append("</aside>")
     else:

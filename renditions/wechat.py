@@ -135,7 +135,7 @@ def render_wechat(ctx, account):
     out = [f'<section style="{STYLES["root"]}">']
     if source.kind == ARTICLE:
         writer.nodes(source.body, out, "section")
-        for card in source.cards:
+        for card in source.cards_on(WECHAT):
             _card(card, ctx, out)
         if not source.body_text and not writer.image_ids:
             rendition.warn("body_empty", "正文为空,微信图文必须有正文", blocking=True)

@@ -2,6 +2,7 @@ from .catalogue import Business, Package
 from .editorial import EditorialModel, OwnedEditorialModel
 from .groups import NewsGroup, NewsGroupEntry
 from .library import Article
+from .promotions import PromotionEntry, PromotionSlot
 from .organisations import Brand, ChannelAccount, EditorProfile, Organisation, OrganisationOwned
 from .sms import SmsCommand, SmsTemplate
 from .wechat import AutoReply, TemplateMessage, TemplateMessageMapping
@@ -22,6 +23,8 @@ __all__ = [
     "OrganisationOwned",
     "OwnedEditorialModel",
     "Package",
+    "PromotionEntry",
+    "PromotionSlot",
     "SmsCommand",
     "SmsTemplate",
     "TemplateMessage",

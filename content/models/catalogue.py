@@ -18,6 +18,10 @@ class SoldInOrganisations(OwnedEditorialModel):
 
     brands = ParentalManyToManyField("content.Brand", verbose_name=_("适用品牌"), blank=True, related_name="+")
     sale_orgs = ParentalManyToManyField("content.Organisation", verbose_name=_("销售范围"), blank=True, related_name="+")
+    # Channel types (ChannelAccount.Type) the offer is sold on; empty = every channel.
+    channels = models.JSONField(
+        _("销售渠道"), default=list, blank=True, help_text=_("只在所选渠道销售,例如仅线上(网厅与小程序);不选为全部渠道")
+    )
 
     shared_down_joins_many = True
 

@@ -13,6 +13,7 @@ from content.models import (
     Business,
     NewsGroup,
     Package,
+    PromotionSlot,
     SmsTemplate,
     TemplateMessage,
 )
@@ -27,6 +28,7 @@ JOINS = {
     AutoReply: ("account", "organisation", "reply_article", "reply_image"),
     TemplateMessage: (),
     NewsGroup: (),
+    PromotionSlot: (),
 }
 
 

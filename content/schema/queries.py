@@ -70,25 +70,25 @@ def _page(qs, order, pager, transform=None):
     return paginate(qs, keys, types, transform=transform, **pager)
 
 
-def offers(model, info, brand=None, organisation=None, on_date=None, asked=None):
+def offers(model, info, brand=None, organisation=None, on_date=None, asked=None, channel=None):
     """Packages or businesses the caller may read that are on sale (the one rule:
-    catalogue.on_sale_q) for ``brand`` in ``organisation`` on ``on_date``."""
+    catalogue.on_sale_q) for ``brand`` in ``organisation`` on ``on_date`` on ``channel``."""
     qs = prepare(model, access.published(model, info), asked)
-    return qs.filter(catalogue.on_sale_q(model, brand, organisation, on_date))
+    return qs.filter(catalogue.on_sale_q(model, brand, organisation, on_date, _value(channel)))
 
 
-def packages_on_sale(info, brand=None, organisation=None, family=None, on_sale_at=None, asked=None):
-    qs = offers(Package, info, brand, organisation, on_sale_at, asked)
+def packages_on_sale(info, brand=None, organisation=None, family=None, on_sale_at=None, asked=None, channel=None):
+    qs = offers(Package, info, brand, organisation, on_sale_at, asked, channel)
     return qs.filter(family=family) if family else qs
 
 
-def comparison_of(info, codes):
+def comparison_of(info, codes, channel=None):
     """catalogue.compare_packages of published packages, rows as the API gives them."""
     try:
         catalogue.check_compared(codes)
     except ValidationError as error:
         raise ApiError(ErrorCode.INVALID_ARGUMENT, "; ".join(error.messages), field="codes") from error
-    found = {p.code: p for p in packages_on_sale(info).filter(code__in=codes).prefetch_related("brands", "sale_orgs")}
+    found = {p.code: p for p in packages_on_sale(info, channel=channel).filter(code__in=codes).prefetch_related("brands", "sale_orgs")}
     missing = [code for code in codes if code not in found]
     if missing:
         raise ApiError(ErrorCode.NOT_FOUND, f"no published package {', '.join(missing)}", field="codes")
@@ -113,6 +113,7 @@ class Query(graphene.ObjectType):
         organisation=graphene.String(description="On sale in this organisation (province-wide offers included)."),
         family=graphene.String(),
         on_sale_at=graphene.Date(description="Valid on this day."),
+        channel=ChannelType(description="Sold on this channel type (offers limited to other channels are left out)."),
         **page_args(),
     )
     package = graphene.Field(PackageNode, code=graphene.String(required=True))
@@ -120,10 +121,11 @@ class Query(graphene.ObjectType):
         PackageComparisonNode,
         required=True,
         codes=graphene.List(graphene.NonNull(graphene.String), required=True, description="2 to 5 package codes."),
+        channel=ChannelType(description="Compare as sold on this channel type."),
     )
     businesses = graphene.Field(
         BusinessConnection, required=True, brand=graphene.String(), organisation=graphene.String(),
-        kind=graphene.String(), **page_args(),
+        kind=graphene.String(), channel=ChannelType(description="Sold on this channel type."), **page_args(),
     )
     business = graphene.Field(BusinessNode, code=graphene.String(required=True))
     articles = graphene.Field(
@@ -171,20 +173,21 @@ class Query(graphene.ObjectType):
         qs = access.in_scope(ChannelAccount.objects.select_related("organisation__parent"), info)
         return qs.filter(enabled=True, code=code).first()
 
-    def resolve_packages(root, info, brand=None, organisation=None, family=None, on_sale_at=None, **kwargs):
+    def resolve_packages(root, info, brand=None, organisation=None, family=None, on_sale_at=None, channel=None,
+                         **kwargs):
         asked = asked_fields(info)
-        qs = packages_on_sale(info, brand, organisation, family, on_sale_at, asked)
+        qs = packages_on_sale(info, brand, organisation, family, on_sale_at, asked, channel)
         return _page(qs, BY_CODE, kwargs, loader(Package, info, asked=asked))
 
     def resolve_package(root, info, code):
         return access.one(Package, info, lambda qs: prepare(Package, qs), loader(Package, info), code=code)
 
-    def resolve_package_comparison(root, info, codes):
-        return comparison_of(info, codes)
+    def resolve_package_comparison(root, info, codes, channel=None):
+        return comparison_of(info, codes, channel)
 
-    def resolve_businesses(root, info, brand=None, organisation=None, kind=None, **kwargs):
+    def resolve_businesses(root, info, brand=None, organisation=None, kind=None, channel=None, **kwargs):
         asked = asked_fields(info)
-        qs = offers(Business, info, brand, organisation, asked=asked)
+        qs = offers(Business, info, brand, organisation, asked=asked, channel=channel)
         if kind:
             qs = qs.filter(kind=kind)
         return _page(qs, BY_CODE, kwargs, loader(Business, info, asked=asked))

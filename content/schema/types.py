@@ -103,6 +103,9 @@ class PackageNode(graphene.ObjectType):
     highlights = graphene.List(graphene.NonNull(graphene.String), required=True)
     description = graphene.String(required=True, description="HTML")
     is_preview = graphene.Boolean(required=True, description="True when a preview token shows the draft.")
+    channels = graphene.List(
+        graphene.NonNull(ChannelType), required=True, description="Channel types it is sold on; empty: every channel."
+    )
 
     def resolve_brands(item, info):
         return loaded(item, "_brands", "brands")
@@ -118,6 +121,9 @@ class PackageNode(graphene.ObjectType):
 
     def resolve_is_preview(item, info):
         return getattr(item, "_is_preview", False)
+
+    def resolve_channels(item, info):
+        return list(item.channels or [])
 
 
 class BusinessNode(graphene.ObjectType):
@@ -135,8 +141,12 @@ class BusinessNode(graphene.ObjectType):
     cancel_command = graphene.String(required=True)
     description = graphene.String(required=True, description="HTML")
     is_preview = graphene.Boolean(required=True)
+    channels = graphene.List(
+        graphene.NonNull(ChannelType), required=True, description="Channel types it is sold on; empty: every channel."
+    )
 
     resolve_brands = PackageNode.resolve_brands
+    resolve_channels = PackageNode.resolve_channels
     resolve_sale_organisations = PackageNode.resolve_sale_organisations
     resolve_description = PackageNode.resolve_description
     resolve_is_preview = PackageNode.resolve_is_preview
@@ -216,8 +226,12 @@ class SmsTemplateNode(graphene.ObjectType):
     parameters = graphene.List(graphene.NonNull(SmsParameterNode), required=True)
     commands = graphene.List(graphene.NonNull(graphene.String), required=True)
     is_preview = graphene.Boolean(required=True)
+    channels = graphene.List(
+        graphene.NonNull(ChannelType), required=True, description="Channel types it is sold on; empty: every channel."
+    )
 
     resolve_brands = PackageNode.resolve_brands
+    resolve_channels = PackageNode.resolve_channels
     resolve_is_preview = PackageNode.resolve_is_preview
 
     def resolve_parameters(item, info):

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from content.models import Brand, Business, Organisation, Package
+from content.models import Brand, Business, ChannelAccount, Organisation, Package
 from content.services.html import sanitize_html
 
 COMMAND_RE = re.compile(r"^[A-Za-z0-9#*]{1,20}$")
@@ -111,7 +112,20 @@ def _check_sale_orgs(errors, item):
             )
 
 
+def check_channels(errors, channels, field_name="channels"):
+    """The one check of a list of channel types (an article's targets, an offer's sale channels)."""
+    if not isinstance(channels, list):
+        errors[field_name].append(_("渠道必须是列表"))
+        return
+    choices = ", ".join(ChannelAccount.Type.values)
+    for channel in (c for c in channels if c not in ChannelAccount.Type.values):
+        errors[field_name].append(_("未知渠道 %(channel)s,可选:%(choices)s") % {"channel": channel, "choices": choices})
+    if len(set(map(str, channels))) != len(channels):
+        errors[field_name].append(_("渠道不能重复"))
+
+
 def _validate_sold_item(item, errors):
+    check_channels(errors, item.channels)
     _check_fee(errors, item.monthly_fee)
     _check_commands(errors, item)
     _check_dates(errors, item)
@@ -286,7 +300,7 @@ def _linked(model, relation, targets=None):
     return Exists(rows)
 
 
-def on_sale_q(model, brand=None, organisation=None, on_date=None):
+def on_sale_q(model, brand=None, organisation=None, on_date=None, channel=None):
     """What is on sale, the one rule for Package and Business (admin, API, renditions,
     bundles); ``is_on_sale`` is the same rule for one item, tests hold the two equal.
 
@@ -295,8 +309,9 @@ def on_sale_q(model, brand=None, organisation=None, on_date=None):
     one of its sale organisations is that organisation or above it (a province in the
     list = province-wide), or, naming none, its owner is (no sale organisations =
     where the owner is, "本组织"); on ``on_date`` when the date is within
-    valid_from..valid_to (an open end does not limit). A criterion left out does not
-    narrow. ``brand`` and ``organisation`` are instances or codes (an unknown code
+    valid_from..valid_to (an open end does not limit); on ``channel`` (a channel type)
+    when the item names that channel or none (no channels = every channel). A
+    criterion left out does not narrow. ``brand`` and ``organisation`` are instances or codes (an unknown code
     matches nothing); the filter costs no query of its own."""
     q = Q(live=True, expired=False)
     if brand:
@@ -306,10 +321,27 @@ def on_sale_q(model, brand=None, organisation=None, on_date=None):
         q &= _linked(model, "sale_orgs", here) | (~_linked(model, "sale_orgs") & Q(organisation_id__in=here))
     if on_date:
         q &= (Q(valid_from__isnull=True) | Q(valid_from__lte=on_date)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
+    if channel:
+        q &= sold_on_q(model, [channel])
     return q
 
 
-def is_on_sale(item, brand=None, organisation=None, on_date=None):
+def sold_on_q(model, channel_types):
+    """Offers sold on any of ``channel_types``: naming one of them, or no channel at all
+    (every channel). Reach narrows an offer's accounts by the same filter."""
+    channel_types = sorted(set(channel_types))
+    if set(channel_types) >= set(ChannelAccount.Type.values):
+        return Q()
+    if connections[router.db_for_read(model)].vendor == "postgresql":
+        return Q(channels__has_any_keys=channel_types) | Q(channels=[])
+    # SQLite (the embedded default) has no JSON containment; the types never hold a quote.
+    q = Q(channels=[])
+    for channel_type in channel_types:
+        q |= Q(channels__icontains=f'"{channel_type}"')
+    return q
+
+
+def is_on_sale(item, brand=None, organisation=None, on_date=None, channel=None):
     """``on_sale_q`` for one item (a revision too: its relations are read in memory)."""
     if not item.live or item.expired:
         return False
@@ -330,35 +362,37 @@ def is_on_sale(item, brand=None, organisation=None, on_date=None):
             return False
         if item.valid_to is not None and item.valid_to < on_date:
             return False
+    if channel and item.channels and channel not in item.channels:
+        return False
     return True
 
 
-def is_sold_by(item, organisation):
+def is_sold_by(item, organisation, channel=None):
     """Whether ``organisation`` can sell ``item``: on sale there (``is_on_sale``) or at
     an organisation below it. A province article may show a branch's package; a
     branch article never another branch's. Sale organisations' parents are walked
-    in memory: prefetch them for many items."""
-    if is_on_sale(item, organisation=organisation):
+    in memory: prefetch them for many items. With ``channel``, only on that channel type."""
+    if is_on_sale(item, organisation=organisation, channel=channel):
         return True
     sold_at = list(item.sale_orgs.all()) or [item.organisation]
-    return is_on_sale(item) and any(organisation.pk in org.ancestor_ids() for org in sold_at)
+    return is_on_sale(item, channel=channel) and any(organisation.pk in org.ancestor_ids() for org in sold_at)
 
 
-def packages_on_sale(brand, org, on_date=None):
+def packages_on_sale(brand, org, on_date=None, channel=None):
     """Live packages sold for ``brand`` in ``org`` (or province-wide) on ``on_date``
     (default today), cheapest first. ``brand`` and ``org`` may be instances or codes;
     an unknown code is a ValidationError."""
     brand, org = _resolve(Brand, brand), _resolve(Organisation, org)
     on_date = on_date or timezone.localdate()
     return (
-        Package.objects.filter(on_sale_q(Package, brand, org, on_date))
+        Package.objects.filter(on_sale_q(Package, brand, org, on_date, channel))
         .select_related("organisation")
         .prefetch_related("brands", "sale_orgs")
         .order_by("monthly_fee", "code")
     )
 
 
-def businesses_on_sale(brand, org, on_date=None):
+def businesses_on_sale(brand, org, on_date=None, channel=None):
     brand, org = _resolve(Brand, brand), _resolve(Organisation, org)
     on_date = on_date or timezone.localdate()
-    return Business.objects.filter(on_sale_q(Business, brand, org, on_date)).prefetch_related("brands", "sale_orgs").order_by("monthly_fee", "code")
+    return Business.objects.filter(on_sale_q(Business, brand, org, on_date, channel)).prefetch_related("brands", "sale_orgs").order_by("monthly_fee", "code")

@@ -111,7 +111,8 @@ def compare_view(request):
 
 SOLD_PANELS = [
     MultiFieldPanel([FieldPanel("brands", widget=forms.CheckboxSelectMultiple),
-                     FieldPanel("sale_orgs", widget=forms.CheckboxSelectMultiple)], heading=_("品牌与销售范围")),
+                     FieldPanel("sale_orgs", widget=forms.CheckboxSelectMultiple),
+                     FieldPanel("channels")], heading=_("品牌、销售范围与渠道")),
     FieldRowPanel([FieldPanel("order_command"), FieldPanel("cancel_command")], heading=_("指令")),
     FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to")], heading=_("有效期")),
     FieldPanel("highlights"),

@@ -135,3 +135,23 @@ class TemplateFieldsField(LinesField):
         if len(parts) != 3:
             raise ValidationError(_("格式应为“key 名称 类型”,收到“%(line)s”") % {"line": line})
         return {"key": parts[0], "label": parts[1], "type": parts[2]}
+
+
+class CodeListInput(forms.TextInput):
+    """Codes separated by commas or spaces, for a JSON list field (brands, regions)."""
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.startswith("[") else value
+            except ValueError:
+                return value
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def value_from_datadict(self, data, files, name):
+        text = data.get(name)
+        if text is None:
+            return None
+        return json.dumps([code for code in SPLIT_RE.split(str(text).strip()) if code], ensure_ascii=False)

@@ -71,6 +71,10 @@ class ArticleForm(EditorialForm):
 
 class SoldItemForm(EditorialForm):
     highlights = LinesField(label=_("卖点"), help_text=_("每行一条卖点"), rows=3)
+    channels = forms.MultipleChoiceField(
+        label=_("销售渠道"), required=False, choices=ChannelAccount.Type.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("只在所选类型的渠道销售,例如仅线上:勾选网上营业厅与微信小程序。不勾选为全部渠道。"),
+    )
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
@@ -177,5 +181,29 @@ class NewsGroupForm(EditorialForm):
         if cleaned.get("organisation") is not None:
             self.instance.organisation = cleaned["organisation"]
         for problem in group_problems(self.instance, [row["article"] for row in rows]):
+            self.add_error(None, problem)
+        return cleaned
+
+
+class PromotionSlotForm(EditorialForm):
+    """The slot's entries come from an inline formset: its rows (in order, without the
+    deleted ones) are checked with the slot rules (content.services.promotions),
+    which need the slot's channel and organisation, before anything is saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        from content.services.promotions import slot_problems
+
+        entries = self.formsets.get("entries") if hasattr(self, "formsets") else None
+        if entries is None or not all(form.is_valid() for form in entries.forms):
+            return cleaned
+        forms_kept = [form for form in entries.forms if form.has_changed() or form.instance.pk]
+        forms_kept = [form for form in forms_kept if not form.cleaned_data.get("DELETE")]
+        forms_kept.sort(key=lambda f: f.cleaned_data.get("ORDER") if f.cleaned_data.get("ORDER") is not None else 10**6)
+        # The model's fields are set after clean(): the rules name the slot by what was typed.
+        for name in ("code", "channel", "organisation"):
+            if cleaned.get(name):
+                setattr(self.instance, name, cleaned[name])
+        for problem in slot_problems(self.instance, [form.instance for form in forms_kept]):
             self.add_error(None, problem)
         return cleaned

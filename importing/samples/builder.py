@@ -1,5 +1,6 @@
 """Assembles a sample legacy channel export (``legacy-channel-export/1``) and writes
-it: ``OUT_DIR/export.json`` and ``OUT_DIR/images/*.png``.
+it: ``OUT_DIR/export.json`` and ``OUT_DIR/images/*.png``, with the sample's promotion
+slots in ``OUT_DIR/slots.json`` (not part of the legacy format).
 
 Deterministic: each list draws from its own random stream seeded with
 ``seed`` and the list's name, nothing reads the clock, and the JSON is written
@@ -10,7 +11,7 @@ import json
 import random
 from pathlib import Path
 
-from . import articles, catalogue, images, matrix, menus, replies, sms
+from . import articles, catalogue, images, matrix, menus, promotions, replies, sms
 from .dirty import append_dirty
 from .scales import SCALES
 
@@ -84,6 +85,10 @@ def write(export, out_dir):
                 stream.write(("\n" if index == 0 else ",\n") + json.dumps(record, ensure_ascii=False, separators=(",", ":")))
             stream.write("\n]")
         stream.write("\n}\n")
+    # Slots are not part of the legacy format: a file of their own (manage.py import_slots).
+    with open(out / "slots.json", "w", encoding="utf-8", newline="\n") as stream:
+        json.dump({"format": promotions.FORMAT, "slots": promotions.slots(export)}, stream, ensure_ascii=False, indent=1)
+        stream.write("\n")
     return out
 
 

@@ -7,6 +7,7 @@ import datetime
 from .vocabulary import BRANDS, BUSINESS_KINDS, HIGHLIGHTS, PACKAGE_FAMILIES, PACKAGE_FEES, PROVINCE_CODE
 
 BRAND_CODES = tuple(code for code, _name in BRANDS)
+ONLINE_ONLY = ["web", "wechat_miniprogram"]
 # The brands a family is sold to: the youth brand's school plan is not for gotone.
 FAMILY_BRANDS = {
     "5G畅享套餐": ("gotone", "mzone", "easyown"),
@@ -66,6 +67,8 @@ def packages(rng, scale, orgs):
             "valid_to": (start + datetime.timedelta(days=3 * 365)).isoformat() if ends else None,
             "highlights": highlights,
             "description_html": _description(family, highlights),
+            # Every eighth package is an online-only offer: the web hall and the mini-program.
+            **({"channels": ONLINE_ONLY} if i % 8 == 0 else {}),
         })
     return out
 

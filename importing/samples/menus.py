@@ -3,7 +3,8 @@ scale, command leaves answering with templates), each official account's WeChat
 menu within WeChat's limits, the web hall's and the mini-program's navigation,
 and brand variants of the SMS menu and of the province's WeChat menu.
 
-Node types: ``submenu``, ``command`` (SMS), ``view``, ``click`` and ``miniprogram``.
+Node types: ``submenu``, ``command`` (SMS), ``view``, ``click`` and ``miniprogram``;
+the web hall's and mini-program's navigation adds ``category`` and ``shelf``.
 Keys are full dotted paths; SMS keys are 1-9 per level, or ``x1`` for entries
 reached only by their command."""
 
@@ -11,7 +12,7 @@ from wechat import limits as wechat_limits
 
 from .matrix import MINIPROGRAM_ACCOUNT, SMS_ACCOUNT, WEB_ACCOUNT
 from .sms import menu_command
-from .vocabulary import PROVINCE_CODE
+from .vocabulary import BUSINESS_KINDS, PACKAGE_FAMILIES, PROVINCE_CODE
 
 SMS_TOP = ("话费查询", "流量查询", "套餐办理", "业务退订", "积分服务", "宽带业务", "国际漫游", "营业厅查询", "优惠活动")
 SMS_SECOND = ("本机业务", "家庭业务", "全球通专区", "动感地带专区", "神州行专区", "历史记录", "常见问题", "办理进度", "更多服务")
@@ -183,17 +184,29 @@ def unused_official_account(accounts):
 
 # -- web hall and mini-program ------------------------------------------------------
 
+def shelf(key, name, kind, family, **flags):
+    """A navigation leaf listing the live packages of a family (or businesses of a kind)."""
+    return node(key, name, "shelf", shelf_kind=kind, family=family, **flags)
+
+
 def web_menu():
+    """The web hall's navigation: categories of package and business shelves, and pages."""
     nodes = [
-        node("1", "个人业务", "submenu", [
-            node("1.1", "话费充值", "view", url="/recharge"),
-            node("1.2", "套餐办理", "submenu", [
-                node("1.2.1", "5G套餐", "view", url="/packages/5g"),
-                node("1.2.2", "全球通套餐", "view", url="/packages/gotone", brands=["gotone"]),
-            ]),
+        node("1", "个人业务", "category", [
+            shelf("1.1", "5G畅享", "package", PACKAGE_FAMILIES[0]),
+            shelf("1.2", "5G智享", "package", PACKAGE_FAMILIES[1]),
+            shelf("1.3", "全球通套餐", "package", PACKAGE_FAMILIES[2], brands=["gotone"]),
+            node("1.4", "话费充值", "view", url="/recharge"),
         ]),
-        node("2", "家庭业务", "submenu", [node("2.1", "宽带办理", "view", url="https://sx.10086.cn/broadband")]),
-        node("3", "帮助中心", "view", url="/help"),
+        node("2", "家庭业务", "category", [
+            shelf("2.1", "家庭融合", "package", PACKAGE_FAMILIES[5]),
+            node("2.2", "宽带办理", "view", url="https://sx.10086.cn/broadband"),
+        ]),
+        node("3", "增值业务", "category", [
+            shelf("3.1", BUSINESS_KINDS[0][0], "business", BUSINESS_KINDS[0][0]),
+            shelf("3.2", BUSINESS_KINDS[1][0], "business", BUSINESS_KINDS[1][0]),
+        ]),
+        node("4", "帮助中心", "view", url="/help"),
     ]
     return {"code": "menu-web-sx", "channel": "web", "account": WEB_ACCOUNT, "org": PROVINCE_CODE,
             "name": "网上营业厅导航", "nodes": nodes}
@@ -206,7 +219,11 @@ def miniprogram_menu():
             node("2.1", "话费", "view", url="pages/bill/index"),
             node("2.2", "流量", "view", url="pages/data/index?from=menu"),
         ]),
-        node("3", "办理", "view", url="pages/offers/index"),
+        node("3", "办理", "category", [
+            shelf("3.1", "5G套餐", "package", PACKAGE_FAMILIES[0]),
+            shelf("3.2", "校园套餐", "package", PACKAGE_FAMILIES[3], brands=["mzone"]),
+            shelf("3.3", BUSINESS_KINDS[0][0], "business", BUSINESS_KINDS[0][0]),
+        ]),
     ]
     return {"code": "menu-mp-sx", "channel": "wechat_miniprogram", "account": MINIPROGRAM_ACCOUNT,
             "org": PROVINCE_CODE, "name": "小程序导航", "nodes": nodes}

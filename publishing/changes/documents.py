@@ -9,7 +9,7 @@ from content.services.catalogue import on_sale_q
 from content.services.html import rich_text_html
 
 from content.kinds import Kind
-from content.models import Article, Business, NewsGroupEntry, Package, SmsTemplate
+from content.models import Article, Business, NewsGroupEntry, Package, PromotionEntry, SmsTemplate
 from content.services.sms_commands import command_map
 from content.models.wechat import TemplateMessageMapping
 
@@ -69,6 +69,7 @@ def package_documents(items):
     rows = items.values(
         "pk", "code", "name", "family", "monthly_fee", "data_mb", "voice_minutes", "sms_count", "contract_months",
         "order_command", "cancel_command", "valid_from", "valid_to", "highlights", "description", "organisation__code",
+        "channels",
     )
     return [
         {
@@ -89,6 +90,7 @@ def package_documents(items):
             "validTo": _iso(r["valid_to"]),
             "highlights": r["highlights"] or [],
             "description": rich_text_html(r["description"]),
+            "channels": r["channels"] or [],
         }
         for r in rows
     ]
@@ -98,7 +100,8 @@ def business_documents(items):
     brands = _codes(Business, "brands", items)
     sale_orgs = _codes(Business, "sale_orgs", items)
     rows = items.values(
-        "pk", "code", "kind", "name", "monthly_fee", "order_command", "cancel_command", "description", "organisation__code"
+        "pk", "code", "kind", "name", "monthly_fee", "order_command", "cancel_command", "description", "organisation__code",
+        "channels",
     )
     return [
         {
@@ -112,6 +115,7 @@ def business_documents(items):
             "orderCommand": r["order_command"],
             "cancelCommand": r["cancel_command"],
             "description": rich_text_html(r["description"]),
+            "channels": r["channels"] or [],
         }
         for r in rows
     ]
@@ -185,6 +189,36 @@ def news_group_documents(items):
     return [{"code": r["code"], "title": r["title"], "articles": codes[r["pk"]]} for r in rows]
 
 
+def slot_documents(items):
+    """A slot with every entry and its schedule and audience: a receiver shows an entry
+    while it is scheduled, to its brands and regions (empty lists: everyone), as
+    GraphQL's ``slots`` does; an entry names its item by code (its document is the item's)."""
+    rows = list(items.values("pk", "code", "title", "channel", "organisation__code"))
+    entries = defaultdict(list)
+    for e in PromotionEntry.objects.filter(slot__in=[r["pk"] for r in rows]).order_by("slot_id", "sort_order", "pk").values(
+        "slot_id", "target", "title", "subtitle", "link", "article__code", "package__code", "business__code",
+        "image__code", "image__file", "image__width", "image__height", "brands", "regions", "starts_at", "ends_at",
+    ):
+        entries[e["slot_id"]].append({
+            "position": len(entries[e["slot_id"]]) + 1,
+            "target": e["target"],
+            "title": e["title"],
+            "subtitle": e["subtitle"],
+            "item": e.get(f"{e['target']}__code"),  # the article, package or business; null for a link
+            "link": e["link"],
+            "image": _image(e["image__code"], e["image__file"], e["image__width"], e["image__height"]),
+            "brands": e["brands"] or [],
+            "regions": e["regions"] or [],
+            "startsAt": _iso(e["starts_at"]),
+            "endsAt": _iso(e["ends_at"]),
+        })
+    return [
+        {"code": r["code"], "title": r["title"], "channel": r["channel"], "organisation": r["organisation__code"],
+         "entries": entries[r["pk"]]}
+        for r in rows
+    ]
+
+
 def sms_command_map(account_id, templates, commands=None):
     """{command: {"default": template code, "brands": {brand: template code}}} of the
     account, for bindings to published templates (the content app's one rule)."""
@@ -200,6 +234,7 @@ BUILDERS = {
     Kind.AUTO_REPLY: auto_reply_documents,
     Kind.TEMPLATE_MESSAGE: template_message_documents,
     Kind.NEWS_GROUP: news_group_documents,
+    Kind.SLOT: slot_documents,
 }
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from django.conf import settings
 
 from tests.support.source import parse
+from tests.support.apps import APPS
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("api", "broadcasts", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
 
 
 def production_modules():

@@ -24,6 +24,7 @@ from tests.support.factories import (
 )
 from tests.support.images import make_image
 from tests.support.menus import make_menu
+from tests.support.promotions import make_slot
 from tests.support.users import make_editor
 
 pytestmark = pytest.mark.probe
@@ -72,6 +73,8 @@ def sibling(matrix):
         "autoreply": AutoReplyFactory(keyword=f"{MARK}词", account=account),
         "templatemessage": TemplateMessageFactory(code=f"{MARK}-TM", title=f"{MARK}模板", organisation=org),
         "menu": make_menu(account, [], code=f"{MARK}-menu", name=f"{MARK}菜单"),
+        "promotionslot": make_slot(f"{MARK}-slot", org, published=False, title=f"{MARK}图营销位",
+                                   entries=[{"target": "link", "link": "https://bj.example/", "title": f"{MARK}图活动"}]),
         "image": make_image(org, title=f"{MARK}图片"),
         "publishbatch": batch,
         "publication": publication,

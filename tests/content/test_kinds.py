@@ -28,9 +28,9 @@ from tests.support.factories import (
     SmsTemplateFactory,
 )
 from tests.support.source import parse
+from tests.support.apps import APPS
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("api", "broadcasts", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
 CODES = {kind.code for kind in kinds.KINDS}
 OLD_CODES = {"template", "autoreply"}
 NAMES = {str(kind.label) for kind in kinds.KINDS} | {kind.document_key for kind in kinds.KINDS}
@@ -43,11 +43,11 @@ def codes(kind_list):
 def test_the_codes_are_the_public_ones_of_the_change_feed():
     assert codes(kinds.KINDS) == [
         "article", "package", "business", "sms_template", "sms_command", "auto_reply", "template_message",
-        "news_group", "menu",
+        "news_group", "slot", "menu",
     ]
     assert [kind.document_key for kind in kinds.KINDS] == [
         "articles", "packages", "businesses", "smsTemplates", "smsCommands", "autoReplies", "templateMessages",
-        "newsGroups", "menus",
+        "newsGroups", "slots", "menus",
     ]
     assert kinds.EVERY_CHANNEL == set(ChannelAccount.Type.values)
 

@@ -17,8 +17,8 @@ from publishing.changes.services import build_bundle
 from renditions.services import render
 from renditions.sources import Source
 from tests.support.content import publish
-from tests.support.factories import ArticleFactory
-from tests.support.api import Api, make_api_client
+from tests.support.factories import ArticleFactory, ChannelAccountFactory
+from tests.support.api import Api, error_codes, make_api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +163,67 @@ def test_a_branch_article_shows_no_card_of_a_package_its_branch_cannot_sell(matr
     assert "套餐P-ALL" in rendition.html and "套餐P-OUT" in rendition.html and "套餐P-02" not in rendition.html
     assert [is_sold_by(p, matrix["branch1"]) for p in related] == [True, True, False]
     assert is_sold_by(catalogue["P-02"], matrix["province"])
+
+
+# -- channel limits -------------------------------------------------------------------
+
+CHANNELS = ("web", "wechat_miniprogram", "sms", "wechat_official_account")
+
+
+@pytest.fixture
+def limited(matrix):
+    p = matrix["province"]
+    return [
+        offer(Package, "P-ONLINE", p, sale_orgs=[p], channels=["web", "wechat_miniprogram"]),
+        offer(Package, "P-SMS", p, sale_orgs=[p], channels=["sms"]),
+        offer(Package, "P-EVERY", p, sale_orgs=[p]),
+        offer(Business, "B-WEB", p, sale_orgs=[p], channels=["web"]),
+    ]
+
+
+@pytest.fixture
+def every_channel_api(matrix):
+    p = matrix["province"]
+    accounts = [matrix["account_province"]] + [
+        ChannelAccountFactory(code=f"{t}-sx", type=t, organisation=p) for t in CHANNELS if t != "wechat_official_account"
+    ]
+    return Api(make_api_client("全渠道", p, accounts)[1])
+
+
+def test_the_channel_limit_is_the_same_rule_in_the_filter_the_item_check_and_the_api(limited, every_channel_api):
+    query = """query($c: ChannelType) { packages(channel: $c, first: 50) { edges { node { code channels } } }
+                                        businesses(channel: $c) { edges { node { code } } } }"""
+    for channel in (None, *CHANNELS):
+        for item in limited:
+            model = type(item)
+            in_filter = model.objects.filter(on_sale_q(model, channel=channel), pk=item.pk).exists()
+            assert is_on_sale(item, channel=channel) == in_filter, (item.code, channel)
+        data = every_channel_api.data(query, {"c": channel.upper() if channel else None})
+        assert codes(data["packages"]) == set(
+            Package.objects.filter(on_sale_q(Package, channel=channel)).values_list("code", flat=True)), channel
+        assert codes(data["businesses"]) == set(
+            Business.objects.filter(on_sale_q(Business, channel=channel)).values_list("code", flat=True)), channel
+    # an online-only offer: on the web and the mini-program, never on the SMS hall
+    assert {p.code for p in packages_on_sale("gotone", "SX", DAY, channel="web")} == {"P-ONLINE", "P-EVERY"}
+    assert {p.code for p in packages_on_sale("gotone", "SX", DAY, channel="sms")} == {"P-SMS", "P-EVERY"}
+
+
+def test_comparison_on_a_channel_refuses_a_package_not_sold_there(limited, every_channel_api):
+    query = 'query($c: ChannelType) { packageComparison(codes: ["P-ONLINE", "P-EVERY"], channel: $c) { packages { code } } }'
+    assert every_channel_api.data(query, {"c": "WEB"})["packageComparison"]["packages"] == [
+        {"code": "P-ONLINE"}, {"code": "P-EVERY"}]
+    _, payload = every_channel_api.post(query, {"c": "SMS"})
+    assert error_codes(payload) == ["NOT_FOUND"] and "P-ONLINE" in payload["errors"][0]["message"]
+
+
+def test_an_sms_halls_bundle_and_an_articles_web_cards_follow_the_channel_limit(matrix, limited):
+    sms = ChannelAccountFactory(code="sms-sx", type="sms", organisation=matrix["province"])
+    web = ChannelAccountFactory(code="web-sx", type="web", organisation=matrix["province"], base_url="https://w.example/")
+    assert {d["code"] for d in build_bundle(sms)["packages"]} == {"P-SMS", "P-EVERY"}
+    assert {d["code"]: d["channels"] for d in build_bundle(web)["packages"]} == {
+        "P-ONLINE": ["web", "wechat_miniprogram"], "P-EVERY": []}
+    article = ArticleFactory(code="ART-CH", organisation=matrix["province"], channels=[], published=True,
+                             related_packages=[p for p in limited if isinstance(p, Package)])
+    html = render(article, web).html
+    assert "套餐P-ONLINE" in html and "套餐P-EVERY" in html and "套餐P-SMS" not in html
+    assert {c.code for c in Source(article).cards_on("sms")} == {"P-SMS", "P-EVERY"}

@@ -6,6 +6,7 @@ import pytest
 from content.models import Article, AutoReply, Business, ChannelAccount, Package, SmsTemplate, TemplateMessage
 from content.reach import target_accounts
 from content.reach import audience_for, reach_q
+from tests.support.promotions import make_slot
 from tests.support.factories import (
     ArticleFactory,
     AutoReplyFactory,
@@ -30,6 +31,10 @@ def items(matrix, sms_accounts):
         PackageFactory(code="PKG-B1", organisation=b1, published=True),
         PackageFactory(code="PKG-P-B2", organisation=p, sale_orgs=[b2], published=True),
         PackageFactory(code="PKG-OUT", organisation=outlet, published=True),
+        # offers limited to channels reach those channels' accounts only
+        PackageFactory(code="PKG-ONLINE", organisation=p, sale_orgs=[p], channels=["web", "wechat_miniprogram"],
+                       published=True),
+        BusinessFactory(code="BIZ-SMS-B1", organisation=b1, channels=["sms"], published=True),
         BusinessFactory(code="BIZ-B2", organisation=b2, published=True),
         BusinessFactory(code="BIZ-P-B1B2", organisation=p, sale_orgs=[b1, b2], published=True),
         ArticleFactory(code="ART-ALL", organisation=p, channels=[], published=True),
@@ -46,6 +51,10 @@ def items(matrix, sms_accounts):
         AutoReplyFactory(account=matrix["account_branch1"], keyword="流量", published=True),
         AutoReplyFactory(account=ChannelAccount.objects.get(code="wx-off"), keyword="关闭", published=True),
         TemplateMessageFactory(code="TM-1", organisation=p, accounts=[matrix["account_branch2"]], published=True),
+        # a promotion slot reaches accounts of its own channel type, at or above its organisation
+        make_slot("web-b1", b1, channel="web"),
+        make_slot("sms-p", p, channel="sms"),
+        make_slot("wx-out", outlet, channel="wechat_official_account"),
     ]
 
 
@@ -86,3 +95,10 @@ def test_reach_of_several_accounts_is_the_union(items, matrix, sms_accounts):
         for account in accounts:
             apart |= set(model.objects.filter(reach_q(model, audience_for([account]))).values_list("pk", flat=True))
         assert together == apart, model
+
+
+def test_an_online_only_package_never_reaches_the_sms_hall(items, sms_accounts):
+    sms, web = audience_for([sms_accounts["province"]]), audience_for([ChannelAccount.objects.get(code="mp-sx")])
+    assert not Package.objects.filter(reach_q(Package, sms), code="PKG-ONLINE").exists()
+    assert Package.objects.filter(reach_q(Package, web), code="PKG-ONLINE").exists()
+    assert {a.type for a in target_accounts(Package.objects.get(code="PKG-ONLINE"))} == {"wechat_miniprogram"}

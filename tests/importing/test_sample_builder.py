@@ -20,7 +20,7 @@ from importing.samples.dirty import EXPECTED
 from wechat import limits as wechat_limits
 
 PARAMETER_TYPES = {"amount", "date", "datetime", "phone", "int", "data_volume", "text", "code", "url"}
-NODE_TYPES = {"submenu", "command", "view", "click", "miniprogram"}
+NODE_TYPES = {"submenu", "command", "view", "click", "miniprogram", "category", "shelf"}
 
 
 def read(export_dir):

@@ -13,9 +13,9 @@ from tests.support.source import parse
 from wechat.client import Article
 from wechat.errors import TransientError
 from wechat.retry import PollPolicy, RetryPolicy
+from tests.support.apps import APPS
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
 POLICY_MODULE = ROOT / "wechat" / "retry.py"
 # Settings that say how far apart attempts and polls are: only the policy reads them.
 POLICY_SETTINGS = {

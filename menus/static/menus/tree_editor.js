@@ -92,7 +92,7 @@
       childrenOf(row.id).length ? (open ? "▾" : "▸") : "·");
     line.append(toggle, el("span", { class: "menus-node__key" }, key), el("span", { class: "menus-node__name", "data-select": row.id }, row.name));
     const typeLabel = data.type_labels[row.type] || row.type;
-    line.append(el("span", { class: "menus-node__type" }, typeLabel + (row.command ? " " + row.command : "")));
+    line.append(el("span", { class: "menus-node__type" }, typeLabel + (row.command ? " " + row.command : "") + (row.family ? " " + row.family : "")));
     if (row.hidden) line.append(el("span", { class: "menus-badge" }, "隐藏"));
     if (!row.valid) line.append(el("span", { class: "menus-badge" }, "无效"));
     if (row.inherit) line.append(el("span", { class: "menus-badge" }, "沿用"));
@@ -160,7 +160,7 @@
     document.getElementById("node-form-title").textContent = key + " " + row.name;
     if (form.dataset.shown !== String(row.id)) {
       for (const f of ["key", "name", "type", "brands", "hidden", "valid", "inherit", "command", "reply_template", "url",
-        "event_key", "miniprogram_account", "pagepath", "article"]) setField(f, row[f]);
+        "event_key", "miniprogram_account", "pagepath", "article", "shelf_kind", "family"]) setField(f, row[f]);
       form.dataset.shown = String(row.id);
       clearErrors();
     }
@@ -171,7 +171,7 @@
     const parentSelect = form.elements.move_parent;
     parentSelect.replaceChildren(el("option", { value: "" }, "(顶层)"));
     for (const candidate of rows.values()) {
-      if (candidate.type === "submenu" && candidate.id !== row.id) {
+      if ((candidate.type === "submenu" || candidate.type === "category") && candidate.id !== row.id) {
         const option = el("option", { value: candidate.id }, index.path.get(candidate.id) + " " + candidate.name);
         parentSelect.append(option);
       }
@@ -221,7 +221,7 @@
   function formData() {
     const values = {};
     for (const f of ["key", "name", "type", "command", "reply_template", "url", "event_key", "miniprogram_account",
-      "pagepath", "article"]) values[f] = form.elements[f].value;
+      "pagepath", "article", "shelf_kind", "family"]) values[f] = form.elements[f].value;
     for (const f of ["hidden", "valid", "inherit"]) if (form.elements[f]) values[f] = form.elements[f].checked;
     values.brands = Array.from(form.querySelectorAll("input[name=brands]:checked")).map((b) => b.value);
     return values;
