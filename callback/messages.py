@@ -32,6 +32,7 @@ class Inbound:
     event: str = ""
     event_key: str = ""
     publish: dict = field(default_factory=dict)
+    template_job: dict = field(default_factory=dict)
 
     @property
     def delivery_id(self):
@@ -41,6 +42,8 @@ class Inbound:
             return f"m:{self.msg_id}"
         if self.publish:
             return f"p:{self.publish['publish_id']}:{self.publish['status']}"
+        if self.template_job:
+            return f"t:{self.template_job['msg_id']}"
         return f"e:{self.from_user}:{self.create_time}:{self.event}"
 
 
@@ -108,6 +111,15 @@ def _publish_info(root):
     }
 
 
+def _template_job(root):
+    """MsgID and Status of a TEMPLATESENDJOBFINISH event."""
+    msg_id = _int(root, "MsgID", required=True)
+    status = _text(root, "Status", required=True)
+    if len(status) > 64:
+        raise MalformedMessage("Status is too long")
+    return {"msg_id": str(msg_id), "status": status}
+
+
 def parse_message(root):
     """The Inbound of a plain message root."""
     to_user = _text(root, "ToUserName", required=True)
@@ -123,6 +135,7 @@ def parse_message(root):
     if msg_type == "event" and not event:
         raise MalformedMessage("Event is missing")
     publish = _publish_info(root) if event.upper() == "PUBLISHJOBFINISH" else {}
+    template_job = _template_job(root) if event.upper() == "TEMPLATESENDJOBFINISH" else {}
     return Inbound(
         to_user=to_user,
         from_user=from_user,
@@ -133,4 +146,5 @@ def parse_message(root):
         event=event,
         event_key=_text(root, "EventKey") if msg_type == "event" else "",
         publish=publish,
+        template_job=template_job,
     )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from callback.signals import publish_job_finished
+from callback.signals import publish_job_finished, template_send_finished
 
 from . import replies
 from .crypto import EnvelopeError, signature_matches
@@ -107,7 +107,7 @@ def answer_message(table, params, body, defer=_now):
     log write; the view runs it once the reply is on its way to WeChat."""
     inbound, encrypted = read_message(table, params, body)
     is_publish_job = inbound.msg_type == "event" and inbound.event.upper() == "PUBLISHJOBFINISH"
-    answer = None if is_publish_job else table.answer(inbound)
+    answer = None if is_publish_job or inbound.template_job else table.answer(inbound)
     reply = _reply_bytes(table, inbound, answer, encrypted)
     key = _delivery_key(table, inbound)
     # add() is atomic: of concurrent duplicates exactly one stores its bytes and acts.
@@ -116,8 +116,28 @@ def answer_message(table, params, body, defer=_now):
         return first if first is not None else reply
     if is_publish_job:
         _finish_publish_job(table, inbound, key)
+    elif inbound.template_job:
+        _finish_template_send(table, inbound, key)
     defer(functools.partial(record, table, inbound, answer, encrypted, publish_job=is_publish_job))
     return reply
+
+
+def _finish_template_send(table, inbound, key):
+    info = inbound.template_job
+    _run_receivers(table, key, template_send_finished.send_robust(
+        sender=MessageLog, app_id=table.app_id, account_code=table.code, openid=inbound.from_user,
+        msg_id=info["msg_id"], status=info["status"],
+    ))
+
+
+def _run_receivers(table, key, results):
+    failures = [result for _receiver, result in results if isinstance(result, Exception)]
+    if failures:
+        for failure in failures:
+            logger.error("event receiver failed for account %s", table.code, exc_info=failure)
+        # Forget the delivery so WeChat's retry runs the receivers again.
+        cache.delete(key)
+        raise Refused(503, "event could not be recorded")
 
 
 def _finish_publish_job(table, inbound, key):

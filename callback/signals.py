@@ -6,3 +6,8 @@ from django.dispatch import Signal
 # kwargs: app_id, account_code, publish_id, status (int, 0 = published), article_id
 # (str or ""), fail_idx (list of ints), article_urls (list of str).
 publish_job_finished = Signal()
+
+# Sent when WeChat reports a template message's delivery (the TEMPLATESENDJOBFINISH event).
+# kwargs: app_id, account_code, openid, msg_id (str), status (WeChat's text: "success",
+# "failed:user block", "failed: system failed").
+template_send_finished = Signal()
