@@ -5,13 +5,14 @@ definition's page. The send goes through the sender API's own checks
 import uuid
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from content.models import ChannelAccount, TemplateMessage, TemplateMessageMapping
-from content.permissions import can_edit, scope_for_user, visible
+from content.permissions import can_edit, can_view, scope_for_user, visible
 
 from .models import Send
 from .sending import Request, SendRefused, accept
@@ -27,6 +28,8 @@ def _accounts(user, definition):
 def test_send(request, definition_id):
     # Another organisation's definition is a 404, as everywhere under isolation.
     definition = get_object_or_404(TemplateMessage, pk=definition_id)
+    if not can_view(request.user, definition):
+        raise Http404
     if not can_edit(request.user, definition):
         raise PermissionDenied
     accounts = _accounts(request.user, definition)
