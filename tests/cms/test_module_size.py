@@ -4,7 +4,7 @@ and is asking to be split by what it holds (as wechat/client.py was into wechat/
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
+APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "notices", "publishing", "renditions", "wechat")
 MAX_LINES = 400
 
 

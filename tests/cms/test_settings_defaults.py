@@ -11,7 +11,7 @@ from django.conf import settings
 from tests.support.source import parse
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
+APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "notices", "publishing", "renditions", "wechat")
 
 
 def production_modules():

@@ -30,7 +30,7 @@ from tests.support.factories import (
 from tests.support.source import parse
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
+APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "notices", "publishing", "renditions", "wechat")
 CODES = {kind.code for kind in kinds.KINDS}
 OLD_CODES = {"template", "autoreply"}
 NAMES = {str(kind.label) for kind in kinds.KINDS} | {kind.document_key for kind in kinds.KINDS}

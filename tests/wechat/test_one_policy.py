@@ -15,7 +15,7 @@ from wechat.errors import TransientError
 from wechat.retry import PollPolicy, RetryPolicy
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "publishing", "renditions", "wechat")
+APPS = ("api", "callback", "cms", "content", "importing", "media", "menus", "notices", "publishing", "renditions", "wechat")
 POLICY_MODULE = ROOT / "wechat" / "retry.py"
 # Settings that say how far apart attempts and polls are: only the policy reads them.
 POLICY_SETTINGS = {
