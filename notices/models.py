@@ -41,6 +41,8 @@ class Send(models.Model):
     finished_at = models.DateTimeField(_("结果时间"), null=True, blank=True)
 
     organisation_lookup = "account__organisation_id"
+    # Written per message a business system sends: keep Wagtail's reference index out of it.
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("模板消息发送")

@@ -108,3 +108,16 @@ def test_a_definition_that_cannot_be_bound_says_why_on_the_account(matrix, accou
     mapping = TemplateMessageMapping.objects.get(definition=definition)
     assert mapping.wechat_template_id == ""
     assert needle in mapping.bind_error
+
+
+def test_bind_templates_binds_definitions_that_went_live_without_the_admin(matrix, accounts, wechat_emulator):
+    # given: a live definition written by an import (no publication, so no binding yet)
+    from django.core.management import call_command
+
+    definition = make_definition(matrix["branch1"], [accounts["wx-sx-01"]], live=False)
+    type(definition).objects.filter(pk=definition.pk).update(live=True)
+    assert ids(definition) == {"wx-sx-01": ""}
+    # when
+    call_command("bind_templates")
+    # then
+    assert ids(definition)["wx-sx-01"] in wechat_emulator.state.templates[accounts["wx-sx-01"].app_id]
