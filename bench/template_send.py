@@ -37,9 +37,14 @@ import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from content.models import ChannelAccount, Organisation, TemplateMessage, TemplateMessageMapping  # noqa: E402
+from content.models import (  # noqa: E402
+    ChannelAccount,
+    Organisation,
+    TemplateMessage,
+    TemplateMessageMapping,
+)
 from content.services.accounts import set_secret  # noqa: E402
-from notices import binding, delivery  # noqa: E402
+from notices import binding  # noqa: E402
 from notices.models import Send  # noqa: E402
 from notices.sending import Request, accept  # noqa: E402
 from publishing.services import dispatch  # noqa: E402
@@ -47,7 +52,10 @@ from wechat.emulator import EmulatorServer  # noqa: E402
 
 # WeChat documents a daily quota of 100,000 template messages per account (45009 beyond).
 WECHAT_DAILY_QUOTA = 100_000
-FIELDS = [{"key": "thing1", "label": "账单月份", "type": "thing"}, {"key": "amount2", "label": "应缴金额", "type": "amount"}]
+FIELDS = [
+    {"key": "thing1", "label": "账单月份", "type": "thing"},
+    {"key": "amount2", "label": "应缴金额", "type": "amount"},
+]
 VALUES = {"thing1": "2025年5月账单", "amount2": "58.00元"}
 
 
@@ -86,15 +94,31 @@ class Jobs:
 
 
 def setup(base_url):
-    org, _ = Organisation.objects.get_or_create(code="BENCH-TPL", defaults={"name": "模板消息基准", "level": "province"})
+    org, _ = Organisation.objects.get_or_create(
+        code="BENCH-TPL", defaults={"name": "模板消息基准", "level": "province"}
+    )
     account, _ = ChannelAccount.objects.update_or_create(
-        code="wx-bench-tpl", defaults={"name": "基准公众号", "organisation": org, "app_id": f"wxbench{uuid.uuid4().hex[:10]}",
-                                       "type": ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT, "api_base_url": base_url,
-                                       "enabled": True})
+        code="wx-bench-tpl",
+        defaults={
+            "name": "基准公众号",
+            "organisation": org,
+            "app_id": f"wxbench{uuid.uuid4().hex[:10]}",
+            "type": ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT,
+            "api_base_url": base_url,
+            "enabled": True,
+        },
+    )
     set_secret(account, "app_secret", "bench-secret")
     definition, _ = TemplateMessage.objects.update_or_create(
-        code="bench_bill", defaults={"title": "账单提醒", "organisation": org, "template_id_short": "OPENTM200654400",
-                                     "fields": FIELDS, "live": True})
+        code="bench_bill",
+        defaults={
+            "title": "账单提醒",
+            "organisation": org,
+            "template_id_short": "OPENTM200654400",
+            "fields": FIELDS,
+            "live": True,
+        },
+    )
     TemplateMessageMapping.objects.update_or_create(definition=definition, account=account, defaults={})
     print("bound:", binding.bind_definition(definition.pk))
     return account
@@ -102,13 +126,22 @@ def setup(base_url):
 
 def raw(base, app_id, template_id, n):
     with httpx.Client(timeout=10) as http:
-        token = http.post(f"{base}/cgi-bin/stable_token", json={
-            "grant_type": "client_credential", "appid": app_id, "secret": "bench-secret"}).json()["access_token"]
+        token = http.post(
+            f"{base}/cgi-bin/stable_token",
+            json={"grant_type": "client_credential", "appid": app_id, "secret": "bench-secret"},
+        ).json()["access_token"]
         started = time.perf_counter()
         for i in range(n):
-            http.post(f"{base}/cgi-bin/message/template/send", params={"access_token": token}, json={
-                "touser": f"oRaw{i:024d}", "template_id": template_id,
-                "data": {k: {"value": v} for k, v in VALUES.items()}, "client_msg_id": f"raw-{i}"})
+            http.post(
+                f"{base}/cgi-bin/message/template/send",
+                params={"access_token": token},
+                json={
+                    "touser": f"oRaw{i:024d}",
+                    "template_id": template_id,
+                    "data": {k: {"value": v} for k, v in VALUES.items()},
+                    "client_msg_id": f"raw-{i}",
+                },
+            )
         return time.perf_counter() - started
 
 
@@ -119,8 +152,17 @@ def queued(account, n, run, jobs, workers):
         thread.start()
     started = time.perf_counter()
     for i in range(n):
-        accept(Request(definition="bench_bill", account=account.code, openid=f"o{run}{i:020d}", values=VALUES,
-                       client_msg_id=f"{run}-{i}"), allowed_account_ids=[account.pk], caller="bench")
+        accept(
+            Request(
+                definition="bench_bill",
+                account=account.code,
+                openid=f"o{run}{i:020d}",
+                values=VALUES,
+                client_msg_id=f"{run}-{i}",
+            ),
+            allowed_account_ids=[account.pk],
+            caller="bench",
+        )
     accepted = time.perf_counter() - started
     while not jobs.idle():
         time.sleep(0.01)
@@ -158,8 +200,10 @@ def main():
     raw_wall = raw(server.base_url, account.app_id, template_id, args.sends)
     rows.append(("raw httpx (reference)", args.sends, raw_wall, args.sends / raw_wall, "-", "-", 0))
 
-    for label, config in (("paced, no faults", {}), ("paced, 5% busy + 5% lost answers",
-                                                     {"fault_rate": 0.05, "lose_response_rate": 0.05, "seed": 7})):
+    for label, config in (
+        ("paced, no faults", {}),
+        ("paced, 5% busy + 5% lost answers", {"fault_rate": 0.05, "lose_response_rate": 0.05, "seed": 7}),
+    ):
         state.configure(**config)
         run = uuid.uuid4().hex[:6]
         before = len(state.messages)
@@ -180,11 +224,13 @@ def main():
     lines = [
         f"# Template messages sent (`python bench/template_send.py --sends {args.sends} --workers {args.workers}`)",
         "",
-        f"One official account on the in-process emulator; {args.workers} worker threads run the production "
-        f"delivery job (`notices.delivery.deliver`) on sends accepted by the sender API's service "
-        f"(`notices.sending.accept`). Pace: NOTICES_SENDS_PER_SECOND = {pace}. WeChat documents a daily quota "
-        f"of {WECHAT_DAILY_QUOTA:,} template messages per account, {day_rate:.2f}/s averaged over a day, and no "
-        "per-second figure; the pace is what keeps a billing run inside it without 45011 bursts.",
+        (
+            f"One official account on the in-process emulator; {args.workers} worker threads run the production "
+            f"delivery job (`notices.delivery.deliver`) on sends accepted by the sender API's service "
+            f"(`notices.sending.accept`). Pace: NOTICES_SENDS_PER_SECOND = {pace}. WeChat documents a daily quota "
+            f"of {WECHAT_DAILY_QUOTA:,} template messages per account, {day_rate:.2f}/s averaged over a day, and no "
+            "per-second figure; the pace is what keeps a billing run inside it without 45011 bursts."
+        ),
         "",
         "| scenario | sends | wall s | sustained msg/s | peak msg in one second | final states | duplicates |",
         "|---|---|---|---|---|---|---|",
@@ -193,9 +239,11 @@ def main():
         lines.append(f"| {label} | {n} | {wall:.2f} | {rate:.1f} | {peak} | {states} | {duplicates} |")
     lines += [
         "",
-        f"Ratio of the sustained paced rate to the pace: {rows[1][3] / pace:.2f}; to WeChat's daily average: "
-        f"{rows[1][3] / day_rate:.0f}x (a day's quota lasts {WECHAT_DAILY_QUOTA / max(rows[1][3], 0.01) / 60:.0f} "
-        "minutes at this rate, then 45009 pauses the account until midnight Beijing time).",
+        (
+            f"Ratio of the sustained paced rate to the pace: {rows[1][3] / pace:.2f}; to WeChat's daily average: "
+            f"{rows[1][3] / day_rate:.0f}x (a day's quota lasts {WECHAT_DAILY_QUOTA / max(rows[1][3], 0.01) / 60:.0f} "
+            "minutes at this rate, then 45009 pauses the account until midnight Beijing time)."
+        ),
         f"Duplicates under lost answers: {rows[2][6]} (every retry carries the send's own client_msg_id).",
     ]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")

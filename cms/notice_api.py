@@ -35,8 +35,9 @@ def _principal(request):
     try:
         token = bearer_token(request)
         if token is None:
-            return None, _errors(401, [{"field": "", "code": "UNAUTHENTICATED",
-                                        "message": "use Authorization: Bearer <token>"}])
+            return None, _errors(
+                401, [{"field": "", "code": "UNAUTHENTICATED", "message": "use Authorization: Bearer <token>"}]
+            )
         return principal_for_token(token), None
     except ApiError as exc:
         return None, _errors(exc.status, [{"field": "", "code": exc.code.value, "message": exc.message}])
@@ -74,15 +75,25 @@ def send_notice(request):
         body = None
     if not isinstance(body, dict):
         return _errors(400, [{"field": "", "code": "BAD_REQUEST", "message": "the body must be a JSON object"}])
-    asked = Request(definition=body.get("definition"), account=body.get("account"), openid=body.get("openid"),
-                    values=body.get("values"), client_msg_id=body.get("client_msg_id"), url=body.get("url") or "")
+    asked = Request(
+        definition=body.get("definition"),
+        account=body.get("account"),
+        openid=body.get("openid"),
+        values=body.get("values"),
+        client_msg_id=body.get("client_msg_id"),
+        url=body.get("url") or "",
+    )
     try:
-        send, replayed = accept(asked, allowed_account_ids=list(principal.accounts.values()),
-                                caller=f"{principal.kind}:{principal.name}")
+        send, replayed = accept(
+            asked, allowed_account_ids=list(principal.accounts.values()), caller=f"{principal.kind}:{principal.name}"
+        )
     except SendRefused as refused:
         return _errors(refused.status, [vars(p) for p in refused.problems])
-    return JsonResponse({"send": describe(send), "replayed": replayed}, status=200 if replayed else 202,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"send": describe(send), "replayed": replayed},
+        status=200 if replayed else 202,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @require_GET
@@ -96,6 +107,14 @@ def send_outcome(request, account, client_msg_id):
         .first()
     )
     if send is None:
-        return _errors(404, [{"field": "client_msg_id", "code": "NOT_FOUND",
-                              "message": f"公众号 {account[:64]} 没有调用方消息ID {client_msg_id[:64]} 的发送"}])
+        return _errors(
+            404,
+            [
+                {
+                    "field": "client_msg_id",
+                    "code": "NOT_FOUND",
+                    "message": f"公众号 {account[:64]} 没有调用方消息ID {client_msg_id[:64]} 的发送",
+                }
+            ],
+        )
     return JsonResponse({"send": describe(send)}, json_dumps_params={"ensure_ascii": False})

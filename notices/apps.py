@@ -17,8 +17,9 @@ class NoticesConfig(AppConfig):
         from notices import signal_handlers
         from notices.models import Send
 
-        published.connect(signal_handlers.definition_published, sender=TemplateMessage,
-                          dispatch_uid="notices-bind-definition")
+        published.connect(
+            signal_handlers.definition_published, sender=TemplateMessage, dispatch_uid="notices-bind-definition"
+        )
         template_send_finished.connect(signal_handlers.template_send_finished, dispatch_uid="notices-send-finished")
         register_org_scoped(Send)
         roles.grant(roles.EDITORS, Send, {"view"})

@@ -65,7 +65,10 @@ def bind_account(definition, mapping):
         app_id=account.app_id, code=definition.code, defaults={"template_id_short": short, "template_id": template_id}
     )
     TemplateMessageMapping.objects.filter(pk=mapping.pk).update(
-        wechat_template_id=template_id, bound_short=short, bound_keywords=keywords, bound_at=timezone.now(),
+        wechat_template_id=template_id,
+        bound_short=short,
+        bound_keywords=keywords,
+        bound_at=timezone.now(),
         bind_error="",
     )
     return template_id
@@ -73,10 +76,10 @@ def bind_account(definition, mapping):
 
 def _reusable(definition, mapping, app_id, short, keywords, held):
     current = mapping.wechat_template_id
-    if current and current in held:
-        # Obtained for this number and these keywords, or typed by hand before ids were obtained.
-        if (mapping.bound_short, mapping.bound_keywords) == (short, keywords) or not mapping.bound_short:
-            return current
+    # Obtained for this number and these keywords, or typed by hand before ids were obtained.
+    same = (mapping.bound_short, mapping.bound_keywords) == (short, keywords) or not mapping.bound_short
+    if current and current in held and same:
+        return current
     binding = TemplateBinding.objects.filter(app_id=app_id, code=definition.code, template_id_short=short).first()
     if binding and binding.template_id in held and not (mapping.bound_short and mapping.bound_keywords != keywords):
         return binding.template_id

@@ -88,8 +88,9 @@ def deliver(send_id):
     data = {key: {"value": value} for key, value in send.values.items()}
     try:
         with client_for_account(send.account) as client:
-            msgid = client.send_template_message(send.openid, send.template_id, data, url=send.url,
-                                                 client_msg_id=send.wechat_client_msg_id)
+            msgid = client.send_template_message(
+                send.openid, send.template_id, data, url=send.url, client_msg_id=send.wechat_client_msg_id
+            )
     except DailyQuotaExceeded as exc:
         until = exc.paused_until or quota.quota_reset_after(datetime.now(quota.BEIJING))
         with transaction.atomic():
@@ -119,8 +120,10 @@ def record_outcome(app_id, msg_id, status, tries=0):
     """Apply a TEMPLATESENDJOBFINISH event to its send; the event may overtake the
     send's own answer, so an unknown msgid is looked at again a few times."""
     state, reason = EVENT_STATUS.get(status, (State.FAILED, f"微信发送失败({status[:64]})"))
-    matched = Send.objects.filter(account__app_id=app_id, msgid=str(msg_id)).exclude(state=state).update(
-        state=state, reason=reason, finished_at=timezone.now()
+    matched = (
+        Send.objects.filter(account__app_id=app_id, msgid=str(msg_id))
+        .exclude(state=state)
+        .update(state=state, reason=reason, finished_at=timezone.now())
     )
     if matched or Send.objects.filter(account__app_id=app_id, msgid=str(msg_id)).exists():
         return state

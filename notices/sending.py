@@ -99,8 +99,12 @@ def _replayed(account, client_msg_id, request):
         return None
     asked = _fingerprint(request.definition, request.openid, request.values, request.url)
     if asked != _fingerprint(original.code, original.openid, original.values, original.url):
-        _refuse("client_msg_id", "CLIENT_MSG_ID_REUSED",
-                f"调用方消息ID {client_msg_id} 已用于另一条消息(第 {original.pk} 号发送)", 409)
+        _refuse(
+            "client_msg_id",
+            "CLIENT_MSG_ID_REUSED",
+            f"调用方消息ID {client_msg_id} 已用于另一条消息(第 {original.pk} 号发送)",
+            409,
+        )
     return original
 
 
@@ -139,8 +143,11 @@ def check_values(definition, values):
             problems.append(Problem(f"values.{key}", problem[0], f"字段 {key}({label}){problem[1]}"))
     for key in values:
         if key not in known:
-            problems.append(Problem(f"values.{str(key)[:40]}", "UNKNOWN_FIELD",
-                                    f"模板消息 {definition.code} 没有字段 {str(key)[:40]}"))
+            problems.append(
+                Problem(
+                    f"values.{str(key)[:40]}", "UNKNOWN_FIELD", f"模板消息 {definition.code} 没有字段 {str(key)[:40]}"
+                )
+            )
     return problems
 
 
@@ -177,9 +184,18 @@ def accept(request, *, allowed_account_ids, caller, test=False):
     if problems:
         raise SendRefused(problems)
     check_openid(account, openid)
-    send = Send(account=account, definition=definition, code=definition.code, openid=openid,
-                values=dict(request.values), url=url, template_id=template_id, client_msg_id=client_msg_id,
-                caller=caller[:150], test=test)
+    send = Send(
+        account=account,
+        definition=definition,
+        code=definition.code,
+        openid=openid,
+        values=dict(request.values),
+        url=url,
+        template_id=template_id,
+        client_msg_id=client_msg_id,
+        caller=caller[:150],
+        test=test,
+    )
     try:
         with transaction.atomic():
             send.save()

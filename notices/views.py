@@ -38,31 +38,60 @@ def test_send(request, definition_id):
     problems, send = {}, None
     if request.method == "POST":
         asked = Request(
-            definition=definition.code, account=posted.get("account", ""), openid=posted.get("openid", "").strip(),
+            definition=definition.code,
+            account=posted.get("account", ""),
+            openid=posted.get("openid", "").strip(),
             values={f["key"]: posted.get(f"value_{f['key']}", "") for f in fields},
-            client_msg_id=f"test-{uuid.uuid4().hex}", url=posted.get("url", "").strip(),
+            client_msg_id=f"test-{uuid.uuid4().hex}",
+            url=posted.get("url", "").strip(),
         )
         try:
-            send, _replayed = accept(asked, allowed_account_ids=[a.pk for a in accounts],
-                                     caller=f"admin:{request.user.get_username()}", test=True)
+            send, _replayed = accept(
+                asked,
+                allowed_account_ids=[a.pk for a in accounts],
+                caller=f"admin:{request.user.get_username()}",
+                test=True,
+            )
             send.refresh_from_db()
         except SendRefused as refused:
             for problem in refused.problems:
                 problems.setdefault(problem.field, []).append(problem.message)
-    rows = [{"key": f["key"], "label": f.get("label", ""), "type": f.get("type", ""),
-             "value": posted.get(f"value_{f['key']}", ""), "errors": problems.get(f"values.{f['key']}", [])}
-            for f in fields]
-    other = [m for name, messages in problems.items()
-             if name not in {"account", "openid", "url"} | {f"values.{f['key']}" for f in fields} for m in messages]
+    rows = [
+        {
+            "key": f["key"],
+            "label": f.get("label", ""),
+            "type": f.get("type", ""),
+            "value": posted.get(f"value_{f['key']}", ""),
+            "errors": problems.get(f"values.{f['key']}", []),
+        }
+        for f in fields
+    ]
+    other = [
+        m
+        for name, messages in problems.items()
+        if name not in {"account", "openid", "url"} | {f"values.{f['key']}" for f in fields}
+        for m in messages
+    ]
     edit_url = reverse(TemplateMessage.snippet_viewset.get_url_name("edit"), args=[definition.pk])
-    return TemplateResponse(request, "notices/test_send.html", {
-        "definition": definition, "accounts": accounts, "rows": rows, "problems": problems, "other": other,
-        "send": send, "posted": posted, "sends_url": reverse(Send.snippet_viewset.get_url_name("list")),
-        "header_icon": "mail", "page_title": _("测试发送:%(title)s") % {"title": definition.title},
-        "breadcrumbs_items": [
-            {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-            {"url": reverse(TemplateMessage.snippet_viewset.get_url_name("list")), "label": _("模板消息")},
-            {"url": edit_url, "label": str(definition)},
-            {"url": "", "label": _("测试发送")},
-        ],
-    })
+    return TemplateResponse(
+        request,
+        "notices/test_send.html",
+        {
+            "definition": definition,
+            "accounts": accounts,
+            "rows": rows,
+            "problems": problems,
+            "other": other,
+            "send": send,
+            "posted": posted,
+            "sends_url": reverse(Send.snippet_viewset.get_url_name("list")),
+            "header_icon": "mail",
+            "page_title": _("测试发送:%(title)s") % {"title": definition.title},
+            "breadcrumbs_items": [
+                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
+                {"url": reverse(TemplateMessage.snippet_viewset.get_url_name("list")), "label": _("模板消息")},
+                {"url": edit_url, "label": str(definition)},
+                {"url": "", "label": _("测试发送")},
+            ],
+        },
+    )

@@ -51,8 +51,23 @@ class SendViewSet(OrganisationScopedViewSet):
     list_per_page = 50
     ordering = ["-created_at", "-id"]
     inspect_view_fields = [
-        "created_at", "code", "account", "openid", "values", "url", "template_id", "client_msg_id", "caller", "test",
-        "state", "attempts", "msgid", "errcode", "reason", "sent_at", "finished_at",
+        "created_at",
+        "code",
+        "account",
+        "openid",
+        "values",
+        "url",
+        "template_id",
+        "client_msg_id",
+        "caller",
+        "test",
+        "state",
+        "attempts",
+        "msgid",
+        "errcode",
+        "reason",
+        "sent_at",
+        "finished_at",
     ]
     # Never edited; panels exist only because snippet viewsets build a form.
     panels = [FieldPanel("reason", read_only=True)]
@@ -74,7 +89,7 @@ def register_test_send_url():
 
 
 class TestSendMenuItem(ActionMenuItem):
-    """"测试发送" in a definition's action menu."""
+    """ "测试发送" in a definition's action menu."""
 
     name = "action-test-send"
     label = _("测试发送")

@@ -36,10 +36,10 @@ RULES = {
     "number": ValueRule("数字", 32, _p(r"-?\d+(\.\d+)?"), "只能是数字,可带小数"),
     "letter": ValueRule("字母", 32, _p(r"[A-Za-z]+"), "只能是字母"),
     "symbol": ValueRule("符号", 5, _p(f"[{re.escape(_SYMBOLS)}]+"), "只能是符号"),
-    "character_string": ValueRule(
-        "字符串", 32, _p(f"[A-Za-z0-9{re.escape(_SYMBOLS)}]+"), "只能是数字、字母或符号"
+    "character_string": ValueRule("字符串", 32, _p(f"[A-Za-z0-9{re.escape(_SYMBOLS)}]+"), "只能是数字、字母或符号"),
+    "time": ValueRule(
+        "时间", 40, _p(rf"{_MOMENT}(\s*~\s*{_MOMENT})?"), "须为24小时制时间,如 15:01 或 2019年10月1日 15:01"
     ),
-    "time": ValueRule("时间", 40, _p(rf"{_MOMENT}(\s*~\s*{_MOMENT})?"), "须为24小时制时间,如 15:01 或 2019年10月1日 15:01"),
     "date": ValueRule("日期", 40, _p(rf"{_MOMENT}(\s*~\s*{_MOMENT})?"), "须为日期,如 2019年10月1日 或 2019-10-01"),
     "amount": ValueRule(
         "金额", 16, _p(r"[¥￥$€£]?\d{1,10}(\.\d{1,2})?元?"), "须为一个币种符号加10位以内数字,可带小数,结尾可带“元”"

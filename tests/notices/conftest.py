@@ -62,8 +62,12 @@ def accounts(matrix, wechat_emulator):
 
 def make_definition(org, accounts, code="bill_reminder", short="OPENTM200654400", fields=None, live=True):
     definition = TemplateMessage.objects.create(
-        code=code, title="账单提醒", organisation=org, template_id_short=short,
-        fields=BILL_FIELDS if fields is None else fields, live=False,
+        code=code,
+        title="账单提醒",
+        organisation=org,
+        template_id_short=short,
+        fields=BILL_FIELDS if fields is None else fields,
+        live=False,
     )
     for account in accounts:
         TemplateMessageMapping.objects.create(definition=definition, account=account)
@@ -85,8 +89,13 @@ def billing(matrix, accounts):
 
 
 def post_send(client, token, **body):
-    payload = {"definition": "bill_reminder", "account": "wx-sx-01", "openid": "oBill_0000000000000000000001",
-               "values": dict(VALUES), "client_msg_id": "BILL-202505-0001"}
+    payload = {
+        "definition": "bill_reminder",
+        "account": "wx-sx-01",
+        "openid": "oBill_0000000000000000000001",
+        "values": dict(VALUES),
+        "client_msg_id": "BILL-202505-0001",
+    }
     payload.update(body)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     # The send's job runs after commit, as it does behind a real request.

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.integration
 
 
 def ids(definition):
-    return dict(TemplateMessageMapping.objects.filter(definition=definition).values_list("account__code", "wechat_template_id"))
+    return dict(
+        TemplateMessageMapping.objects.filter(definition=definition).values_list("account__code", "wechat_template_id")
+    )
 
 
 def test_publishing_a_definition_obtains_its_template_id_on_each_account(bill, accounts, wechat_emulator):

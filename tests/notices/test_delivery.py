@@ -29,7 +29,9 @@ def billing_app_id(bill):
 
 
 @pytest.mark.parametrize("errcode,needle", [(43101, "拒收"), (40003, "openid"), (40037, "重新发布")])
-def test_wechats_refusal_fails_the_send_with_its_reason(client, bill, billing, accounts, wechat_emulator, errcode, needle):
+def test_wechats_refusal_fails_the_send_with_its_reason(
+    client, bill, billing, accounts, wechat_emulator, errcode, needle
+):
     # given
     app_id = accounts["wx-sx-01"].app_id
     if errcode == 43101:

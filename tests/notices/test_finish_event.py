@@ -9,7 +9,13 @@ import pytest
 from callback.models import Follower
 from content.services.accounts import set_secret
 from notices.models import Send
-from tests.callback.conftest import ORIGINAL_ID, TOKEN, WeChatSender, event_xml, text_xml
+from tests.callback.conftest import (
+    ORIGINAL_ID,
+    TOKEN,
+    WeChatSender,
+    event_xml,
+    text_xml,
+)
 from tests.support.content import committed
 
 from .conftest import post_send
@@ -30,15 +36,18 @@ def wechat(client, accounts):
 
 
 def finish_xml(msgid, status, openid=OPENID):
-    return event_xml("TEMPLATESENDJOBFINISH", extra=f"<MsgID>{msgid}</MsgID><Status><![CDATA[{status}]]></Status>").replace(
-        "oUser_0123456789abcdefghijkl", openid
-    )
+    return event_xml(
+        "TEMPLATESENDJOBFINISH", extra=f"<MsgID>{msgid}</MsgID><Status><![CDATA[{status}]]></Status>"
+    ).replace("oUser_0123456789abcdefghijkl", openid)
 
 
 @pytest.mark.parametrize(
     "status,state,reason",
-    [("success", Send.State.DELIVERED, ""), ("failed:user block", Send.State.FAILED, "用户拒收"),
-     ("failed: system failed", Send.State.FAILED, "system failed")],
+    [
+        ("success", Send.State.DELIVERED, ""),
+        ("failed:user block", Send.State.FAILED, "用户拒收"),
+        ("failed: system failed", Send.State.FAILED, "system failed"),
+    ],
 )
 def test_the_finish_event_records_the_outcome_once(client, bill, billing, wechat, status, state, reason):
     # given
@@ -77,14 +86,16 @@ def test_the_callback_learns_followers_and_the_sender_uses_them(client, bill, bi
 @pytest.mark.django_db(transaction=True)
 def test_emulator_delivers_the_event_to_the_live_callback(live_server, matrix, accounts, wechat_emulator, client):
     # given: SX-01 takes callbacks; the emulator knows its code and token
-    from .conftest import make_definition
     from tests.support.api import make_api_client
+
+    from .conftest import make_definition
 
     account = accounts["wx-sx-01"]
     set_secret(account, "callback_token", "emulator-token")
     wechat_emulator.state.configure(template_event_delay_ms=10, callback_base=live_server.url)
-    wechat_emulator.state.register(account.app_id, code=account.code, original_id="gh_0123456789ab",
-                                   callback_token="emulator-token")
+    wechat_emulator.state.register(
+        account.app_id, code=account.code, original_id="gh_0123456789ab", callback_token="emulator-token"
+    )
     make_definition(matrix["province"], [account])
     _client, token = make_api_client("billing-e2e", matrix["branch1"], [account])
     # when

@@ -34,7 +34,7 @@ def test_a_template_message_is_sent_and_recorded(client, bill, billing, accounts
     assert send.state == Send.State.SENT and send.msgid == str(message["msgid"])
     assert send.caller == "client:billing-sx01"
     # and the caller reads the outcome back
-    outcome = client.get(f"/api/notices/sends/wx-sx-01/BILL-202505-0001/", HTTP_AUTHORIZATION=f"Bearer {billing}")
+    outcome = client.get("/api/notices/sends/wx-sx-01/BILL-202505-0001/", HTTP_AUTHORIZATION=f"Bearer {billing}")
     assert outcome.json()["send"]["state"] == "sent" and outcome.json()["send"]["msgid"] == send.msgid
 
 
@@ -45,8 +45,11 @@ def test_a_replayed_client_message_id_returns_the_original_send(client, bill, bi
     again = post_send(client, billing)
     # then
     assert again.status_code == 200
-    assert again.json() == {"send": first | {"state": "sent", "msgid": again.json()["send"]["msgid"],
-                                             "sent_at": again.json()["send"]["sent_at"]}, "replayed": True}
+    assert again.json() == {
+        "send": first
+        | {"state": "sent", "msgid": again.json()["send"]["msgid"], "sent_at": again.json()["send"]["sent_at"]},
+        "replayed": True,
+    }
     assert Send.objects.count() == 1 and len(messages(wechat_emulator)) == 1
 
 
@@ -120,7 +123,9 @@ def test_an_account_the_caller_is_not_bound_to_is_forbidden(client, bill, billin
     response = post_send(client, billing, account="wx-sx")
     assert response.status_code == 403
     assert response.json()["errors"][0] == {
-        "field": "account", "code": "ACCOUNT_NOT_ALLOWED", "message": "公众号 wx-sx 不存在或不在本调用方的授权范围内"
+        "field": "account",
+        "code": "ACCOUNT_NOT_ALLOWED",
+        "message": "公众号 wx-sx 不存在或不在本调用方的授权范围内",
     }
     assert messages(wechat_emulator) == []
 

@@ -41,17 +41,24 @@ def template_add(state, appid, req):
         raise ApiError(TEMPLATES_FULL, "template num exceeds limit")
     template_id = state.next_id("tpl")
     templates[template_id] = {
-        "template_id": template_id, "template_id_short": short, "title": f"模板 {short}",
-        "primary_industry": "IT科技", "deputy_industry": "互联网|电子商务",
+        "template_id": template_id,
+        "template_id_short": short,
+        "title": f"模板 {short}",
+        "primary_industry": "IT科技",
+        "deputy_industry": "互联网|电子商务",
         "content": "\n".join(f"{name}:{{{{keyword{i}.DATA}}}}" for i, name in enumerate(keywords, 1)),
-        "keyword_name_list": list(keywords), "example": "",
+        "keyword_name_list": list(keywords),
+        "example": "",
     }
     return {"errcode": 0, "errmsg": "ok", "template_id": template_id}
 
 
 def template_list(state, appid, req):
-    return {"template_list": [{k: v for k, v in t.items() if k != "keyword_name_list"}
-                              for t in state.templates[appid].values()]}
+    return {
+        "template_list": [
+            {k: v for k, v in t.items() if k != "keyword_name_list"} for t in state.templates[appid].values()
+        ]
+    }
 
 
 def template_delete(state, appid, req):
@@ -91,12 +98,22 @@ def template_send(state, appid, req):
     msgid = 3_000_000_000 + next(state.seq)
     if dedup[2]:
         state.message_ids[dedup] = msgid
-    state.messages.append({"appid": appid, "msgid": msgid, "touser": touser, "template_id": body["template_id"],
-                           "data": body["data"], "url": body.get("url", ""),
-                           "client_msg_id": dedup[2], "at": time.time()})
+    state.messages.append(
+        {
+            "appid": appid,
+            "msgid": msgid,
+            "touser": touser,
+            "template_id": body["template_id"],
+            "data": body["data"],
+            "url": body.get("url", ""),
+            "client_msg_id": dedup[2],
+            "at": time.time(),
+        }
+    )
     status = "failed: system failed" if touser in account.failing_openids else "success"
-    timer = threading.Timer(max(0, state.config.template_event_delay_ms) / 1000, deliver_event,
-                            args=(state, appid, touser, msgid, status))
+    timer = threading.Timer(
+        max(0, state.config.template_event_delay_ms) / 1000, deliver_event, args=(state, appid, touser, msgid, status)
+    )
     timer.daemon = True
     timer.start()
     return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
@@ -129,8 +146,17 @@ def deliver_event(state, appid, openid, msgid, status):
         return
     code, error = callbacks.send(url, account.callback_token, body)
     with state.lock:
-        state.callbacks.append({"msgid": msgid, "appid": appid, "url": url, "status": status,
-                                "http_status": code, "error": error, "at": time.time()})
+        state.callbacks.append(
+            {
+                "msgid": msgid,
+                "appid": appid,
+                "url": url,
+                "status": status,
+                "http_status": code,
+                "error": error,
+                "at": time.time(),
+            }
+        )
 
 
 ROUTES = {
