@@ -20,8 +20,9 @@ def wait_seconds(app_id, now=None):
     except ValueError:  # expired between add and incr
         cache.add(key, 1, 5)
         used = 1
-    if used <= settings.NOTICES_SENDS_PER_SECOND:
+    per_second = max(1, settings.NOTICES_SENDS_PER_SECOND)
+    if used <= per_second:
         return 0.0
     # Spread the waiting sends over the next seconds rather than all at the next tick.
-    overflow = used - settings.NOTICES_SENDS_PER_SECOND
-    return (second + 1 - now) + (overflow - 1) // settings.NOTICES_SENDS_PER_SECOND
+    overflow = used - per_second
+    return (second + 1 - now) + (overflow - 1) // per_second
