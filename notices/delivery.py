@@ -10,7 +10,9 @@ errors come back with the one back-off (``wechat.retry`` via
 the send with its code and reason. The TEMPLATESENDJOBFINISH event then marks the
 message delivered, or failed with the reason WeChat gives."""
 
+import hashlib
 import logging
+import threading
 from datetime import datetime
 
 from django.conf import settings
@@ -40,6 +42,32 @@ REASONS = {
 # How many times an event that arrives before its send's msgid is stored is looked at again.
 OUTCOME_TRIES = 5
 EVENT_STATUS = {"success": (State.DELIVERED, ""), "failed:user block": (State.FAILED, "用户拒收(failed:user block)")}
+
+
+_clients = threading.local()
+
+
+def _client(account):
+    """The account's WeChat client, kept per worker thread: building one loads the TLS
+    trust store (about 50 ms, more than the send itself). A changed secret, address or
+    retry setting builds a new one."""
+    secret = account.app_secret.reveal() if account.app_secret and account.app_secret.readable else ""
+    key = (
+        account.app_id,
+        account.api_base_url or settings.WECHAT_API_BASE_URL,
+        hashlib.sha256(secret.encode()).hexdigest(),
+        settings.WECHAT_RETRY_MAX_ATTEMPTS,
+        settings.WECHAT_RETRY_BASE_DELAY,
+        settings.WECHAT_RETRY_CAP,
+        settings.WECHAT_HTTP_TIMEOUT,
+    )
+    cache = getattr(_clients, "by_key", None)
+    if cache is None:
+        cache = _clients.by_key = {}
+    client = cache.get(key)
+    if client is None:
+        client = cache[key] = client_for_account(account)
+    return client
 
 
 def _claim(send_id):
@@ -87,10 +115,9 @@ def deliver(send_id):
         return None
     data = {key: {"value": value} for key, value in send.values.items()}
     try:
-        with client_for_account(send.account) as client:
-            msgid = client.send_template_message(
-                send.openid, send.template_id, data, url=send.url, client_msg_id=send.wechat_client_msg_id
-            )
+        msgid = _client(send.account).send_template_message(
+            send.openid, send.template_id, data, url=send.url, client_msg_id=send.wechat_client_msg_id
+        )
     except DailyQuotaExceeded as exc:
         until = exc.paused_until or quota.quota_reset_after(datetime.now(quota.BEIJING))
         with transaction.atomic():
