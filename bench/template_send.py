@@ -250,6 +250,7 @@ def main():
             "minutes at this rate, then 45009 pauses the account until midnight Beijing time)."
         ),
         f"Duplicates under lost answers: {rows[2][6]} (every retry carries the send's own client_msg_id).",
+        "The peak counts the emulator's clock: a slot taken at the end of one second may be sent early in the next.",
     ]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
