@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import DataError, IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
-from .models import MessageLog
+from .models import Follower, MessageLog
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ class Logbook:
 
     def _write(self, rows):
         with transaction.atomic():
+            _record_followers(rows)
             if connection.vendor != "postgresql":
                 MessageLog.objects.bulk_create([MessageLog(**values) for values in rows], batch_size=BATCH_ROWS)
                 return
@@ -172,6 +173,26 @@ class Logbook:
 
 
 logbook = Logbook()
+
+
+def _record_followers(rows):
+    """Who wrote to which account, in one upsert per flush: the last row of an openid
+    says whether it still follows. Publish-job events come from WeChat, not a follower."""
+    latest = {}
+    for values in rows:
+        if values.get("matched_kind") == MessageLog.Matched.PUBLISH_JOB or not values.get("openid"):
+            continue
+        latest[(values["account_id"], values["openid"])] = values
+    if not latest:
+        return
+    Follower.objects.bulk_create(
+        [
+            Follower(account_id=account_id, openid=openid, subscribed=values.get("event", "").lower() != "unsubscribe",
+                     last_seen=values["created_at"])
+            for (account_id, openid), values in latest.items()
+        ],
+        update_conflicts=True, unique_fields=["account", "openid"], update_fields=["subscribed", "last_seen"],
+    )
 
 
 def purge_hourly():

@@ -33,6 +33,7 @@ class Inbound:
     event_key: str = ""
     publish: dict = field(default_factory=dict)
     mass: dict = field(default_factory=dict)
+    template_job: dict = field(default_factory=dict)
 
     @property
     def delivery_id(self):
@@ -44,6 +45,8 @@ class Inbound:
             return f"p:{self.publish['publish_id']}:{self.publish['status']}"
         if self.mass:
             return f"x:{self.mass['msg_id']}"
+        if self.template_job:
+            return f"t:{self.template_job['msg_id']}"
         return f"e:{self.from_user}:{self.create_time}:{self.event}"
 
 
@@ -121,6 +124,13 @@ def _mass_info(root):
     status = " ".join(_text(root, "Status", required=True).lower().split())
     status = {"sendsuccess": "send success", "sendfail": "send fail"}.get(status, status)
     return {"msg_id": str(_int(root, "MsgID", required=True)), "status": status, **counts}
+def _template_job(root):
+    """MsgID and Status of a TEMPLATESENDJOBFINISH event."""
+    msg_id = _int(root, "MsgID", required=True)
+    status = _text(root, "Status", required=True)
+    if len(status) > 64:
+        raise MalformedMessage("Status is too long")
+    return {"msg_id": str(msg_id), "status": status}
 
 
 def parse_message(root):
@@ -139,6 +149,7 @@ def parse_message(root):
         raise MalformedMessage("Event is missing")
     publish = _publish_info(root) if event.upper() == "PUBLISHJOBFINISH" else {}
     mass = _mass_info(root) if event.upper() == "MASSSENDJOBFINISH" else {}
+    template_job = _template_job(root) if event.upper() == "TEMPLATESENDJOBFINISH" else {}
     return Inbound(
         to_user=to_user,
         from_user=from_user,
@@ -150,4 +161,5 @@ def parse_message(root):
         event_key=_text(root, "EventKey") if msg_type == "event" else "",
         publish=publish,
         mass=mass,
+        template_job=template_job,
     )

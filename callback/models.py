@@ -52,3 +52,29 @@ class MessageLog(models.Model):
         return f"{self.get_matched_kind_display()}{label}{rule}"
 
     matched.short_description = _("命中规则")
+
+
+class Follower(models.Model):
+    """An openid the callback has heard from at an official account. WeChat's openids
+    are per account, so this says which account an openid belongs to (the sender of
+    template messages refuses another account's openid) and whether it still follows.
+    Written by the message log's writer, off the request path."""
+
+    account = models.ForeignKey(
+        "content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+"
+    )
+    openid = models.CharField(_("OpenID"), max_length=64)
+    subscribed = models.BooleanField(_("关注中"), default=True)
+    last_seen = models.DateTimeField(_("最近消息时间"), default=timezone.now)
+
+    organisation_lookup = "account__organisation_id"
+    wagtail_reference_index_ignore = True
+
+    class Meta:
+        verbose_name = _("公众号粉丝")
+        verbose_name_plural = _("公众号粉丝")
+        constraints = [models.UniqueConstraint(fields=["account", "openid"], name="wechat_cb_follower_unique")]
+        indexes = [models.Index(fields=["openid"], name="wechat_cb_follower_openid")]
+
+    def __str__(self):
+        return f"{self.openid} @ {self.account_id}"

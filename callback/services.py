@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from callback.signals import mass_send_finished, publish_job_finished
+from callback.signals import mass_send_finished, publish_job_finished, template_send_finished
 
 from . import replies
 from .crypto import EnvelopeError, signature_matches
@@ -107,7 +107,7 @@ def answer_message(table, params, body, defer=_now):
     log write; the view runs it once the reply is on its way to WeChat."""
     inbound, encrypted = read_message(table, params, body)
     is_publish_job = bool(inbound.publish or inbound.mass)
-    answer = None if is_publish_job else table.answer(inbound)
+    answer = None if is_publish_job or inbound.template_job else table.answer(inbound)
     reply = _reply_bytes(table, inbound, answer, encrypted)
     key = _delivery_key(table, inbound)
     # add() is atomic: of concurrent duplicates exactly one stores its bytes and acts.
@@ -118,6 +118,9 @@ def answer_message(table, params, body, defer=_now):
         _finish_publish_job(table, inbound, key)
     elif inbound.mass:
         _report(mass_send_finished, table, key, app_id=table.app_id, account_code=table.code, **inbound.mass)
+    elif inbound.template_job:
+        _report(template_send_finished, table, key, app_id=table.app_id, account_code=table.code,
+                openid=inbound.from_user, **inbound.template_job)
     defer(functools.partial(record, table, inbound, answer, encrypted, publish_job=is_publish_job))
     return reply
 

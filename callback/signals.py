@@ -11,3 +11,8 @@ publish_job_finished = Signal()
 # kwargs: app_id, account_code, msg_id (str), status (str: "send success", "send fail"
 # or "err(<code>)"), total_count, filter_count, sent_count, error_count (ints).
 mass_send_finished = Signal()
+
+# Sent when WeChat reports a template message's delivery (the TEMPLATESENDJOBFINISH event).
+# kwargs: app_id, account_code, openid, msg_id (str), status (WeChat's text: "success",
+# "failed:user block", "failed: system failed").
+template_send_finished = Signal()

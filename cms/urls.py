@@ -7,11 +7,14 @@ from wagtail.admin import urls as wagtailadmin_urls
 from cms import admin_reports
 from cms.graphql_view import graphql_view
 from cms.health import healthz, readyz
+from cms.notice_api import send_notice, send_outcome
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),  # liveness
     path("readyz", readyz, name="readyz"),  # readiness
     path("graphql/", graphql_view, name="graphql"),
+    path("api/notices/send/", send_notice, name="notices_send"),  # template messages for business systems
+    path("api/notices/sends/<str:account>/<str:client_msg_id>/", send_outcome, name="notices_send_outcome"),
     path("wechat/", include("callback.urls")),  # WeChat callback per official account
     path("django-admin/", admin.site.urls),
     # Wagtail's reports under organisation isolation, ahead of the ones they replace.

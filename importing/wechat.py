@@ -84,4 +84,9 @@ class TemplateMessagesList(EditorialList):
             "fields": fields,
             "organisation_id": self.ctx.ref("organisations", province, "code", errors) if province else None,
         }
+        if "template_id_short" in record:
+            # Only when the export has it: a re-import keeps the number an editor entered.
+            values["template_id_short"] = value(
+                TemplateMessage, "template_id_short", record["template_id_short"], "template_id_short", errors
+            )
         return values, {}, {}

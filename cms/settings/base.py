@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "publishing",
     "publishing.changes",  # change log and bundles
     "broadcasts",  # mass sends (群发)
+    "notices",  # template messages sent for business systems
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -296,6 +297,10 @@ CONTENT_PUBLISH_SCHEDULED_SECONDS = float(env_str("CONTENT_PUBLISH_SCHEDULED_SEC
 IMPORT_SWEEP_SECONDS = float(env_str("IMPORT_SWEEP_SECONDS", "300"))
 # How often beat compares every WeChat account's live state with the CMS (wechat_sync check).
 WECHAT_SYNC_CHECK_SECONDS = float(env_str("WECHAT_SYNC_CHECK_SECONDS", "3600"))
+# Template messages (notices app): sends per second and official account. WeChat
+# documents a daily quota (100,000 a day, 45009) and answers bursts with 45011 / -1;
+# pacing keeps one billing run from using the day's quota in minutes.
+NOTICES_SENDS_PER_SECOND = env_int("NOTICES_SENDS_PER_SECOND", 50)
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "publishing.sweep", "schedule": PUBLISHING_SWEEP_SECONDS},
     "wechat-sync-check": {"task": "publishing.check_wechat_accounts", "schedule": WECHAT_SYNC_CHECK_SECONDS},

@@ -96,10 +96,17 @@ class AutoReply(EditorialModel):
 
 
 class TemplateMessage(OwnedEditorialModel):
-    """A template-message definition; each account maps it to its WeChat template id."""
+    """A template-message definition: a template of WeChat's library (its number, and
+    for a category template the keywords, which are the fields' labels in order) and
+    the accounts it is sent from; each account's template id is obtained from WeChat
+    when the definition is published (``notices.binding``), never typed by hand."""
 
     code = models.CharField(_("代码"), max_length=64, unique=True, validators=[code_validator])
     title = models.CharField(_("标题"), max_length=64)
+    template_id_short = models.CharField(
+        _("模板库编号"), max_length=64, blank=True,
+        help_text=_("微信模板库中的模板编号(如 OPENTM200654400;类目模板为纯数字编号,关键词取各字段的名称)"),
+    )
     # [{"key": "thing1", "label": "账单月份", "type": "thing"}, ...]
     fields = models.JSONField(_("字段"), default=list, blank=True)
 
@@ -123,12 +130,24 @@ class TemplateMessage(OwnedEditorialModel):
 
 
 class TemplateMessageMapping(models.Model):
+    """An official account the definition is sent from, with the template id WeChat
+    gave that account for it (empty until the definition's publication binds it)."""
+
     definition = ParentalKey(TemplateMessage, on_delete=models.CASCADE, related_name="account_mappings")
     account = models.ForeignKey("content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+")
-    wechat_template_id = models.CharField(_("微信模板ID"), max_length=64)
+    wechat_template_id = models.CharField(_("微信模板ID"), max_length=64, blank=True, help_text=_("发布后从微信获取"))
+    # What the id was obtained for: a changed library number or keyword list needs a new one.
+    bound_short = models.CharField(_("已绑定的模板库编号"), max_length=64, blank=True)
+    bound_keywords = models.JSONField(_("已绑定的关键词"), default=list, blank=True)
+    bound_at = models.DateTimeField(_("绑定时间"), null=True, blank=True)
+    bind_error = models.CharField(_("绑定失败原因"), max_length=255, blank=True)
 
     # A plain select: the definition's form limits it to the editor's official accounts.
-    panels = [FieldPanel("account", widget=forms.Select), FieldPanel("wechat_template_id")]
+    panels = [
+        FieldPanel("account", widget=forms.Select),
+        FieldPanel("wechat_template_id", read_only=True),
+        FieldPanel("bind_error", read_only=True),
+    ]
 
     class Meta:
         verbose_name = _("模板ID映射")

@@ -88,7 +88,7 @@ def load(model, items, info, account_id=None, asked=None):
         mappings = TemplateMessageMapping.objects.filter(account_id=account_id, definition__in=[i.pk for i in items])
         template_ids = dict(mappings.values_list("definition_id", "wechat_template_id"))
         for item in items:
-            item._wechat_template_id = template_ids.get(item.pk)
+            item._wechat_template_id = template_ids.get(item.pk) or None  # empty until obtained
     return items
 
 

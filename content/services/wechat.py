@@ -169,6 +169,9 @@ def validate_template_message(definition):
     errors = {}
     if not (definition.title or "").strip():
         errors["title"] = [_("标题不能为空")]
+    short = (definition.template_id_short or "").strip()
+    if short and not TEMPLATE_ID_RE.match(short):
+        errors["template_id_short"] = [_("模板库编号 %(id)s 无效:只能含字母、数字、下划线和连字符") % {"id": short}]
     problems = validate_template_fields(definition.fields)
     if problems:
         errors["fields"] = problems
@@ -193,7 +196,8 @@ def validate_template_mapping(mapping, definition=None):
             _("公众号 %(account)s 不属于 %(org)s 或其下级") % {"account": account.code, "org": definition.organisation.code}
         )
     template_id = (mapping.wechat_template_id or "").strip()
-    if not TEMPLATE_ID_RE.match(template_id):
+    # Obtained from WeChat on publication (notices.binding): empty until then.
+    if template_id and not TEMPLATE_ID_RE.match(template_id):
         errors["wechat_template_id"].append(_("微信模板ID %(id)s 无效:只能含字母、数字、下划线和连字符") % {"id": template_id or "-"})
     if account is not None and definition.pk and (
         TemplateMessageMapping.objects.filter(definition_id=definition.pk, account=account).exclude(pk=mapping.pk).exists()

@@ -150,7 +150,6 @@ class TemplateMessageForm(EditorialForm):
                 continue
             seen.add(account.pk)
             form.instance.account = account
-            form.instance.wechat_template_id = form.cleaned_data.get("wechat_template_id", "")
             try:
                 validate_template_mapping(form.instance, definition=self.instance)
             except ValidationError as e:

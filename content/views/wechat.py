@@ -154,6 +154,10 @@ class TemplateMessageViewSet(ContentViewSet):
         FieldPanel("code"),
         FieldPanel("title"),
         OrganisationPanel(),
+        FieldPanel("template_id_short"),
         FieldPanel("fields"),
-        InlinePanel("account_mappings", heading=_("各公众号的模板ID"), label=_("映射")),
+        InlinePanel(
+            "account_mappings", heading=_("发送公众号"), label=_("公众号"),
+            help_text=_("发布后自动为每个公众号从微信获取模板ID"),
+        ),
     ]

@@ -158,7 +158,7 @@ def test_editor_creates_an_auto_reply_only_on_own_accounts(client, matrix, branc
 def test_template_message_form_with_account_mappings(client, matrix, branch_editor):
     client.force_login(branch_editor)
     data = {
-        "code": "bill_xa", "title": "账单提醒", "organisation": matrix["branch1"].pk,
+        "code": "bill_xa", "title": "账单提醒", "organisation": matrix["branch1"].pk, "template_id_short": "OPENTM200654400",
         "fields": "thing1 账单月份 thing\namount2 消费金额 amount",
         "account_mappings-TOTAL_FORMS": "1", "account_mappings-INITIAL_FORMS": "0",
         "account_mappings-MIN_NUM_FORMS": "0", "account_mappings-MAX_NUM_FORMS": "1000",
@@ -170,7 +170,9 @@ def test_template_message_form_with_account_mappings(client, matrix, branch_edit
     assert response.status_code == 302, response.context["form"].errors
     definition = TemplateMessage.objects.get(code="bill_xa")
     assert definition.fields[1] == {"key": "amount2", "label": "消费金额", "type": "amount"}
-    assert definition.account_mappings.get().wechat_template_id == "TPL-xa-001"
+    # the template id is obtained from WeChat on publication: a typed one is not taken
+    assert definition.account_mappings.get().wechat_template_id == ""
+    assert definition.template_id_short == "OPENTM200654400"
     # a malformed field line is refused naming the line
     data.update({"code": "bill_xa2", "fields": "thing1 账单月份"})
     response = client.post(url(TemplateMessage, "add"), data)

@@ -28,6 +28,9 @@ def _cdata(value):
     return "<![CDATA[" + str(value).replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
+cdata = _cdata  # for the other events' XML (templates.py)
+
+
 def publish_event_xml(account, job, now=None):
     """The documented event: ToUserName, FromUserName (mphelper), CreateTime, MsgType,
     Event and PublishEventInfo (publish_id, publish_status, article_id,

@@ -19,6 +19,7 @@ DAILY_QUOTA = {
     "menu/delete": 1_000,
     "menu/addconditional": 1_000,
     "template/api_add_template": 1_000,
+    "message/template/send": 100_000,
 }
 BEIJING_OFFSET = 8 * 3600
 MAX_TEMPLATES = 25
@@ -41,6 +42,7 @@ class Config:
     slow_ms: int = 0
     lose_response_rate: float = 0.0  # share of calls that commit, then drop the connection
     publish_delay_ms: int = 300  # a publish job finishes this long after freepublish/submit
+    template_event_delay_ms: int = 50  # TEMPLATESENDJOBFINISH follows an accepted template message
     token_ttl: int = 7200
     callback_base: str = ""  # POST PUBLISHJOBFINISH to callback_base + /wechat/<code or appid>/
     strict_accounts: bool = False  # refuse appids that were not registered (40013)
@@ -67,6 +69,9 @@ class Account:
     linked_miniprograms: list | None = None  # None: every mini-program counts as linked
     unauthorized_apis: list = field(default_factory=list)  # answered 48001
     unsupported_apis: list = field(default_factory=list)  # answered 45103
+    followers: list | None = None  # openids following the account (None: any); others answered 40003
+    blocked_openids: list = field(default_factory=list)  # refuse the account's template messages (43101)
+    failing_openids: list = field(default_factory=list)  # template messages reported failed by the event
 
     def public(self):
         data = asdict(self)
