@@ -7,10 +7,20 @@ WORKFLOW_NAME = "内容发布审核"
 TASK_NAME = "发布审核"
 
 
+# Models of apps above content that go through the same approval (a release).
+_more_models = []
+
+
+def register_model(model):
+    """Called in an upper app's ``ready()``: ``model`` is approved by this workflow too."""
+    if model not in _more_models:
+        _more_models.append(model)
+
+
 def workflow_models():
     from content import kinds
 
-    return kinds.editorial_models()
+    return kinds.editorial_models() + tuple(_more_models)
 
 
 @transaction.atomic

@@ -62,6 +62,9 @@ def publish_revision(menu, revision, *, user=None, comment="", changed=True, log
     the draft), let Wagtail mark the menu live and log it, store the version and announce it."""
     from wagtail.actions.publish_revision import PublishRevisionAction
 
+    from content.holds import refuse_held
+
+    refuse_held(menu)
     with transaction.atomic():
         menu = Menu.objects.select_for_update(of=("self",)).select_related("account", "brand").get(pk=menu.pk)
         if revision.content.get("tree") is not None:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "importing",  # legacy channel export importer
     "publishing",
     "publishing.changes",  # change log and bundles
+    "releases",  # releases: many items live and rolled back as one
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",

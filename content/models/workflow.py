@@ -72,9 +72,12 @@ def _item_under_review(task_state):
 def refuse_blocked_approval(task_state, without=()):
     """ValidationError listing the blocking channel checks of the revision under
     review, except those of the channels ``without`` leaves out."""
+    from content.holds import refuse_held
     from content.services.approval import refuse_blocked
 
-    refuse_blocked(_item_under_review(task_state), without)
+    item = _item_under_review(task_state)
+    refuse_held(item)
+    refuse_blocked(item, without)
 
 
 def moderatable_q(user):

@@ -9,7 +9,7 @@ from content.models import Brand, ChannelAccount, SmsTemplate
 from publishing.changes import documents
 from publishing.changes.models import Change
 from content.reach import audience_for, published
-from publishing.changes.services import change_rows, current_version
+from publishing.changes.services import change_rows, consistent_read, current_version
 
 BUNDLE_FORMAT = "channel-bundle/1"
 DELTA_FORMAT = "channel-bundle-delta/1"
@@ -60,7 +60,13 @@ def build_bundle(account):
     """The account's published configuration with the version it is current at.
 
     The version is read first: anything published while the bundle builds is
-    then also in a later ``changes_since(version)``, so a client never misses it."""
+    then also in a later ``changes_since(version)``, so a client never misses it.
+    A release is in it whole or not at all (``consistent_read``)."""
+    with consistent_read():
+        return _build_bundle(account)
+
+
+def _build_bundle(account):
     account = _account(account)
     version = current_version(account)
     audience = audience_for([account])
@@ -99,6 +105,11 @@ def _last_actions(account, since):
 def bundle_delta(account, since):
     """What changed in the account's bundle after version ``since``: the current
     documents of items published since, and the codes of items withdrawn since."""
+    with consistent_read():
+        return _bundle_delta(account, since)
+
+
+def _bundle_delta(account, since):
     account = _account(account)
     last, version = _last_actions(account, since)
     audience = audience_for([account])
