@@ -112,8 +112,7 @@ def publish(release, *, at=None, user=None):
         release.save(update_fields=["go_live_at"])
         revision = release.save_revision(user=user, clean=False)
         revision.publish(user=user, skip_permission_checks=True)
-    release.refresh_from_db()
-    return release
+    return Release.objects.get(pk=release.pk)
 
 
 def _publish_item(release_item, user):
@@ -246,8 +245,7 @@ def rollback(release, user=None):
         refuse_rollback(release)
         Release.objects.filter(pk=release.pk).update(state=Release.State.ROLLING_BACK)
         _enqueue("roll_back", release.pk, user.pk if user is not None else None)
-    release.refresh_from_db()
-    return release
+    return Release.objects.get(pk=release.pk)
 
 
 def _restore_item(release_item, user):

@@ -91,10 +91,12 @@ def _conflict_message(item, holder):
 def add(release, items, user=None):
     """Add ``items`` (objects or ``KIND:CODE`` references) to an open release, all or
     none: each must be one the user may edit and no other open release holds."""
-    refuse_unless_editable(release)
     resolved = [resolve(ref) if isinstance(ref, str) else ref for ref in items]
     added = []
     with transaction.atomic():
+        # Locked: an approval or go-live of the release waits for the items being added.
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        refuse_unless_editable(release)
         for item in resolved:
             kind = kinds.kind_of(item)
             code = kind.item_code(item)
@@ -138,8 +140,10 @@ def add(release, items, user=None):
 
 
 def remove(release, release_item_id):
-    refuse_unless_editable(release)
-    ReleaseItem.objects.filter(release=release, pk=release_item_id).delete()
+    with transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        refuse_unless_editable(release)
+        ReleaseItem.objects.filter(release=release, pk=release_item_id).delete()
 
 
 def holding_release(item):

@@ -79,6 +79,12 @@ class Release(
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def save(self, *args, **kwargs):
+        # Wagtail's ``live`` defaults to True; a new release is a draft until published.
+        if self._state.adding and self.live_revision_id is None:
+            self.live = False
+        super().save(*args, **kwargs)
+
     @property
     def is_open(self):
         return self.state == self.State.OPEN

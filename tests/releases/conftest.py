@@ -151,8 +151,7 @@ def go_live_now(release, user=None):
 
     with committed():
         golive.publish(release, user=user)
-    release.refresh_from_db()
-    return release
+    return Release.objects.get(pk=release.pk)
 
 
 __all__ = ["committed", "edit_draft", "go_live_now", "make_release", "publish"]
