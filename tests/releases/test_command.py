@@ -24,13 +24,27 @@ def run(*args):
     return out.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)  # --wait watches jobs that run as each step commits
-def test_an_operator_scripts_a_go_live_and_its_rollback(matrix, tariff, sms_endpoint, webhook_receiver):
+@pytest.mark.django_db(
+    transaction=True
+)  # --wait watches jobs that run as each step commits
+def test_an_operator_scripts_a_go_live_and_its_rollback(
+    matrix, tariff, sms_endpoint, webhook_receiver
+):
     run("create", "R-CMD", "--title", "五月资费调整", "--organisation", "SX-01")
-    out = run("add", "R-CMD", "package:PKG-5G-58", "sms_template:SMS-5G-58", "sms_template:SMS-5G-58-KT")
+    out = run(
+        "add",
+        "R-CMD",
+        "package:PKG-5G-58",
+        "sms_template:SMS-5G-58",
+        "sms_template:SMS-5G-58-KT",
+    )
     assert "package:PKG-5G-58" in out and "共 3 项" in out
     shown = run("show", "R-CMD")
-    assert "sms-sx-01" in shown and "修改 sms_template:SMS-5G-58" in shown and "没有问题" in shown
+    assert (
+        "sms-sx-01" in shown
+        and "修改 sms_template:SMS-5G-58" in shown
+        and "没有问题" in shown
+    )
     out = run("publish", "R-CMD", "--wait", "--timeout", "60")
     release = Release.objects.get(code="R-CMD")
     assert release.state == Release.State.LIVE and "失败 0 个" in out
@@ -51,11 +65,15 @@ def test_show_exits_1_and_names_the_item_and_field_of_each_violation(matrix, tar
     assert exited.value.code == 1
     with pytest.raises(CommandError) as refused:
         run("publish", "R-BAD")
-    assert "package:PKG-5G-58" in str(refused.value) and "monthly_fee" in str(refused.value)
+    assert "package:PKG-5G-58" in str(refused.value) and "monthly_fee" in str(
+        refused.value
+    )
     assert Release.objects.get(code="R-BAD").state == Release.State.OPEN
 
 
-def test_publish_at_a_past_time_is_refused_and_a_future_one_is_scheduled(matrix, tariff):
+def test_publish_at_a_past_time_is_refused_and_a_future_one_is_scheduled(
+    matrix, tariff
+):
     run("create", "R-AT", "--title", "定时计划", "--organisation", "SX-01")
     run("add", "R-AT", "package:PKG-5G-58")
     past = (timezone.now() - datetime.timedelta(hours=1)).isoformat()

@@ -28,7 +28,9 @@ def api(matrix, sms_account):
     return Api(token)
 
 
-def test_the_change_feed_and_bundle_name_the_release_they_hold(release, sms_account, api):
+def test_the_change_feed_and_bundle_name_the_release_they_hold(
+    release, sms_account, api
+):
     # given what the SMS hall held before the release
     before = api.data(QUERY, {"account": sms_account.code, "since": 0})
     assert before["bundle"]["release"] is None
@@ -40,12 +42,17 @@ def test_the_change_feed_and_bundle_name_the_release_they_hold(release, sms_acco
     # then every change since carries the release's code and its one version
     changes = [edge["node"] for edge in data["changes"]["edges"]]
     assert {c["code"] for c in changes} >= {"SMS-5G-58", "SMS-5G-58-KT", "PKG-5G-58"}
-    assert {(c["release"]["code"], int(c["release"]["version"]), c["release"]["rollback"]) for c in changes} == {
-        (release.code, run.change_version, False)
-    }
+    assert {
+        (c["release"]["code"], int(c["release"]["version"]), c["release"]["rollback"])
+        for c in changes
+    } == {(release.code, run.change_version, False)}
     # and the bundle and the delta name it at that version
     held = data["bundle"]["release"]
-    assert (held["code"], int(held["version"]), held["rollback"]) == (release.code, run.change_version, False)
+    assert (held["code"], int(held["version"]), held["rollback"]) == (
+        release.code,
+        run.change_version,
+        False,
+    )
     assert int(data["bundle"]["version"]) == run.change_version
     assert data["bundleDelta"]["release"]["code"] == release.code
 
