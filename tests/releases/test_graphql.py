@@ -4,10 +4,10 @@ release it shows; a rollback is the same release with ``rollback: true``."""
 
 import pytest
 
+from releases import golive
 from tests.support.api import Api, make_api_client
 
 from .conftest import committed, go_live_now
-from releases import golive
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
