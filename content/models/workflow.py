@@ -72,12 +72,9 @@ def _item_under_review(task_state):
 def refuse_blocked_approval(task_state, without=()):
     """ValidationError listing the blocking channel checks of the revision under
     review, except those of the channels ``without`` leaves out."""
-    from content.holds import refuse_held
     from content.services.approval import refuse_blocked
 
-    item = _item_under_review(task_state)
-    refuse_held(item)
-    refuse_blocked(item, without)
+    refuse_blocked(_item_under_review(task_state), without)
 
 
 def moderatable_q(user):
