@@ -80,3 +80,10 @@ def test_a_publisher_rolls_back_from_the_release_page(matrix, release, superuser
     with committed():
         login(superuser).post(f"/admin/releases/{release.pk}/", {"action": "rollback"})
     assert Release.objects.get(pk=release.pk).state == Release.State.ROLLED_BACK
+
+
+def test_a_branch_editor_opens_the_add_form(matrix, branch_editor):
+    response = login(branch_editor).get("/admin/snippets/releases/release/add/")
+    html = response.content.decode()
+    assert response.status_code == 200, html[:500]
+    assert 'name="organisation"' in html
