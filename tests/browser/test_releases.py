@@ -19,7 +19,13 @@ def open_more_actions(page):
 
 
 def test_build_review_approve_go_live_and_roll_back_a_release(
-    admin_page, chromium, live_server, matrix, tariff, branch_editor, branch_publisher  # noqa: F811
+    admin_page,
+    chromium,
+    live_server,
+    matrix,
+    tariff,
+    branch_editor,
+    branch_publisher,
 ):
     page = admin_page
     admin_login(page, branch_editor.username)
@@ -32,25 +38,28 @@ def test_build_review_approve_go_live_and_roll_back_a_release(
 
     # when the editor creates a release
     page.goto(f"{page.base_url}{ADD}")
-    print("DEBUGPAGE", page.url, page.content()[:3000])
     page.fill("input[name=code]", "R-BROWSER")
     page.fill("input[name=title]", "五月资费调整")
-    page.select_option("select[name=organisation]", str(matrix["branch1"].pk))
     page.locator("footer button[type=submit]").first.click()
     page.wait_for_load_state("networkidle")
     release = Release.objects.get(code="R-BROWSER")
 
     # and adds the tariff's items and the broken package from the release page
     page.goto(f"{page.base_url}/admin/releases/{release.pk}/")
-    page.fill("textarea[name=refs]", "package:PKG-5G-58\nsms_template:SMS-5G-58\nsms_template:SMS-5G-58-KT\n"
-                                     "package:PKG-BROKEN")
+    page.fill(
+        "textarea[name=refs]",
+        "package:PKG-5G-58\nsms_template:SMS-5G-58\nsms_template:SMS-5G-58-KT\n"
+        "package:PKG-BROKEN",
+    )
     page.locator("form.release-add button[type=submit]").click()
     page.wait_for_selector("tr[data-item='package:PKG-BROKEN']")
     # then each account's changes show, with the package's new name as a diff
     account = page.locator("details[data-account='sms-sx-01']")
     assert "sms_template:SMS-5G-58-KT" in account.inner_text()
-    assert "5G畅享套餐(新资费)" in page.locator("details").first.inner_text() or \
-        "5G畅享套餐(新资费)" in page.content()
+    assert (
+        "5G畅享套餐(新资费)" in page.locator("details").first.inner_text()
+        or "5G畅享套餐(新资费)" in page.content()
+    )
     # and the violation names the broken package and its field
     violations = page.locator("ul.release-violations").inner_text()
     assert "package:PKG-BROKEN" in violations and "monthly_fee" in violations
@@ -69,7 +78,9 @@ def test_build_review_approve_go_live_and_roll_back_a_release(
     with new_page(chromium, live_server.url) as publisher_page:
         admin_login(publisher_page, branch_publisher.username)
         # then a publisher approves it once, for every item
-        publisher_page.goto(f"{live_server.url}/admin/snippets/releases/release/edit/{release.pk}/")
+        publisher_page.goto(
+            f"{live_server.url}/admin/snippets/releases/release/edit/{release.pk}/"
+        )
         approve = publisher_page.locator(
             "footer [data-workflow-action-name=approve]:not([data-workflow-action-modal-url])"
         )
