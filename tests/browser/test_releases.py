@@ -23,7 +23,7 @@ def test_build_review_approve_go_live_and_roll_back_a_release(
     chromium,
     live_server,
     matrix,
-    tariff,
+    tariff,  # noqa: F811
     branch_editor,
     branch_publisher,
 ):
