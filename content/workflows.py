@@ -7,12 +7,13 @@ WORKFLOW_NAME = "内容发布审核"
 TASK_NAME = "发布审核"
 
 
-# Models of apps above content that go through the same approval (a mass send),
-# registered by their app's ready().
+# Models of apps above content that go through the same approval (a release, a mass
+# send), registered by their app's ready().
 _REGISTERED = []
 
 
 def register_workflow_model(model):
+    """Called in an upper app's ``ready()``: ``model`` is approved by this workflow too."""
     if model not in _REGISTERED:
         _REGISTERED.append(model)
 

@@ -65,8 +65,10 @@ def publish_revision(menu, revision, *, user=None, comment="", changed=True, log
     ``approved_go_live_at``; beat publishes it then): no version yet, returns None."""
     from wagtail.actions.publish_revision import PublishRevisionAction
 
+    from content.holds import refuse_held
     from menus.scheduling import go_live_at_of
 
+    refuse_held(menu)
     with transaction.atomic():
         menu = Menu.objects.select_for_update(of=("self",)).select_related("account", "brand").get(pk=menu.pk)
         if revision.content.get("tree") is not None:

@@ -11,6 +11,7 @@ from content.errors import RecordError
 from content.models import Article, Brand, ChannelAccount, SmsCommand, SmsTemplate
 from menus.models import NodeType
 from menus.navigation import GROUPS, NavigationChecks
+from menus.together import GOING_LIVE as _GOING_LIVE
 from menus.tree import build_tree, load_rows, merge_variant, normalise, segment, walk
 from wechat import limits as wechat_limits
 
@@ -242,14 +243,16 @@ class _Check(NavigationChecks):
                 self.add(node, "brands", f"未知品牌 {code}", "unknown_brand")
 
     def _scheduled_in_time(self, model, pending):
-        """Of ``pending`` ({pk: code}, items not live), the codes scheduled to go live by ``go_live_at``."""
+        """Of ``pending`` ({pk: code}, items not live), the codes live by the time the menu
+        is: scheduled by ``go_live_at``, or going live with it (``going_live_with``)."""
+        together = {pending[str(pk)] for kind_model, pk in _GOING_LIVE.get() if kind_model is model and str(pk) in pending}
         if not pending or self.go_live_at is None:
-            return set()
+            return together
         from wagtail.models import Revision
 
         due = Revision.objects.filter(base_content_type=model.get_base_content_type(), object_id__in=list(pending),
                                       approved_go_live_at__lte=self.go_live_at)
-        return {pending[object_id] for object_id in due.values_list("object_id", flat=True)}
+        return together | {pending[object_id] for object_id in due.values_list("object_id", flat=True)}
 
     def _resolve_templates(self):
         if not self.templates and not self.commands:

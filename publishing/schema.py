@@ -74,6 +74,24 @@ ITEM_TYPES = {
 }
 
 
+class ReleaseRefNode(graphene.ObjectType):
+    class Meta:
+        name = "ReleaseRef"
+        description = "A release (发布计划) that went live, or was rolled back, as one change."
+
+    code = graphene.String(required=True)
+    version = BigInt(required=True, description="The change-feed version holding the whole release.")
+    rollback = graphene.Boolean(required=True, description="True when this change rolled the release back.")
+
+
+def release_ref(found):
+    """A ReleaseRef of (code, version, rollback), or None."""
+    if not found or not found[0]:
+        return None
+    code, version, rollback = found
+    return ReleaseRefNode(code=code, version=version, rollback=rollback)
+
+
 class ChangeNode(graphene.ObjectType):
     class Meta:
         name = "Change"
@@ -84,9 +102,13 @@ class ChangeNode(graphene.ObjectType):
     action = graphene.Field(ChangeAction, required=True)
     created_at = graphene.DateTime(required=True)
     item = graphene.Field(ChangedItem, description="For upserts: the item as published now (null once withdrawn).")
+    release = graphene.Field(ReleaseRefNode, description="The release this change is part of (null for a lone publish).")
 
     def resolve_item(change, info):
         return getattr(change, "_item", None)
+
+    def resolve_release(change, info):
+        return release_ref((change.release_code, change.release_version, change.release_rollback))
 
 
 ChangeConnection = connection_type(
@@ -105,6 +127,10 @@ class BundleNode(graphene.ObjectType):
     account = graphene.String(required=True)
     version = BigInt(required=True)
     document = graphene.Field(JSON, required=True, description="The whole published configuration (channel-bundle/2).")
+    release = graphene.Field(ReleaseRefNode, description="The last release the bundle holds (null before any).")
+
+    def resolve_release(bundle, info):
+        return release_ref(changes.latest_release(bundle.account_id, bundle.version))
 
 
 class BundleDeltaNode(graphene.ObjectType):
@@ -115,6 +141,10 @@ class BundleDeltaNode(graphene.ObjectType):
     since = BigInt(required=True)
     version = BigInt(required=True)
     document = graphene.Field(JSON, required=True, description="Upserted documents and removed codes (channel-bundle-delta/2).")
+    release = graphene.Field(ReleaseRefNode, description="The last release the account holds at this version (null before any).")
+
+    def resolve_release(delta, info):
+        return release_ref(changes.latest_release(delta.account_id, delta.version))
 
 
 # A bundle document is an account's whole published configuration (the SMS account's:
@@ -199,6 +229,7 @@ class Query(graphene.ObjectType):
 
     def resolve_changes(root, info, account, since, **kwargs):
         account_id, audience = access.account_audience(info, account)
+        changes.read_consistently()
         rows = changes.change_rows(account_id, _since(since))
         want_items = any(path.endswith("node.item") for path in selected(info))
         page = paginate(
@@ -212,9 +243,15 @@ class Query(graphene.ObjectType):
         return changes.current_version(access.account_audience(info, account)[0])
 
     def resolve_bundle(root, info, account):
-        version, document = cached_bundle(access.account(info, account))
-        return BundleNode(account=account, version=version, document=document)
+        found = access.account(info, account)
+        version, document = cached_bundle(found)
+        node = BundleNode(account=account, version=version, document=document)
+        node.account_id = found.pk
+        return node
 
     def resolve_bundle_delta(root, info, account, since):
-        delta = changes.bundle_delta(access.account(info, account), _since(since))
-        return BundleDeltaNode(account=account, since=since, version=delta["version"], document=delta)
+        found = access.account(info, account)
+        delta = changes.bundle_delta(found, _since(since))
+        node = BundleDeltaNode(account=account, since=since, version=delta["version"], document=delta)
+        node.account_id = found.pk
+        return node

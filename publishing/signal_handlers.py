@@ -1,9 +1,13 @@
-"""Signal handlers: they only schedule jobs after commit, passing ids."""
+"""Signal handlers: they only schedule jobs after commit, passing ids. A release's
+publishes (publishing.changes.grouping) start no batch here: the release fans out."""
 
+from publishing.changes import grouping
 from publishing.services.dispatch import enqueue
 
 
 def item_published(sender, instance, revision=None, **kwargs):
+    if grouping.current() is not None:
+        return
     from publishing.tasks import publish_source
 
     meta = type(instance)._meta
@@ -11,6 +15,8 @@ def item_published(sender, instance, revision=None, **kwargs):
 
 
 def item_unpublished(sender, instance, **kwargs):
+    if grouping.current() is not None:
+        return
     from publishing.tasks import publish_source
 
     meta = type(instance)._meta
@@ -44,6 +50,8 @@ def publication_finished(sender, publication_id, state, **kwargs):
 
 
 def menu_version_published(sender, version, account=None, **kwargs):
+    if grouping.current() is not None:
+        return
     from publishing.tasks import publish_menu_version
 
     # Every account the menu serves (its own and those it is rolled out to), decided when the job runs.

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "publishing.changes",  # change log and bundles
     "broadcasts",  # mass sends (群发)
     "notices",  # template messages sent for business systems
+    "releases",  # releases: many items live and rolled back as one
     "cms",
     "wagtail.contrib.settings",
     "wagtail.embeds",

@@ -40,6 +40,13 @@ class EditorialModel(
         else:
             models.Model.__init__(self, *args)
 
+    def publish(self, revision, *args, **kwargs):
+        # Every publish path ends here: an item an open release holds waits for the release.
+        from content.holds import refuse_held
+
+        refuse_held(self)
+        return super().publish(revision, *args, **kwargs)
+
     def get_preview_template(self, request, mode_name):
         return f"content/preview/{self._meta.model_name}.html"
 

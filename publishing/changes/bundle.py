@@ -9,7 +9,7 @@ from content.models import Brand, ChannelAccount, SmsTemplate
 from content.reach import audience_for, published
 from publishing.changes import documents, renditions
 from publishing.changes.models import Change
-from publishing.changes.services import change_rows, current_version
+from publishing.changes.services import change_rows, consistent_read, current_version
 
 # /2: an SMS command maps to {"default": code, "brands": {brand: code}} (was: a code).
 BUNDLE_FORMAT = "channel-bundle/2"
@@ -77,7 +77,13 @@ def build_bundle(account, with_renditions=False):
     account's channel, and an SMS account's bundle its SMS rules (renditions.py).
 
     The version is read first: anything published while the bundle builds is
-    then also in a later ``changes_since(version)``, so a client never misses it."""
+    then also in a later ``changes_since(version)``, so a client never misses it.
+    A release is in it whole or not at all (``consistent_read``)."""
+    with consistent_read():
+        return _build_bundle(account, with_renditions)
+
+
+def _build_bundle(account, with_renditions):
     account = _account(account)
     version = current_version(account)
     audience = audience_for([account])
@@ -130,6 +136,11 @@ def bundle_delta(account, since, with_renditions=False):
     """What changed in the account's bundle after version ``since``: the current
     documents of items published since, and the codes of items withdrawn since
     (with their renditions when ``with_renditions``, as ``build_bundle``)."""
+    with consistent_read():
+        return _bundle_delta(account, since, with_renditions)
+
+
+def _bundle_delta(account, since, with_renditions):
     account = _account(account)
     last, version = _last_actions(account, since)
     audience = audience_for([account])

@@ -25,6 +25,12 @@ class Change(models.Model):
     object_id = models.BigIntegerField(_("对象ID"), null=True, blank=True)
     action = models.CharField(_("动作"), max_length=12, choices=Action.choices)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # Rows written by a release's go-live or rollback (publishing.changes.grouping):
+    # its code, and the highest version of its rows, the one a front end holds once it
+    # has the whole release. Empty for items published on their own.
+    release_code = models.CharField(_("发布计划"), max_length=64, blank=True, default="")
+    release_version = models.BigIntegerField(_("发布计划版本"), null=True, blank=True)
+    release_rollback = models.BooleanField(_("发布计划回滚"), default=False)
 
     class Meta:
         verbose_name = _("变更")
@@ -33,6 +39,8 @@ class Change(models.Model):
         indexes = [
             models.Index(fields=["account", "version"], name="change_account_version"),
             models.Index(fields=["kind", "object_id"], name="change_kind_object"),
+            models.Index(fields=["account", "version"], condition=~models.Q(release_code=""),
+                         name="change_account_release"),
         ]
 
     def __str__(self):

@@ -5,6 +5,8 @@ Versions are global and monotonic. Writers take one lock around insert and
 commit, so versions become visible in order and a reader that stored version V
 never misses a change with a smaller version committed later."""
 
+from contextlib import contextmanager
+
 from django.db import connection, transaction
 
 from content import kinds
@@ -36,6 +38,35 @@ def _serialize_writers():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [WRITER_LOCK])
 
 
+def lock_writers():
+    """Hold the writer lock until the caller's transaction ends: a release takes it
+    before publishing its items, so readers holding ``read_consistently`` see the
+    release's items and rows all together or not at all."""
+    _serialize_writers()
+
+
+def read_consistently():
+    """Wait out a release being written and keep it out until the caller's transaction
+    ends (a shared hold of the writer lock): a change page or bundle then never shows
+    half a release. Outside a transaction the hold ends with the statement."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [WRITER_LOCK])
+
+
+@contextmanager
+def consistent_read():
+    """A block that reads the change log and live items as of one release boundary
+    (``read_consistently``, in a transaction of its own when there is none)."""
+    if connection.in_atomic_block:
+        read_consistently()
+        yield
+        return
+    with transaction.atomic():
+        read_consistently()
+        yield
+
+
 def _carried(kind, object_id):
     """(account id, code) pairs whose latest change of this object is an upsert."""
     latest = {}
@@ -58,70 +89,109 @@ def _write(rows):
     return created
 
 
+def _reconcile_rows(kind, object_id, code, target_ids, action):
+    """The rows of ``reconcile`` (read under the writer lock, not written)."""
+    carried = _carried(kind, object_id)
+    rows = [(a, kind, code, object_id, action) for a in sorted(set(target_ids))]
+    for account_id, old_code in sorted(carried):
+        if old_code != code:
+            rows.append((account_id, kind, old_code, object_id, Action.DELETE))
+        elif account_id not in target_ids and action == Action.UPSERT:
+            rows.append((account_id, kind, code, object_id, Action.UNPUBLISH))
+        elif account_id not in target_ids:
+            rows.append((account_id, kind, code, object_id, action))
+    return rows
+
+
 def reconcile(kind, object_id, code, target_ids, action):
     """Record ``action`` for the accounts an object now reaches, and withdraw it from
     accounts that carried it before but no longer do (or knew it by an old code)."""
     with transaction.atomic():
         _serialize_writers()
-        carried = _carried(kind, object_id)
-        rows = [(a, kind, code, object_id, action) for a in sorted(set(target_ids))]
-        for account_id, old_code in sorted(carried):
-            if old_code != code:
-                rows.append((account_id, kind, old_code, object_id, Action.DELETE))
-            elif account_id not in target_ids and action == Action.UPSERT:
-                rows.append((account_id, kind, code, object_id, Action.UNPUBLISH))
-            elif account_id not in target_ids:
-                rows.append((account_id, kind, code, object_id, action))
-        return _write(rows)
+        return _write(_reconcile_rows(kind, object_id, code, target_ids, action))
+
+
+def _item_rows(model, pk, withdrawn=False):
+    """Rows for an item as it stands: upserts where a live item reaches (with a live
+    template's command bindings), unpublishes where it went dark (or was ``withdrawn``)."""
+    kind = kinds.kind_of(model).code
+    item = model._default_manager.filter(pk=pk).first()
+    if item is None:
+        return []
+    targets = set(target_accounts(item).values_list("pk", flat=True))
+    action = Action.UNPUBLISH if withdrawn or not item.live else Action.UPSERT
+    rows = _reconcile_rows(kind, pk, item_code(item), targets, action)
+    if model is SmsTemplate:
+        # The content app binds a published template's commands in bulk (no save signals);
+        # withdrawn, its bindings stay reserved but no longer answer (a brand's customers
+        # fall back to the default): the bundle delta re-reads each command.
+        for binding in SmsCommand.objects.filter(template_id=pk).order_by("pk"):
+            rows += _reconcile_rows(Kind.SMS_COMMAND, binding.pk, binding.command, {binding.account_id}, action)
+    return rows + _slot_neighbour_rows(item)
 
 
 def record_publication(model, pk):
     """After an item's publish commits: upsert for every account it reaches."""
-    kind = kinds.kind_of(model).code
-    item = model._default_manager.filter(pk=pk).first()
-    if item is None:
-        return []
-    if not item.live:
-        return record_unpublication(model, pk)
-    targets = set(target_accounts(item).values_list("pk", flat=True))
-    rows = reconcile(kind, pk, item_code(item), targets, Action.UPSERT) + _slot_neighbours(item)
-    if model is SmsTemplate:
-        # The content app binds a published template's commands in bulk (no save signals).
-        for binding in SmsCommand.objects.filter(template_id=pk).order_by("pk"):
-            rows += record_sms_command(binding.pk, binding.command, binding.account_id, Action.UPSERT)
-    return rows
+    with transaction.atomic():
+        _serialize_writers()
+        return _write(_item_rows(model, pk))
 
 
 def record_unpublication(model, pk):
-    kind = kinds.kind_of(model).code
-    item = model._default_manager.filter(pk=pk).first()
-    if item is None:
-        return []
-    targets = set(target_accounts(item).values_list("pk", flat=True))
-    rows = reconcile(kind, pk, item_code(item), targets, Action.UNPUBLISH)
-    if model is SmsTemplate:
-        # Its bindings stay reserved, but the commands no longer answer with it (a brand's
-        # customers fall back to the default): the bundle delta re-reads each command.
-        for binding in SmsCommand.objects.filter(template_id=pk).order_by("pk"):
-            rows += record_sms_command(binding.pk, binding.command, binding.account_id, Action.UNPUBLISH)
-    return rows + _slot_neighbours(item)
+    with transaction.atomic():
+        _serialize_writers()
+        return _write(_item_rows(model, pk, withdrawn=True))
 
 
-def _slot_neighbours(item):
+def record_group(group):
+    """Write a release's rows (publishing.changes.grouping) in the caller's
+    transaction, under the writer lock: every row carries the release's code and the
+    highest version among them. Listeners hear of them once, after commit."""
+    with transaction.atomic():
+        _serialize_writers()
+        rows = []
+        for model, pk in dict.fromkeys(group.published + group.unpublished):
+            rows += _item_rows(model, pk)
+        for code, menu_id, account_ids, _version_id in group.menus:
+            rows += _reconcile_rows(Kind.MENU, menu_id, code, set(account_ids), Action.UPSERT)
+        created = Change.objects.bulk_create(
+            [Change(account_id=a, kind=k, code=c, object_id=o, action=act, release_code=group.code,
+                    release_rollback=group.rollback) for a, k, c, o, act in rows]
+        )
+        if created:
+            top = max(change.version for change in created)
+            Change.objects.filter(pk__in=[change.pk for change in created]).update(release_version=top)
+            for change in created:
+                change.release_version = top
+    transaction.on_commit(lambda: changes_recorded.send(sender=Change, changes=created) if created else None)
+    return created
+
+
+def latest_release(account, version):
+    """(code, version, rollback) of the last release an account's feed holds at
+    ``version``, or None."""
+    return (
+        Change.objects.filter(account_id=_account_id(account), version__lte=version)
+        .exclude(release_code="")
+        .order_by("-version")
+        .values_list("release_code", "release_version", "release_rollback")
+        .first()
+    )
+
+
+def _slot_neighbour_rows(item):
     """A reply rule published or withdrawn hides or reveals the shared rules of its
-    slot on some accounts (content.services.replies): record only those moves."""
+    slot on some accounts (content.services.replies): rows for only those moves
+    (read under the caller's writer lock)."""
     if not isinstance(item, AutoReply):
         return []
     rows = []
     for rule in slot_neighbours(item):
         targets = set(target_accounts(rule).values_list("pk", flat=True))
-        with transaction.atomic():
-            _serialize_writers()
-            carried = {account_id for account_id, code in _carried(Kind.AUTO_REPLY, rule.pk)}
-            code = item_code(rule)
-            moves = [(a, Kind.AUTO_REPLY, code, rule.pk, Action.UPSERT) for a in sorted(targets - carried)]
-            moves += [(a, Kind.AUTO_REPLY, code, rule.pk, Action.UNPUBLISH) for a in sorted(carried - targets)]
-            rows += _write(moves)
+        carried = {account_id for account_id, code in _carried(Kind.AUTO_REPLY, rule.pk)}
+        code = item_code(rule)
+        rows += [(a, Kind.AUTO_REPLY, code, rule.pk, Action.UPSERT) for a in sorted(targets - carried)]
+        rows += [(a, Kind.AUTO_REPLY, code, rule.pk, Action.UNPUBLISH) for a in sorted(carried - targets)]
     return rows
 
 

@@ -10,17 +10,23 @@ from content.kinds import item_code
 from content.models import SmsCommand
 from content.reach import target_accounts
 from menus.signals import menu_rollout_changed, menu_version_published
-from publishing.changes import services
+from publishing.changes import grouping, services
 from publishing.changes.models import Change
 
 
 def on_published(sender, instance, **kwargs):
     pk = instance.pk
+    if (group := grouping.current()) is not None:
+        group.published.append((sender, pk))
+        return
     transaction.on_commit(lambda: services.record_publication(sender, pk))
 
 
 def on_unpublished(sender, instance, **kwargs):
     pk = instance.pk
+    if (group := grouping.current()) is not None:
+        group.unpublished.append((sender, pk))
+        return
     transaction.on_commit(lambda: services.record_unpublication(sender, pk))
 
 
@@ -54,6 +60,10 @@ def on_menu_version_published(sender, version=None, menu=None, account=None, **k
     if menu is None or account is None:
         return
     code, menu_id, account_id = kinds.get(Change.Kind.MENU).item_code(menu), menu.pk, account.pk
+    if (group := grouping.current()) is not None:
+        # A release records its menus with its other rows, in its own transaction.
+        group.menus.append((code, menu_id, _served_ids(menu_id, account_id), getattr(version, "pk", None)))
+        return
     transaction.on_commit(lambda: services.record_menu_served(code, menu_id, _served_ids(menu_id, account_id)))
 
 

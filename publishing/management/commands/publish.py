@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from content import kinds
+from content.holds import refuse_held
 from content.models import ChannelAccount
 from publishing import services
 from publishing.models import OPEN_STATES, Publication, PublishBatch, State
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             menu = self._item(kind, code)
             if menu is None:
                 raise CommandError(f"未知的菜单:{code}")
+            refuse_held(menu)
             version = menu.versions.order_by("-number").first()
             if version is None:
                 raise CommandError(f"菜单 {code} 还没有发布过版本")
@@ -83,6 +85,7 @@ class Command(BaseCommand):
         item = self._item(kind, code)
         if item is None:
             raise CommandError(f"未知的{kind.model._meta.verbose_name}:{code}")
+        refuse_held(item)
         if getattr(item, "has_unpublished_changes", False):
             self.stdout.write(self.style.WARNING(f"{code} 有未发布的修改:推送的是已发布的版本"))
         return services.publish_item(item, accounts=targets, origin=PublishBatch.Origin.COMMAND)

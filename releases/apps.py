@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class ReleasesConfig(AppConfig):
+    name = "releases"
+    label = "releases"
+    verbose_name = "上线计划"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from content import holds, roles, workflows
+        from content.permissions import register_org_scoped
+        from releases import membership
+        from releases.models import Release
+
+        register_org_scoped(Release)
+        roles.grant(roles.EDITORS, Release, {"view", "add", "change", "delete", "lock"})
+        roles.grant(
+            roles.PUBLISHERS,
+            Release,
+            {"view", "add", "change", "delete", "lock", "publish", "unlock"},
+        )
+        holds.register(membership.holding_release)
+        workflows.register_workflow_model(Release)

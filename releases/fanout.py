@@ -1,0 +1,80 @@
+"""After a release's go-live or rollback committed: one push batch per item to its
+accounts (WeChat articles and menus, webhooks to the SMS gateway and web halls),
+recorded on the run so a redelivered job adds only what is missing. A failing push
+is retried by its own job and shown on the dashboard; it never rolls the release back."""
+
+from django.db import transaction
+
+from content import kinds
+from publishing import services as publishing
+from publishing.models import Publication, PublishBatch
+from releases.models import ReleaseRun, RunBatch
+
+Action = PublishBatch.Action
+
+
+def _push(run, release_item, user):
+    item = release_item.item()
+    if item is None:
+        return None
+    if release_item.kind == kinds.Kind.MENU:
+        if not item.live:
+            return None
+        version = item.versions.order_by("-number").first()
+        return (
+            publishing.publish_menu_version(version, user=user)
+            if version is not None
+            else None
+        )
+    kind = kinds.kind_of(item)
+    if not kind.pushed:
+        return None
+    if item.live:
+        revision = item.live_revision
+        return publishing.publish_item(
+            item, user=user, revision=revision, action=Action.PUBLISH
+        )
+    return publishing.publish_item(item, user=user, action=Action.UNPUBLISH)
+
+
+def fan_out(run_id):
+    """Start the run's push batches (idempotent); returns the run."""
+    run = ReleaseRun.objects.select_related("release", "user").filter(pk=run_id).first()
+    if run is None:
+        return None
+    done = set(run.batches.values_list("item_id", flat=True))
+    for release_item in run.release.items.order_by("pk"):
+        if release_item.pk in done:
+            continue
+        with transaction.atomic():
+            batch = _push(run, release_item, run.user)
+            if batch is not None:
+                PublishBatch.objects.filter(pk=batch.pk).update(
+                    label=f"[{run.release.code}] {batch.label}"[:200]
+                )
+            RunBatch.objects.create(run=run, item=release_item, batch=batch)
+    ReleaseRun.objects.filter(pk=run.pk).update(fanned_out=True)
+    return run
+
+
+def progress(run):
+    """Counts of the run's publications by state, and whether all finished: the
+    release's one tracked push on its page."""
+    from publishing.models import FINISHED_STATES, State
+
+    publications = Publication.objects.filter(
+        batch__in=run.batches.exclude(batch=None).values("batch")
+    )
+    counts = {state: 0 for state in State.values}
+    for state in publications.values_list("state", flat=True):
+        counts[state] += 1
+    total = sum(counts.values())
+    finished = sum(counts[state] for state in FINISHED_STATES)
+    return {
+        "total": total,
+        "finished": finished,
+        "counts": counts,
+        "complete": run.fanned_out and finished == total,
+        "failed": counts[State.FAILED] + counts[State.PAUSED],
+        "percent": round(100 * finished / total) if total else 100,
+    }

@@ -1,0 +1,32 @@
+"""Celery tasks of releases: thin wrappers over releases.golive and releases.fanout,
+given ids only, acknowledged late so a job a dead worker held runs again (each is
+keyed on the release and does its work once)."""
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+
+from releases import fanout, golive
+
+JOB = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+def _user(user_id):
+    return get_user_model().objects.filter(pk=user_id).first() if user_id else None
+
+
+@shared_task(name="releases.go_live", **JOB)
+def go_live(release_id, user_id=None):
+    run = golive.go_live(release_id, _user(user_id))
+    return run.pk if run else None
+
+
+@shared_task(name="releases.roll_back", **JOB)
+def roll_back(release_id, user_id=None):
+    run = golive.roll_back(release_id, _user(user_id))
+    return run.pk if run else None
+
+
+@shared_task(name="releases.fan_out", **JOB)
+def fan_out(run_id):
+    run = fanout.fan_out(run_id)
+    return run.pk if run else None

@@ -1,0 +1,89 @@
+"""Scheduling: a release scheduled to a time goes live through beat's
+``content.publish_scheduled`` like other scheduled items; a time in the past is refused."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from content.models import Package
+from releases import golive
+from releases.models import Release
+
+from .conftest import committed
+
+pytestmark = [pytest.mark.django_db]
+
+
+def come_due(release):
+    """Move the release's scheduled revision a second into the past, as the clock would."""
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    for revision in Release.objects.get(pk=release.pk).revisions.exclude(
+        approved_go_live_at=None
+    ):
+        revision.approved_go_live_at = past
+        revision.content["go_live_at"] = past.isoformat()
+        revision.save(update_fields=["approved_go_live_at", "content"])
+
+
+def test_a_schedule_in_the_past_is_refused_and_nothing_changes(release):
+    with pytest.raises(ValidationError) as refused:
+        golive.publish(release, at=timezone.now() - datetime.timedelta(minutes=5))
+    assert "go_live_at" in refused.value.message_dict
+    release.refresh_from_db()
+    assert (
+        release.state == Release.State.OPEN
+        and not release.live
+        and release.go_live_at is None
+    )
+
+
+def test_a_scheduled_release_waits_then_goes_live_when_beat_runs_publish_scheduled(
+    release, tariff
+):
+    # given a release scheduled a minute ahead
+    at = timezone.now() + datetime.timedelta(minutes=1)
+    with committed():
+        release = golive.publish(release, at=at)
+    assert (
+        release.state == Release.State.OPEN
+        and release.approved_schedule
+        and not release.live
+    )
+    # when beat's task runs before the time, nothing goes live
+    with committed():
+        call_command("publish_scheduled")
+    assert Release.objects.get(pk=release.pk).state == Release.State.OPEN
+    # and when it runs after the time, the release goes live as a whole
+    come_due(release)
+    from content.tasks import publish_scheduled
+
+    with committed():
+        publish_scheduled.apply()
+    release.refresh_from_db()
+    assert release.state == Release.State.LIVE
+    assert Package.objects.get(pk=tariff["package"].pk).name == "5G畅享套餐(新资费)"
+
+
+def test_a_scheduled_release_that_broke_meanwhile_is_not_published_and_says_why(
+    release, tariff
+):
+    at = timezone.now() + datetime.timedelta(minutes=1)
+    with committed():
+        golive.publish(release, at=at)
+    # given one of its drafts broke a rule after scheduling (a negative fee)
+    package = Package.objects.get(pk=tariff["package"].pk)
+    package.monthly_fee = -1
+    revision = package.save_revision(clean=False)
+    release.items.filter(code="PKG-5G-58").update(published_revision_id=revision.pk)
+    come_due(release)
+    # when the schedule comes due
+    with committed():
+        call_command("publish_scheduled")
+    # then it stays open, the reason names the item and field, nothing of it went live
+    release.refresh_from_db()
+    assert release.state == Release.State.OPEN and not release.live
+    assert "package:PKG-5G-58" in release.problem and "monthly_fee" in release.problem
+    assert Package.objects.get(pk=package.pk).name != "5G畅享套餐(新资费)"
