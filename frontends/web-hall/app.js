@@ -151,18 +151,30 @@
     if (!has("web_navigation") || !webAccount) return;
     try {
       const data = await run("web_navigation", { account: webAccount });
-      if (!data.menu) return;
-      nav.replaceChildren(navigationList(navigationTree(data.menu.items), ""));
+      const children = navigationTree(data.menu.items);
+      if (!children.has("")) return; // no menu published for the account: no bar
+      nav.replaceChildren(navigationList(children, ""));
       nav.hidden = false;
+      markCurrent();
     } catch (exc) {
       nav.replaceChildren(failure(exc));
       nav.hidden = false;
     }
   }
 
+  // The shelf (or page) being shown is marked in the navigation.
+  function markCurrent() {
+    for (const link of document.querySelectorAll("[data-navigation] a")) {
+      if (link.getAttribute("href") === location.hash) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+  }
+
   function slotEntryLink(entry) {
     if (entry.target === "ARTICLE" && entry.article) return route("article", entry.article.code);
     if (entry.target === "PACKAGE" && entry.package) return route("package", entry.package.code);
+    // A business has no page of its own here: its kind's shelf lists it.
+    if (entry.target === "BUSINESS" && entry.business) return route("shelf", "business", entry.business.kind);
     return safeUrl(entry.url);
   }
 
@@ -365,6 +377,7 @@
     const parts = location.hash.replace(/^#\/?/, "").split("/").map((part) => decodeURIComponent(part));
     const [page, ...rest] = parts;
     view().dataset.ready = "false";
+    markCurrent();
     try {
       if (!page) await home();
       else if (page === "packages") await packageList("");
