@@ -271,7 +271,8 @@
     const tiles = data.businesses.edges.map(({ node }) => el("div", { class: "hall-tile", "data-business": node.code },
       el("strong", { text: node.name }), el("p", { class: "hall-fee", text: `${node.monthlyFee}元/月` }),
       el("p", { class: "hall-muted", text: node.orderCommand ? `发送 ${node.orderCommand} 办理` : "" })));
-    show(section(kind ? `业务 · ${kind}` : "全部业务", "business-list", el("div", { class: "hall-grid" }, ...tiles)));
+    const body = tiles.length ? el("div", { class: "hall-grid" }, ...tiles) : el("p", { class: "hall-muted", text: "暂无在售业务" });
+    show(section(kind ? `业务 · ${kind}` : "全部业务", "business-list", body));
   }
 
   async function comparison(codes) {
