@@ -1,4 +1,4 @@
-"""The reference web hall (``frontends/web-hall/``: static HTML and JS, no build step)
+"""The reference web hall (``frontends/web-hall/``: static HTML and JS modules, no build step)
 served at ``/demo/web-hall/`` beside the API it reads, with the read-only API token of
 the sample's web account, only when ``WEB_HALL_DEMO`` is on (``bin/run`` turns it on;
 production settings force it off). Everything else answers 404 (docs/web-hall.md).
@@ -20,6 +20,8 @@ ROOT = Path(settings.BASE_DIR) / "frontends" / "web-hall"
 FILES = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
+    "hall.js": "text/javascript; charset=utf-8",
+    "home.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }
 # Scripts only from the page's own files; API answers' rendition HTML may show images

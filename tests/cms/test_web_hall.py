@@ -40,12 +40,17 @@ def test_the_config_names_the_registered_documents_and_the_demo_token(client, se
         page["Content-Type"].startswith("text/html")
         and "script-src 'self'" in page["Content-Security-Policy"]
     )
+    # the page's scripts are ES modules: a browser runs them only with a JavaScript type
+    for script in ("app.js", "hall.js", "home.js"):
+        assert client.get(f"{HALL}{script}")["Content-Type"].startswith(
+            "text/javascript"
+        )
 
 
 @pytest.mark.django_db
 def test_nothing_is_served_with_the_demo_off(client, settings):
     settings.WEB_HALL_DEMO = False
-    for path in ("", "config.json", "app.js"):
+    for path in ("", "config.json", "app.js", "hall.js", "home.js"):
         assert client.get(f"{HALL}{path}").status_code == 404
 
 
