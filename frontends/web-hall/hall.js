@@ -21,7 +21,12 @@ export function has(name) {
 export async function run(name, variables) {
   const id = hall.config.queries[name];
   if (!id) throw new ApiError(`持久化查询 ${name} 不在允许列表中`, "PERSISTED_QUERY_NOT_FOUND");
-  const params = new URLSearchParams({ id, variables: JSON.stringify(variables || {}) });
+  // Apollo's automatic-persisted-queries protocol over GET (the hash, never the
+  // document), as Apollo, urql and Relay clients send it.
+  const params = new URLSearchParams({
+    extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: id } }),
+    variables: JSON.stringify(variables || {}),
+  });
   // no-cache: revalidate with the ETag every time, so a publish shows on the next load.
   const response = await fetch(`${hall.config.graphql}?${params}`, {
     cache: "no-cache",

@@ -7,6 +7,8 @@ businesses); and a package or a slot a publisher edits and approves in the admin
 shows on the page at the next load, not before."""
 
 import datetime
+import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -118,12 +120,15 @@ def wait_for_view(page):
 
 
 def assert_persisted_queries_only(page):
-    """Every API request the page made was a GET of a registered document, by hash."""
+    """Every API request the page made was a GET of a registered document, by hash, in
+    the automatic-persisted-queries protocol (extensions.persistedQuery.sha256Hash)."""
     registered = {query.sha256 for query in persisted.registry().values()}
     assert page.graphql_requests
     for request in page.graphql_requests:
-        assert request.method == "GET" and "query=" not in request.url
-        assert request.url.split("id=")[1].split("&")[0] in registered
+        params = parse_qs(urlsplit(request.url).query)
+        assert request.method == "GET" and "query" not in params
+        persisted_query = json.loads(params["extensions"][0])["persistedQuery"]
+        assert persisted_query["version"] == 1 and persisted_query["sha256Hash"] in registered
 
 
 def submit_for_approval(admin, edit_url, edit):
