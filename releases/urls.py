@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from releases import views
+from releases import add_to, views
 
 app_name = "releases_admin"
 
 urlpatterns = [
     path("<int:pk>/", views.release_page, name="release"),
     path("<int:pk>/progress.json", views.progress_json, name="progress"),
-    path("add-to/", views.add_to, name="add_to"),
+    path("add-to/", add_to.add_to, name="add_to"),
 ]

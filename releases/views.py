@@ -1,6 +1,6 @@
 """The release page: its items (add, remove), what changes on each channel account,
 every violation, the go-live and rollback runs with their push progress, and the
-rollback button; and "add to release" from an item's list row. Isolation: a release
+rollback button (adding from an item's row or edit page is releases.add_to). Isolation: a release
 outside the user's organisations is a 404, changing it needs the edit permission."""
 
 from django.contrib import messages
@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from wagtail.permissions import policy_registry
 
-from content.permissions import can_view, editable, scope_for_user
+from content.permissions import can_view
 from releases import fanout, golive, membership, plan
 from releases.models import Release
 from releases.validation import violations
@@ -117,35 +117,4 @@ def progress_json(request, pk):
                 for run in release.runs.order_by("created_at")
             ],
         }
-    )
-
-
-def add_to(request):
-    """ "加入上线计划" from an item's row: choose one of the user's open releases."""
-    ref = request.GET.get("ref") or request.POST.get("ref", "")
-    open_releases = editable(
-        Release.objects.filter(state=Release.State.OPEN), scope_for_user(request.user)
-    )
-    if request.method == "POST":
-        release = open_releases.filter(pk=request.POST.get("release") or 0).first()
-        if release is None:
-            raise Http404
-        try:
-            membership.add(
-                release_for(request, release.pk, "change"), [ref], user=request.user
-            )
-            messages.success(request, f"{ref} 已加入上线计划 {release.code}")
-        except ValidationError as error:
-            for message in _messages_of(error):
-                messages.error(request, message)
-        return redirect("releases_admin:release", release.pk)
-    return TemplateResponse(
-        request,
-        "releases/add_to.html",
-        {
-            "ref": ref,
-            "releases": open_releases.order_by("-created_at"),
-            "page_title": f"加入上线计划:{ref}",
-            "header_icon": "calendar-alt",
-        },
     )

@@ -1,7 +1,8 @@
 """Admin of releases: the Release snippet (its edit page submits to the approval
 workflow, publishes now or at a time), the release page (items, per-channel diff,
-violations, go-live progress, rollback), an "add to release" button on item lists,
-and the checks that refuse publishing a release with violations or an item a release holds."""
+violations, go-live progress, rollback), "add to release" on item lists, edit pages
+and the menu tree editor, and the checks that refuse publishing a release with
+violations or an item a release holds."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,9 @@ from wagtail.snippets.models import register_snippet
 from content import kinds
 from content.views.panels import StatusPanel
 from content.viewsets import OrganisationScopedViewSet
+from menus.views import editor as menu_editor
 from releases import urls as release_urls
+from releases.add_to import AddToReleaseMenuItem, add_to_url, menu_editor_links
 from releases.membership import holding_release, releasable_kinds
 from releases.models import Release
 from releases.validation import violations
@@ -58,15 +61,23 @@ def release_listing_buttons(snippet, user, next_url=None):
             priority=5,
         )
         return
-    kind = kinds.kind_of(snippet)
-    if kind is not None and kind in releasable_kinds():
-        ref = f"{kind.code}:{kind.item_code(snippet)}"
+    if kinds.kind_of(snippet) in releasable_kinds():
         yield ListingButton(
             _("加入上线计划"),
-            reverse("releases_admin:add_to") + f"?ref={ref}",
+            add_to_url(snippet, next_url or ""),
             icon_name="calendar-alt",
             priority=40,
         )
+
+
+@hooks.register("register_snippet_action_menu_item")
+def add_to_release_menu_item(model):
+    return (
+        AddToReleaseMenuItem() if kinds.kind_of(model) in releasable_kinds() else None
+    )
+
+
+hooks.register(menu_editor.LINKS_HOOK, menu_editor_links)
 
 
 class HeldWarning:

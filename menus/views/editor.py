@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from content.models import Brand, ChannelAccount
 from menus import editing, scheduling
@@ -25,6 +26,11 @@ FIELD_LABELS = {
     **{f.name: str(f.verbose_name) for f in MenuNode._meta.fields},
     "children": "下级节点", "nodes": "节点", "miniprogram": "小程序", "brands": "适用品牌",
 }
+
+
+# Apps above menus add links to the editor's status bar (releases: 加入上线计划):
+# a hook ``fn(request, menu)`` yielding (label, url).
+LINKS_HOOK = "menu_editor_links"
 
 
 def _violations(menu):
@@ -65,6 +71,7 @@ def tree_editor(request, pk):
         "can_unschedule": schedule.go_live_at is not None and may(request.user, "publish", menu),
         "lock_message": lock.get_message(request.user) if lock else "",
         "rolled_out_over": _rolled_out_over(menu),
+        "links": [link for hook in hooks.get_hooks(LINKS_HOOK) for link in hook(request, menu)],
         "can_publish": may(request.user, "publish", menu) and not locked_for_user,
         "page_title": f"菜单树:{menu.name}",
         "header_icon": "list-ul",
