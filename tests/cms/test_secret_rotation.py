@@ -21,6 +21,7 @@ from content.services.accounts import set_secret
 from publishing.services.articles import open_client
 from publishing.services.runner import Refused
 from tests.callback.conftest import ORIGINAL_ID, TOKEN, WeChatSender, text_xml
+from tests.support.content import account_form
 from wechat.client import client_for_account
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,8 +80,7 @@ def test_saving_an_account_with_an_unreadable_secret_keeps_the_stored_value(old_
     stored = _raw(old_secrets, "app_secret")
     client.force_login(superuser)
     edit = reverse("wagtailsnippets_content_channelaccount:edit", args=[old_secrets.pk])
-    data = {"code": old_secrets.code, "name": "改名", "type": old_secrets.type, "organisation": old_secrets.organisation_id,
-            "app_id": old_secrets.app_id, "max_segments": 3, "opt_out_text": "拒收请回复R", "enabled": "on"}
+    data = account_form(old_secrets, name="改名", max_segments=3, opt_out_text="拒收请回复R", enabled="on")
     assert client.post(edit, data).status_code == 302
     assert _raw(old_secrets, "app_secret") == stored
     settings.CMS_SECRETS_KEY_FALLBACKS = [OLD_KEY]  # the old key comes back: nothing was lost

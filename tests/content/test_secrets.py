@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from content.models import ChannelAccount
 from content.services.accounts import set_secret
+from tests.support.content import account_form
 
 
 def _raw(account, column):
@@ -33,8 +34,7 @@ def test_admin_never_shows_secret_and_blank_keeps_it(client, matrix, superuser):
     page = client.get(url).content.decode()
     assert "keep-me-secret-1234" not in page
     assert "已设置" in page
-    data = {"code": account.code, "name": "改名", "type": account.type, "organisation": account.organisation_id,
-            "app_id": account.app_id, "max_segments": 3, "opt_out_text": "拒收请回复R", "enabled": "on"}
+    data = account_form(account, name="改名", max_segments=3, opt_out_text="拒收请回复R", enabled="on")
     assert client.post(url, data).status_code == 302
     fresh = ChannelAccount.objects.get(pk=account.pk)
     assert fresh.name == "改名"

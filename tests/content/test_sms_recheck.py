@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from content.models import ChannelAccount
 from content.services.sms_recheck import broken_templates
+from tests.support.content import account_form
 from tests.support.factories import SmsAccountFactory, SmsTemplateFactory
 from tests.support.users import make_editor
 
@@ -108,18 +109,7 @@ def test_the_recheck_costs_the_same_queries_whatever_the_number_of_templates(
 
 
 def _form(account, **changes):
-    data = {
-        "code": account.code,
-        "name": account.name,
-        "type": account.type,
-        "organisation": account.organisation_id,
-        "service_number": account.service_number,
-        "signature": account.signature,
-        "opt_out_text": account.opt_out_text,
-        "max_segments": account.max_segments,
-        "enabled": "on",
-    }
-    return {**data, **changes}
+    return account_form(account, enabled="on", **changes)
 
 
 def test_saving_a_new_signature_keeps_it_and_opens_the_list_of_broken_templates(

@@ -32,3 +32,22 @@ def bind_command(account, command, template, brand=None):
         return SmsCommand.objects.update_or_create(
             account=account, command=command, brand=brand, defaults={"template": template}
         )[0]
+
+
+def account_form(account, **changes):
+    """The channel account's admin edit form as a browser posts it (every required
+    field with its stored value), with ``changes``; secrets left blank keep theirs."""
+    data = {
+        "code": account.code,
+        "name": account.name,
+        "type": account.type,
+        "organisation": account.organisation_id,
+        "app_id": account.app_id,
+        "service_number": account.service_number,
+        "signature": account.signature,
+        "opt_out_text": account.opt_out_text,
+        "max_segments": account.max_segments,
+        "official_kind": account.official_kind,
+        "enabled": "on" if account.enabled else "",
+    }
+    return {**data, **changes}
