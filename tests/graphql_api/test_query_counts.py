@@ -65,9 +65,10 @@ def test_changes_page_with_items(matrix, sms_accounts):
 
     few, many, _, data = counts_for(api, "sms_changes", {"account": "sms-sx-01", "since": 0, "first": 500}, grow)
     assert len(data["changes"]["edges"]) == 30 + 10 + 6
-    # changes page, current version, and per kind on the page: templates (+2 for their
-    # brands), commands, packages (+2 for brands: the query asks brands of templates)
-    assert few == many == AUTH + 9
+    # the shared release lock (a page never holds half a release), changes page, current
+    # version, and per kind on the page: templates (+2 for their brands), commands,
+    # packages (+2 for brands: the query asks brands of templates)
+    assert few == many == AUTH + 10
 
 
 def test_sms_template_page(matrix, sms_accounts):
