@@ -9,11 +9,13 @@ committed; the job, acknowledged late, is delivered again and runs it whole."""
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from content import holds, kinds
+from content import tasks as content_tasks
 from content.dependencies import blockers, refusal
 from menus import services as menus
 from publishing.changes import grouping
@@ -84,6 +86,12 @@ def approved(release, user=None):
             "go_live",
             release.pk,
             user.pk if user is not None and user.is_authenticated else None,
+        )
+    else:
+        # Scheduled: beat arms the go-lives due before its next tick, but this one may
+        # fall before that tick; arming it now keeps it from waiting a whole tick.
+        transaction.on_commit(
+            lambda: content_tasks.arm_due(settings.CONTENT_PUBLISH_SCHEDULED_SECONDS)
         )
 
 

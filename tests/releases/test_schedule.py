@@ -87,3 +87,61 @@ def test_a_scheduled_release_that_broke_meanwhile_is_not_published_and_says_why(
     assert release.state == Release.State.OPEN and not release.live
     assert "package:PKG-5G-58" in release.problem and "monthly_fee" in release.problem
     assert Package.objects.get(pk=package.pk).name != "5G畅享套餐(新资费)"
+
+
+@pytest.fixture
+def sent_runs(monkeypatch, settings):
+    """The runs of beat's task sent to the broker for later, as (eta, kwargs), beat ticking
+    every minute."""
+    from content.tasks import publish_scheduled
+
+    settings.CONTENT_PUBLISH_SCHEDULED_SECONDS = 60
+    sent = []
+    monkeypatch.setattr(
+        publish_scheduled,
+        "apply_async",
+        lambda args=None, kwargs=None, eta=None, **options: sent.append((eta, kwargs)),
+    )
+    return sent
+
+
+def test_a_release_due_before_beats_next_tick_gets_a_run_at_its_time(
+    release, sent_runs
+):
+    from content.tasks import ARMED_MARGIN
+
+    # given a release scheduled 20 s ahead, inside beat's minute
+    at = timezone.now().replace(microsecond=0) + datetime.timedelta(seconds=20)
+    with committed():
+        golive.publish(release, at=at)
+    # then a run is sent for its time (and arms nothing further), not a minute later
+    assert sent_runs == [(at + ARMED_MARGIN, {"arm": False})]
+    assert Release.objects.get(pk=release.pk).state == Release.State.OPEN
+
+
+def test_beat_arms_the_go_lives_due_before_its_next_tick_only(release, sent_runs):
+    from content.tasks import ARMED_MARGIN, publish_scheduled
+
+    # given a release scheduled beyond beat's next tick: nothing armed yet
+    later = timezone.now() + datetime.timedelta(minutes=10)
+    with committed():
+        golive.publish(release, at=later)
+    assert sent_runs == []
+    with committed():
+        publish_scheduled.apply()
+    assert sent_runs == []
+    # when the clock nears it (30 s to go) and beat ticks
+    soon = timezone.now().replace(microsecond=0) + datetime.timedelta(seconds=30)
+    for revision in Release.objects.get(pk=release.pk).revisions.exclude(
+        approved_go_live_at=None
+    ):
+        revision.approved_go_live_at = soon
+        revision.save(update_fields=["approved_go_live_at"])
+    with committed():
+        publish_scheduled.apply()
+    # then one run is armed at its time, and that run arms nothing itself
+    assert sent_runs == [(soon + ARMED_MARGIN, {"arm": False})]
+    with committed():
+        publish_scheduled.apply(kwargs={"arm": False})
+    assert len(sent_runs) == 1
+    assert Release.objects.get(pk=release.pk).state == Release.State.OPEN
