@@ -65,6 +65,9 @@ def schedule_failed(release, revision, problems):
     from wagtail.models import Revision
 
     Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+    if not Release.objects.filter(pk=release.pk, state=Release.State.OPEN).exists():
+        # Another run of publish_scheduled due at the same time published it first.
+        return
     Release.objects.filter(pk=release.pk).update(problem="\n".join(problems))
     log.warning(
         "release %s did not go live at its scheduled time: %s",

@@ -145,3 +145,20 @@ def test_beat_arms_the_go_lives_due_before_its_next_tick_only(release, sent_runs
         publish_scheduled.apply(kwargs={"arm": False})
     assert len(sent_runs) == 1
     assert Release.objects.get(pk=release.pk).state == Release.State.OPEN
+
+
+def test_a_second_run_due_at_the_same_time_leaves_no_false_problem(release):
+    # given a scheduled release that a first run of publish_scheduled already set going live
+    with committed():
+        release = golive.publish(
+            release, at=timezone.now() + datetime.timedelta(minutes=1)
+        )
+    come_due(release)
+    Release.objects.filter(pk=release.pk).update(state=Release.State.GOING_LIVE)
+    # when a second run (beat's tick beside the run armed for the time) finds it due
+    with committed():
+        call_command("publish_scheduled")
+    # then it records no "did not go live" problem on a release that is going live
+    release.refresh_from_db()
+    assert release.state == Release.State.GOING_LIVE
+    assert release.problem == ""
