@@ -33,10 +33,13 @@ def _enqueue(task_name, *args):
     enqueue(getattr(tasks, task_name), *args)
 
 
-def pin(release):
+def pin(release, *, unpinned_only=False):
     """Fix what will go live: each editorial item's latest revision, each menu's draft
     tree as a revision (later edits wait for the next release)."""
-    for release_item in release.items.all():
+    items = release.items.all()
+    if unpinned_only:
+        items = items.filter(published_revision_id=None)
+    for release_item in items:
         item = release_item.item()
         if item is None:
             continue
@@ -76,10 +79,11 @@ def schedule_failed(release, revision, problems):
     )
 
 
-def approved(release, user=None):
+def approved(release, user=None, *, came_due=False):
     """Release.publish ran (approval, publish now, or the schedule came due): pin its
-    items; when it is live now, start going live."""
-    pin(release)
+    items (when the schedule came due they were pinned at approval: edits made since
+    wait for the next release); when it is live now, start going live."""
+    pin(release, unpinned_only=came_due)
     release.refresh_from_db(fields=["live"])
     if release.live:
         Release.objects.filter(pk=release.pk).update(

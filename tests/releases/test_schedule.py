@@ -12,7 +12,7 @@ from content.models import Package
 from releases import golive
 from releases.models import Release
 
-from .conftest import committed
+from .conftest import committed, edit_draft
 
 pytestmark = [pytest.mark.django_db]
 
@@ -162,3 +162,20 @@ def test_a_second_run_due_at_the_same_time_leaves_no_false_problem(release):
     release.refresh_from_db()
     assert release.state == Release.State.GOING_LIVE
     assert release.problem == ""
+
+
+def test_an_edit_made_after_scheduling_waits_for_the_next_release(release, tariff):
+    # given a release scheduled with its package's approved draft
+    with committed():
+        release = golive.publish(release, at=timezone.now() + datetime.timedelta(minutes=1))
+    # and the package edited again before the time
+    edit_draft(Package.objects.get(pk=tariff["package"].pk), name="5G畅享套餐(七月)")
+    # when the schedule comes due
+    come_due(release)
+    with committed():
+        call_command("publish_scheduled")
+    # then what goes live is what was scheduled, and the later edit stays a draft
+    assert Release.objects.get(pk=release.pk).state == Release.State.LIVE
+    package = Package.objects.get(pk=tariff["package"].pk)
+    assert package.name == "5G畅享套餐(新资费)"
+    assert package.latest_revision.as_object().name == "5G畅享套餐(七月)"
