@@ -9,11 +9,13 @@ committed; the job, acknowledged late, is delivered again and runs it whole."""
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from content import holds, kinds
+from content import tasks as content_tasks
 from content.dependencies import blockers, refusal
 from menus import services as menus
 from publishing.changes import grouping
@@ -31,10 +33,13 @@ def _enqueue(task_name, *args):
     enqueue(getattr(tasks, task_name), *args)
 
 
-def pin(release):
+def pin(release, *, unpinned_only=False):
     """Fix what will go live: each editorial item's latest revision, each menu's draft
     tree as a revision (later edits wait for the next release)."""
-    for release_item in release.items.all():
+    items = release.items.all()
+    if unpinned_only:
+        items = items.filter(published_revision_id=None)
+    for release_item in items:
         item = release_item.item()
         if item is None:
             continue
@@ -63,6 +68,9 @@ def schedule_failed(release, revision, problems):
     from wagtail.models import Revision
 
     Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+    if not Release.objects.filter(pk=release.pk, state=Release.State.OPEN).exists():
+        # Another run of publish_scheduled due at the same time published it first.
+        return
     Release.objects.filter(pk=release.pk).update(problem="\n".join(problems))
     log.warning(
         "release %s did not go live at its scheduled time: %s",
@@ -71,10 +79,11 @@ def schedule_failed(release, revision, problems):
     )
 
 
-def approved(release, user=None):
+def approved(release, user=None, *, came_due=False):
     """Release.publish ran (approval, publish now, or the schedule came due): pin its
-    items; when it is live now, start going live."""
-    pin(release)
+    items (when the schedule came due they were pinned at approval: edits made since
+    wait for the next release); when it is live now, start going live."""
+    pin(release, unpinned_only=came_due)
     release.refresh_from_db(fields=["live"])
     if release.live:
         Release.objects.filter(pk=release.pk).update(
@@ -84,6 +93,12 @@ def approved(release, user=None):
             "go_live",
             release.pk,
             user.pk if user is not None and user.is_authenticated else None,
+        )
+    else:
+        # Scheduled: beat arms the go-lives due before its next tick, but this one may
+        # fall before that tick; arming it now keeps it from waiting a whole tick.
+        transaction.on_commit(
+            lambda: content_tasks.arm_due(settings.CONTENT_PUBLISH_SCHEDULED_SECONDS)
         )
 
 

@@ -96,7 +96,8 @@ class Release(
 
         with transaction.atomic():
             problems = golive.blocking(self)
-            if problems and revision.approved_go_live_at is not None:
+            came_due = revision.approved_go_live_at is not None
+            if problems and came_due:
                 # The schedule came due (publish_scheduled, for every model at once):
                 # recorded and shown, not raised, so the other scheduled items still go live.
                 golive.schedule_failed(self, revision, problems)
@@ -104,7 +105,7 @@ class Release(
             if problems:
                 raise ValidationError(problems, code="violations")
             result = super().publish(revision, *args, **kwargs)
-            golive.approved(self, kwargs.get("user"))
+            golive.approved(self, kwargs.get("user"), came_due=came_due)
         return result
 
 

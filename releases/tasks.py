@@ -4,10 +4,21 @@ keyed on the release and does its work once)."""
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.db import OperationalError
 
 from releases import fanout, golive
 
-JOB = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+# A deadlock or a lost connection rolls the job's one transaction back whole, leaving
+# the release going live or rolling back: run it again rather than leave it stuck there.
+JOB = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 30,
+    "max_retries": 8,
+}
 
 
 def _user(user_id):

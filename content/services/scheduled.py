@@ -9,6 +9,7 @@ so one refused (a menu whose tree breaks a rule) is logged and the rest still go
 live; menus go last within a run, after the templates and articles they may need."""
 
 import logging
+from datetime import timedelta
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
@@ -132,3 +133,13 @@ def go_live(now=None):
                 "; ".join(error.messages[:10]),
             )
     return refused
+
+
+def due_within(seconds, now=None):
+    """The distinct go-live times of scheduled revisions due in the next ``seconds``."""
+    now = now or timezone.now()
+    due = Revision.objects.filter(
+        approved_go_live_at__gt=now,
+        approved_go_live_at__lte=now + timedelta(seconds=seconds),
+    )
+    return sorted(set(due.values_list("approved_go_live_at", flat=True)))

@@ -99,7 +99,13 @@ def compose(endpoint):
 
 
 def _claim(delivery_id):
+    from publishing.changes.services import read_consistently
+
     with transaction.atomic():
+        # The change log's writer lock before any row, as writers take it: a writer
+        # holding it may wait for this endpoint's row (cover_changes), and locking the
+        # row first deadlocked them (seen in bench/releases.py).
+        read_consistently()
         endpoint_id = Delivery.objects.filter(pk=delivery_id).values_list("endpoint_id", flat=True).first()
         if endpoint_id is None:
             return None

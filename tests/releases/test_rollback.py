@@ -103,3 +103,26 @@ def test_the_rollback_runs_once_however_often_its_job_is_delivered(release, tari
     )
     assert Change.objects.filter(release_rollback=True).count() == versions
     assert membership.holder_of(Package.objects.get(pk=tariff["package"].pk)) is None
+
+
+def test_a_rollback_job_hit_by_a_deadlock_runs_again_and_rolls_back(
+    release, tariff, monkeypatch
+):
+    from django.db import OperationalError
+
+    release = go_live_now(release)
+    # given the rollback job's transaction dies once (a deadlock, a lost connection)
+    real, calls = golive.roll_back, []
+
+    def deadlocked_once(release_id, user=None):
+        calls.append(release_id)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected")
+        return real(release_id, user)
+
+    monkeypatch.setattr(golive, "roll_back", deadlocked_once)
+    # when the release is rolled back
+    release = roll_back(release)
+    # then the job ran again and the release is rolled back, not left rolling back
+    assert len(calls) == 2
+    assert release.state == Release.State.ROLLED_BACK
