@@ -24,6 +24,7 @@ from publishing.services.dispatch import enqueue, retry_delay
 from wechat import quota
 from wechat.client import client_for_account
 from wechat.errors import DailyQuotaExceeded, PermanentError, TransientError
+from wechat.retry import RetryPolicy
 
 from . import pace
 from .models import Send
@@ -56,9 +57,7 @@ def _client(account):
         account.app_id,
         account.api_base_url or settings.WECHAT_API_BASE_URL,
         hashlib.sha256(secret.encode()).hexdigest(),
-        settings.WECHAT_RETRY_MAX_ATTEMPTS,
-        settings.WECHAT_RETRY_BASE_DELAY,
-        settings.WECHAT_RETRY_CAP,
+        RetryPolicy.from_settings(),  # compared by its numbers (wechat/retry.py, the one policy)
         settings.WECHAT_HTTP_TIMEOUT,
     )
     cache = getattr(_clients, "by_key", None)
