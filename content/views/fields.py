@@ -29,11 +29,7 @@ class LinesField(forms.CharField):
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
-        if isinstance(value, str):
-            try:
-                value = json.loads(value) if value.startswith("[") else value
-            except ValueError:
-                return value
+        value = _stored_list(value)
         if isinstance(value, (list, tuple)):
             return "\n".join(self.format_item(item) for item in value)
         return value
@@ -141,11 +137,7 @@ class CodeListInput(forms.TextInput):
     """Codes separated by commas or spaces, for a JSON list field (brands, regions)."""
 
     def format_value(self, value):
-        if isinstance(value, str):
-            try:
-                value = json.loads(value) if value.startswith("[") else value
-            except ValueError:
-                return value
+        value = _stored_list(value)
         if isinstance(value, (list, tuple)):
             return ", ".join(str(v) for v in value)
         return value
@@ -155,3 +147,14 @@ class CodeListInput(forms.TextInput):
         if text is None:
             return None
         return json.dumps([code for code in SPLIT_RE.split(str(text).strip()) if code], ensure_ascii=False)
+
+
+def _stored_list(value):
+    """A JSON list field's value as a list when it arrives as its JSON text (a bound
+    form's initial data); anything else as it is."""
+    if isinstance(value, str) and value.startswith("["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
