@@ -71,9 +71,19 @@ def expire(now=None):
     for blocker in refused:
         logger.warning("scheduled expiry refused: %s", blocker.message)
     _note_in_history([i for i in items if i not in leaving], refused)
-    for item in leaving:
+    expired = [item for item in leaving if _unpublish_once(item)]
+    return expired, refused
+
+
+def _unpublish_once(item):
+    """Unpublish ``item`` unless an overlapping run (beat's tick and a run armed for a
+    go-live time may meet) holds or already unpublished it."""
+    with transaction.atomic():
+        still_live = type(item)._base_manager.select_for_update(skip_locked=True, of=("self",)).filter(pk=item.pk, live=True)
+        if not list(still_live.values_list("pk", flat=True)):
+            return False
         item.unpublish(set_expired=True, log_action="wagtail.unpublish.scheduled")
-    return leaving, refused
+        return True
 
 
 def _note_in_history(kept, refused):
@@ -111,19 +121,28 @@ def _menus_last(revision):
     )
 
 
-def go_live(now=None):
-    """Publish every revision due; returns the revisions refused, each logged with why."""
-    now = now or timezone.now()
-    due = sorted(
-        Revision.objects.filter(approved_go_live_at__lt=now).select_related(
-            "content_type"
-        ),
+def due_revisions(now):
+    """The revisions whose go-live time has passed, menus last."""
+    return sorted(
+        Revision.objects.filter(approved_go_live_at__lt=now).select_related("content_type"),
         key=_menus_last,
     )
+
+
+def go_live(now=None):
+    """Publish every revision due; returns the revisions refused, each logged with why.
+    Runs may overlap (beat's tick and a run armed for the go-live time): each revision
+    is claimed under a row lock and published by the first run only."""
+    now = now or timezone.now()
     refused = []
-    for revision in due:
+    for revision in due_revisions(now):
         try:
             with transaction.atomic():
+                claimed = Revision.objects.select_for_update(skip_locked=True).filter(
+                    pk=revision.pk, approved_go_live_at__lt=now
+                )
+                if not list(claimed.values_list("pk", flat=True)):
+                    continue
                 revision.publish(log_action="wagtail.publish.scheduled")
         except ValidationError as error:
             refused.append(revision)
