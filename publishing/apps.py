@@ -35,6 +35,10 @@ class PublishingConfig(AppConfig):
             unpublished.connect(
                 signal_handlers.item_unpublished, sender=model, dispatch_uid=f"push-unpublish-{model.__name__}"
             )
+        # A WeChat menu that left live leaves the accounts it served (menu_takedown).
+        from menus.models import Menu
+
+        unpublished.connect(signal_handlers.menu_unpublished, sender=Menu, dispatch_uid="push-unpublish-menu")
         # Articles and news groups live on WeChat: a deleted one is taken down (a deleted
         # article also from the groups it is in), a newer one replaces the old.
         from content.models import Article, NewsGroup

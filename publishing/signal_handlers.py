@@ -58,6 +58,14 @@ def menu_version_published(sender, version, account=None, **kwargs):
     enqueue(publish_menu_version, version.pk, None)
 
 
+def menu_unpublished(sender, instance, **kwargs):
+    if grouping.current() is not None:
+        return  # a release's fan-out takes it down
+    from publishing.tasks import take_down_menu
+
+    enqueue(take_down_menu, instance.pk)
+
+
 def publish_job_finished(sender, app_id, publish_id, status, article_id="", fail_idx=(), **kwargs):
     from publishing.tasks import complete_from_event
 

@@ -72,6 +72,17 @@ def publish_menu_version(version_id, account_ids=None):
     return batch.pk if batch else None
 
 
+@shared_task(name="publishing.take_down_menu", **JOB)
+def take_down_menu(menu_id):
+    """A WeChat menu left live: its accounts get the menu serving them now, or none."""
+    from menus.models import Menu
+
+    menu = Menu.objects.filter(pk=menu_id).first()
+    if menu is None:
+        return []
+    return [batch.pk for batch in services.take_down_menu(menu)]
+
+
 @shared_task(name="publishing.complete_from_event", **JOB)
 def complete_from_event(app_id, publish_id, status, article_id="", fail_idx=()):
     return services.complete_from_event(app_id, publish_id, status, article_id, fail_idx)

@@ -19,7 +19,9 @@ def _push(run, release_item, user):
         return None
     if release_item.kind == kinds.Kind.MENU:
         if not item.live:
-            return None
+            # Rolled back to nothing: the accounts it served get their menu now, or none.
+            batches = publishing.take_down_menu(item, user=user)
+            return batches[0] if batches else None
         version = item.versions.order_by("-number").first()
         return (
             publishing.publish_menu_version(version, user=user)

@@ -18,7 +18,7 @@ from wechat.models import UploadedAsset
 
 from .articles import article_findings, takedown_of
 from .findings import EXTRA, MISSING, Finding
-from .menus import menu_findings, menu_to_push
+from .menus import latest_push, menu_findings, menu_to_push, pushed_menu
 
 
 @dataclass
@@ -66,6 +66,17 @@ def check_account(account):
     return result
 
 
+def _take_down_menu(account, user, origin):
+    """No menu serves the account but the platform's last push left one: delete it."""
+    push = latest_push(account)
+    menu = pushed_menu(push) if push is not None else None
+    if menu is None:
+        return None
+    batch = create_batch(menu, PublishBatch.Kind.MENU, [account], user=user, origin=origin,
+                         action=PublishBatch.Action.UNPUBLISH, code=menu.code, label=f"修复:删除已下线的菜单 {menu.name}")
+    return menu if batch is not None else None
+
+
 def repair_account(account, findings, *, user=None, origin=PublishBatch.Origin.COMMAND):
     """Start the pushes that converge the account; what was started, in words."""
     from publishing.services import publish_item, publish_menu_version
@@ -76,6 +87,8 @@ def repair_account(account, findings, *, user=None, origin=PublishBatch.Origin.C
         version = menu_to_push(account)
         if version is not None and publish_menu_version(version, accounts=[account], user=user, origin=origin):
             started.append(f"菜单 {version.menu.code} v{version.number}")
+        elif version is None and (taken_down := _take_down_menu(account, user, origin)):
+            started.append(f"删除已下线的菜单 {taken_down.code}")
     for code in sorted({f.code for f in drifting if f.area == "article" and f.kind == MISSING}):
         try:
             publish_item(Article.objects.get(code=code), accounts=[account], user=user, origin=origin)

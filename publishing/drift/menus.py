@@ -43,6 +43,25 @@ def _pushed_menu_id(push):
     return version.menu.base_menu().pk if version.menu.is_variant and version.menu.base_menu() else version.menu_id
 
 
+def _no_menu_findings(push, live):
+    """No menu serves the account now. A menu the platform pushed and has not taken down
+    is extra; menus that appeared after its takedown, or on an account it never
+    pushed to, are the account's own."""
+    if push is None or (live["menu"] is None and not live["conditionalmenu"]):
+        return []
+    if push.batch.action == PublishBatch.Action.UNPUBLISH and push.state == State.DONE:
+        return [Finding(AREA, FOREIGN, "菜单下线后公众号上又有了菜单(非平台添加)")]
+    return [Finding(AREA, EXTRA, "已下线的菜单仍在公众号上")]
+
+
+def pushed_menu(push):
+    """The menu a push sent or took down."""
+    if push.batch.action == PublishBatch.Action.UNPUBLISH:
+        return Menu.objects.filter(pk=push.batch.source_id).first()
+    version = MenuVersion.objects.filter(pk=push.batch.source_id).select_related("menu").first()
+    return version.menu if version is not None else None
+
+
 def _newer_version_exists(version, push):
     menus = Menu.objects.filter(account_id=version.menu.account_id, live=True)
     return MenuVersion.objects.filter(menu__in=menus, created_at__gt=push.batch.created_at).exists()
@@ -53,9 +72,11 @@ def menu_findings(account, live):
     push = latest_push(account)
     version = menu_to_push(account)
     if version is None:
-        return []
+        return _no_menu_findings(push, live)
     if push is None:
         return [Finding(AREA, MISSING, "菜单从未推送到此公众号")]
+    if push.batch.action == PublishBatch.Action.UNPUBLISH:
+        return [Finding(AREA, MISSING, "菜单下线后尚未推送新的菜单")]
     if "sent" not in push.remote:
         # Pushed before pushes recorded what they sent: nothing to compare with.
         return [Finding(AREA, DIFFERENT, "最近一次菜单推送未记录发送内容,需重新推送")]

@@ -16,6 +16,7 @@ from .batches import (
     take_down_group_positions,
 )
 from .deliveries import cover_changes, deliver
+from .menu_takedown import take_down_menu
 from .operations import (
     cancel_delivery,
     cancel_publication,
@@ -45,6 +46,7 @@ __all__ = [
     "sweep",
     "take_down_deleted",
     "take_down_group_positions",
+    "take_down_menu",
 ]
 
 
@@ -53,6 +55,10 @@ def _steps(pub):
         from .deliveries import start_webhook_publication
 
         return start_webhook_publication(pub)
+    if pub.batch.kind == PublishBatch.Kind.MENU and pub.batch.action == PublishBatch.Action.UNPUBLISH:
+        from .menu_takedown import delete_account_menu
+
+        return delete_account_menu(pub)
     if pub.batch.kind == PublishBatch.Kind.MENU:
         from .menus import publish_menu
 

@@ -60,7 +60,10 @@ def channels_for(kind, action, accounts, takedown=None, to_wechat=None):
             and account.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
         ):
             plan.append((account, Publication.Channel.WECHAT))
-        if action == Action.UNPUBLISH and takedown.get(account.pk):
+        official = account.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
+        # An unpublished menu leaves the account (menu/delete); an unpublished
+        # article deletes the messages ``takedown`` lists.
+        if action == Action.UNPUBLISH and (takedown.get(account.pk) or (kind == Kind.MENU and official)):
             plan.append((account, Publication.Channel.WECHAT))
         if account.pk in hooked:
             plan.append((account, Publication.Channel.WEBHOOK))
@@ -93,7 +96,7 @@ def create_batch(source, kind, accounts, *, user=None, action=Action.PUBLISH, re
         )
         publications = Publication.objects.bulk_create(
             Publication(batch=batch, account=account, channel=channel,
-                        remote=_takedown_remote(takedown, positions, account) if action == Action.UNPUBLISH
+                        remote=_takedown_remote(takedown, positions, account) if account.pk in takedown
                         and channel == Publication.Channel.WECHAT else {})
             for account, channel in plan
         )

@@ -126,3 +126,18 @@ def test_a_rollback_job_hit_by_a_deadlock_runs_again_and_rolls_back(
     # then the job ran again and the release is rolled back, not left rolling back
     assert len(calls) == 2
     assert release.state == Release.State.ROLLED_BACK
+
+
+def test_rolling_back_a_release_that_created_a_wechat_menu_deletes_it_from_the_account(
+    matrix, wechat_accounts, wechat_emulator
+):
+    from tests.support.menus import make_menu, node
+
+    account = wechat_accounts["wx-sx-01"]
+    make_menu(account, [node("1", "新资费", "click", event_key="NEW-TARIFF")], code="menu-wx-sx-01")
+    release = go_live_now(make_release(matrix["branch1"], code="R-MENU", items=["menu:menu-wx-sx-01"]))
+    assert wechat_emulator.state.snapshot()["menus"][account.app_id]["menu"]["button"][0]["name"] == "新资费"
+    # when the release that created the menu is rolled back
+    roll_back(release)
+    # then the account's followers no longer see it
+    assert wechat_emulator.state.snapshot()["menus"][account.app_id] == {"menu": None, "conditional": []}
