@@ -63,13 +63,10 @@ def _message(client, account, broadcast, digest):
 
 
 def run_preview(preview_id):
-    preview = (
-        BroadcastPreview.objects.select_related("account", "broadcast")
-        .filter(pk=preview_id, state=State.QUEUED)
-        .first()
-    )
-    if preview is None:
+    # Claimed: a preview the sweep queued again runs once.
+    if not BroadcastPreview.objects.filter(pk=preview_id, state=State.QUEUED).update(state=State.SENDING):
         return
+    preview = BroadcastPreview.objects.select_related("account", "broadcast").get(pk=preview_id)
     content = preview.broadcast.get_latest_revision_as_object()
     try:
         if rules.content_hash(content) != preview.content_hash:

@@ -302,12 +302,18 @@ WECHAT_SYNC_CHECK_SECONDS = float(env_str("WECHAT_SYNC_CHECK_SECONDS", "3600"))
 # documents a daily quota (100,000 a day, 45009) and answers bursts with 45011 / -1;
 # pacing keeps one billing run from using the day's quota in minutes.
 NOTICES_SENDS_PER_SECOND = env_int("NOTICES_SENDS_PER_SECOND", 50)
+# Mass sends (broadcasts/services/sweep.py): lost jobs re-sent, and a send whose
+# MASSSENDJOBFINISH event has not come this long after submitting asked about.
+BROADCAST_SWEEP_SECONDS = float(env_str("BROADCAST_SWEEP_SECONDS", "300"))
+BROADCAST_FINISH_WAIT_SECONDS = float(env_str("BROADCAST_FINISH_WAIT_SECONDS", "1800"))
+
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "publishing.sweep", "schedule": PUBLISHING_SWEEP_SECONDS},
     "wechat-sync-check": {"task": "publishing.check_wechat_accounts", "schedule": WECHAT_SYNC_CHECK_SECONDS},
     "content-publish-scheduled": {"task": "content.publish_scheduled", "schedule": CONTENT_PUBLISH_SCHEDULED_SECONDS},
     # Side effects a committed import still owes (a process killed after its commit).
     "importing-side-effects": {"task": "importing.complete_side_effects", "schedule": IMPORT_SWEEP_SECONDS},
+    "broadcasts-sweep": {"task": "broadcasts.sweep", "schedule": BROADCAST_SWEEP_SECONDS},
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # No acknowledgement on this transport: a message taken by a worker killed mid-job
