@@ -13,11 +13,12 @@ message delivered, or failed with the reason WeChat gives."""
 import hashlib
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from publishing.services.dispatch import enqueue, retry_delay
@@ -82,11 +83,13 @@ def _claim(send_id):
             return None
         wait = pace.wait_seconds(app_id)
         if wait > 0:
+            Send.objects.filter(pk=send.pk).update(due_at=timezone.now() + timedelta(seconds=wait))
             enqueue(_task(), send.pk, delay=wait)
             return None
         send.state = State.SENDING
         send.attempts += 1
-        send.save(update_fields=["state", "attempts"])
+        send.due_at = timezone.now()
+        send.save(update_fields=["state", "attempts", "due_at"])
         return send
 
 
@@ -97,8 +100,10 @@ def _task():
 
 
 def _later(send, delay, reason):
-    Send.objects.filter(pk=send.pk).update(state=State.QUEUED, reason=reason[:255])
-    enqueue(_task(), send.pk, delay=max(1.0, delay))
+    delay = max(1.0, delay)
+    Send.objects.filter(pk=send.pk).update(state=State.QUEUED, reason=reason[:255],
+                                           due_at=timezone.now() + timedelta(seconds=delay))
+    enqueue(_task(), send.pk, delay=delay)
 
 
 def _fail(send, errcode, reason):
@@ -160,3 +165,25 @@ def record_outcome(app_id, msg_id, status, tries=0):
     else:
         log.info("TEMPLATESENDJOBFINISH for msgid %s of %s: no send of this platform", msg_id, app_id)
     return None
+
+
+# A send whose job is this late (queued past its due time, or claimed and never
+# finished) lost its message: a broker restart, a worker killed outright.
+STALE = timedelta(minutes=10)
+
+
+def sweep(now=None):
+    """Send again every send whose job message was lost (beat's ``notices.sweep``);
+    how many. WeChat drops a repeat by the send's client_msg_id, the claim keeps two
+    runs apart."""
+    stale = (now or timezone.now()) - STALE
+    lost = Send.objects.filter(state__in=(State.QUEUED, State.SENDING)).filter(
+        Q(due_at__lt=stale) | Q(due_at__isnull=True, created_at__lt=stale)
+    )
+    ids = list(lost.values_list("pk", flat=True)[:10_000])
+    with transaction.atomic():
+        # Due again later: a sweep before this run starts does not send it twice more.
+        Send.objects.filter(pk__in=ids).update(due_at=timezone.now())
+        for pk in ids:
+            enqueue(_task(), pk)
+    return len(ids)

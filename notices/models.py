@@ -39,6 +39,9 @@ class Send(models.Model):
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结果时间"), null=True, blank=True)
+    # When its job is due (queued: its next try; sending: when claimed); the sweep
+    # sends it again when its job message was lost (notices.delivery.sweep).
+    due_at = models.DateTimeField(_("计划时间"), null=True, blank=True)
 
     organisation_lookup = "account__organisation_id"
     # Written per message a business system sends: keep Wagtail's reference index out of it.
@@ -51,7 +54,11 @@ class Send(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "client_msg_id"], name="notices_send_unique_client_msg_id")
         ]
-        indexes = [models.Index(fields=["account", "msgid"], name="notices_send_account_msgid")]
+        indexes = [
+            models.Index(fields=["account", "msgid"], name="notices_send_account_msgid"),
+            models.Index(fields=["due_at"], name="notices_send_open_due",
+                         condition=models.Q(state__in=["queued", "sending"])),
+        ]
 
     def __str__(self):
         return f"{self.code} → {self.openid} ({self.get_state_display()})"

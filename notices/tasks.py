@@ -26,3 +26,10 @@ def record_outcome(app_id, msg_id, status, tries=0):
     from notices.delivery import record_outcome as record
 
     return record(app_id, msg_id, status, tries)
+
+
+@shared_task(name="notices.sweep", ignore_result=True)
+def sweep():
+    from notices.delivery import sweep as run
+
+    return run()

@@ -306,6 +306,8 @@ NOTICES_SENDS_PER_SECOND = env_int("NOTICES_SENDS_PER_SECOND", 50)
 # MASSSENDJOBFINISH event has not come this long after submitting asked about.
 BROADCAST_SWEEP_SECONDS = float(env_str("BROADCAST_SWEEP_SECONDS", "300"))
 BROADCAST_FINISH_WAIT_SECONDS = float(env_str("BROADCAST_FINISH_WAIT_SECONDS", "1800"))
+# Template messages (notices/delivery.py): sends whose job message was lost are sent again.
+NOTICES_SWEEP_SECONDS = float(env_str("NOTICES_SWEEP_SECONDS", "120"))
 
 CELERY_BEAT_SCHEDULE = {
     "publishing-sweep": {"task": "publishing.sweep", "schedule": PUBLISHING_SWEEP_SECONDS},
@@ -314,6 +316,7 @@ CELERY_BEAT_SCHEDULE = {
     # Side effects a committed import still owes (a process killed after its commit).
     "importing-side-effects": {"task": "importing.complete_side_effects", "schedule": IMPORT_SWEEP_SECONDS},
     "broadcasts-sweep": {"task": "broadcasts.sweep", "schedule": BROADCAST_SWEEP_SECONDS},
+    "notices-sweep": {"task": "notices.sweep", "schedule": NOTICES_SWEEP_SECONDS},
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # No acknowledgement on this transport: a message taken by a worker killed mid-job

@@ -8,7 +8,10 @@ from notices import pace
 from notices.models import Send
 from wechat.models import AccountPause
 
-from .conftest import post_send
+from .conftest import VALUES, post_send
+
+SEND = {"definition": "bill_reminder", "account": "wx-sx-01", "openid": "oBill_0000000000000000000001",
+        "client_msg_id": "BILL-202505-0001"}
 
 pytestmark = pytest.mark.integration
 
@@ -81,3 +84,31 @@ def test_an_account_sends_at_most_its_pace_per_second(settings):
     assert waits == [0.0, 0.0, 0.75, 0.75]
     assert pace.wait_seconds("wx-other", now=now) == 0.0
     assert pace.wait_seconds("wx-pace", now=now + 1) == 0.0
+
+
+def test_a_send_whose_job_message_was_lost_is_sent_once_by_the_sweep(client, bill, billing, wechat_emulator):
+    from datetime import timedelta
+
+    from django.test import TestCase
+    from django.utils import timezone
+
+    from notices.delivery import sweep
+
+    # given: the API stored the send but its job never reached a worker (a broker restart)
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        response = client.post("/api/notices/send/", data={**SEND, "values": dict(VALUES)},
+                               content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {billing}")
+    assert response.status_code == 202, response.content
+    send = Send.objects.get()
+    assert send.state == Send.State.QUEUED and wechat_emulator.state.messages == []
+    # when the sweep runs before the job is late: nothing
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert sweep() == 0
+    # when it runs once the job is late, then the message goes, once
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert sweep(now=timezone.now() + timedelta(minutes=11)) == 1
+    send.refresh_from_db()
+    assert send.state == Send.State.SENT and len(wechat_emulator.state.messages) == 1
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert sweep(now=timezone.now() + timedelta(minutes=11)) == 0
+    assert len(wechat_emulator.state.messages) == 1
