@@ -13,7 +13,7 @@ class PublishingConfig(AppConfig):
     def _connect_push_publishing(self):
         # Push publishing: editorial publishes, menu versions, WeChat's publish event
         # and the change log schedule jobs (after commit, ids only).
-        from django.db.models.signals import pre_delete
+        from django.db.models.signals import post_delete, post_save, pre_delete
         from wagtail.signals import published, unpublished
 
         from content import kinds
@@ -35,10 +35,14 @@ class PublishingConfig(AppConfig):
             unpublished.connect(
                 signal_handlers.item_unpublished, sender=model, dispatch_uid=f"push-unpublish-{model.__name__}"
             )
-        # A WeChat menu that left live leaves the accounts it served (menu_takedown).
-        from menus.models import Menu
+        # A WeChat menu that left live leaves the accounts it served (served_menus).
+        from menus.models import AccountVariable, Menu
 
         unpublished.connect(signal_handlers.menu_unpublished, sender=Menu, dispatch_uid="push-unpublish-menu")
+        # A changed {variable} changes the menu an account is served (served_menus).
+        post_save.connect(signal_handlers.menu_variable_changed, sender=AccountVariable, dispatch_uid="push-menu-var")
+        post_delete.connect(signal_handlers.menu_variable_changed, sender=AccountVariable,
+                            dispatch_uid="push-menu-var-deleted")
         # Articles and news groups live on WeChat: a deleted one is taken down (a deleted
         # article also from the groups it is in), a newer one replaces the old.
         from content.models import Article, NewsGroup

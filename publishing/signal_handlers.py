@@ -66,6 +66,12 @@ def menu_unpublished(sender, instance, **kwargs):
     enqueue(take_down_menu, instance.pk)
 
 
+def menu_variable_changed(sender, instance, **kwargs):
+    from publishing.tasks import serve_menu_again
+
+    enqueue(serve_menu_again, instance.account_id)
+
+
 def publish_job_finished(sender, app_id, publish_id, status, article_id="", fail_idx=(), **kwargs):
     from publishing.tasks import complete_from_event
 

@@ -83,6 +83,13 @@ def take_down_menu(menu_id):
     return [batch.pk for batch in services.take_down_menu(menu)]
 
 
+@shared_task(name="publishing.serve_menu_again", **JOB)
+def serve_menu_again(account_id):
+    """An account's menu variable changed: the menu it is served changed with it."""
+    batch = services.serve_menu_again(account_id)
+    return batch.pk if batch else None
+
+
 @shared_task(name="publishing.complete_from_event", **JOB)
 def complete_from_event(app_id, publish_id, status, article_id="", fail_idx=()):
     return services.complete_from_event(app_id, publish_id, status, article_id, fail_idx)

@@ -16,7 +16,7 @@ from .batches import (
     take_down_group_positions,
 )
 from .deliveries import cover_changes, deliver
-from .menu_takedown import take_down_menu
+from .served_menus import serve_menu_again, take_down_menu
 from .operations import (
     cancel_delivery,
     cancel_publication,
@@ -43,6 +43,7 @@ __all__ = [
     "resume_account",
     "retry_publication",
     "run_publication",
+    "serve_menu_again",
     "sweep",
     "take_down_deleted",
     "take_down_group_positions",
@@ -56,7 +57,7 @@ def _steps(pub):
 
         return start_webhook_publication(pub)
     if pub.batch.kind == PublishBatch.Kind.MENU and pub.batch.action == PublishBatch.Action.UNPUBLISH:
-        from .menu_takedown import delete_account_menu
+        from .served_menus import delete_account_menu
 
         return delete_account_menu(pub)
     if pub.batch.kind == PublishBatch.Kind.MENU:

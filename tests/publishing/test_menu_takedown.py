@@ -122,3 +122,26 @@ def test_a_menu_left_on_wechat_after_its_unpublish_is_found_and_deleted_by_repai
                                                             "menuid": 9}, "conditional": []}
     findings = [f for f in check_account(account).findings if f.area == "menu"]
     assert [(f.kind, f.drifts) for f in findings] == [("foreign", False)]
+
+
+def test_a_changed_menu_variable_reaches_the_accounts_menu_and_the_change_feed(
+    matrix, matrix_accounts, wechat_emulator, django_capture_on_commit_callbacks
+):
+    from menus.models import AccountVariable
+    from publishing.changes.models import Change
+
+    province = name_accounts([matrix_accounts["wx-sx"]])[0]
+    menu = province_menu(province)
+    with django_capture_on_commit_callbacks(execute=True):
+        menus.publish(menu)
+    assert held(wechat_emulator, province)["menu"]["button"][0]["url"] == "https://sx.example-operator.cn/home"
+    since = Change.objects.order_by("-version").values_list("version", flat=True).first()
+    # when the account's hall URL changes in the admin (菜单变量)
+    variable = AccountVariable.objects.get(account=province, name="hall_url")
+    variable.value = "https://new.example-operator.cn"
+    with django_capture_on_commit_callbacks(execute=True):
+        variable.save()
+    # then followers get the new link, and front ends see the menu changed
+    assert held(wechat_emulator, province)["menu"]["button"][0]["url"] == "https://new.example-operator.cn/home"
+    assert list(Change.objects.filter(version__gt=since).values_list("account_id", "kind", "action")) == [
+        (province.pk, "menu", "upsert")]

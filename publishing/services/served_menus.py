@@ -1,9 +1,14 @@
-"""A WeChat menu that left live (unpublished, expired, rolled back): every official
-account it served converges on what serves it now. An account another live menu
-serves (the base under an unpublished brand variant, a menu rolled out to it) gets
-that menu's live version pushed; an account left with no menu gets its menu deleted
-(menu/delete), so followers never keep buttons the CMS took down."""
+"""What an account is served changes without a new menu version of its own.
 
+- A WeChat menu left live (unpublished, expired, rolled back): every official account
+  it served converges on what serves it now. An account another live menu serves (the
+  base under an unpublished brand variant, a menu rolled out to it) gets that menu's
+  live version pushed; an account left with no menu gets its menu deleted
+  (menu/delete), so followers never keep buttons the CMS took down.
+- An account's menu variable changed (``{hall_url}``): its menu is recorded in the
+  change log again (front ends and webhooks re-read it) and pushed to it again."""
+
+from content import kinds
 from content.models import ChannelAccount
 from publishing.models import PublishBatch
 
@@ -57,3 +62,24 @@ def delete_account_menu(pub):
     with open_client(pub.account) as client:
         client.delete_menu()
     return Finished()
+
+
+def serve_menu_again(account_id):
+    """After a variable of the account changed: the change row for the menu it is
+    served (every account that menu serves re-reads it), and the push of that menu
+    to the account when it is an official account; the push batch or None."""
+    from menus.rollout import served_accounts, source_of
+    from publishing.changes import services as changes
+
+    from .batches import publish_menu_version
+
+    account = ChannelAccount.objects.filter(pk=account_id).first()
+    menu = source_of(account_id).menu if account is not None else None
+    if menu is None or not menu.live:
+        return None
+    served = {menu.account_id, *(a.pk for a in served_accounts(menu))}
+    changes.record_menu_served(kinds.get(kinds.Kind.MENU).item_code(menu), menu.pk, served)
+    version = _menu_now(account)
+    if version is None or account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
+        return None
+    return publish_menu_version(version, accounts=[account])
