@@ -7,11 +7,11 @@ import os
 import pytest
 
 from content.models import ChannelAccount, NewsGroup, NewsGroupEntry
-from content.services.accounts import set_secret
 from content.workflows import ensure_approval_workflow
 from tests.support.content import committed
 from tests.support.factories import ChannelAccountFactory
-from tests.support.publishing import APP_SECRET, make_article
+from tests.support.publishing import fast_jobs, make_article
+from tests.support.publishing import on_emulator as on_wechat_emulator
 from wechat.emulator import mass as emulated_mass
 
 os.environ.setdefault("WECHAT_EMULATOR_PORTS", "18940-18979")
@@ -20,25 +20,12 @@ from broadcasts.models import Broadcast
 
 
 @pytest.fixture(autouse=True)
-def fast_jobs(settings):
-    """Short waits so retries fit in a test; the logic is the production one."""
-    settings.PUBLISHING_RETRY_BASE_SECONDS = 0.05
-    settings.PUBLISHING_RETRY_CAP_SECONDS = 0.2
-    settings.PUBLISHING_MAX_FAILURES = 5
-    settings.WECHAT_RETRY_BASE_DELAY = 0.01
-    settings.WECHAT_RETRY_CAP = 0.05
-    settings.WECHAT_RETRY_MAX_ATTEMPTS = 3
-    settings.WECHAT_HTTP_TIMEOUT = 5
+def quick_jobs(settings):
+    fast_jobs(settings, max_failures=5)
 
 
 def on_emulator(account, base_url):
-    account.app_id = f"wx{account.code.replace('-', '')}bc"
-    account.api_base_url = base_url
-    account.type = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
-    account.enabled = True
-    account.save()
-    set_secret(account, "app_secret", APP_SECRET)
-    return account
+    return on_wechat_emulator(account, base_url, app_id=f"wx{account.code.replace('-', '')}bc")
 
 
 @pytest.fixture

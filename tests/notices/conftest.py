@@ -8,11 +8,10 @@ import pytest
 from django.core.cache import cache
 
 from callback import table
-from content.models import ChannelAccount, TemplateMessage, TemplateMessageMapping
-from content.services.accounts import set_secret
+from content.models import TemplateMessage, TemplateMessageMapping
 from tests.support.api import make_api_client
 from tests.support.content import committed, publish
-from tests.support.publishing import APP_SECRET
+from tests.support.publishing import fast_jobs, matrix_on_emulator
 from wechat import quota
 
 os.environ.setdefault("WECHAT_EMULATOR_PORTS", "18700-18749")
@@ -26,15 +25,8 @@ VALUES = {"thing1": "2025年5月账单", "amount2": "58.00元", "time3": "2025�
 
 
 @pytest.fixture(autouse=True)
-def fast_jobs(settings):
-    """Short waits so retries fit in a test; the logic is the production one."""
-    settings.PUBLISHING_RETRY_BASE_SECONDS = 0.05
-    settings.PUBLISHING_RETRY_CAP_SECONDS = 0.4
-    settings.PUBLISHING_MAX_FAILURES = 4
-    settings.WECHAT_RETRY_BASE_DELAY = 0.01
-    settings.WECHAT_RETRY_CAP = 0.05
-    settings.WECHAT_RETRY_MAX_ATTEMPTS = 3
-    settings.WECHAT_HTTP_TIMEOUT = 5
+def quick_jobs(settings):
+    fast_jobs(settings, max_failures=4)
     cache.clear()
     table._compiled.clear()
     quota._checked.clear()
@@ -47,17 +39,7 @@ def fast_jobs(settings):
 @pytest.fixture
 def accounts(matrix, wechat_emulator):
     """The matrix's official accounts (province, both branches), on the emulator."""
-    found = {}
-    for key in ("account_province", "account_branch1", "account_branch2"):
-        account = matrix[key]
-        account.app_id = f"wx{account.code.replace('-', '')}app"
-        account.api_base_url = wechat_emulator.base_url
-        account.type = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
-        account.enabled = True
-        account.save()
-        set_secret(account, "app_secret", APP_SECRET)
-        found[account.code] = account
-    return found
+    return matrix_on_emulator(matrix, wechat_emulator.base_url)
 
 
 def make_definition(org, accounts, code="bill_reminder", short="OPENTM200654400", fields=None, live=True):

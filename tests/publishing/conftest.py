@@ -7,9 +7,8 @@ import os
 import pytest
 
 from content.models import ChannelAccount
-from content.services.accounts import set_secret
 from tests.support.images import make_image
-from tests.support.publishing import APP_SECRET, make_article, make_official_accounts
+from tests.support.publishing import fast_jobs, make_article, make_official_accounts, matrix_on_emulator
 
 os.environ.setdefault("WECHAT_EMULATOR_PORTS", "18800-18839")
 
@@ -18,16 +17,7 @@ from .receiver import WebhookReceiver  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def fast_publishing(settings):
-    """Short waits so retries and polls fit in a test; the logic is the production one."""
-    settings.PUBLISHING_RETRY_BASE_SECONDS = 0.05
-    settings.PUBLISHING_RETRY_CAP_SECONDS = 0.4
-    settings.PUBLISHING_POLL_SECONDS = 0.2
-    settings.PUBLISHING_MAX_FAILURES = 8
-    settings.PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS = 30
-    settings.WECHAT_RETRY_BASE_DELAY = 0.01
-    settings.WECHAT_RETRY_CAP = 0.05
-    settings.WECHAT_RETRY_MAX_ATTEMPTS = 3
-    settings.WECHAT_HTTP_TIMEOUT = 5
+    fast_jobs(settings)
 
 
 @pytest.fixture
@@ -42,17 +32,7 @@ def official_accounts(matrix, wechat_emulator):
 def matrix_accounts(matrix, wechat_emulator):
     """The matrix's own official accounts (province, both branches), enabled, on the emulator
     (the other official-account fixtures add accounts of their own and leave these off)."""
-    accounts = {}
-    for key in ("account_province", "account_branch1", "account_branch2"):
-        account = matrix[key]
-        account.app_id = f"wx{account.code.replace('-', '')}app"
-        account.api_base_url = wechat_emulator.base_url
-        account.type = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
-        account.enabled = True
-        account.save()
-        set_secret(account, "app_secret", APP_SECRET)
-        accounts[account.code] = account
-    return accounts
+    return matrix_on_emulator(matrix, wechat_emulator.base_url)
 
 
 @pytest.fixture

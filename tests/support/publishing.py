@@ -11,6 +11,36 @@ from tests.support.images import make_image
 APP_SECRET = "emulator-app-secret"
 
 
+def fast_jobs(settings, *, max_failures=8):
+    """Short waits so retries and polls fit in a test; the logic is the production one."""
+    settings.PUBLISHING_RETRY_BASE_SECONDS = 0.05
+    settings.PUBLISHING_RETRY_CAP_SECONDS = 0.4
+    settings.PUBLISHING_POLL_SECONDS = 0.2
+    settings.PUBLISHING_MAX_FAILURES = max_failures
+    settings.PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS = 30
+    settings.WECHAT_RETRY_BASE_DELAY = 0.01
+    settings.WECHAT_RETRY_CAP = 0.05
+    settings.WECHAT_RETRY_MAX_ATTEMPTS = 3
+    settings.WECHAT_HTTP_TIMEOUT = 5
+
+
+def on_emulator(account, base_url, app_id=None):
+    """``account`` as an enabled official account on the WeChat emulator, with its secret."""
+    account.app_id = app_id or f"wx{account.code.replace('-', '')}app"
+    account.api_base_url = base_url
+    account.type = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
+    account.enabled = True
+    account.save()
+    set_secret(account, "app_secret", APP_SECRET)
+    return account
+
+
+def matrix_on_emulator(matrix, base_url):
+    """The matrix's own official accounts (province, both branches) on the emulator, by code."""
+    accounts = [on_emulator(matrix[key], base_url) for key in ("account_province", "account_branch1", "account_branch2")]
+    return {account.code: account for account in accounts}
+
+
 def make_official_accounts(organisation, count, base_url, prefix="wx-pub"):
     accounts = []
     for n in range(count):
