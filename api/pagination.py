@@ -130,12 +130,15 @@ def _size(first, last, kind):
 
 
 def paginate(queryset, keys, types, *, first=None, after=None, last=None, before=None, kind="default",
-             key_of=None, transform=None):
+             key_of=None, transform=None, together=None):
     """A Page of ``queryset`` ordered by ``keys`` (unique together; '-' descends).
 
     ``types`` are the Python types of the key values (cursor checking); ``key_of``
     reads them from a row (default: attributes); ``transform`` maps the fetched
-    rows before they become nodes (e.g. to attach batch-loaded relations)."""
+    rows before they become nodes (e.g. to attach batch-loaded relations).
+    ``together`` names a field whose rows a forward page never splits: a page whose
+    last row has a value there runs on to the last row with that value (a release's
+    rows in the change feed), longer than ``first`` if need be."""
     size = _size(first, last, kind)
     backwards = last is not None
     key_of = key_of or (lambda row: [getattr(row, k.lstrip("-")) for k in keys])
@@ -148,6 +151,8 @@ def paginate(queryset, keys, types, *, first=None, after=None, last=None, before
     rows = list(qs.order_by(*order)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
+    if together and more and not backwards:
+        rows, more = _run_on(qs, keys, order, key_of, rows, together)
     if backwards:
         rows.reverse()
     nodes = transform(rows) if transform else rows
@@ -159,6 +164,18 @@ def paginate(queryset, keys, types, *, first=None, after=None, last=None, before
         end_cursor=edges[-1].cursor if edges else None,
     )
     return Page(queryset, edges, info)
+
+
+def _run_on(qs, keys, order, key_of, rows, together):
+    """(rows with the rest of the last row's ``together`` group, whether more follow)."""
+    value = getattr(rows[-1], together)
+    if value is None:
+        return rows, True
+    rest = list(qs.filter(_after_q(keys, key_of(rows[-1])), **{together: value}).order_by(*order))
+    if not rest:
+        return rows, True
+    rows = rows + rest
+    return rows, qs.filter(_after_q(keys, key_of(rows[-1]))).exists()
 
 
 def paginate_union(querysets, keys, types, *, first=None, after=None, kind="default", transform=None):

@@ -233,7 +233,7 @@ class Query(graphene.ObjectType):
         rows = changes.change_rows(account_id, _since(since))
         want_items = any(path.endswith("node.item") for path in selected(info))
         page = paginate(
-            rows, ["version"], [int], kind="changes", **kwargs,
+            rows, ["version"], [int], kind="changes", together="release_version", **kwargs,
             transform=(lambda page_rows: _load_items(info, account_id, audience, page_rows)) if want_items else None,
         )
         page.account = account_id

@@ -66,3 +66,38 @@ def test_a_rollback_shows_as_the_same_release_rolled_back(release, sms_account, 
     assert data["bundle"]["release"]["rollback"] is True
     last = data["changes"]["edges"][-1]["node"]
     assert last["release"]["rollback"] is True
+
+
+PAGE = """
+query Page($account: String!, $since: BigInt!, $after: String) {
+  changes(account: $account, since: $since, first: 1, after: $after) {
+    edges { cursor node { version code release { code } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+def test_a_page_of_the_change_feed_never_ends_inside_a_release(release, sms_account, api, matrix):
+    from content.models import SmsTemplate
+    from tests.support.content import publish
+
+    since = int(api.data(QUERY, {"account": sms_account.code, "since": 0})["bundle"]["version"])
+    release = go_live_now(release)
+    # and a lone change after the release
+    lone = SmsTemplate.objects.get(code="SMS-5G-58")
+    lone.text = "尊敬的客户,资费已调整,余额{balance}元,截至{date}。"
+    publish(lone)
+    # when a front end reads the feed a page of one change at a time
+    first = api.data(PAGE, {"account": sms_account.code, "since": since})["changes"]
+    # then the first page holds the whole release, however many rows, and says more follow
+    nodes = [edge["node"] for edge in first["edges"]]
+    release_rows = [n for n in nodes if n["release"]]
+    assert len(nodes) > 1 and len(release_rows) == len(nodes)
+    assert {n["code"] for n in nodes} >= {"SMS-5G-58", "SMS-5G-58-KT", "PKG-5G-58"}
+    assert first["pageInfo"]["hasNextPage"] is True
+    # and the next page is the lone change, of one row, with nothing after it
+    second = api.data(PAGE, {"account": sms_account.code, "since": since,
+                             "after": first["pageInfo"]["endCursor"]})["changes"]
+    assert [(e["node"]["code"], e["node"]["release"]) for e in second["edges"]] == [("SMS-5G-58", None)]
+    assert second["pageInfo"]["hasNextPage"] is False
