@@ -12,6 +12,7 @@ import uuid
 from urllib.parse import urlencode
 
 import pytest
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -23,6 +24,7 @@ from cms.callers.clients import create_client, issue_token, revoke_tokens
 from cms.graphql_reads import route_cached_reads
 from cms.wsgi import _django as full_stack
 from cms.wsgi import application
+from tests.cms.test_production_refusals import _run as run_in_production
 from tests.support.content import committed
 from tests.support.factories import PackageFactory
 
@@ -32,7 +34,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 @pytest.fixture(autouse=True)
 def answer_cache():
     """The shared answer cache in Redis, the in-process tier off unless a test turns it on."""
-    settings = {
+    cache = {
         "CACHES": {"default": {
             "BACKEND": "cms.cache.RedisCache",
             "LOCATION": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9"),
@@ -44,7 +46,7 @@ def answer_cache():
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        with override_settings(**settings):
+        with override_settings(**cache):
             local_cache.clear()
             yield
     finally:
@@ -163,6 +165,21 @@ def test_plain_http_is_redirected_by_the_full_stack(front_end, full_stack_calls)
     call(lean_route, packages(), auth, scheme="https")
     status, headers, _ = call(lean_route, packages(), auth)
     assert status == 301 and headers["location"].startswith("https://") and len(full_stack_calls) == 2
+
+
+def test_production_runs_middleware_the_route_knows(tmp_path):
+    shown = "import django; django.setup(); from cms.graphql_reads import knows_the_middleware as k; print(k())"
+    result = run_in_production(["-c", shown], tmp_path)
+    assert result.stdout.split() == ["True"], result.stderr
+
+
+def test_the_route_stands_aside_for_middleware_it_does_not_know(front_end, full_stack_calls):
+    _, auth = front_end
+    call(application, packages(), auth)
+    with override_settings(MIDDLEWARE=[*settings.MIDDLEWARE, "django.middleware.gzip.GZipMiddleware"]):
+        lean_route = route_cached_reads(WSGIHandler())
+        status, headers, _ = call(lean_route, packages(), {**auth, "HTTP_ACCEPT_ENCODING": "gzip"})
+    assert status == 200 and headers["content-encoding"] == "gzip" and len(full_stack_calls) == 2
 
 
 def test_a_host_not_allowed_is_refused(front_end):
