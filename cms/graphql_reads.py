@@ -138,7 +138,10 @@ def _read(key):
 
 
 def knows_the_middleware():
-    return set(settings.MIDDLEWARE) - PASSIVE == REPRODUCED
+    """The middleware is the one reproduced, without CommonMiddleware's refusals and
+    redirects that the route does not make (user agents refused, www. prepended)."""
+    return (set(settings.MIDDLEWARE) - PASSIVE == REPRODUCED and not settings.DISALLOWED_USER_AGENTS
+            and not settings.PREPEND_WWW)
 
 
 def _shape_key(environ):

@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import os
+import re
 import time
 import uuid
 from urllib.parse import urlencode
@@ -180,6 +181,14 @@ def test_the_route_stands_aside_for_middleware_it_does_not_know(front_end, full_
         lean_route = route_cached_reads(WSGIHandler())
         status, headers, _ = call(lean_route, packages(), {**auth, "HTTP_ACCEPT_ENCODING": "gzip"})
     assert status == 200 and headers["content-encoding"] == "gzip" and len(full_stack_calls) == 2
+
+
+def test_user_agents_refused_by_the_full_stack_are_refused(front_end):
+    _, auth = front_end
+    call(application, packages(), auth)
+    with override_settings(DISALLOWED_USER_AGENTS=[re.compile("curl")]):
+        lean_route = route_cached_reads(WSGIHandler())
+        assert call(lean_route, packages(), {**auth, "HTTP_USER_AGENT": "curl/8"})[0] == 403
 
 
 def test_a_host_not_allowed_is_refused(front_end):
