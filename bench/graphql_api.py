@@ -283,7 +283,12 @@ def report(results, bundle, concurrency, duration, how):
         f"(second process), {duration}s per cell, concurrency {' and '.join(map(str, concurrency))}; "
         "Redis answer cache on.", "",
         "P2 is what front ends use (a persisted query by GET, its answer cached per token, "
-        "invalidated on publish); P3 resolves every request (POST, no answer cache; the token's "
+        "invalidated on publish). P2 and 304 take the lean route when the answer is cached "
+        "(cms/graphql_reads.py: answered from the WSGI environ with the full stack's headers, "
+        "no middleware, no SQL), while P1 serves its bytes from a view behind Django's whole "
+        "middleware stack: above 1.00x, P2/P1 and 304/P1 are the middleware a cached read no "
+        "longer runs (CPU per request of P1, P2 and 304 in-process: bench/graphql_reads_profile.py). "
+        "P3 resolves every request (POST, no answer cache; the token's "
         "principal is cached). R4 pages hold at most 1,000 changes (n=18,000 is its first page). "
         "P5 for R3 is v2's article detail with the stored HTML body: Wagtail has no channel "
         "renditions, so it does less work than P3. Wagtail's API has no menus (R1) or bundles (R5). "

@@ -13,7 +13,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -21,13 +21,18 @@ from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView
 
 from api import budget, cache, local_cache, media_types, persisted
-from api.text import refused_value
 from api.errors import ApiError, ErrorCode, error_body, status_for
 from api.execution import run
+from api.scalars import encode
+from api.text import refused_value
 from cms.bad_input import checks_own_input
 from cms.callers.preview import read_preview_token
-from cms.callers.principal import authenticate, bearer_token, principal_key, token_digest
-from api.scalars import encode
+from cms.callers.principal import (
+    authenticate,
+    bearer_token,
+    principal_key,
+    token_digest,
+)
 
 logger = logging.getLogger("cms.graphql")
 
@@ -169,10 +174,36 @@ def _etag(body):
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _matches(request, etag):
-    header = request.META.get("HTTP_IF_NONE_MATCH", "")
-    candidates = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+def etag_matches(if_none_match, etag):
+    """Whether an ``If-None-Match`` header's value names ``etag`` (weakly) or ``*``."""
+    if not if_none_match:
+        return False
+    candidates = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return etag in candidates or "*" in candidates
+
+
+# What every answer to /graphql/ varies by, and how long a client may reuse a cacheable one.
+VARY = "Accept, Authorization, Cookie, X-Preview-Token"
+
+
+def cache_control():
+    return f"private, max-age={settings.GRAPHQL_HTTP_MAX_AGE}"
+
+
+def cached_answer(answer_key, principal_key):
+    """``((body, status, etag) or None, the Redis lookup made or None)`` of a persisted GET
+    by token: from this process's memory, else generations and answer in one round trip."""
+    lookup = None
+    hit = local_cache.get(answer_key)
+    if hit is None:
+        lookup = cache.Lookup(principal_key, answer_key)
+        local_cache.note_generations(lookup.generations)
+        hit = lookup.answer()
+        if hit is not None:
+            local_cache.put(answer_key, lookup.generations, hit, len(hit[0]))
+    if hit is not None and (hit[3] is None or hit[3] > timezone.now()):
+        return hit[:3], lookup
+    return None, lookup
 
 
 def _media_type(request):
@@ -225,20 +256,13 @@ class ApiView(View):
         token = bearer_token(request)
         preview = request.META.get("HTTP_X_PREVIEW_TOKEN")
         if token is not None and not preview and request.method == "GET" and cache.enabled():
-            # Persisted GETs by token: from this process's memory, else generations and answer in one Redis round trip.
+            # Persisted GETs by token (most of them take the lean route, cms.graphql_reads).
             operation = Operation(data)
             if operation.persisted is not None:
                 digest = token_digest(token)
-                key = operation.cache_key(digest)
-                hit = local_cache.get(key)
-                if hit is None:
-                    lookup = cache.Lookup(principal_key(digest), key)
-                    local_cache.note_generations(lookup.generations)
-                    hit = lookup.answer()
-                    if hit is not None:
-                        local_cache.put(key, lookup.generations, hit, len(hit[0]))
-                if hit is not None and (hit[3] is None or hit[3] > timezone.now()):
-                    return self.respond(request, operation, *hit[:3])
+                hit, lookup = cached_answer(operation.cache_key(digest), principal_key(digest))
+                if hit is not None:
+                    return self.respond(request, operation, *hit)
         request.principal = authenticate(request, lookup)
         request.preview = read_preview_token(preview) if preview else None
         operation = operation or Operation(data)
@@ -261,16 +285,17 @@ class ApiView(View):
         return encode(payload), status_for(errors, legacy_json), not errors
 
     def respond(self, request, operation, body, status, etag):
-        if etag is not None and _matches(request, etag):
-            response = HttpResponse(status=304)
+        if etag is not None and etag_matches(request.META.get("HTTP_IF_NONE_MATCH"), etag):
+            # No Content-Type: a cache would take it over for the stored answer (RFC 9111 4.3.4).
+            response = HttpResponseNotModified()
         else:
             response = HttpResponse(body, status=status, content_type=_media_type(request))
         if etag is not None:
             response["ETag"] = etag
-            response["Cache-Control"] = f"private, max-age={settings.GRAPHQL_HTTP_MAX_AGE}"
+            response["Cache-Control"] = cache_control()
         else:
             response["Cache-Control"] = "no-store"
-        response["Vary"] = "Accept, Authorization, Cookie, X-Preview-Token"
+        response["Vary"] = VARY
         return response
 
 

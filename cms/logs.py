@@ -124,6 +124,11 @@ def logging_config(level="INFO", log_format="text"):
     }
 
 
+def id_for(given):
+    """The id of a request: the proxy's X-Request-ID when it is well-formed, else a new one."""
+    return given if _ACCEPTED_ID.match(given) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Takes the proxy's X-Request-ID (or makes one), tags the request's log lines with
     it and returns it in the answer, where gunicorn's access log reads it."""
@@ -132,8 +137,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get(REQUEST_ID_HEADER, "")
-        value = given if _ACCEPTED_ID.match(given) else uuid.uuid4().hex
+        value = id_for(request.META.get("HTTP_X_REQUEST_ID", ""))
         token = request_id.set(value)
         try:
             response = self.get_response(request)

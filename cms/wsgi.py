@@ -7,10 +7,13 @@ from cms.settings_module import default_settings_module
 default_settings_module()
 _django = get_wsgi_application()
 
-from callback.wsgi import route_callbacks  # noqa: E402 (needs Django set up)
+# The routes import views: Django is set up first.
+from callback.wsgi import route_callbacks
+from cms.graphql_reads import route_cached_reads
 
-# WeChat's callbacks skip the middleware they have no use for (callback.wsgi).
-application = route_callbacks(_django)
+# WeChat's callbacks and cached GraphQL reads skip the middleware they have no use for
+# (callback.wsgi, cms.graphql_reads).
+application = route_cached_reads(route_callbacks(_django))
 
 # The objects of the loaded application live as long as the process: keep them out of
 # the garbage collector's full passes, which otherwise walk them all (pauses of several

@@ -156,7 +156,11 @@ def principal_for_token(plaintext, lookup=None):
 
 def bearer_token(request):
     """The bearer token of the request, None without an Authorization header."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return bearer_credentials(request.META.get("HTTP_AUTHORIZATION", ""))
+
+
+def bearer_credentials(header):
+    """The token of an ``Authorization`` header's value, None when it is empty."""
     if not header:
         return None
     scheme, _, credentials = header.partition(" ")
