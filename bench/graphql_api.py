@@ -165,7 +165,7 @@ def in_process(token, read, static_dir):
                 response = http.get(path)
             assert response.status_code == 200, (path, response.content[:300])
             out[path_id] = (len(q.captured_queries), len(response.content))
-    out["P1"] = (0, out["P3"][1])
+    out["P1"] = out["P1r"] = (0, out["P3"][1])
     return out, post_body, get_params, etag
 
 
@@ -235,7 +235,7 @@ def serve(port, static_dir):
     env = dict(os.environ, BENCH_STATIC_DIR=str(static_dir), PYTHONPATH=str(ROOT))
     process = subprocess.Popen(
         [str(PYTHON_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--pythonpath", str(ROOT),
-         "--timeout", "120", "--log-level", "warning", "cms.wsgi"],
+         "--timeout", "120", "--log-level", "warning", "bench.graphql_api_server.wsgi"],
         env=env, cwd=ROOT,
     )
     for _ in range(100):
@@ -253,6 +253,7 @@ def scripts(token, post_body, get_params, etag, p4, p5, p6, name):
     auth = {"Authorization": f"Bearer {token}"}
     query_string = urllib.parse.urlencode(get_params)
     out = [
+        ("P1r", f"/bench/raw/{slug(name)}", lua("GET", None, {})),
         ("P1", f"/bench/static/{slug(name)}", lua("GET", None, {})),
         ("P2", f"/graphql/?{query_string}", lua("GET", None, auth)),
         ("304", f"/graphql/?{query_string}", lua("GET", None, {**auth, "If-None-Match": etag})),
@@ -267,7 +268,7 @@ def scripts(token, post_body, get_params, etag, p4, p5, p6, name):
     return out
 
 
-LABELS = {"P1": "P1 same bytes from memory", "P2": "P2 persisted GET, Redis", "304": "304 revalidation",
+LABELS = {"P1r": "P1r same bytes, raw WSGI (no Django)", "P1": "P1 same bytes from memory", "P2": "P2 persisted GET, Redis", "304": "304 revalidation",
           "P3": "P3 full GraphQL (POST)", "P4": "P4 wagtail-grapple (POST)", "P5": "P5 Wagtail API v2",
           "P6": "P6 hand-written view"}
 
@@ -288,6 +289,9 @@ def report(results, bundle, concurrency, duration, how):
         "no middleware, no SQL), while P1 serves its bytes from a view behind Django's whole "
         "middleware stack: above 1.00x, P2/P1 and 304/P1 are the middleware a cached read no "
         "longer runs (CPU per request of P1, P2 and 304 in-process: bench/graphql_reads_profile.py). "
+        "P1r is the strictest floor: the same bytes from a raw WSGI callable in the same server "
+        "(bench/graphql_api_server/wsgi.py, no Django at all); P2/P1r and 304/P1r say how close a "
+        "cached read comes to serving bytes with no framework. "
         "P3 resolves every request (POST, no answer cache; the token's "
         "principal is cached). R4 pages hold at most 1,000 changes (n=18,000 is its first page). "
         "P5 for R3 is v2's article detail with the stored HTML body: Wagtail has no channel "
@@ -311,14 +315,15 @@ def report(results, bundle, concurrency, duration, how):
             lines.append(f"| {name} | {LABELS[path_id]} | {data['sql']} | {data['bytes']} | {cells} |")
     top = max(concurrency)
     lines += ["", f"Ratios of throughput at concurrency {top} (and 1):", "",
-              "| read | P2/P1 | 304/P1 | P3/P1 | P3/P4 | P2/P4 | P3/P5 | P2/P5 | P3/P6 |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "| read | P2/P1 | 304/P1 | P2/P1r | 304/P1r | P3/P1 | P3/P4 | P2/P4 | P3/P5 | P2/P5 | P3/P6 |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, paths in results.items():
         def r(a, b):
             if a not in paths or b not in paths:
                 return "n/a"
             return f"{ratio(paths[a][top]['rps'], paths[b][top]['rps'])} ({ratio(paths[a][1]['rps'], paths[b][1]['rps'])})"
-        lines.append(f"| {name} | {r('P2', 'P1')} | {r('304', 'P1')} | {r('P3', 'P1')} | {r('P3', 'P4')} | "
+        lines.append(f"| {name} | {r('P2', 'P1')} | {r('304', 'P1')} | {r('P2', 'P1r')} | {r('304', 'P1r')} | "
+                     f"{r('P3', 'P1')} | {r('P3', 'P4')} | "
                      f"{r('P2', 'P4')} | {r('P3', 'P5')} | {r('P2', 'P5')} | {r('P3', 'P6')} |")
     return "\n".join(lines) + "\n"
 
