@@ -18,6 +18,7 @@ from content.schema.types import (
 from content.search import services
 from content.search.paging import paginate_hits
 from content.search.services import SEARCHED
+from content.search.statements import union_of
 
 SearchKind = graphene.Enum(
     "SearchKind", [(spec.kind.upper(), str(spec.kind)) for spec in SEARCHED], description="What a search hit is."
@@ -124,12 +125,18 @@ class Query(graphene.ObjectType):
     def resolve_search(root, info, text, kinds=None, channel=None, first=None, after=None):
         wanted = services.search_text(text)
         codes = None if kinds is None else {_value(k) for k in kinds}
-        audience = _audience(info, channel)
-        parts = [] if wanted is None else [
-            services.matches(spec, access.published(spec.model, info, audience), wanted)
-            for spec in services.searched(codes)
-        ]
-        return paginate_hits(parts, first=first, after=after, transform=_hits(info, wanted))
+        if wanted is None:
+            return paginate_hits(None, first=first, after=after)
+
+        def parts(text):
+            audience = _audience(info, channel)
+            return [services.matches(spec, access.published(spec.model, info, audience), text)
+                    for spec in services.searched(codes)]
+
+        # The SQL depends on what the reader may read, the channel and the kinds: reused for these.
+        reach = access.principal(info).reach_key
+        key = ("search", reach, _value(channel), None if codes is None else frozenset(codes)) if reach else None
+        return paginate_hits(union_of(key, parts, wanted), first=first, after=after, transform=_hits(info, wanted))
 
     def resolve_suggest(root, info, prefix):
         wanted = services.search_text(prefix, "prefix", services.SUGGEST_MAX_LENGTH, min_length=1)

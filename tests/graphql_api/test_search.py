@@ -155,6 +155,16 @@ def test_punctuation_and_pattern_characters_are_literal(matrix, catalogue, text)
     assert found(province, text) == set()
 
 
+def test_one_reader_searching_one_text_after_another_gets_each_texts_answer(matrix, catalogue):
+    # the SQL is compiled once per reader and reused with each text (content.search.statements)
+    province = web_api("省网厅", matrix["province"])
+    assert found(province, "流量", kinds=["PACKAGE"]) == {"PKG-SX", "PKG-01", "PKG-02"}
+    assert found(province, "%量", kinds=["PACKAGE"]) == set()
+    assert found(province, "_量", kinds=["PACKAGE"]) == set()
+    assert found(province, "量包", kinds=["PACKAGE"]) == {"PKG-01", "PKG-02"}
+    assert [e["node"]["rank"] for e in hits(province, "PKG-01", kinds=["PACKAGE"])["edges"]] == [100]
+
+
 def test_nul_is_refused_as_an_invalid_argument(catalogue, branch1_api):
     status, payload = branch1_api.post(SEARCH, {"text": "流\x00量"})
     assert status == 400 and error_codes(payload) == ["INVALID_ARGUMENT"]
