@@ -18,7 +18,7 @@ from api.text import refusal
 from content import kinds
 from content.models import Article, Business, Package, SmsTemplate
 
-MIN_LENGTH = 2  # one Chinese character matches too much to rank and no trigram to serve it
+MIN_LENGTH = 2  # one Chinese character matches too much to rank, and has no bigram to serve it
 MAX_LENGTH = 64
 SUGGEST_MAX_LENGTH = 32
 SNIPPET_CONTEXT = 30  # characters shown either side of the match
