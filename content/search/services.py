@@ -11,7 +11,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.lookups import DataContains
 from django.db import connections
 from django.db.models import Case, Func, IntegerField, Q, TextField, Value, When
-from django.db.models.functions import Cast, Upper
+from django.db.models.functions import Cast, Left, Length, Upper
+from django.db.models.lookups import Exact
 
 from api.errors import ApiError, ErrorCode
 from api.text import refusal
@@ -54,7 +55,7 @@ class Searched:
         return Case(
             When(code__iexact=text, then=Value(100)),
             When(self._command_is(text), then=Value(90)),
-            When(**{f"{self.title}__istartswith": text}, then=Value(70)),
+            When(_starts_with(self.title, text), then=Value(70)),
             When(**{f"{self.title}__icontains": text}, then=Value(50)),
             When(Q(code__icontains=text) | self._command_holds(text), then=Value(40)),
             default=Value(20),
@@ -118,6 +119,14 @@ def search_text(text, field="text", max_length=MAX_LENGTH, min_length=MIN_LENGTH
     return text
 
 
+def _starts_with(column, text):
+    """``column__istartswith=text`` upper-casing only the text's length of the column
+    (UPPER keeps the number of characters): the rank runs on every candidate, and an
+    SMS template's text is long."""
+    wanted = Value(text, output_field=TextField())
+    return Exact(Upper(Left(column, Length(wanted))), Upper(wanted))
+
+
 class Grams(Func):
     """content_search_grams (migration 0014): the distinct two-character grams of texts."""
 
@@ -125,12 +134,16 @@ class Grams(Func):
     output_field = ArrayField(TextField())
 
 
+def _indexed(queryset):
+    return connections[queryset.db].vendor == "postgresql"
+
+
 def grams_of(spec, queryset, text):
     """``queryset`` narrowed to rows whose grams hold every gram of ``text``: the
     bigram index's condition, the very expression it is built on. Only a candidate
-    set: ``text`` must still be matched exactly. Unchanged off PostgreSQL and for one
-    character (no gram)."""
-    if len(text) < 2 or connections[queryset.db].vendor != "postgresql":
+    set for a longer text: it must still be matched exactly. Unchanged off PostgreSQL
+    and for one character (no gram)."""
+    if len(text) < 2 or not _indexed(queryset):
         return queryset
     row = Grams(*(Upper(Cast(column, TextField())) for column in spec.columns))
     return queryset.filter(DataContains(row, Grams(Upper(Value(text, output_field=TextField())))))
@@ -139,9 +152,13 @@ def grams_of(spec, queryset, text):
 def matches(spec, queryset, text):
     """Rows (rank, kind order, id) of ``queryset`` matching ``text``."""
     order = SEARCHED.index(spec)
+    found = grams_of(spec, queryset, text)
+    if len(text) != 2 or not _indexed(queryset):
+        # Two characters are one gram, held only by a column holding them: the index
+        # answers exactly and the substring test would only repeat it on every candidate.
+        found = found.filter(spec.match_q(text))
     return (
-        grams_of(spec, queryset, text).filter(spec.match_q(text))
-        .annotate(rank=spec.rank(text), kind_order=Value(order, output_field=IntegerField()))
+        found.annotate(rank=spec.rank(text), kind_order=Value(order, output_field=IntegerField()))
         .values("rank", "kind_order", "id")
         .order_by()  # the union is ordered; its parts need not be
     )

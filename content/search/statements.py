@@ -16,9 +16,11 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 
-# Private-use characters: nothing a LIKE pattern escapes, no text a reader sends
-# (api.text refuses nothing here, but a real text never equals it whole).
-MARKER = "\ue000search-text\ue000"
+# Nothing a LIKE pattern escapes, printable (so repr() shows it inside any other value)
+# and in no parameter of the reach filters. A reader sending it finds it substituted by itself.
+MARKER = "⟦search-text⟧"
+# Two characters are matched by the index alone (services.matches): their SQL differs.
+TWO_CHARACTER_MARKER = "⟦⟧"
 MAX_ENTRIES = 1024
 _lock = threading.Lock()
 _entries = {}
@@ -44,14 +46,14 @@ def _compile(parts):
     return Statement(union.db, sql, tuple(params))
 
 
-def _slots(statement):
+def _slots(statement, marker):
     """(position, pattern) of each parameter holding the marker: ``pattern`` False
     when the parameter is the text itself; None when the marker sits elsewhere."""
     slots = []
     for position, param in enumerate(statement.params):
-        if isinstance(param, str) and MARKER in param:
-            slots.append((position, param != MARKER))
-        elif MARKER in repr(param):
+        if isinstance(param, str) and marker in param:
+            slots.append((position, param != marker))
+        elif marker in repr(param):
             return None  # the text wrapped in another value (JSON, a list): never reused
     return slots
 
@@ -62,10 +64,12 @@ def union_of(key, build, text):
     if key is None or not settings.GRAPHQL_REUSE_SQL or connection.vendor != "postgresql":
         # Elsewhere some filters read the database while they are built (reach).
         return _compile(build(text))
+    marker = TWO_CHARACTER_MARKER if len(text) == 2 else MARKER
+    key = (key, marker)
     entry = _entries.get(key)
     if entry is None:
-        statement = _compile(build(MARKER))
-        slots = [] if statement is None or statement.sql is None else _slots(statement)
+        statement = _compile(build(marker))
+        slots = [] if statement is None or statement.sql is None else _slots(statement, marker)
         if slots is None:
             return _compile(build(text))
         entry = (statement, slots)
@@ -79,7 +83,7 @@ def union_of(key, build, text):
     like = connections[statement.db].ops.prep_for_like_query(text)
     params = list(statement.params)
     for position, pattern in slots:
-        params[position] = params[position].replace(MARKER, like) if pattern else text
+        params[position] = params[position].replace(marker, like) if pattern else text
     return Statement(statement.db, statement.sql, params)
 
 

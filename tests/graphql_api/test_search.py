@@ -162,6 +162,10 @@ def test_one_reader_searching_one_text_after_another_gets_each_texts_answer(matr
     assert found(province, "%量", kinds=["PACKAGE"]) == set()
     assert found(province, "_量", kinds=["PACKAGE"]) == set()
     assert found(province, "量包", kinds=["PACKAGE"]) == {"PKG-01", "PKG-02"}
+    # two characters are answered by the index alone: in a command, a name, any case
+    assert [(e["node"]["code"], e["node"]["rank"]) for e in hits(province, "xa", kinds=["PACKAGE"])["edges"]] == [
+        ("PKG-01", 40)]
+    assert found(province, "5g") == {"PKG-01"}
     assert [e["node"]["rank"] for e in hits(province, "PKG-01", kinds=["PACKAGE"])["edges"]] == [100]
 
 
