@@ -8,8 +8,8 @@ from django.db import connections
 
 from api.pagination import Edge, PageInfo, _size, decode_cursor, encode_cursor
 
-# Rank descending, then the kind's place in SEARCHED, then id: unique over the union.
-KEYS = ("-rank", "kind_order", "id")
+# The order: rank descending, then the kind's place in SEARCHED, then id (unique over
+# the union); a cursor holds the three.
 TYPES = (int, int, int)
 
 
@@ -25,7 +25,7 @@ class CountedPage:
 
 def paginate_hits(statement, *, first=None, after=None, transform=None):
     """A CountedPage of the rows (rank, kind_order, id) of ``statement`` (a
-    statements.Statement, or None for no part) in the order of KEYS."""
+    statements.Statement, or None for no part) in the order above."""
     size = _size(first, None, "default")
     if statement is None or statement.sql is None:
         return CountedPage([], PageInfo(has_next_page=False, has_previous_page=after is not None), 0)
