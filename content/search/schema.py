@@ -5,7 +5,7 @@ are content.search.services'; what the caller may read is content.access's."""
 import graphene
 
 from api import limits
-from api.pagination import connection_type, paginate_union
+from api.pagination import connection_type
 from content import access
 from content.schema.loaders import asked_fields, load, prepare
 from content.schema.types import (
@@ -16,13 +16,13 @@ from content.schema.types import (
     SmsTemplateNode,
 )
 from content.search import services
+from content.search.paging import paginate_hits
 from content.search.services import SEARCHED
+from content.search.statements import union_of
 
 SearchKind = graphene.Enum(
     "SearchKind", [(spec.kind.upper(), str(spec.kind)) for spec in SEARCHED], description="What a search hit is."
 )
-# Rank descending, then the kind's place in SEARCHED, then id: unique over the union.
-ORDER = (["-rank", "kind_order", "id"], [int, int, int])
 
 
 class SearchHit(graphene.ObjectType):
@@ -58,7 +58,7 @@ class Suggestions(graphene.ObjectType):
     suggestions = graphene.List(graphene.NonNull(Suggestion), required=True)
 
 
-# A search is a union over four tables plus one load per kind; suggest one query per kind.
+# A search is a union over four tables (counted with its page) plus one load per kind; suggest one query per kind.
 limits.weigh("Query", "search", 20)
 limits.weigh("Query", "suggest", 10)
 
@@ -125,12 +125,18 @@ class Query(graphene.ObjectType):
     def resolve_search(root, info, text, kinds=None, channel=None, first=None, after=None):
         wanted = services.search_text(text)
         codes = None if kinds is None else {_value(k) for k in kinds}
-        audience = _audience(info, channel)
-        parts = [] if wanted is None else [
-            services.matches(spec, access.published(spec.model, info, audience), wanted)
-            for spec in services.searched(codes)
-        ]
-        return paginate_union(parts, *ORDER, first=first, after=after, transform=_hits(info, wanted))
+        if wanted is None:
+            return paginate_hits(None, first=first, after=after)
+
+        def parts(text):
+            audience = _audience(info, channel)
+            return [services.matches(spec, access.published(spec.model, info, audience), text)
+                    for spec in services.searched(codes)]
+
+        # The SQL depends on what the reader may read, the channel and the kinds: reused for these.
+        reach = access.principal(info).reach_key
+        key = ("search", reach, _value(channel), None if codes is None else frozenset(codes)) if reach else None
+        return paginate_hits(union_of(key, parts, wanted), first=first, after=after, transform=_hits(info, wanted))
 
     def resolve_suggest(root, info, prefix):
         wanted = services.search_text(prefix, "prefix", services.SUGGEST_MAX_LENGTH, min_length=1)

@@ -1,19 +1,25 @@
 """What a search matches and how it ranks: per searched model, the columns matched
-(each has a trigram index on PostgreSQL, migration 0007) and the score of a match in
-each; snippets with the match in <em>; suggestions for the search box. Callers pass
-querysets already narrowed to what the principal may read (content.access)."""
+and the score of a match in each; snippets with the match in <em>; suggestions for
+the search box. Callers pass querysets already narrowed to what the principal may
+read (content.access). On PostgreSQL the rows are first narrowed by the bigram index
+of each searched table (migration 0014, ``grams_of``), then matched exactly."""
 
 import html
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains
+from django.db import connections
+from django.db.models import Case, Func, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Cast, Left, Length, Upper
+from django.db.models.lookups import Exact
 
 from api.errors import ApiError, ErrorCode
 from api.text import refusal
 from content import kinds
 from content.models import Article, Business, Package, SmsTemplate
 
-MIN_LENGTH = 2  # one Chinese character matches too much to rank and no trigram to serve it
+MIN_LENGTH = 2  # one Chinese character matches too much to rank, and has no bigram to serve it
 MAX_LENGTH = 64
 SUGGEST_MAX_LENGTH = 32
 SNIPPET_CONTEXT = 30  # characters shown either side of the match
@@ -31,6 +37,11 @@ class Searched:
     more: tuple
     command: str | None = None
 
+    @property
+    def columns(self):
+        """The matched columns, in the order of the bigram index (migration 0014)."""
+        return ("code", self.title, *self.more, *([self.command] if self.command else []))
+
     def match_q(self, text):
         q = Q(code__icontains=text) | Q(**{f"{self.title}__icontains": text}) | self._command_holds(text)
         for column in self.more:
@@ -44,7 +55,7 @@ class Searched:
         return Case(
             When(code__iexact=text, then=Value(100)),
             When(self._command_is(text), then=Value(90)),
-            When(**{f"{self.title}__istartswith": text}, then=Value(70)),
+            When(_starts_with(self.title, text), then=Value(70)),
             When(**{f"{self.title}__icontains": text}, then=Value(50)),
             When(Q(code__icontains=text) | self._command_holds(text), then=Value(40)),
             default=Value(20),
@@ -108,12 +119,46 @@ def search_text(text, field="text", max_length=MAX_LENGTH, min_length=MIN_LENGTH
     return text
 
 
+def _starts_with(column, text):
+    """``column__istartswith=text`` upper-casing only the text's length of the column
+    (UPPER keeps the number of characters): the rank runs on every candidate, and an
+    SMS template's text is long."""
+    wanted = Value(text, output_field=TextField())
+    return Exact(Upper(Left(column, Length(wanted))), Upper(wanted))
+
+
+class Grams(Func):
+    """content_search_grams (migration 0014): the distinct two-character grams of texts."""
+
+    function = "content_search_grams"
+    output_field = ArrayField(TextField())
+
+
+def _indexed(queryset):
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def grams_of(spec, queryset, text):
+    """``queryset`` narrowed to rows whose grams hold every gram of ``text``: the
+    bigram index's condition, the very expression it is built on. Only a candidate
+    set for a longer text: it must still be matched exactly. Unchanged off PostgreSQL
+    and for one character (no gram)."""
+    if len(text) < 2 or not _indexed(queryset):
+        return queryset
+    row = Grams(*(Upper(Cast(column, TextField())) for column in spec.columns))
+    return queryset.filter(DataContains(row, Grams(Upper(Value(text, output_field=TextField())))))
+
+
 def matches(spec, queryset, text):
     """Rows (rank, kind order, id) of ``queryset`` matching ``text``."""
     order = SEARCHED.index(spec)
+    found = grams_of(spec, queryset, text)
+    if len(text) != 2 or not _indexed(queryset):
+        # Two characters are one gram, held only by a column holding them: the index
+        # answers exactly and the substring test would only repeat it on every candidate.
+        found = found.filter(spec.match_q(text))
     return (
-        queryset.filter(spec.match_q(text))
-        .annotate(rank=spec.rank(text), kind_order=Value(order, output_field=IntegerField()))
+        found.annotate(rank=spec.rank(text), kind_order=Value(order, output_field=IntegerField()))
         .values("rank", "kind_order", "id")
         .order_by()  # the union is ordered; its parts need not be
     )
@@ -161,7 +206,10 @@ def suggestions(readable, prefix, limit=SUGGESTIONS):
     found = []
     for spec in SEARCHED:
         if spec.model is SmsTemplate:
-            rows = readable(SmsTemplate).filter(commands__icontains=f'"{prefix}').values_list("code", "commands")
+            # commands is a JSON list: a command starting with the prefix follows a quote.
+            quoted = f'"{prefix}'
+            rows = grams_of(spec, readable(SmsTemplate), quoted).filter(commands__icontains=quoted).values_list(
+                "code", "commands")
             found += [
                 (0, command, spec.kind, code)
                 for code, commands in rows[:limit] for command in commands or []
@@ -172,7 +220,7 @@ def suggestions(readable, prefix, limit=SUGGESTIONS):
         q = Q(code__istartswith=prefix) | Q(**{f"{spec.title}__icontains": prefix})
         for column in [*commands, *spec.more]:
             q |= Q(**{f"{column}__istartswith": prefix})
-        for row in readable(spec.model).filter(q).values("code", spec.title, *spec.more, *commands)[:limit]:
+        for row in grams_of(spec, readable(spec.model), prefix).filter(q).values("code", spec.title, *spec.more, *commands)[:limit]:
             found += [(0, row[c], spec.kind, row["code"]) for c in ["code", *commands]]
             found += [(1, row[c], spec.kind, row["code"]) for c in spec.more]
             found.append((2, row[spec.title], spec.kind, row["code"]))
