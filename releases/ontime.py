@@ -34,7 +34,7 @@ log = logging.getLogger("releases")
 
 
 def prepare_seconds():
-    return float(getattr(settings, "RELEASES_PREPARE_SECONDS", 5.0))
+    return float(settings.RELEASES_PREPARE_SECONDS)
 
 
 def _scheduled_revision(release):
