@@ -9,6 +9,9 @@ from django.core.management import call_command
 # A run armed for a go-live time starts this much after it: Wagtail publishes what is
 # strictly past due, and a worker's timer may fire a few milliseconds early.
 ARMED_MARGIN = timedelta(seconds=0.2)
+# ``arm(seconds)`` of the apps that start work ahead of a go-live time (releases: a
+# scheduled release is prepared before its time), registered in their ready().
+ARMERS = []
 
 
 @shared_task(name="content.publish_scheduled", ignore_result=True)
@@ -22,8 +25,11 @@ def publish_scheduled(arm=True):
 
 
 def arm_due(seconds):
-    """Send a run (one that arms nothing) for each go-live time in the next ``seconds``."""
+    """Send a run (one that arms nothing) for each go-live time in the next ``seconds``;
+    then each of ``ARMERS`` sends what it starts ahead of those times."""
     from content.services.scheduled import due_within
 
     for when in due_within(seconds):
         publish_scheduled.apply_async(kwargs={"arm": False}, eta=when + ARMED_MARGIN)
+    for arm in ARMERS:
+        arm(seconds)

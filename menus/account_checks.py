@@ -5,6 +5,7 @@ rolled out to, so a name that fits with one branch's value and not with another'
 is refused naming that account and node."""
 
 from content.errors import RecordError
+from menus.lookups import Lookups
 from menus.tree import merge_variant
 from menus.validation import effective_tree, validate_tree
 from menus.variables import has_placeholders, substitute, values_for
@@ -30,10 +31,10 @@ def served_trees(menu, tree):
     return trees
 
 
-def account_violations(account, trees, values, *, name_account=False, go_live_at=None):
+def account_violations(account, trees, values, *, name_account=False, go_live_at=None, lookups=None):
     """The violations of ``trees`` served to ``account`` with its ``values`` (going live
     now or at ``go_live_at``); ``name_account`` puts the account's code in front of each
-    (a rollout target)."""
+    (a rollout target); ``lookups`` shared by the accounts of one pass."""
     errors, seen = [], set()
     for variant, tree in trees:
         served, unknown = substitute(tree, values, account.code)
@@ -41,7 +42,7 @@ def account_violations(account, trees, values, *, name_account=False, go_live_at
         unknown_fields = {(error.record, error.field) for error in unknown}
         found_here = [
             e
-            for e in validate_tree(account, served, go_live_at=go_live_at)
+            for e in validate_tree(account, served, go_live_at=go_live_at, lookups=lookups)
             if (e.record, e.field) not in unknown_fields
         ]
         for error in unknown + found_here:
@@ -94,10 +95,13 @@ def publish_violations(menu, tree, *, go_live_at=None):
             )
         )
     values = _values(trees, [menu.account_id, *(a.pk for a in targets)])
-    errors = account_violations(menu.account, trees, values.get(menu.account_id, {}), go_live_at=go_live_at)
+    lookups = Lookups()
+    errors = account_violations(
+        menu.account, trees, values.get(menu.account_id, {}), go_live_at=go_live_at, lookups=lookups
+    )
     for account in targets:
         errors += account_violations(
-            account, trees, values.get(account.pk, {}), name_account=True, go_live_at=go_live_at
+            account, trees, values.get(account.pk, {}), name_account=True, go_live_at=go_live_at, lookups=lookups
         )
     return errors
 
@@ -108,9 +112,9 @@ def rollout_violations(version, accounts):
     menu = version.menu
     trees = served_trees(menu, version.tree)
     values = _values(trees, [a.pk for a in accounts])
-    errors = []
+    errors, lookups = [], Lookups()
     for account in accounts:
         errors += account_violations(
-            account, trees, values.get(account.pk, {}), name_account=True
+            account, trees, values.get(account.pk, {}), name_account=True, lookups=lookups
         )
     return errors

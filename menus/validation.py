@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from content.errors import RecordError
-from content.models import Article, Brand, ChannelAccount, SmsCommand, SmsTemplate
+from content.models import Article, ChannelAccount, SmsCommand, SmsTemplate
+from menus.lookups import Lookups
 from menus.models import NodeType
 from menus.navigation import GROUPS, NavigationChecks
 from menus.together import GOING_LIVE as _GOING_LIVE
@@ -66,8 +67,9 @@ def _utf8(value):
 class _Check(NavigationChecks):
     """One validation pass: collects errors and the references to resolve in bulk."""
 
-    def __init__(self, account, go_live_at=None):
+    def __init__(self, account, go_live_at=None, lookups=None):
         self.account = account
+        self.lookups = lookups or Lookups()
         self.go_live_at = go_live_at  # None: going live now, so every item used must be live now
         self.rules = RULES.get(account.type)
         self.errors = []
@@ -237,7 +239,7 @@ class _Check(NavigationChecks):
     def _resolve_brands(self):
         if not self.brands:
             return
-        known = set(Brand.objects.filter(code__in=list(self.brands)).values_list("code", flat=True))
+        known = self.lookups.known_brands(self.brands)
         for code in sorted(set(self.brands) - known):
             for node in self.brands[code]:
                 self.add(node, "brands", f"未知品牌 {code}", "unknown_brand")
@@ -284,7 +286,7 @@ class _Check(NavigationChecks):
     def _resolve_mini_accounts(self):
         if not self.mini_accounts:
             return
-        types = dict(ChannelAccount.objects.filter(code__in=list(self.mini_accounts)).values_list("code", "type"))
+        types = self.lookups.account_types(self.mini_accounts)
         for code, nodes in self.mini_accounts.items():
             if types.get(code) != ChannelAccount.Type.WECHAT_MINIPROGRAM:
                 message = f"{code} 不是小程序账号" if code in types else f"小程序账号 {code} 不存在"
@@ -318,10 +320,11 @@ def _served_to(node, brand):
     return not brands or (brand is not None and brand in brands)
 
 
-def validate_tree(account, nodes, *, go_live_at=None):
+def validate_tree(account, nodes, *, go_live_at=None, lookups=None):
     """Every channel-rule violation of a tree of node dicts for ``account`` (any
-    source: snapshot, legacy export, API input), going live now or at ``go_live_at``."""
-    check = _Check(account, go_live_at)
+    source: snapshot, legacy export, API input), going live now or at ``go_live_at``;
+    ``lookups`` (menus.lookups) shared by a pass over many trees and accounts."""
+    check = _Check(account, go_live_at, lookups)
     if check.rules is None:
         return [RecordError(record=account.code, field="type", message=f"渠道类型 {account.type} 没有菜单", code="invalid")]
     if not isinstance(nodes, list):

@@ -9,8 +9,9 @@ class ReleasesConfig(AppConfig):
 
     def ready(self):
         from content import holds, roles, workflows
+        from content import tasks as content_tasks
         from content.permissions import register_org_scoped
-        from releases import membership
+        from releases import membership, ontime
         from releases.models import Release
 
         register_org_scoped(Release)
@@ -22,3 +23,5 @@ class ReleasesConfig(AppConfig):
         )
         holds.register(membership.holding_release)
         workflows.register_workflow_model(Release)
+        if ontime.arm not in content_tasks.ARMERS:
+            content_tasks.ARMERS.append(ontime.arm)

@@ -8,6 +8,7 @@ and action) commits with the items. A worker killed mid-go-live leaves nothing
 committed; the job, acknowledged late, is delivered again and runs it whole."""
 
 import logging
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,17 +21,32 @@ from content.dependencies import blockers, refusal
 from menus import services as menus
 from publishing.changes import grouping
 from publishing.changes import services as changes
+from releases import stamp
 from releases.models import Release, ReleaseItem, ReleaseRun
 from releases.validation import violations
 
 log = logging.getLogger("releases")
+# The release whose schedule the on-time go-live (releases.ontime) publishes, in the
+# transaction that checked it and published its items: no checks again, no go-live job.
+preparing = ContextVar("release_preparing", default=None)
 
 
-def _enqueue(task_name, *args):
+# The WeChat fan-out starts this long after commit: the SMS gateway's webhook (its
+# delivery queued by the change log on commit, composed by its own job) goes first
+# instead of sharing the worker with the fan-out's renditions; WeChat takes tens of
+# seconds to show a release anyway.
+FAN_OUT_AFTER_SECONDS = 1.0
+
+
+def _enqueue(task_name, *args, delay=0.0):
     from publishing.services.dispatch import enqueue
     from releases import tasks
 
-    enqueue(getattr(tasks, task_name), *args)
+    enqueue(getattr(tasks, task_name), *args, delay=delay)
+
+
+def _enqueue_fan_out(run):
+    _enqueue("fan_out", run.pk, delay=FAN_OUT_AFTER_SECONDS)
 
 
 def pin(release, *, unpinned_only=False):
@@ -54,14 +70,22 @@ def pin(release, *, unpinned_only=False):
         )
 
 
-def blocking(release):
-    """Messages that refuse publishing ``release``: not open, or its violations."""
+def blocking(release, *, came_due=False):
+    """(messages that refuse publishing ``release``: not open, or its violations; the
+    tables its checks read). When the schedule comes due, the checks passed at approval
+    stand while nothing they read has changed since (releases.stamp)."""
     current = Release.objects.select_for_update().get(pk=release.pk)
     if current.state != Release.State.OPEN:
         return [
             f"上线计划 {release.code} 状态为“{current.get_state_display()}”,不能再发布"
-        ]
-    return [str(violation) for violation in violations(current)]
+        ], None
+    if came_due and preparing.get() == current.pk:
+        return [], None  # checked by the on-time go-live, in this transaction
+    if came_due and stamp.unchanged(current.validation_stamp):
+        return [], current.validation_stamp["tables"]
+    with stamp.noting_tables() as tables:
+        found = violations(current)
+    return [str(violation) for violation in found], tables
 
 
 def schedule_failed(release, revision, problems):
@@ -79,21 +103,23 @@ def schedule_failed(release, revision, problems):
     )
 
 
-def approved(release, user=None, *, came_due=False):
+def approved(release, user=None, *, came_due=False, checked=None):
     """Release.publish ran (approval, publish now, or the schedule came due): pin its
     items (when the schedule came due they were pinned at approval: edits made since
-    wait for the next release); when it is live now, start going live."""
+    wait for the next release) and stamp what its checks read; when it is live now,
+    start going live."""
     pin(release, unpinned_only=came_due)
+    Release.objects.filter(pk=release.pk).update(
+        validation_stamp=stamp.stamp(checked) if checked else None
+    )
     release.refresh_from_db(fields=["live"])
     if release.live:
         Release.objects.filter(pk=release.pk).update(
             state=Release.State.GOING_LIVE, problem=""
         )
-        _enqueue(
-            "go_live",
-            release.pk,
-            user.pk if user is not None and user.is_authenticated else None,
-        )
+        if preparing.get() != release.pk:  # else the on-time go-live goes on itself
+            user_id = user.pk if user is not None and user.is_authenticated else None
+            _enqueue("go_live", release.pk, user_id)
     else:
         # Scheduled: beat arms the go-lives due before its next tick, but this one may
         # fall before that tick; arming it now keeps it from waiting a whole tick.
@@ -139,7 +165,7 @@ def _menus_first(release_item):
     return (release_item.kind != kinds.Kind.MENU, release_item.pk)
 
 
-def _publish_item(release_item, user):
+def _publish_item(release_item, user, checked):
     item = release_item.item()
     if release_item.kind == kinds.Kind.MENU:
         live = menus.live_version(item)
@@ -150,6 +176,7 @@ def _publish_item(release_item, user):
             user=user,
             skip_permission_checks=True,
             comment=f"上线计划 {release_item.release.code}",
+            checked=checked,
         )
         ReleaseItem.objects.filter(pk=release_item.pk).update(
             was_live=live is not None and item.live,
@@ -166,6 +193,33 @@ def _publish_item(release_item, user):
     return None
 
 
+def publish_items(release, user, checked):
+    """Publish every item of ``release`` (menus last: a menu publish checks that what it
+    answers with is live) as one change group, returned for ``went_live``."""
+    with holds.publishing_as(release.code), grouping.one_change(release.code) as group:
+        for release_item in sorted(release.items.select_related("release"), key=_menus_last):
+            _publish_item(release_item, user, checked)
+    return group
+
+
+def went_live(release, group, user):
+    """Record the items published as one release in the change feed (the caller holds
+    the writer lock), write the run, mark the release live; the fan-out after commit."""
+    created = changes.record_group(group)
+    run = ReleaseRun.objects.create(
+        release=release,
+        action=ReleaseRun.Action.GO_LIVE,
+        user=user,
+        change_version=max((c.version for c in created), default=None),
+    )
+    release.items.update(holding=False)
+    Release.objects.filter(pk=release.pk).update(
+        state=Release.State.LIVE, went_live_at=timezone.now()
+    )
+    _enqueue_fan_out(run)
+    return run
+
+
 def go_live(release_id, user=None):
     """The go-live job: publish every item and record one release in the change feed,
     in one transaction. Returns the run (the existing one when it already went live)."""
@@ -177,25 +231,10 @@ def go_live(release_id, user=None):
             ).first()
         # Readers of the change feed and bundles wait until the whole release is in.
         changes.lock_writers()
-        with (
-            holds.publishing_as(release.code),
-            grouping.one_change(release.code) as group,
-        ):
-            # menus last: a menu publish checks that what it answers with is live
-            for release_item in sorted(release.items.select_related("release"), key=_menus_last):
-                _publish_item(release_item, user)
-        created = changes.record_group(group)
-        run = ReleaseRun.objects.create(
-            release=release,
-            action=ReleaseRun.Action.GO_LIVE,
-            user=user,
-            change_version=max((c.version for c in created), default=None),
-        )
-        release.items.update(holding=False)
-        Release.objects.filter(pk=release.pk).update(
-            state=Release.State.LIVE, went_live_at=timezone.now()
-        )
-        _enqueue("fan_out", run.pk)
+        # The release's checks (its menus' rules among them) passed when it was approved
+        # or came due; they stand if nothing they read changed since (releases.stamp).
+        group = publish_items(release, user, stamp.unchanged(release.validation_stamp))
+        run = went_live(release, group, user)
     log.info(
         "release %s went live at change version %s", release.code, run.change_version
     )
@@ -348,7 +387,7 @@ def roll_back(release_id, user=None):
         Release.objects.filter(pk=release.pk).update(
             state=Release.State.ROLLED_BACK, rolled_back_at=timezone.now()
         )
-        _enqueue("fan_out", run.pk)
+        _enqueue_fan_out(run)
     log.info(
         "release %s rolled back at change version %s", release.code, run.change_version
     )

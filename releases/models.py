@@ -56,6 +56,9 @@ class Release(
     )
     # Why the schedule came due but the release did not go live (its violations then).
     problem = models.TextField(_("未能上线的原因"), blank=True, editable=False)
+    # The tables the release's checks read when they last passed, stamped (releases.stamp):
+    # while the stamp holds, the schedule coming due and the go-live need not check again.
+    validation_stamp = models.JSONField(null=True, blank=True, editable=False)
     revisions = GenericRelation(
         "wagtailcore.Revision",
         content_type_field="base_content_type",
@@ -95,8 +98,8 @@ class Release(
         from releases import golive
 
         with transaction.atomic():
-            problems = golive.blocking(self)
             came_due = revision.approved_go_live_at is not None
+            problems, checked = golive.blocking(self, came_due=came_due)
             if problems and came_due:
                 # The schedule came due (publish_scheduled, for every model at once):
                 # recorded and shown, not raised, so the other scheduled items still go live.
@@ -105,7 +108,7 @@ class Release(
             if problems:
                 raise ValidationError(problems, code="violations")
             result = super().publish(revision, *args, **kwargs)
-            golive.approved(self, kwargs.get("user"), came_due=came_due)
+            golive.approved(self, kwargs.get("user"), came_due=came_due, checked=checked)
         return result
 
 

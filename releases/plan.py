@@ -76,7 +76,7 @@ def field_diff(live, draft):
 
 def _menu_change(release_item, menu):
     live = live_version(menu) if menu.live else None
-    tree, _structural = menu_tree(menu)
+    tree, _structural = menu_tree(menu, release_item)
     diff = diff_trees(live.tree if live is not None else [], tree)
     counts = ", ".join(
         f"{MENU_CHANGE_LABELS[kind]} {n}" for kind, n in diff.counts.items() if n

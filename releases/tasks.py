@@ -6,7 +6,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
-from releases import fanout, golive
+from releases import fanout, golive, ontime
 
 # A deadlock or a lost connection rolls the job's one transaction back whole, leaving
 # the release going live or rolling back: run it again rather than leave it stuck there.
@@ -28,6 +28,12 @@ def _user(user_id):
 @shared_task(name="releases.go_live", **JOB)
 def go_live(release_id, user_id=None):
     run = golive.go_live(release_id, _user(user_id))
+    return run.pk if run else None
+
+
+@shared_task(name="releases.go_live_on_time", **JOB)
+def go_live_on_time(release_id):
+    run = ontime.go_live_on_time(release_id)
     return run.pk if run else None
 
 

@@ -42,10 +42,16 @@ def draft_of(release_item):
     return item, revision.as_object() if revision is not None else item
 
 
-def menu_tree(menu):
-    """The tree a menu's draft would publish (menus.tree), with its structural errors."""
+def menu_tree(menu, release_item=None):
+    """The tree the menu would publish, with its structural errors: the revision the
+    release pinned (what its go-live publishes; edits since wait for the next release),
+    else the draft's (menus.tree)."""
     from menus.tree import build_tree, load_rows
 
+    if release_item is not None and release_item.published_revision_id:
+        revision = menu.revisions.filter(pk=release_item.published_revision_id).first()
+        if revision is not None and revision.content.get("tree") is not None:
+            return revision.content["tree"], []
     return build_tree(load_rows(menu))
 
 
@@ -84,7 +90,7 @@ def _item_rules(drafts):
             out.append(Violation(ref, "item", "内容已被删除"))
             continue
         if release_item.kind == kinds.Kind.MENU:
-            tree, structural = menu_tree(item)
+            tree, structural = menu_tree(item, release_item)
             problems = list(structural) or list(validate_for_publish(item, tree))
             out += [Violation(ref, "tree", str(problem)) for problem in problems]
             continue

@@ -294,6 +294,8 @@ PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS = env_int("PUBLISHING_WEBHOOK_RETRY_WIND
 PUBLISHING_SWEEP_SECONDS = float(env_str("PUBLISHING_SWEEP_SECONDS", "60"))
 # How often beat runs Wagtail's scheduled go-lives and expiries (content.publish_scheduled).
 CONTENT_PUBLISH_SCHEDULED_SECONDS = float(env_str("CONTENT_PUBLISH_SCHEDULED_SECONDS", "60"))
+# How long before its time a scheduled release's go-live is prepared (releases.ontime).
+RELEASES_PREPARE_SECONDS = float(env_str("RELEASES_PREPARE_SECONDS", "5"))
 # How often beat completes the side effects committed imports still owe (importing.outbox).
 IMPORT_SWEEP_SECONDS = float(env_str("IMPORT_SWEEP_SECONDS", "300"))
 # How often beat compares every WeChat account's live state with the CMS (wechat_sync check).

@@ -25,8 +25,8 @@ def test_a_bundle_built_while_a_release_goes_live_holds_all_of_it_or_none(
     published_one, proceed = threading.Event(), threading.Event()
     publish_item = golive._publish_item
 
-    def pausing(release_item, user):
-        result = publish_item(release_item, user)
+    def pausing(release_item, *args):
+        result = publish_item(release_item, *args)
         if not published_one.is_set():
             published_one.set()
             proceed.wait(60)
