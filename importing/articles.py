@@ -21,6 +21,7 @@ SCALARS = ("title", "author", "digest")
 class ArticlesList(EditorialList):
     list_name = "articles"
     model = Article
+    depends_on = ("organisations", "images", "packages")
     field_names = {
         "organisation": "org",
         "shared_to": "share_to",

@@ -24,6 +24,7 @@ BUSINESS_SCALARS = ("kind", "name", "monthly_fee", "order_command", "cancel_comm
 
 class CatalogueList(EditorialList):
     scalars = ()
+    depends_on = ("organisations", "brands")
     field_names = {"organisation": "orgs", "sale_orgs": "orgs", "description": "description_html"}
 
     def read(self, record, errors):

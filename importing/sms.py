@@ -25,6 +25,8 @@ class SmsTemplatesList(EditorialList):
     list_name = "sms_templates"
     model = SmsTemplate
     field_names = {"organisation": "org", "command_bindings": "commands"}
+    depends_on = ("organisations", "brands")
+    reads_skipped = True  # the command clashes are settled over the whole export
 
     def __init__(self, ctx):
         super().__init__(ctx)
