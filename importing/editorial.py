@@ -55,8 +55,6 @@ class EditorialList(ABC):
     field_names = {}
     # Lists whose records reading one of this list's records looks at (``importing.digests``).
     depends_on = ("organisations",)
-    # check_batch/after_write need the values of every record: skipped ones are read too.
-    reads_skipped = False
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -69,6 +67,11 @@ class EditorialList(ABC):
     @abstractmethod
     def read(self, record, errors):
         """(values by attname, {m2m field: [pks]}, extra) for one record; errors on ``errors``."""
+
+    def read_skipped(self, record):
+        """(values, m2m) that check_batch and after_write need of a record known unchanged
+        (read and accepted before, and nothing it depends on changed); None: nothing."""
+        return None
 
     def check_batch(self, accepted):
         """Refuse records that clash with each other or with stored data; returns the rest."""
@@ -151,9 +154,9 @@ class EditorialList(ABC):
             remembered = known.get(label)
             if remembered and remembered[0] == digest:
                 self._repeat_warnings(label, remembered[2])
-                if not self.reads_skipped:
-                    planned.append(Planned(label, None, {}, pk=remembered[1], digest=digest, skipped=True))
-                    continue
+                values, m2m = self.read_skipped(record) or ({}, {})
+                planned.append(Planned(label, None, values, m2m, pk=remembered[1], digest=digest, skipped=True))
+                continue
             errors, before = FieldErrors(), len(warnings)
             try:
                 values, m2m, extra = self.read(record, errors)
@@ -162,9 +165,6 @@ class EditorialList(ABC):
                 self.ctx.refuse(self.list_name, label, refused.errors)
                 continue
             item = Planned(label, tuple(values[f] for f in self.identity), values, m2m, extra, digest=digest)
-            if remembered and remembered[0] == digest:  # read for check_batch only
-                item.pk, item.skipped = remembered[1], True
-                del warnings[before:]
             item.warnings = [{"field": w.field, "message": w.message} for w in warnings[before:]]
             planned.append(item)
         return planned
