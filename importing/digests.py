@@ -4,8 +4,8 @@ For each record of an editorial list it imports, a run remembers two digests
 (``ImportedRecord``): the *record digest*, of the export record as written, keyed
 with what reading it depended on (the importer's code, the stored rows of the lists
 it refers to and which of their records this run refused), and the *row digest*,
-of the row the import left (every column and its many-to-many links), computed by
-PostgreSQL. A later run that finds the same record digest over a row whose digest
+of the row version the import left (its ``xmin``: any later UPDATE writes a new
+version) and of its many-to-many links, computed by PostgreSQL. A later run that finds the same record digest over a row whose digest
 is unchanged knows the verdict without reading, resolving or comparing: unchanged.
 Anything else (the record, a record it refers to, the importer, an editor's edit,
 a scheduled publication going live) falls back to reading and comparing it.
@@ -55,28 +55,30 @@ def _quote(name):
 
 
 def _row_digest_sql(model, alias):
-    """SQL of the md5 of a row of ``model`` (as ``alias``) and of its many-to-many links."""
+    """(joins, expression): SQL of the digest of a row of ``model`` (as ``alias``): its
+    version and its many-to-many links (each table's links summed in one pass)."""
     opts = model._meta
-    parts = [f"{alias}::text"]
-    for field in opts.get_fields():
-        if not isinstance(field, models.ManyToManyField) or field.auto_created:
-            continue  # reverse relations are the other model's; tags say nothing a record reads
+    joins, parts = [], [f"{alias}.xmin::text"]
+    # Forward links only (reverse ones are the other model's); tags are no ManyToManyField.
+    for n, field in enumerate(f for f in opts.get_fields() if isinstance(f, models.ManyToManyField)):
         through = field.remote_field.through._meta
         source = _quote(through.get_field(field.m2m_field_name()).column)
         target = _quote(through.get_field(field.m2m_reverse_field_name()).column)
-        parts.append(
-            f"coalesce((SELECT string_agg(t.{target}::text, ',' ORDER BY t.{target}) "
-            f"FROM {_quote(through.db_table)} t WHERE t.{source} = {alias}.{_quote(opts.pk.column)}), '')"
+        joins.append(
+            f"LEFT JOIN (SELECT {source} AS owner, count(*) || ':' || sum(hashint8({target})) AS links "
+            f"FROM {_quote(through.db_table)} GROUP BY {source}) l{n} ON l{n}.owner = {alias}.{_quote(opts.pk.column)}"
         )
-    return "md5(" + " || '|' || ".join(parts) + ")"
+        parts.append(f"coalesce(l{n}.links, '')")
+    return " ".join(joins), "md5(" + " || '|' || ".join(parts) + ")"
 
 
 def _table_digest(model):
     opts = model._meta
+    joins, row = _row_digest_sql(model, "m")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT md5(coalesce(string_agg({_row_digest_sql(model, 'm')}, '' ORDER BY m.{_quote(opts.pk.column)}), '')) "
-            f"FROM {_quote(opts.db_table)} m"
+            f"SELECT md5(coalesce(string_agg({row}, '' ORDER BY m.{_quote(opts.pk.column)}), '')) "
+            f"FROM {_quote(opts.db_table)} m {joins}"
         )
         return cursor.fetchone()[0]
 
@@ -100,11 +102,12 @@ def remembered(model, list_name):
     """{record: (record digest, pk, warnings)} of the records whose rows are as the import left them."""
     opts = model._meta
     table = ImportedRecord._meta.db_table
+    joins, row = _row_digest_sql(model, "m")
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT r.record, r.digest, r.object_id, r.warnings FROM {_quote(table)} r "
-            f"JOIN {_quote(opts.db_table)} m ON m.{_quote(opts.pk.column)} = r.object_id "
-            f"WHERE r.list_name = %s AND r.row_digest = {_row_digest_sql(model, 'm')}",
+            f"JOIN {_quote(opts.db_table)} m ON m.{_quote(opts.pk.column)} = r.object_id {joins} "
+            f"WHERE r.list_name = %s AND r.row_digest = {row}",
             [list_name],
         )
         return {record: (digest, pk, _loaded(warnings)) for record, digest, pk, warnings in cursor.fetchall()}
@@ -124,12 +127,13 @@ def remember(model, list_name, items):
     opts = model._meta
     table = ImportedRecord._meta.db_table
     warnings = [json.dumps(item.warnings, ensure_ascii=False) for item in items]
+    joins, row = _row_digest_sql(model, "m")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_quote(table)} (list_name, record, object_id, digest, row_digest, warnings) "
-            f"SELECT %s, v.record, v.object_id, v.digest, {_row_digest_sql(model, 'm')}, v.warnings::jsonb "
+            f"SELECT %s, v.record, v.object_id, v.digest, {row}, v.warnings::jsonb "
             "FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[]) AS v(record, object_id, digest, warnings) "
-            f"JOIN {_quote(opts.db_table)} m ON m.{_quote(opts.pk.column)} = v.object_id "
+            f"JOIN {_quote(opts.db_table)} m ON m.{_quote(opts.pk.column)} = v.object_id {joins} "
             "ON CONFLICT (list_name, record) DO UPDATE SET object_id = EXCLUDED.object_id, digest = EXCLUDED.digest, "
             "row_digest = EXCLUDED.row_digest, warnings = EXCLUDED.warnings",
             [list_name, [item.record for item in items], [item.pk for item in items],
