@@ -186,6 +186,9 @@ class EditorialList(ABC):
         first = self.identity[0]
         columns = ("pk", "locked", "has_unpublished_changes", "latest_revision_id", *attnames)
         firsts = {item.key[0] for item in planned}
+        if self.identity == ("code",):
+            # A code not stored (all of them on a first import) is new: asking costs a parameter each.
+            firsts &= set(self.ctx.ids.get(self.list_name, {}))
         rows = []
         for chunk in chunks(firsts - {None}, 5000):
             rows += self.model.objects.filter(**{first + "__in": chunk}).values(*columns)
