@@ -236,6 +236,9 @@ def main():
         worker(args.worker, args.export, args.naive)
         return
     export = Path(args.export)
+    import django
+
+    django.setup()  # the export builder reads the models
     make_export(export, "full")
     admin_url, bench_url, bench_name = _database_urls()
     _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{bench_name}"')

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from content.models import Business, Package
-from content.services.catalogue import CommandOwners, check_channels, validate_business, validate_package
+from content.services.catalogue import check_channels, validate_business, validate_package
+from content.services.offer_commands import CommandOwners
 from content.services.html import sanitize_html
 
 from .editorial import EditorialList, value

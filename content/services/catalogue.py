@@ -2,7 +2,6 @@
 table and what is on sale for a brand in a branch on a date."""
 
 import datetime
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -15,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from content.models import Brand, Business, ChannelAccount, Organisation, Package
 from content.services.html import sanitize_html
+from content.services.offer_commands import check_commands
 
-COMMAND_RE = re.compile(r"^[A-Za-z0-9#*]{1,20}$")
 MAX_HIGHLIGHTS = 8
 MAX_HIGHLIGHT_CHARS = 30
 MAX_CONTRACT_MONTHS = 120
@@ -44,56 +43,6 @@ def _check_fee(errors, value):
         errors["monthly_fee"].append(_("月费最多保留两位小数(收到 %(value)s)") % {"value": value})
     elif fee >= Decimal("100000000"):
         errors["monthly_fee"].append(_("月费 %(value)s 超出范围") % {"value": value})
-
-
-class CommandOwners:
-    """Which package or business uses each order/cancel command, read once: a caller
-    validating many offers (the import) asks this rather than the database twice per
-    command. Matches as ``iexact`` does, in the model's order."""
-
-    def __init__(self):
-        self.by_model = {}
-        for model in (Package, Business):
-            owners = {}
-            rows = model._default_manager.order_by(*(model._meta.ordering or ["pk"]))
-            for pk, code, *commands in rows.values_list("pk", "code", "order_command", "cancel_command"):
-                for command in {c.upper() for c in commands if c and c.isascii()}:
-                    owners.setdefault(command, []).append((pk, code))
-            self.by_model[model] = owners
-
-    def owner(self, model, value, exclude_pk):
-        return next((code for pk, code in self.by_model[model].get(value.upper(), ()) if pk != exclude_pk), None)
-
-
-def _command_owner(model, value, exclude_pk, owners):
-    if owners is not None:
-        return owners.owner(model, value, exclude_pk)
-    return (
-        model._default_manager.filter(Q(order_command__iexact=value) | Q(cancel_command__iexact=value))
-        .exclude(pk=exclude_pk)
-        .values_list("code", flat=True)
-        .first()
-    )
-
-
-def _check_commands(errors, item, owners=None):
-    for name in ("order_command", "cancel_command"):
-        value = getattr(item, name) or ""
-        if value and not COMMAND_RE.match(value):
-            errors[name].append(_("指令 %(value)s 无效:只能含字母、数字、#、*,最长20个字符") % {"value": value})
-    if item.order_command and item.order_command == item.cancel_command:
-        errors["cancel_command"].append(_("退订指令不能与订购指令相同(%(value)s)") % {"value": item.cancel_command})
-    for name in ("order_command", "cancel_command"):
-        value = getattr(item, name) or ""
-        if not value or errors[name]:
-            continue
-        for model in (Package, Business):
-            clash = _command_owner(model, value, item.pk if isinstance(item, model) else None, owners)
-            if clash:
-                errors[name].append(
-                    _("指令 %(value)s 已被%(kind)s %(code)s 使用")
-                    % {"value": value, "kind": model._meta.verbose_name, "code": clash}
-                )
 
 
 def _check_dates(errors, item):
@@ -152,7 +101,7 @@ def check_channels(errors, channels, field_name="channels"):
 def _validate_sold_item(item, errors, command_owners=None):
     check_channels(errors, item.channels)
     _check_fee(errors, item.monthly_fee)
-    _check_commands(errors, item, command_owners)
+    check_commands(errors, item, command_owners)
     _check_dates(errors, item)
     _check_highlights(errors, item.highlights)
     _check_sale_orgs(errors, item)
@@ -165,7 +114,7 @@ def _validate_sold_item(item, errors, command_owners=None):
 
 def validate_package(pkg, command_owners=None):
     """Raise ValidationError({field: [...]}); sanitizes the description in place.
-    ``command_owners`` (a CommandOwners) answers the command clash check without queries."""
+    ``command_owners`` (``offer_commands.CommandOwners``) answers the command clash check without queries."""
     errors = defaultdict(list)
     if not (pkg.name or "").strip():
         errors["name"].append(_("名称不能为空"))
