@@ -33,8 +33,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
 from harness.export import make_export  # noqa: E402
 
-TARGETS = {"import": 60.0, "reimport": 20.0}
-PEAK_LIMIT_MB = 1024
+# Issue #22: the full export in under 20 s, an unchanged re-import under 3 s, peak RSS under 300 MB.
+TARGETS = {"import": 20.0, "reimport": 3.0}
+PEAK_LIMIT_MB = 300
 
 
 # -- the worker side: one step in this process -------------------------------
@@ -47,9 +48,11 @@ def _pg_cpu(pid):
 
 
 def worker(step, export, naive):
+    setup_cpu, setup_start = time.process_time(), time.perf_counter()
     import django
 
     django.setup()
+    setup = {"setup_wall": time.perf_counter() - setup_start, "setup_cpu": time.process_time() - setup_cpu}
     import logging
 
     from django.db import connection
@@ -76,6 +79,7 @@ def worker(step, export, naive):
         "statements": statements[0],
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "detail": detail,
+        **setup,
     }))
 
 
@@ -232,6 +236,9 @@ def main():
         worker(args.worker, args.export, args.naive)
         return
     export = Path(args.export)
+    import django
+
+    django.setup()  # the export builder reads the models
     make_export(export, "full")
     admin_url, bench_url, bench_name = _database_urls()
     _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{bench_name}"')
@@ -298,8 +305,41 @@ def render(rows, args):
         "Wall times on this shared 2-core machine depend on its load; own CPU + PostgreSQL CPU is the work done. "
         "COPY statements count once each.",
         "",
+        (
+            f"Django startup (`django.setup()`, before each step's clock starts) took {_median(rows, 'setup_wall'):.1f} s "
+            f"wall, {_median(rows, 'setup_cpu'):.1f} s CPU (median of the steps): `manage.py import_legacy` adds it, and "
+            "Python's own start, to the times above."
+        ),
+        "",
+        NOTES,
     ]
     return "\n".join(lines)
+
+
+def _median(rows, key):
+    values = sorted(r.get(key, 0.0) for _label, _step, r in rows)
+    return values[len(values) // 2]
+
+
+NOTES = """What the import does to be fast, and what did not pay:
+
+- An unchanged record is skipped by its digests (`importing/digests.py`): the record as exported,
+  keyed with what reading it depends on, and the row version (`xmin`) and links the import left.
+  The re-import reads no record, compares none and writes nothing for it; SMS templates still
+  resolve their commands (the clash check spans the whole export).
+- A first row digest as `md5(row::text)` with a correlated sub-select per many-to-many field cost
+  PostgreSQL about 1.7 s on 18,000 SMS templates (under load): replaced by `xmin` and one grouped
+  pass over each link table.
+- Articles are validated against the images loaded once (two queries per article before);
+  packages and businesses check command clashes against the commands read once (four queries each).
+- Search entries go in one statement per vector shape with their texts as arrays (`unnest`):
+  psycopg spent longer splitting a statement with a placeholder per text than PostgreSQL running it.
+- SMS segment counting no longer calls a function per character; `SmsTemplate.Category.values`
+  (recomputed by Django on each access) is read once.
+- Not done: the change log's resync after commit (publishing, `bulk_create` of ~38,000 rows: about
+  2.5 s CPU with PostgreSQL's share) and the menus (about 2 s, mostly the menus app's own
+  publishing) are the largest costs left outside `importing/`; Django startup is about 1.5 s CPU,
+  0.6 s of it Wagtail's snippets API schemas, which `wagtail.snippets` loads."""
 
 
 if __name__ == "__main__":

@@ -5,11 +5,14 @@ the province when it sells the offer or it is sold across several branches, else
 that single branch (``ownership.catalogue_owner``)."""
 
 from collections import defaultdict
+from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from content.models import Business, Package
-from content.services.catalogue import check_channels
+from content.services.catalogue import check_channels, validate_business, validate_package
+from content.services.offer_commands import CommandOwners
 from content.services.html import sanitize_html
 
 from .editorial import EditorialList, value
@@ -24,6 +27,7 @@ BUSINESS_SCALARS = ("kind", "name", "monthly_fee", "order_command", "cancel_comm
 
 class CatalogueList(EditorialList):
     scalars = ()
+    depends_on = ("organisations", "brands")
     field_names = {"organisation": "orgs", "sale_orgs": "orgs", "description": "description_html"}
 
     def read(self, record, errors):
@@ -53,10 +57,33 @@ class CatalogueList(EditorialList):
         return values, {"brands": brands, "sale_orgs": sale_orgs}, {}
 
 
+    @cached_property
+    def _command_owners(self):
+        return CommandOwners()
+
+    def clean(self, obj):
+        """The model's own validation (``clean()`` is the offer's validator), its command
+        clash check answered from the commands read once."""
+        fks, _m2ms = self._relations
+        errors = {}
+        try:
+            obj.clean_fields(exclude=[f.name for f in fks])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        try:
+            self.validator(obj, self._command_owners)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+
 class PackagesList(CatalogueList):
     list_name = "packages"
     model = Package
     scalars = PACKAGE_SCALARS
+    validator = staticmethod(validate_package)
 
     def read(self, record, errors):
         values, m2m, extra = super().read(record, errors)
@@ -71,3 +98,4 @@ class BusinessesList(CatalogueList):
     list_name = "businesses"
     model = Business
     scalars = BUSINESS_SCALARS
+    validator = staticmethod(validate_business)

@@ -14,9 +14,10 @@ from django.db import DatabaseError, models, transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from content.errors import record_errors
+from content.errors import RecordError, record_errors
 from content.models import Organisation
 
+from . import digests
 from .context import FieldErrors, Refused
 from .indexing import chunks, reindex
 from .publish import insert_published, publish_changes
@@ -32,6 +33,10 @@ class Planned:
     m2m: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
     pk: int | None = None
+    digest: str = ""
+    # Known unchanged from its digests (``importing.digests``): neither compared nor written.
+    skipped: bool = False
+    warnings: list = field(default_factory=list)
 
     def canonical(self):
         return {**self.values, **{name: tuple(sorted(pks)) for name, pks in self.m2m.items()}}
@@ -48,6 +53,8 @@ class EditorialList(ABC):
     identity_field = "code"  # the export field a repeated identity is reported on
     # Model field -> export field, so that errors name what the operator exported.
     field_names = {}
+    # Lists whose records reading one of this list's records looks at (``importing.digests``).
+    depends_on = ("organisations",)
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -60,6 +67,11 @@ class EditorialList(ABC):
     @abstractmethod
     def read(self, record, errors):
         """(values by attname, {m2m field: [pks]}, extra) for one record; errors on ``errors``."""
+
+    def read_skipped(self, record):
+        """(values, m2m) that check_batch and after_write need of a record known unchanged
+        (read and accepted before, and nothing it depends on changed); None: nothing."""
+        return None
 
     def check_batch(self, accepted):
         """Refuse records that clash with each other or with stored data; returns the rest."""
@@ -83,11 +95,13 @@ class EditorialList(ABC):
         if self.identity == ("code",):
             ctx.known(self.list_name, dict(self.model.objects.values_list("code", "pk")))
         planned = self._read_all(records)
-        stored = self._stored(planned)
+        stored = self._stored([item for item in planned if not item.skipped])
         new, changed, unchanged = [], [], []
         for item in planned:
             current = stored.get(item.key)
-            if current is None:
+            if item.skipped:
+                unchanged.append(item)
+            elif current is None:
                 new.append(item)
             elif current["canonical"] == item.canonical():
                 item.pk = current["pk"]
@@ -109,6 +123,8 @@ class EditorialList(ABC):
         changed = [item for item in changed if id(item) in accepted_keys]
         unchanged = [item for item in unchanged if id(item) in accepted_keys]
         new, changed = self._write(new, changed, unchanged)
+        if digests.enabled():
+            digests.remember(self.model, self.list_name, [item for item in new + changed + unchanged if not item.skipped])
         ctx.known(self.list_name, {item.record: item.pk for item in new})
         ctx.wrote(self.model, [item.pk for item in new + changed])
         ctx.report.count(self.list_name, "created", len(new))
@@ -118,7 +134,11 @@ class EditorialList(ABC):
         return new + changed + unchanged
 
     def _read_all(self, records):
-        planned, seen = [], set()
+        planned, seen, key, known = [], set(), None, {}
+        if digests.enabled():
+            key = digests.fingerprint(self.ctx, self.list_name, self.depends_on)
+            known = digests.remembered(self.model, self.list_name)
+        warnings = self.ctx.report.warnings
         for record in records:
             self.ctx.progress.advance()
             label = self.label(record)
@@ -130,15 +150,28 @@ class EditorialList(ABC):
                 )
                 continue
             seen.add(label)
-            errors = FieldErrors()
+            digest = digests.record_digest(key, record) if key else ""
+            remembered = known.get(label)
+            if remembered and remembered[0] == digest:
+                self._repeat_warnings(label, remembered[2])
+                values, m2m = self.read_skipped(record) or ({}, {})
+                planned.append(Planned(label, None, values, m2m, pk=remembered[1], digest=digest, skipped=True))
+                continue
+            errors, before = FieldErrors(), len(warnings)
             try:
                 values, m2m, extra = self.read(record, errors)
                 errors.raise_if_any()
             except Refused as refused:
                 self.ctx.refuse(self.list_name, label, refused.errors)
                 continue
-            planned.append(Planned(label, tuple(values[f] for f in self.identity), values, m2m, extra))
+            item = Planned(label, tuple(values[f] for f in self.identity), values, m2m, extra, digest=digest)
+            item.warnings = [{"field": w.field, "message": w.message} for w in warnings[before:]]
+            planned.append(item)
         return planned
+
+    def _repeat_warnings(self, label, warnings):
+        for warning in warnings:
+            self.ctx.report.warn(RecordError(record=label, list=self.list_name, **warning))
 
     def _refuse(self, item, errors):
         self.ctx.refuse(self.list_name, item.record, errors)
@@ -153,6 +186,9 @@ class EditorialList(ABC):
         first = self.identity[0]
         columns = ("pk", "locked", "has_unpublished_changes", "latest_revision_id", *attnames)
         firsts = {item.key[0] for item in planned}
+        if self.identity == ("code",):
+            # A code not stored (all of them on a first import) is new: asking costs a parameter each.
+            firsts &= set(self.ctx.ids.get(self.list_name, {}))
         rows = []
         for chunk in chunks(firsts - {None}, 5000):
             rows += self.model.objects.filter(**{first + "__in": chunk}).values(*columns)

@@ -20,3 +20,26 @@ class PendingEffect(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.args}"
+
+
+class ImportedRecord(models.Model):
+    """What an import left of one record of an editorial list: the digest of the export
+    record it read (with what reading it depended on) and of the row it wrote. A later
+    run that finds the same record digest over a row of the same digest skips the
+    record without reading it (``importing.digests``)."""
+
+    list_name = models.CharField(_("列表"), max_length=40)
+    record = models.TextField(_("记录"))
+    object_id = models.BigIntegerField(_("对象 ID"))
+    digest = models.CharField(_("记录摘要"), max_length=32)
+    row_digest = models.CharField(_("数据行摘要"), max_length=32)
+    # Warnings reading the record gave ([{"field", "message"}]): a skipped record repeats them.
+    warnings = models.JSONField(_("警告"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("已导入的记录")
+        verbose_name_plural = _("已导入的记录")
+        constraints = [models.UniqueConstraint(fields=("list_name", "record"), name="importing_record_once_per_list")]
+
+    def __str__(self):
+        return f"{self.list_name} {self.record}"

@@ -25,6 +25,7 @@ class SmsTemplatesList(EditorialList):
     list_name = "sms_templates"
     model = SmsTemplate
     field_names = {"organisation": "org", "command_bindings": "commands"}
+    depends_on = ("organisations", "brands")
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -43,6 +44,14 @@ class SmsTemplatesList(EditorialList):
         values["commands"] = commands
         brands = self.ctx.refs("brands", record.get("brands") or [], "brands", errors)
         return values, {"brands": brands}, {}
+
+    def read_skipped(self, record):
+        """The commands of a record known unchanged still take part in the clash check,
+        which sees the whole export; its codes resolved when it was read before."""
+        ids = self.ctx.ids
+        values = {"organisation_id": ids["organisations"][record["org"]],
+                  "commands": normalise_commands(record.get("commands"))[0]}
+        return values, {"brands": [ids["brands"][code] for code in dict.fromkeys(record.get("brands") or [])]}
 
     def clean(self, obj):
         """The admin's validator (``validate_template``, which the model's ``clean()``
@@ -94,17 +103,16 @@ class SmsTemplatesList(EditorialList):
         accepted = [item for item in accepted if id(item) not in refused]
         exported = {item.record for item in accepted}
         clashes = {}
-        keys = list(owner)
-        for chunk in chunks(keys, 2000):
-            accounts = {key[0] for key in chunk}
-            commands = {key[1] for key in chunk}
-            for account_id, command, brand_id, code in SmsCommand.objects.filter(
-                account_id__in=accounts, command__in=commands
-            ).values_list("account_id", "command", "brand_id", "template__code"):
-                # Bound to a template outside this export: the binding stands, the import yields.
-                mine = owner.get((account_id, command, brand_id))
-                if code not in exported and mine not in (None, code) and (command, code) not in clashes.get(mine, []):
-                    clashes.setdefault(mine, []).append((command, code))
+        accounts = {key[0] for key in owner}
+        # Every binding of the accounts at once: the export asks for most of them, and a
+        # filter naming thousands of commands costs more to build than the rows to read.
+        for account_id, command, brand_id, code in SmsCommand.objects.filter(account_id__in=accounts).values_list(
+            "account_id", "command", "brand_id", "template__code"
+        ):
+            # Bound to a template outside this export: the binding stands, the import yields.
+            mine = owner.get((account_id, command, brand_id))
+            if code not in exported and mine not in (None, code) and (command, code) not in clashes.get(mine, []):
+                clashes.setdefault(mine, []).append((command, code))
         kept = []
         for item in accepted:
             if item.record in clashes:
@@ -127,12 +135,13 @@ class SmsTemplatesList(EditorialList):
     def after_write(self, accepted):
         """Make the stored bindings of the accepted templates exactly what they ask for."""
         wanted = {key: item.pk for item in accepted for key in self._bindings(item)}
-        template_ids = [item.pk for item in accepted]
+        template_ids = {item.pk for item in accepted}
         stored = {}
-        for chunk in chunks(template_ids, 5000):
-            for pk, account_id, command, brand_id, template_id in SmsCommand.objects.filter(
-                template_id__in=chunk
-            ).values_list("pk", "account_id", "command", "brand_id", "template_id"):
+        # All bindings, kept to the accepted templates here (see check_batch).
+        for pk, account_id, command, brand_id, template_id in SmsCommand.objects.values_list(
+            "pk", "account_id", "command", "brand_id", "template_id"
+        ):
+            if template_id in template_ids:
                 stored[(account_id, command, brand_id)] = (pk, template_id)
         stale = [pk for key, (pk, template_id) in stored.items() if wanted.get(key) != template_id]
         for chunk in chunks(stale):

@@ -17,6 +17,7 @@ class KeywordRepliesList(EditorialList):
     model = AutoReply
     identity = ("account_id", "organisation_id", "kind", "keyword")
     identity_field = "keyword"
+    depends_on = ("organisations", "channel_accounts")
     field_names = {"reply_text": "reply.text", "reply_type": "reply.type", "account": "account", "organisation": "org"}
 
     def label(self, record):

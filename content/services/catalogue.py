@@ -2,7 +2,6 @@
 table and what is on sale for a brand in a branch on a date."""
 
 import datetime
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -15,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from content.models import Brand, Business, ChannelAccount, Organisation, Package
 from content.services.html import sanitize_html
+from content.services.offer_commands import check_commands
 
-COMMAND_RE = re.compile(r"^[A-Za-z0-9#*]{1,20}$")
 MAX_HIGHLIGHTS = 8
 MAX_HIGHLIGHT_CHARS = 30
 MAX_CONTRACT_MONTHS = 120
@@ -44,31 +43,6 @@ def _check_fee(errors, value):
         errors["monthly_fee"].append(_("月费最多保留两位小数(收到 %(value)s)") % {"value": value})
     elif fee >= Decimal("100000000"):
         errors["monthly_fee"].append(_("月费 %(value)s 超出范围") % {"value": value})
-
-
-def _check_commands(errors, item):
-    for name in ("order_command", "cancel_command"):
-        value = getattr(item, name) or ""
-        if value and not COMMAND_RE.match(value):
-            errors[name].append(_("指令 %(value)s 无效:只能含字母、数字、#、*,最长20个字符") % {"value": value})
-    if item.order_command and item.order_command == item.cancel_command:
-        errors["cancel_command"].append(_("退订指令不能与订购指令相同(%(value)s)") % {"value": item.cancel_command})
-    for name in ("order_command", "cancel_command"):
-        value = getattr(item, name) or ""
-        if not value or errors[name]:
-            continue
-        for model in (Package, Business):
-            clash = (
-                model._default_manager.filter(Q(order_command__iexact=value) | Q(cancel_command__iexact=value))
-                .exclude(pk=item.pk if isinstance(item, model) else None)
-                .values_list("code", flat=True)
-                .first()
-            )
-            if clash:
-                errors[name].append(
-                    _("指令 %(value)s 已被%(kind)s %(code)s 使用")
-                    % {"value": value, "kind": model._meta.verbose_name, "code": clash}
-                )
 
 
 def _check_dates(errors, item):
@@ -124,10 +98,10 @@ def check_channels(errors, channels, field_name="channels"):
         errors[field_name].append(_("渠道不能重复"))
 
 
-def _validate_sold_item(item, errors):
+def _validate_sold_item(item, errors, command_owners=None):
     check_channels(errors, item.channels)
     _check_fee(errors, item.monthly_fee)
-    _check_commands(errors, item)
+    check_commands(errors, item, command_owners)
     _check_dates(errors, item)
     _check_highlights(errors, item.highlights)
     _check_sale_orgs(errors, item)
@@ -138,8 +112,9 @@ def _validate_sold_item(item, errors):
         raise ValidationError(errors)
 
 
-def validate_package(pkg):
-    """Raise ValidationError({field: [...]}); sanitizes the description in place."""
+def validate_package(pkg, command_owners=None):
+    """Raise ValidationError({field: [...]}); sanitizes the description in place.
+    ``command_owners`` (``offer_commands.CommandOwners``) answers the command clash check without queries."""
     errors = defaultdict(list)
     if not (pkg.name or "").strip():
         errors["name"].append(_("名称不能为空"))
@@ -149,14 +124,14 @@ def validate_package(pkg):
             errors[name].append(_("须为非负整数(收到 %(value)s)") % {"value": value})
     if isinstance(pkg.contract_months, int) and pkg.contract_months > MAX_CONTRACT_MONTHS:
         errors["contract_months"].append(_("合约期最长%(max)d个月") % {"max": MAX_CONTRACT_MONTHS})
-    _validate_sold_item(pkg, errors)
+    _validate_sold_item(pkg, errors, command_owners)
 
 
-def validate_business(business):
+def validate_business(business, command_owners=None):
     errors = defaultdict(list)
     if not (business.name or "").strip():
         errors["name"].append(_("名称不能为空"))
-    _validate_sold_item(business, errors)
+    _validate_sold_item(business, errors, command_owners)
 
 
 # -- comparison ---------------------------------------------------------------

@@ -29,6 +29,8 @@ from content.services.sms_parameters import (
 from content.services.sms_segments import count_segments
 
 MAX_TEMPLATE_CHARS = 500
+# Django computes an enum's ``values`` on each access: too dear per template on an import.
+CATEGORIES = frozenset(SmsTemplate.Category.values)
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 COMMAND_RE = re.compile(r"^[A-Z0-9#*]{1,20}$")
 
@@ -143,7 +145,7 @@ def validate_template(template, account=None):
     text = template.text or ""
     rules = rules_for(template, account)
 
-    if template.category not in SmsTemplate.Category.values:
+    if template.category not in CATEGORIES:
         errors["category"].append(
             _("类别 %(value)s 未知,可选:%(choices)s")
             % {"value": template.category, "choices": ", ".join(SmsTemplate.Category.values)}
