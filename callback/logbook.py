@@ -185,13 +185,41 @@ def _record_followers(rows):
         latest[(values["account_id"], values["openid"])] = values
     if not latest:
         return
-    Follower.objects.bulk_create(
-        [
-            Follower(account_id=account_id, openid=openid, subscribed=values.get("event", "").lower() != "unsubscribe",
-                     last_seen=values["created_at"])
-            for (account_id, openid), values in latest.items()
-        ],
-        update_conflicts=True, unique_fields=["account", "openid"], update_fields=["subscribed", "last_seen"],
+    if connection.vendor != "postgresql":
+        Follower.objects.bulk_create(
+            [
+                Follower(account_id=account_id, openid=openid, subscribed=_subscribed(values),
+                         last_seen=values["created_at"])
+                for (account_id, openid), values in latest.items()
+            ],
+            update_conflicts=True, unique_fields=["account", "openid"], update_fields=["subscribed", "last_seen"],
+        )
+        return
+    # One statement fed by four arrays: the ORM's objects and SQL compiling for the
+    # same upsert held the GIL for milliseconds, which requests waited out.
+    accounts, openids = zip(*latest)
+    with connection.cursor() as cursor:
+        cursor.execute(_follower_sql(), [
+            list(accounts), list(openids), [_subscribed(values) for values in latest.values()],
+            [values["created_at"] for values in latest.values()],
+        ])
+
+
+def _subscribed(values):
+    return values.get("event", "").lower() != "unsubscribe"
+
+
+@functools.cache
+def _follower_sql():
+    meta = Follower._meta
+    quote = connection.ops.quote_name
+    account, openid, subscribed, last_seen = (
+        quote(meta.get_field(name).column) for name in ("account", "openid", "subscribed", "last_seen"))
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({account}, {openid}, {subscribed}, {last_seen}) "
+        "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::boolean[], %s::timestamptz[]) "
+        f"ON CONFLICT ({account}, {openid}) DO UPDATE SET {subscribed} = EXCLUDED.{subscribed}, "
+        f"{last_seen} = EXCLUDED.{last_seen}"
     )
 
 
