@@ -47,6 +47,9 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 PORT = int(os.environ.get("BENCH_CALLBACK_PORT", "18401"))
 RATE = int(os.environ.get("BENCH_CALLBACK_RATE", "500"))
+# Issue #22: plain and safe mode (and the floor, for the ratio) again at this rate.
+HIGH_RATE = int(os.environ.get("BENCH_CALLBACK_HIGH_RATE", "1000"))
+HIGH_PATHS = ("P1", "P2", "P2e")
 SECONDS = int(os.environ.get("BENCH_CALLBACK_SECONDS", "20"))
 WORKERS = int(os.environ.get("BENCH_CALLBACK_WORKERS", "2"))
 # Many connections with a long pause each: the pace barely depends on the latency.
@@ -318,9 +321,13 @@ def in_process(reqs):
         status, content = _call(application, path, body.encode())
     assert status.startswith("200"), content
     statements = len(queries)
+    from callback.logbook import logbook
+
+    logbook.flush()
     started = time.process_time()
     for path, body in reqs[51:]:
         _call(application, path, body.encode())
+    logbook.flush()  # the log rows' write counts too (the flusher thread's work)
     cpu_ms = (time.process_time() - started) * 1000 / len(reqs[51:])
     return statements, len(content), cpu_ms
 
@@ -410,12 +417,49 @@ def main():
                 # Fresh signatures per run: the endpoint refuses timestamps older than 5 minutes.
                 paced = write_lua(workdir, f"{pid}-paced", requests_for(kind, accounts, count, base), delay_ms)
                 rows[pid] = {"paced": run_wrk(paced, CONNECTIONS, SECONDS)}
+                if pid in HIGH_PATHS and HIGH_RATE != RATE:
+                    delay_ms = max(0, round(CONNECTIONS * 1000 / HIGH_RATE - mean_ms))
+                    high = write_lua(workdir, f"{pid}-high", requests_for(
+                        kind, accounts, HIGH_RATE * SECONDS + 2000, base + 7 * 10**8), delay_ms)
+                    rows[pid]["high"] = run_wrk(high, CONNECTIONS, SECONDS)
                 flat_count = 3000 * max(5, SECONDS // 2)
                 flat = write_lua(workdir, f"{pid}-flat", requests_for(kind, accounts, flat_count, base + 5 * 10**8), 0)
                 rows[pid]["max"] = run_wrk(flat, 16, max(5, SECONDS // 2))
     finally:
         stop_server(server)
     report(rows, sql, labels, rebuilds)
+
+
+def high_rate_lines(rows):
+    """Issue #22: p99 at HIGH_RATE in plain and safe mode, and saturation against the floor."""
+    if not all("high" in rows[pid] for pid in HIGH_PATHS):
+        return []
+    floor = rows["P1"]
+    lines = [
+        "",
+        f"At {HIGH_RATE} req/s (issue #22), same server and run:",
+        "",
+        "| id | req/s paced | p50 ms | p99 ms | p99.9 ms | non-200 | p99 vs P1 | max req/s (c=16) | vs P1 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for pid in HIGH_PATHS:
+        high, top = rows[pid]["high"], rows[pid]["max"]
+        lines.append(
+            f"| {pid} | {high['rps']:.0f} | {high['p50'] / 1000:.2f} | {high['p99'] / 1000:.2f} | "
+            f"{high['p999'] / 1000:.2f} | {high['non2xx'] + high['socket_errors'] + high['bad']} | "
+            f"{high['p99'] / max(floor['high']['p99'], 1):.2f}x | {top['rps']:.0f} | "
+            f"{top['rps'] / floor['max']['rps']:.2f}x |"
+        )
+    p99_met = all(rows[p]["high"]["p99"] < 10_000 and rows[p]["high"]["rps"] >= 0.95 * HIGH_RATE
+                  for p in ("P2", "P2e"))
+    ratios = {p: rows[p]["max"]["rps"] / floor["max"]["rps"] for p in ("P2", "P2e")}
+    lines += [
+        "",
+        f"Target p99 < 10 ms at {HIGH_RATE} req/s for P2 and P2e: {'met' if p99_met else 'NOT met'}. "
+        f"Target saturation at least 0.5x the raw WSGI floor: P2 {ratios['P2']:.2f}x, P2e {ratios['P2e']:.2f}x: "
+        f"{'met' if min(ratios.values()) >= 0.5 else 'NOT met'}.",
+    ]
+    return lines
 
 
 def report(rows, sql, labels, rebuilds):
@@ -466,6 +510,7 @@ def report(rows, sql, labels, rebuilds):
         f"Rebuilding the {ACCOUNTS} accounts' tables (median of 5, in one process, what a publish reaching them "
         "does after commit): " + "; ".join(f"{name} {ms:.0f} ms" for name, ms in rebuilds.items()) + "."
     )
+    lines += high_rate_lines(rows)
     if floor["paced"]["rps"] < 0.95 * RATE:
         lines.append(
             f"The floor itself (P1) reached only {floor['paced']['rps']:.0f} of {RATE} req/s: the machine was "

@@ -112,7 +112,7 @@ def answer_message(table, params, body, defer=_now):
     key = _delivery_key(table, inbound)
     # add() is atomic: of concurrent duplicates exactly one stores its bytes and acts.
     if not dedupe.claim(key, reply, DEDUPE_SECONDS):
-        first = cache.get(key)
+        first = dedupe.first_reply(key)
         return first if first is not None else reply
     if inbound.publish:
         _finish_publish_job(table, inbound, key)
