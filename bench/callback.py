@@ -455,9 +455,9 @@ def high_rate_lines(rows):
     ratios = {p: rows[p]["max"]["rps"] / floor["max"]["rps"] for p in ("P2", "P2e")}
     lines += [
         "",
-        f"Target p99 < 10 ms at {HIGH_RATE} req/s for P2 and P2e: {'met' if p99_met else 'NOT met'}. "
-        f"Target saturation at least 0.5x the raw WSGI floor: P2 {ratios['P2']:.2f}x, P2e {ratios['P2e']:.2f}x: "
-        f"{'met' if min(ratios.values()) >= 0.5 else 'NOT met'}.",
+        (f"Target p99 < 10 ms at {HIGH_RATE} req/s for P2 and P2e: {'met' if p99_met else 'NOT met'}. "
+         f"Target saturation at least 0.5x the raw WSGI floor: P2 {ratios['P2']:.2f}x, P2e {ratios['P2e']:.2f}x: "
+         f"{'met' if min(ratios.values()) >= 0.5 else 'NOT met'}."),
     ]
     return lines
 
