@@ -11,16 +11,22 @@ run and at a fixed 500 requests/s:
       WSGI callable, no Django)
   P1d the same bytes from a Django view through the full middleware stack (the
       reference for CPU per request)
-  P2  a keyword message in plain mode (cached reply table, one log INSERT)
+  P2  a keyword message in plain mode (cached reply table, its log row batched)
   P2e the same in safe mode (AES envelope both ways)
   P2r WeChat's retry of an already answered message (deduplicated bytes)
   P2s a keyword message in plain mode on 30 other accounts whose rules are a shared
       set of their province (the same 50 rules) with 5 overrides of their own each
 
 and the time to rebuild the 30 accounts' tables, as publishing a rule of the
-province's shared set does, against rebuilding the 30 per-account tables.
+province's shared set does, against rebuilding the 30 per-account tables,
+and each path's saturation throughput at 16 connections. P1, P2 and P2e run again
+paced at BENCH_CALLBACK_HIGH_RATE (default 1,000 req/s, issue #22), reported in a
+second table with the saturation ratio against the floor (target 0.5x).
 
-and each path's saturation throughput at 16 connections. Prints a table with
+Notes (what paid and what did not) are in docs/callback.md (Speed): the route that
+reads the environ itself, the flat-XML reader, the hand-packed Redis SET NX and the
+JSON-fed log statement paid; sys.setswitchinterval, smaller log batches, a raw-socket
+Redis client and unnest arrays for the followers did not, or were not needed. Prints a table with
 ratios against P1 and writes bench/results/callback.md. Run as a script;
 gunicorn imports this module (``bench.callback:application``: ``callback`` alone is the app) to get the floor view.
 """
@@ -470,7 +476,8 @@ def report(rows, sql, labels, rebuilds):
         f"Machine: {machine()}, load average {LOAD_AT_START:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
         f"(shared with other work). Server: gunicorn, {WORKERS} sync workers, "
         f"PostgreSQL and Redis on loopback. Load: wrk, {CONNECTIONS} connections paced to {RATE} req/s for "
-        f"{SECONDS} s, then 16 unpaced connections for saturation. 30 accounts x 50 published rules; "
+        f"{SECONDS} s ({', '.join(HIGH_PATHS)} also to {HIGH_RATE} req/s), then 16 unpaced connections for "
+        "saturation. 30 accounts x 50 published rules; "
         "messages spread over accounts, exact, contains and unmatched texts; every request a distinct MsgId "
         "(except P2r).",
         "",
