@@ -179,7 +179,7 @@ def lookup(code):
         return held
     # The generations of every table held here come in the same round trip: one a
     # second per process, not one per account.
-    others = [other for other in _compiled if other != code]
+    others = [other for other in list(_compiled) if other != code]  # list(): one atomic copy
     found = cache.get_many([INDEX_KEY, gen_key(code), *map(gen_key, others)])
     index = found.get(INDEX_KEY)
     if index is not None:
