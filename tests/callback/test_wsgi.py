@@ -9,7 +9,9 @@ from urllib.parse import urlencode
 import pytest
 import xmltodict
 from django.core.cache import caches
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from callback import table
 from callback.crypto import signature
@@ -110,3 +112,16 @@ def test_safe_mode_and_retries_on_the_lean_route_with_redis(account, rule):
         assert MessageLog.objects.count() == 1
         caches["default"].clear()
         table._compiled.clear()
+
+
+def test_a_warm_keyword_answer_on_the_lean_route_runs_no_sql(account, wechat, rule, settings):
+    # given a warm table and log rows batched (production's default)
+    settings.WECHAT_CALLBACK_LOG_FLUSH_MS = 60_000
+    rule(keyword="流量", reply_text="本月流量请回复CXLL")
+    call(wechat.url, text_xml("warm up").encode(), query=urlencode(wechat.signed_params()))
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        status, _headers, content = call(wechat.url, text_xml("流量").encode(), query=urlencode(wechat.signed_params()))
+    # then
+    assert status == 200 and "本月流量请回复CXLL" in content.decode()
+    assert len(queries) == 0, [q["sql"] for q in queries]
