@@ -54,14 +54,13 @@ def decode_aes_key(encoding_aes_key):
 class MessageCrypto:
     """Seals and opens safe-mode envelopes of one official account."""
 
-    __slots__ = ("_key", "_app_id")
+    __slots__ = ("_app_id", "_cipher", "_key")
 
     def __init__(self, aes_key, app_id):
         self._key = aes_key
         self._app_id = app_id.encode("utf-8")
-
-    def _cipher(self):
-        return Cipher(algorithms.AES(self._key), modes.CBC(self._key[:16]))
+        # Reusable: each encryptor() or decryptor() is a fresh context.
+        self._cipher = Cipher(algorithms.AES(self._key), modes.CBC(self._key[:16]))
 
     def seal(self, message, random_prefix=None):
         """Base64 ciphertext of ``message`` (bytes) for this account."""
@@ -69,7 +68,7 @@ class MessageCrypto:
         plain = prefix + struct.pack(">I", len(message)) + message + self._app_id
         padder = padding.PKCS7(PAD_BITS).padder()
         padded = padder.update(plain) + padder.finalize()
-        encryptor = self._cipher().encryptor()
+        encryptor = self._cipher.encryptor()
         return base64.b64encode(encryptor.update(padded) + encryptor.finalize()).decode("ascii")
 
     def open(self, encrypted):
@@ -80,7 +79,7 @@ class MessageCrypto:
             raise EnvelopeError("payload is not base64") from exc
         if not raw or len(raw) % 16:
             raise EnvelopeError("payload is not whole AES blocks")
-        decryptor = self._cipher().decryptor()
+        decryptor = self._cipher.decryptor()
         padded = decryptor.update(raw) + decryptor.finalize()
         unpadder = padding.PKCS7(PAD_BITS).unpadder()
         try:

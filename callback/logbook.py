@@ -9,11 +9,12 @@ interval's rows, never a reply. ``0`` writes each row at once (the test settings
 
 import atexit
 import functools
+import json
 import logging
 import os
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,7 +25,7 @@ from .models import Follower, MessageLog
 
 logger = logging.getLogger(__name__)
 
-# Rows per INSERT statement where there is no COPY (SQLite). Kept rows are capped so
+# Rows per INSERT statement on databases other than PostgreSQL (SQLite). Kept rows are capped so
 # that a database down for long cannot exhaust the process's memory; the oldest go first.
 BATCH_ROWS = 500
 MAX_KEPT_ROWS = 20_000
@@ -37,14 +38,7 @@ COLUMNS = (
     ("matched_kind", ""), ("matched_rule_id", None), ("matched_label", ""), ("encrypted", False),
     ("created_at", None),
 )
-
-
-@functools.cache
-def _copy_sql():
-    meta = MessageLog._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name, _default in COLUMNS)
-    return f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+DEFAULTS = dict(COLUMNS)
 
 
 def flush_seconds():
@@ -121,17 +115,17 @@ class Logbook:
 
     def _write(self, rows):
         with transaction.atomic():
-            _record_followers(rows)
             if connection.vendor != "postgresql":
+                _record_followers(rows)
                 MessageLog.objects.bulk_create([MessageLog(**values) for values in rows], batch_size=BATCH_ROWS)
                 return
-            # COPY: a tenth of bulk_create's CPU, which this thread takes from requests
-            # (the GIL). Diagnostic rows: no WAL flush wait for them.
+            # The rows and their followers in one statement fed by one JSON text: building
+            # it is this thread's only Python work per row, and that work holds the GIL
+            # that requests wait for. Diagnostic rows: no WAL flush wait for them.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                with cursor.cursor.copy(_copy_sql()) as copy:
-                    for values in rows:
-                        copy.write_row([values.get(name, default) for name, default in COLUMNS])
+                cursor.execute(_batch_sql(), [json.dumps(
+                    [{**DEFAULTS, **values} for values in rows], ensure_ascii=False, default=datetime.isoformat)])
 
     def _running(self):
         return self._thread_pid == os.getpid() and self._thread is not None and self._thread.is_alive()
@@ -175,23 +169,53 @@ class Logbook:
 logbook = Logbook()
 
 
-def _record_followers(rows):
-    """Who wrote to which account, in one upsert per flush: the last row of an openid
-    says whether it still follows. Publish-job events come from WeChat, not a follower."""
+def _followed(rows):
+    """(account_id, openid) -> the last row of each follower: it says whether they still
+    follow. Publish-job events come from WeChat, not a follower."""
     latest = {}
     for values in rows:
         if values.get("matched_kind") == MessageLog.Matched.PUBLISH_JOB or not values.get("openid"):
             continue
         latest[(values["account_id"], values["openid"])] = values
-    if not latest:
-        return
-    Follower.objects.bulk_create(
-        [
-            Follower(account_id=account_id, openid=openid, subscribed=values.get("event", "").lower() != "unsubscribe",
-                     last_seen=values["created_at"])
-            for (account_id, openid), values in latest.items()
-        ],
-        update_conflicts=True, unique_fields=["account", "openid"], update_fields=["subscribed", "last_seen"],
+    return latest
+
+
+def _record_followers(rows):
+    """Who wrote to which account, in one upsert per flush (databases other than PostgreSQL)."""
+    latest = _followed(rows)
+    if latest:
+        Follower.objects.bulk_create(
+            [
+                Follower(account_id=account_id, openid=openid,
+                         subscribed=values.get("event", "").lower() != "unsubscribe", last_seen=values["created_at"])
+                for (account_id, openid), values in latest.items()
+            ],
+            update_conflicts=True, unique_fields=["account", "openid"], update_fields=["subscribed", "last_seen"],
+        )
+
+
+@functools.cache
+def _batch_sql():
+    """Insert the batch's log rows and upsert its followers (the rule of ``_followed``:
+    the last row of an openid wins) from a JSON array of the rows' values."""
+    log, follower = MessageLog._meta, Follower._meta
+    quote = connection.ops.quote_name
+    names = [name for name, _default in COLUMNS]
+    fields = ", ".join(f"{quote(name)} {log.get_field(name).db_type(connection)}" for name in names)
+    columns = ", ".join(quote(log.get_field(name).column) for name in names)
+    selected = ", ".join(quote(name) for name in names)
+    f_account, f_openid, f_subscribed, f_last_seen = (
+        quote(follower.get_field(name).column) for name in ("account", "openid", "subscribed", "last_seen"))
+    return (
+        f"WITH batch AS (SELECT * FROM ROWS FROM (json_to_recordset(%s::json) AS ({fields})) "
+        f"WITH ORDINALITY AS b({selected}, ordinal)), "
+        f"logged AS (INSERT INTO {quote(log.db_table)} ({columns}) SELECT {selected} FROM batch ORDER BY ordinal) "
+        f"INSERT INTO {quote(follower.db_table)} ({f_account}, {f_openid}, {f_subscribed}, {f_last_seen}) "
+        "SELECT DISTINCT ON (account_id, openid) account_id, openid, lower(event) <> 'unsubscribe', created_at "
+        f"FROM batch WHERE openid <> '' AND matched_kind <> '{MessageLog.Matched.PUBLISH_JOB.value}' "
+        "ORDER BY account_id, openid, ordinal DESC "
+        f"ON CONFLICT ({f_account}, {f_openid}) DO UPDATE SET {f_subscribed} = EXCLUDED.{f_subscribed}, "
+        f"{f_last_seen} = EXCLUDED.{f_last_seen}"
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from callback.signals import mass_send_finished, publish_job_finished, template_send_finished
 
-from . import replies
+from . import dedupe, replies
 from .crypto import EnvelopeError, signature_matches
 from .logbook import logbook
 from .messages import MalformedMessage, encrypted_part, parse_message, parse_root
@@ -111,8 +111,8 @@ def answer_message(table, params, body, defer=_now):
     reply = _reply_bytes(table, inbound, answer, encrypted)
     key = _delivery_key(table, inbound)
     # add() is atomic: of concurrent duplicates exactly one stores its bytes and acts.
-    if not cache.add(key, reply, DEDUPE_SECONDS):
-        first = cache.get(key)
+    if not dedupe.claim(key, reply, DEDUPE_SECONDS):
+        first = dedupe.first_reply(key)
         return first if first is not None else reply
     if inbound.publish:
         _finish_publish_job(table, inbound, key)

@@ -172,13 +172,22 @@ def rebuild_all():
 
 def lookup(code):
     """The compiled ReplyTable of an account, or None for an account that takes no
-    callbacks. Warm: at most one cache round trip a second per account, no SQL."""
+    callbacks. Warm: at most one cache round trip a second per process, no SQL."""
     held = _compiled.get(code)
     now = time.monotonic()
     if held is not None and now - held.checked_at < RECHECK_SECONDS:
         return held
-    found = cache.get_many([INDEX_KEY, gen_key(code)])
+    # The generations of every table held here come in the same round trip: one a
+    # second per process, not one per account.
+    others = [other for other in list(_compiled) if other != code]  # list(): one atomic copy
+    found = cache.get_many([INDEX_KEY, gen_key(code), *map(gen_key, others)])
     index = found.get(INDEX_KEY)
+    if index is not None:
+        for other in others:
+            table = _compiled.get(other)
+            if (table is not None and not table.unreadable and other in index
+                    and found.get(gen_key(other)) == table.generation):
+                table.checked_at = now
     if index is None:
         index = rebuild_index()
     if code not in index:

@@ -68,7 +68,7 @@ def test_rows_are_kept_while_the_database_is_down_and_written_when_it_is_back(ac
 
 
 def test_the_writer_gives_every_column_of_the_log():
-    # The COPY names its columns: a field added to the model must be added to it too.
+    # The batch statement names its columns: a field added to the model must be added to it too.
     fields = {f.attname for f in MessageLog._meta.concrete_fields if not f.primary_key}
     assert {name for name, _default in COLUMNS} == fields
 

@@ -3,13 +3,22 @@
 every other path, and a request for a host not allowed, is treated as Django would."""
 
 import io
+import time
 from urllib.parse import urlencode
 
 import pytest
+import xmltodict
+from django.core.cache import caches
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
+from callback import table
+from callback.crypto import signature
+from callback.models import MessageLog
 from cms.wsgi import application
 
-from .conftest import text_xml
+from .conftest import REDIS_CACHES, WeChatSender, text_xml
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,3 +70,58 @@ def test_other_paths_go_through_django(account, wechat):
     # and an admin page carries the middleware's headers
     status, headers, _content = call("/admin/login/", method="GET")
     assert status == 200 and headers.get("X-Frame-Options") == "DENY"
+
+
+def test_verification_and_refusals_on_the_lean_route(account, wechat):
+    # GET verification echoes echostr
+    query = urlencode({**wechat.signed_params(), "echostr": "8371615837211"})
+    assert call(wechat.url, method="GET", query=query)[::2] == (200, b"8371615837211")
+    # other methods are refused, saying which are allowed
+    status, headers, _content = call(wechat.url, method="PUT")
+    assert status == 405 and headers["Allow"] == "GET, POST"
+    # bodies over the limit, unknown accounts and absurd query strings too
+    signed = urlencode(wechat.signed_params())
+    assert call(wechat.url, b"x" * (33 * 1024), query=signed)[0] == 413
+    assert call("/wechat/no-such-account/", text_xml("流量").encode(), query=signed)[0] == 404
+    assert call(wechat.url, text_xml("流量").encode(), query="&".join(["a=1"] * 2000))[0] == 400
+
+
+@pytest.mark.integration
+def test_safe_mode_and_retries_on_the_lean_route_with_redis(account, rule):
+    with override_settings(CACHES=REDIS_CACHES):  # the shared cache of the server's workers
+        caches["default"].clear()
+        table._compiled.clear()
+        # given a safe-mode message
+        rule(keyword="流量", reply_text="本月流量请回复CXLL")
+        sender = WeChatSender(None, account)
+        sealed = sender.crypto.encrypt_message(text_xml("流量"), "372183", str(int(time.time())))
+        encrypt = sealed.split("<Encrypt><![CDATA[")[1].split("]]>")[0]
+        params = sender.signed_params()
+        params.update(encrypt_type="aes",
+                      msg_signature=signature(sender.token, params["timestamp"], params["nonce"], encrypt))
+        body = f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>".encode()
+        # when WeChat delivers it, then retries it
+        first = call(sender.url, body, query=urlencode(params))
+        again = call(sender.url, body, query=urlencode(params))
+        # then both get the same sealed reply, and the message is logged once
+        assert first[0] == again[0] == 200 and first[2] == again[2]
+        envelope = xmltodict.parse(first[2])["xml"]
+        opened = sender.crypto.decrypt_message(first[2].decode(), envelope["MsgSignature"], envelope["TimeStamp"],
+                                               envelope["Nonce"])
+        assert "本月流量请回复CXLL" in opened
+        assert MessageLog.objects.count() == 1
+        caches["default"].clear()
+        table._compiled.clear()
+
+
+def test_a_warm_keyword_answer_on_the_lean_route_runs_no_sql(account, wechat, rule, settings):
+    # given a warm table and log rows batched (production's default)
+    settings.WECHAT_CALLBACK_LOG_FLUSH_MS = 60_000
+    rule(keyword="流量", reply_text="本月流量请回复CXLL")
+    call(wechat.url, text_xml("warm up").encode(), query=urlencode(wechat.signed_params()))
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        status, _headers, content = call(wechat.url, text_xml("流量").encode(), query=urlencode(wechat.signed_params()))
+    # then
+    assert status == 200 and "本月流量请回复CXLL" in content.decode()
+    assert len(queries) == 0, [q["sql"] for q in queries]
