@@ -99,10 +99,11 @@ def deliveries_for(user, filters=None, *, apply_state=True):
     return _created_within(qs, filters)
 
 
-def state_counts(qs, cap=COUNT_CAP):
+def state_counts(qs, cap=None):
     """[(state, label, count)] in the lifecycle's order, zeros included. A count over
     ``cap`` reads "10000+": each state is counted apart, up to the cap, through the
     state indexes, instead of grouping every job the user sees (200,000 at full scale)."""
+    cap = cap or COUNT_CAP
     out = []
     for value, label in State.choices:
         n = qs.order_by().filter(state=value)[: cap + 1].count()
@@ -129,7 +130,7 @@ def _progress(batch_id, counts):
     }
 
 
-def _latest_batch_ids(mine, limit, window=500):
+def latest_batch_ids(mine, limit, window=500):
     """The ids of the ``limit`` batches whose latest job is the most recent: the jobs
     read newest first (the created_at index) until ``limit`` batches were seen, the
     same order as grouping every job by batch and sorting on its latest, without
@@ -151,7 +152,7 @@ def recent_batches(user, limit=10):
     """The latest batches reaching the user's accounts, with their own progress
     (one query for all their counts)."""
     mine = publications_for(user).select_related(None)
-    batch_ids = _latest_batch_ids(mine, limit)
+    batch_ids = latest_batch_ids(mine, limit)
     batches = PublishBatch.objects.in_bulk(batch_ids)
     counts = {}
     rows = mine.filter(batch_id__in=batch_ids).order_by().values_list("batch_id", "state").annotate(n=Count("pk"))
