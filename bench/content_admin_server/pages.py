@@ -17,7 +17,7 @@ PASSWORD = "bench-admin"
 # text is Chinese: the admin's search is a substring match, see docs/admin.md).
 SEARCH = {"smstemplate": "流量", "article": "5G", "package": "套餐", "business": "业务", "autoreply": "套餐",
           "templatemessage": "通知", "menu": "菜单", "organisation": "分公司", "channelaccount": "wx", "brand": "全球",
-          "messagelog": "流量", "send": "notice_01", "release": "R", "broadcast": "流量"}
+          "messagelog": "流量", "send": "notice_01", "release": "上线", "broadcast": "流量"}
 # List views of the admin, by URL name: snippets' lists, Wagtail's indexes and reports,
 # the publishing dashboard and the home page (its panels count jobs).
 LIST_SUFFIXES = (":list", ":index", ":task_index")

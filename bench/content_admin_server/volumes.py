@@ -3,7 +3,8 @@
 The legacy export brings content; these tables fill up afterwards, in service: the
 callback's message log (30 accounts at a few requests a second for a week), the
 followers it learns, template messages sent, publishing batches and their jobs,
-webhook deliveries and the change log. ``grow()`` tops each table up to its target
+webhook deliveries and the change log; and releases (100 gone live, one open release
+of the branch SX-01 holding 30 articles: the release page). ``grow()`` tops each table up to its target
 with PostgreSQL COPY (a million rows in under a minute), deterministically (seeded;
 times spread over the week before the run), and leaves a table already at its
 target alone, so a later run reuses the rows.
@@ -170,6 +171,35 @@ def _endpoints(accounts):
     return list(WebhookEndpoint.objects.values_list("pk", flat=True))
 
 
+RELEASES = 100  # gone live, 10 items each; then one open release of the branch SX-01
+OPEN_RELEASE_ITEMS = 30
+
+
+def _releases(rng, now):
+    """Past releases of the province (live, holding nothing) and one open release of the
+    first branch holding ``OPEN_RELEASE_ITEMS`` articles: the release page's cell."""
+    from content.models import Organisation
+    from releases.models import Release, ReleaseItem
+
+    if Release.objects.filter(code__startswith="BENCH-").exists():
+        return
+    province = Organisation.objects.get(level=Organisation.Level.PROVINCE, parent=None)
+    branch = Organisation.objects.filter(level=Organisation.Level.BRANCH).order_by("code").first()
+    article_type = ContentType.objects.get_for_model(Article)
+    articles = list(Article.objects.order_by("pk").values_list("pk", "code"))
+    past = Release.objects.bulk_create(
+        Release(code=f"BENCH-{n:04d}", title=f"第{n}期上线", organisation=province, state=Release.State.LIVE,
+                went_live_at=now - timedelta(days=n % 30)) for n in range(RELEASES)
+    )
+    items = [ReleaseItem(release=release, kind="article", content_type=article_type, object_id=pk, code=code,
+                         holding=False, was_live=True)
+             for release in past for pk, code in rng.sample(articles, 10)]
+    held = Release.objects.create(code="BENCH-OPEN", title="本周上线", organisation=branch)
+    items += [ReleaseItem(release=held, kind="article", content_type=article_type, object_id=pk, code=code)
+              for pk, code in articles[:OPEN_RELEASE_ITEMS]]
+    ReleaseItem.objects.bulk_create(items)
+
+
 def grow(targets=None, seed=22):
     """Tops each growing table up to its target; {model name: rows now}."""
     targets = targets or TARGETS
@@ -206,6 +236,7 @@ def grow(targets=None, seed=22):
             elif model is Change:
                 _copy(model, _changes(rng, missing, everyone, articles, now))
             made[model.__name__] = missing
+        _releases(rng, now)
     with connection.cursor() as cursor:
         for model in targets:
             cursor.execute(f"ANALYZE {model._meta.db_table}")
