@@ -42,6 +42,7 @@ class MessageLogViewSet(OrganisationScopedViewSet):
     filterset_class = MessageLogFilterSet
     list_display = ["created_at", "account", "openid", "msg_type", "event", "excerpt", "matched", "encrypted"]
     list_per_page = 50
+    capped_count = True
     ordering = ["-created_at", "-id"]
     inspect_view_fields = [
         "created_at", "account", "openid", "msg_type", "event", "excerpt",

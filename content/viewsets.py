@@ -31,6 +31,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, WorkflowActionView
 
 from content.checks import blocking_checks
 from content.models.organisations import Organisation
+from content.paging import CappedCountPaginator
 from content.permissions import can_edit, can_view, readable_choices, scope_for_user
 from content.services import approval
 from content.views.feedback import announce_if_live
@@ -188,6 +189,9 @@ class OrganisationScopedViewSet(SnippetViewSet):
     """A SnippetViewSet whose list, object views and forms respect isolation."""
 
     base_form_class = OrganisationOwnedForm
+    # A log that grows without bound (callback messages, template message sends) pages
+    # with a capped count (content.paging): set True on its viewset.
+    capped_count = False
     workflow_action_view_class = CheckedWorkflowActionView
     edit_view_class = CheckedEditView
 
@@ -202,6 +206,8 @@ class OrganisationScopedViewSet(SnippetViewSet):
         view_kwargs = super().get_index_view_kwargs(**kwargs)
         if isinstance(view_kwargs.get("list_display"), (list, tuple)):
             view_kwargs["list_display"] = yes_no_columns(self.model, view_kwargs["list_display"])
+        if self.capped_count:
+            view_kwargs["paginator_class"] = CappedCountPaginator
         return view_kwargs
 
     def get_form_class(self, for_update=False):

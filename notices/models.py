@@ -56,6 +56,8 @@ class Send(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "msgid"], name="notices_send_account_msgid"),
+            # The admin's OpenID filter (what one follower was sent, newest first).
+            models.Index(fields=["openid", "-created_at"], name="notices_send_openid_time"),
             models.Index(fields=["due_at"], name="notices_send_open_due",
                          condition=models.Q(state__in=["queued", "sending"])),
         ]

@@ -49,6 +49,7 @@ class SendViewSet(OrganisationScopedViewSet):
     filterset_class = SendFilterSet
     list_display = ["created_at", "code", "account", "openid", "state", "msgid", "reason", "caller", "test"]
     list_per_page = 50
+    capped_count = True
     ordering = ["-created_at", "-id"]
     inspect_view_fields = [
         "created_at",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from content.models import ChannelAccount
+from content.paging import COUNT_CAP
 from content.permissions import scope_for_user, visible
 from publishing.drift.findings import Finding
 from publishing.models import FINISHED_STATES, AccountDrift, Delivery, Publication, PublishBatch, State
@@ -98,20 +99,29 @@ def deliveries_for(user, filters=None, *, apply_state=True):
     return _created_within(qs, filters)
 
 
-def state_counts(qs):
-    """[(state, label, count)] in the lifecycle's order, zeros included."""
-    counts = dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
-    return [(value, label, counts.get(value, 0)) for value, label in State.choices]
+def state_counts(qs, cap=None):
+    """[(state, label, count)] in the lifecycle's order, zeros included. A count over
+    ``cap`` reads "10000+": each state is counted apart, up to the cap, through the
+    state indexes, instead of grouping every job the user sees (200,000 at full scale)."""
+    cap = cap or COUNT_CAP
+    out = []
+    for value, label in State.choices:
+        n = qs.order_by().filter(state=value)[: cap + 1].count()
+        out.append((value, label, f"{cap}+" if n > cap else n))
+    return out
 
 
 def batch_progress(batch, publications=None):
     """Counts by state and the share finished, for the progress bar."""
     rows = publications if publications is not None else batch.publications.all()
-    counts = dict(rows.order_by().values_list("state").annotate(n=Count("pk")))
+    return _progress(batch.pk, dict(rows.order_by().values_list("state").annotate(n=Count("pk"))))
+
+
+def _progress(batch_id, counts):
     total = sum(counts.values())
     finished = sum(counts.get(state, 0) for state in FINISHED_STATES)
     return {
-        "batch": batch.pk,
+        "batch": batch_id,
         "total": total,
         "finished": finished,
         "percent": round(100 * finished / total) if total else 100,
@@ -120,20 +130,35 @@ def batch_progress(batch, publications=None):
     }
 
 
+def latest_batch_ids(mine, limit, window=500):
+    """The ids of the ``limit`` batches whose latest job is the most recent: the jobs
+    read newest first (the created_at index) until ``limit`` batches were seen, the
+    same order as grouping every job by batch and sorting on its latest, without
+    reading them all."""
+    ids, start = [], 0
+    newest_first = mine.order_by("-created_at", "-pk").values_list("batch_id", flat=True)
+    while len(ids) < limit:
+        chunk = list(newest_first[start : start + window])
+        for batch_id in chunk:
+            if batch_id not in ids:
+                ids.append(batch_id)
+        if len(chunk) < window:
+            break
+        start += window
+    return ids[:limit]
+
+
 def recent_batches(user, limit=10):
-    """The latest batches reaching the user's accounts, with their own progress."""
-    mine = publications_for(user)
-    batch_ids = list(
-        mine.order_by().values("batch_id").annotate(last=Max("created_at")).order_by("-last").values_list(
-            "batch_id", flat=True
-        )[:limit]
-    )
+    """The latest batches reaching the user's accounts, with their own progress
+    (one query for all their counts)."""
+    mine = publications_for(user).select_related(None)
+    batch_ids = latest_batch_ids(mine, limit)
     batches = PublishBatch.objects.in_bulk(batch_ids)
-    out = []
-    for batch_id in batch_ids:
-        batch = batches[batch_id]
-        out.append((batch, batch_progress(batch, mine.filter(batch_id=batch_id))))
-    return out
+    counts = {}
+    rows = mine.filter(batch_id__in=batch_ids).order_by().values_list("batch_id", "state").annotate(n=Count("pk"))
+    for batch_id, state, n in rows:
+        counts.setdefault(batch_id, {})[state] = n
+    return [(batches[batch_id], _progress(batch_id, counts.get(batch_id, {}))) for batch_id in batch_ids]
 
 
 def paused_accounts(user):

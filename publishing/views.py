@@ -10,7 +10,6 @@ from datetime import timezone as dt_timezone
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from content.models import ChannelAccount
+from content.paging import CappedCountPaginator as Paginator
 from content.permissions import can_edit, can_view
 from publishing import dashboard, services
 from publishing.drift.accounts import check_account, repair_account

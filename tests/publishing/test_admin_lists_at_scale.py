@@ -1,0 +1,132 @@
+"""The admin's lists of tables that grow without bound (callback messages, template
+message sends, publishing jobs): their queries do not grow with the rows, and their
+counts stop at the cap (content.paging) instead of counting every row. Small data,
+the cap lowered: the full-scale figures are bench/content_admin.py's."""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from callback.models import MessageLog
+from content.models import Article
+from content.paging import CappedCountPaginator
+from notices.models import Send
+from publishing import dashboard
+from publishing.models import Publication, PublishBatch, State
+
+pytestmark = pytest.mark.django_db
+CAP = 5
+serial = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def small_cap(monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "cap", CAP)
+    monkeypatch.setattr(dashboard, "COUNT_CAP", CAP)
+
+
+def add_messages(account, n):
+    MessageLog.objects.bulk_create(
+        MessageLog(account=account, openid=f"o-{next(serial)}", msg_type="text") for _ in range(n)
+    )
+
+
+def add_sends(account, n):
+    Send.objects.bulk_create(
+        Send(account=account, code="bill", openid=f"o-{i}", template_id="t", client_msg_id=f"c-{next(serial)}",
+             caller="crm", state=Send.State.DELIVERED)
+        for i in range(n)
+    )
+
+
+def add_batches(accounts, n, state=State.DONE, at=None):
+    batches = []
+    for _ in range(n):
+        batch = PublishBatch.objects.create(kind=PublishBatch.Kind.ARTICLE,
+                                            source_type=ContentType.objects.get_for_model(Article),
+                                            source_id=str(next(serial)), created_at=at or timezone.now())
+        for account in accounts:
+            Publication.objects.create(batch=batch, account=account, channel=Publication.Channel.WECHAT,
+                                       state=state, created_at=at or timezone.now())
+        batches.append(batch)
+    return batches
+
+
+def queries_of(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return [q["sql"] for q in queries.captured_queries], response
+
+
+LOGS = [
+    ("wagtailsnippets_wechat_callback_messagelog:list", add_messages),
+    ("wagtailsnippets_notices_send:list", add_sends),
+]
+
+
+@pytest.mark.parametrize(("list_name", "add"), LOGS)
+def test_a_log_list_asks_the_same_queries_for_three_rows_or_sixty(client, matrix, branch_editor, list_name, add):
+    client.force_login(branch_editor)
+    add(matrix["account_branch1"], 3)
+    client.get(reverse(list_name))  # warm per-process caches (content types, permissions)
+    few, response = queries_of(client, reverse(list_name))
+    assert response.context["paginator"].count == 3 and not response.context["paginator"].capped
+    add(matrix["account_branch1"], 60)
+    add(matrix["account_branch2"], 10)  # another branch's: neither listed nor counted
+    many, response = queries_of(client, reverse(list_name))
+    assert len(many) == len(few)
+    paginator = response.context["paginator"]
+    assert paginator.capped and paginator.count == CAP + 1
+    assert paginator.items_count_label.startswith(f"{CAP}+")
+    # the count reads at most cap + 1 rows: no COUNT(*) over every row the user sees
+    counts = [sql for sql in many if "COUNT(" in sql.upper()]
+    assert counts and all(f"LIMIT {CAP + 1}" in sql for sql in counts)
+    # the pages up to the cap stay reachable
+    assert client.get(reverse(list_name), {"p": 2}).status_code == 200
+
+
+def test_the_dashboard_asks_the_same_queries_for_two_batches_or_thirty(client, matrix, superuser):
+    client.force_login(superuser)
+    accounts = [matrix["account_branch1"], matrix["account_branch2"]]
+    add_batches(accounts, 2)
+    url = reverse("publishing:dashboard")
+    client.get(url)
+    few, _response = queries_of(client, url)
+    add_batches(accounts, 28)
+    add_batches(accounts, 1, state=State.FAILED)
+    many, response = queries_of(client, url)
+    assert len(many) == len(few)
+    page = response.content.decode()
+    # states over the cap read "5+"; the others are exact
+    assert f'data-state="done">已完成<strong>{CAP}+</strong>' in page
+    assert 'data-state="failed">失败<strong>2</strong>' in page
+    assert 'data-state="paused">已暂停<strong>0</strong>' in page
+    assert page.count("<tr data-batch=") == 10
+
+
+def test_the_dashboards_latest_batches_are_those_whose_latest_job_is_newest(matrix, branch_publisher):
+    now = timezone.now()
+    one, two = matrix["account_branch1"], matrix["account_branch2"]
+    old = add_batches([one], 1, at=now - timedelta(hours=5))[0]
+    # a batch whose jobs were made at different times ranks by its newest job
+    spread = add_batches([one], 1, at=now - timedelta(hours=9))[0]
+    Publication.objects.create(batch=spread, account=one, channel=Publication.Channel.WEBHOOK, created_at=now)
+    recent = add_batches([one, two], 6, at=now - timedelta(hours=1))
+    hidden = add_batches([matrix["account_province"]], 3, at=now + timedelta(minutes=1))  # not the branch's
+    mine = dashboard.publications_for(branch_publisher)
+    expected = list(
+        mine.order_by().values("batch_id").annotate(last=Max("created_at")).order_by("-last", "-batch_id")
+        .values_list("batch_id", flat=True)[:8]
+    )
+    # read in windows of 2 jobs: the windows' edges change nothing
+    assert dashboard.latest_batch_ids(mine, 8, window=2) == expected
+    assert expected[0] == spread.pk and old.pk in expected and not {b.pk for b in hidden} & set(expected)
+    assert {b.pk for b in recent} <= set(expected)
