@@ -178,7 +178,7 @@ def _shape(environ):
         headers.append(("Referrer-Policy", ",".join(policy)))
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-    headers.append(("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()))
+    headers.append(("X-Frame-Options", settings.X_FRAME_OPTIONS.upper()))
     return media_types.negotiate(environ.get("HTTP_ACCEPT")), tuple(headers)
 
 

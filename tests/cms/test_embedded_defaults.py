@@ -53,10 +53,11 @@ def test_the_embedded_default_sends_tasks_to_a_folder_broker_under_var_for_a_wor
     assert options["polling_interval"] <= 0.25
     # the folders exist before any worker started, so the first send finds them
     assert all(Path(options[key]).is_dir() for key in ("data_folder_in", "processed_folder", "control_folder"))
-    # beat keeps its schedule under var/ and runs the sweep, scheduled go-lives, the drift check and the import outbox
+    # beat keeps its schedule under var/ and runs the sweeps (pushes, mass sends, template messages),
+    # scheduled go-lives, the drift check and the import outbox
     assert loaded["beat"] == str(tmp_path / "celerybeat-schedule")
     assert set(loaded["schedule"]) == {"publishing-sweep", "content-publish-scheduled", "wechat-sync-check",
-                                       "importing-side-effects"}
+                                       "importing-side-effects", "broadcasts-sweep", "notices-sweep"}
 
 
 def test_the_embedded_default_shares_sqlite_in_wal_mode_with_a_busy_timeout(tmp_path):
