@@ -43,6 +43,38 @@ def _default_leaf(field_def, resolve_fn):
     return attname, default, named.serialize, nullable
 
 
+def _serialized(field_def):
+    """(serialize, nullable, of_list) of a field whose value is a leaf or a list of
+    non-null leaves, for completing a resolver's plain answer inline; None for others."""
+    field_type = field_def.type
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    named = field_type if nullable else field_type.of_type
+    if is_leaf_type(named):
+        return named.serialize, nullable, False
+    if isinstance(named, GraphQLList) and isinstance(named.of_type, GraphQLNonNull) and is_leaf_type(named.of_type.of_type):
+        return named.of_type.of_type.serialize, nullable, True
+    return None
+
+
+def _inline(serialized, result):
+    """The completed value of ``result`` when it needs no error or null handling, else Undefined."""
+    serialize, nullable, of_list = serialized
+    if result is None:
+        return None if nullable else Undefined
+    try:
+        if not of_list:
+            if result is Undefined or isinstance(result, Exception):
+                return Undefined
+            value = serialize(result)
+            return Undefined if value is None else value
+        if type(result) is not list:
+            return Undefined
+        values = [serialize(item) for item in result]
+    except Exception:  # noqa: BLE001 - the completers raise it again, located
+        return Undefined
+    return Undefined if None in values or Undefined in values else values
+
+
 def _value_or_null(complete):
     """``complete`` for values; a raised error for an exception, None for null."""
 
@@ -112,19 +144,19 @@ class SyncExecutionContext(ExecutionContext):
         if plan is None:
             field_def = get_field_def(self.schema, parent_type, field_node)
             if field_def is None:
-                plan = (None, None, None, None, None)
+                plan = (None, None, None, None, None, None)
             else:
                 resolve_fn = field_def.resolve or self.field_resolver
                 if self.middleware_manager:
                     resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
                 args = NO_ARGS if not field_def.args else None
                 leaf = _default_leaf(field_def, resolve_fn)
-                plan = (field_def, resolve_fn, self._completer(field_def.type), args, leaf)
+                plan = (field_def, resolve_fn, self._completer(field_def.type), args, leaf, _serialized(field_def))
             self._field_plans[key] = plan
         return plan
 
     def execute_field(self, parent_type, source, field_nodes, path):
-        field_def, resolve_fn, complete, args, _ = self._plan(parent_type, field_nodes[0])
+        field_def, resolve_fn, complete, args, _, serialized = self._plan(parent_type, field_nodes[0])
         if field_def is None:
             return Undefined
         info = GraphQLResolveInfo(
@@ -136,6 +168,12 @@ class SyncExecutionContext(ExecutionContext):
                 result = resolve_fn(source, info, **get_argument_values(field_def, field_nodes[0], self.variable_values))
             else:
                 result = resolve_fn(source, info)
+            if serialized is not None:
+                # A leaf (or list of leaves) answered plainly: serialized here, the
+                # completers below only for nulls and errors (they serialize it again).
+                value = _inline(serialized, result)
+                if value is not Undefined:
+                    return value
             return complete(field_nodes, info, path, result)
         except budget.TimeBudgetExceeded:
             raise
