@@ -17,7 +17,7 @@ from functools import partial
 
 from graphene.types.resolver import dict_or_attr_resolver
 from graphql import GraphQLError, GraphQLResolveInfo, located_error
-from graphql.execution import ExecutionContext
+from graphql.execution import ExecutionContext, default_field_resolver
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from graphql.execution.execute import get_field_def
@@ -92,6 +92,27 @@ def never_awaitable(value):
     return False
 
 
+# The plans of the fields of a document, kept across requests per operation (the parsed
+# documents are kept by api.execution.prepare): they depend on the schema and the
+# document alone when no middleware wraps the resolvers.
+MAX_OPERATIONS = 1024
+_shared_plans = {}
+
+
+def _static_plans(context):
+    if context.middleware_manager is not None or context.field_resolver is not default_field_resolver:
+        return None
+    operation = context.operation
+    key = (id(context.schema), id(operation))
+    entry = _shared_plans.get(key)
+    # The entry holds the operation and schema, so their ids are not reused while it lives.
+    if entry is None or entry[0] is not operation or entry[1] is not context.schema:
+        if len(_shared_plans) >= MAX_OPERATIONS:
+            _shared_plans.clear()
+        entry = _shared_plans[key] = (operation, context.schema, {})
+    return entry[2]
+
+
 class SyncExecutionContext(ExecutionContext):
     """Executes queries whose resolvers are all synchronous (pass
     ``is_awaitable=never_awaitable`` to ``graphql.execute`` along with it)."""
@@ -101,6 +122,7 @@ class SyncExecutionContext(ExecutionContext):
         self._field_plans = {}
         self._completers = {}
         self._deadline = budget.deadline()
+        self._static = _static_plans(self)
 
     def execute_fields(self, parent_type, source_value, path, fields):
         if self._deadline is not None and time.monotonic() > self._deadline:
@@ -133,7 +155,7 @@ class SyncExecutionContext(ExecutionContext):
                             continue
                 except Exception:  # noqa: S110 - the full path below reports it
                     pass
-            result = self.execute_field(parent_type, source_value, field_nodes, Path(path, response_name, type_name))
+            result = self.execute_field(parent_type, source_value, field_nodes, Path(path, response_name, type_name), plan)
             if result is not Undefined:
                 results[response_name] = result
         return results
@@ -142,21 +164,29 @@ class SyncExecutionContext(ExecutionContext):
         key = (parent_type, id(field_node))
         plan = self._field_plans.get(key)
         if plan is None:
-            field_def = get_field_def(self.schema, parent_type, field_node)
-            if field_def is None:
-                plan = (None, None, None, None, None, None)
-            else:
-                resolve_fn = field_def.resolve or self.field_resolver
-                if self.middleware_manager:
-                    resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
-                args = NO_ARGS if not field_def.args else None
-                leaf = _default_leaf(field_def, resolve_fn)
-                plan = (field_def, resolve_fn, self._completer(field_def.type), args, leaf, _serialized(field_def))
+            static = self._static.get(key) if self._static is not None else None
+            if static is None:
+                static = self._static_plan(parent_type, field_node)
+                if self._static is not None:
+                    self._static[key] = static
+            field_def = static[0]
+            plan = static if field_def is None else (field_def, static[1], self._completer(field_def.type), *static[3:])
             self._field_plans[key] = plan
         return plan
 
-    def execute_field(self, parent_type, source, field_nodes, path):
-        field_def, resolve_fn, complete, args, _, serialized = self._plan(parent_type, field_nodes[0])
+    def _static_plan(self, parent_type, field_node):
+        """What a field's plan holds besides its completer (which is bound to the request)."""
+        field_def = get_field_def(self.schema, parent_type, field_node)
+        if field_def is None:
+            return (None, None, None, None, None, None)
+        resolve_fn = field_def.resolve or self.field_resolver
+        if self.middleware_manager:
+            resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
+        args = NO_ARGS if not field_def.args else None
+        return (field_def, resolve_fn, None, args, _default_leaf(field_def, resolve_fn), _serialized(field_def))
+
+    def execute_field(self, parent_type, source, field_nodes, path, plan=None):
+        field_def, resolve_fn, complete, args, _, serialized = plan or self._plan(parent_type, field_nodes[0])
         if field_def is None:
             return Undefined
         info = GraphQLResolveInfo(
