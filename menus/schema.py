@@ -9,9 +9,8 @@ from api.scalars import JSON
 from content import access
 
 
+# Read from the node's ``miniprogram`` dict by graphene's default resolver.
 class MiniprogramTargetNode(graphene.ObjectType):
-    """Read from the node's ``miniprogram`` dict by graphene's default resolver."""
-
     class Meta:
         name = "MiniprogramTarget"
 
@@ -20,10 +19,9 @@ class MiniprogramTargetNode(graphene.ObjectType):
     pagepath = graphene.String()
 
 
+# Read from the dicts of ``MenuDocument.items`` (menu_item) by graphene's default
+# resolver: the executor then reads each value without a resolver call (api/sync_context.py).
 class MenuItemNode(graphene.ObjectType):
-    """Read from the dicts of ``MenuDocument.items`` by graphene's default resolver: the
-    executor then reads each value without a resolver call (api/sync_context.py)."""
-
     class Meta:
         name = "MenuItem"
 
