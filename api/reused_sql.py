@@ -83,6 +83,7 @@ def _compile(queryset, markers, db):
     if compiler.has_composite_fields(fields):
         return None
     entry = _Entry()
+    sql, params, slots = _with_constants_inlined(connections[db], sql, params, slots)
     entry.sql, entry.params, entry.slots, entry.compiler = sql, tuple(params), tuple(slots), compiler
     entry.shape, entry.width = shape, compiler.col_count
     entry.converters = compiler.get_converters(fields)
@@ -98,6 +99,33 @@ def _compile(queryset, markers, db):
     entry.populators = get_related_populators(klass_info, select, db)
     entry.annotations = tuple(compiler.annotation_col_map.items())
     return entry
+
+
+def _with_constants_inlined(connection, sql, params, slots):
+    """(sql, params, slots) with every parameter but the slots written into the SQL as
+    the literals psycopg's client-side binding sends anyway: a reach filter has a dozen
+    constant parameters, each adapted again on every call otherwise. Unchanged when the
+    driver binds on the server or the literals cannot be placed with certainty."""
+    options = connection.settings_dict.get("OPTIONS") or {}
+    if options.get("server_side_binding"):
+        return sql, params, slots
+    positions = sorted({position for found in slots for position in found})
+    merged = list(params)
+    for position in positions:
+        merged[position] = f"\ue001slot-{position}\ue001"
+    with connection.cursor() as cursor:
+        mogrify = getattr(cursor.cursor, "mogrify", None)
+        text = mogrify(sql, merged) if mogrify is not None else None
+    if not isinstance(text, str):
+        return sql, params, slots
+    text = text.replace("%", "%%")
+    for position in positions:
+        literal = f"'\ue001slot-{position}\ue001'"
+        if text.count(literal) != 1:
+            return sql, params, slots
+        text = text.replace(literal, "%s")
+    index = {position: i for i, position in enumerate(positions)}
+    return text, [params[p] for p in positions], [tuple(index[p] for p in found) for found in slots]
 
 
 def fetch(key, build, values, model):
