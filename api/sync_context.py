@@ -113,6 +113,18 @@ def _static_plans(context):
     return entry[2]
 
 
+def _resolver_of(parent_type, field_node):
+    """(field definition, its resolver) as the schema holds them now (None for meta fields)."""
+    field_def = getattr(parent_type, "fields", {}).get(field_node.name.value)
+    return (field_def, field_def.resolve) if field_def is not None else None
+
+
+def _current(kept, parent_type, field_node):
+    """Whether a kept plan still names the schema's field and resolver (a test may swap them)."""
+    now = _resolver_of(parent_type, field_node)
+    return now == kept[1] if now is None or kept[1] is None else now[0] is kept[1][0] and now[1] is kept[1][1]
+
+
 class SyncExecutionContext(ExecutionContext):
     """Executes queries whose resolvers are all synchronous (pass
     ``is_awaitable=never_awaitable`` to ``graphql.execute`` along with it)."""
@@ -164,11 +176,12 @@ class SyncExecutionContext(ExecutionContext):
         key = (parent_type, id(field_node))
         plan = self._field_plans.get(key)
         if plan is None:
-            static = self._static.get(key) if self._static is not None else None
-            if static is None:
-                static = self._static_plan(parent_type, field_node)
+            kept = self._static.get(key) if self._static is not None else None
+            if kept is None or not _current(kept, parent_type, field_node):
+                kept = (self._static_plan(parent_type, field_node), _resolver_of(parent_type, field_node))
                 if self._static is not None:
-                    self._static[key] = static
+                    self._static[key] = kept
+            static = kept[0]
             field_def = static[0]
             plan = static if field_def is None else (field_def, static[1], self._completer(field_def.type), *static[3:])
             self._field_plans[key] = plan
