@@ -1,11 +1,13 @@
-"""Hot single-item queries compiled to SQL once per process and shape.
+"""Hot queries (single items, pages, change rows, batch loads, menus) compiled to
+SQL once per process and shape.
 
 Building and compiling a Django queryset costs more CPU than running it: the
 reach and scope filters of a principal alone are a dozen lookups. A query whose
 SQL depends only on a key (the principal's reach, the query's shape) and on a
 few values is compiled once with marker values in their place; later calls put
-the values in the parameters and build the rows as ``ModelIterable`` does. The
-key must name everything the SQL depends on besides those values.
+the values in the parameters and build the rows as ``ModelIterable`` (or
+``values()``/``values_list()``) does. The key must name everything the SQL
+depends on besides those values.
 
 Rebuilding the rows uses private parts of Django's query compiler (``select``,
 ``klass_info``, ``get_related_populators``, converters), checked against Django
