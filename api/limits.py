@@ -99,6 +99,13 @@ class _Measure:
         self.depth = 0
         self.cost = 0
         self.nodes = 0
+        self.read = []  # the variables the walk read, in order: all the measure depends on
+
+    def _int_argument(self, node, name):
+        for argument in node.arguments or ():
+            if argument.name.value == name and isinstance(argument.value, VariableNode):
+                self.read.append(argument.value.name.value)
+        return _int_argument(node, name, self.variables)
 
     def selection_set(self, selection_set, parent_type, depth, multiplier, seen=frozenset(), page=None):
         # A value has one concrete type: fragments on different types cost the most
@@ -154,7 +161,9 @@ class _Measure:
         inner_page = None
         if "first" in definition.args:
             # The connection object once; its edges once per row of the page.
-            size = _int_argument(node, "first", self.variables) or _int_argument(node, "last", self.variables)
+            # Both read whatever their values, so the variables read depend on the document alone.
+            first, last = self._int_argument(node, "first"), self._int_argument(node, "last")
+            size = first or last
             inner, inner_page = multiplier, multiplier * (size if size is not None else default_page_size())
         elif name == "edges" and page is not None:
             inner = page
@@ -174,9 +183,8 @@ class _Measure:
             raise ApiError(ErrorCode.QUERY_TOO_COSTLY, f"query cost exceeds the maximum of {max_cost()}")
 
 
-def measure(schema, document, operation_node, variables):
-    """(depth, aliases, nodes, cost) of an operation; raises the ApiError of the
-    first limit it exceeds."""
+def _walk(schema, document, operation_node, variables):
+    """(depth, aliases, nodes, cost, the variables read); raises the ApiError of the first limit exceeded."""
     aliases = count_aliases(document)
     if aliases > max_aliases():
         raise ApiError(ErrorCode.TOO_MANY_ALIASES, f"query has {aliases} aliases, more than the maximum of {max_aliases()}")
@@ -185,10 +193,50 @@ def measure(schema, document, operation_node, variables):
     measured = _Measure(schema, fragments, variables)
     if root is not None:
         measured.selection_set(operation_node.selection_set, root, 0, 1)
-    return measured.depth, aliases, measured.nodes, measured.cost
+    return measured.depth, aliases, measured.nodes, measured.cost, tuple(measured.read)
+
+
+def measure(schema, document, operation_node, variables):
+    """(depth, aliases, nodes, cost) of an operation; raises the ApiError of the
+    first limit it exceeds."""
+    return _walk(schema, document, operation_node, variables)[:4]
+
+
+# Measures of the documents execution keeps parsed (api.execution.prepare), per
+# operation: the walk depends on the document, the schema, the default page size and
+# the values of the variables it reads (page sizes), so those values key it. Visiting a
+# document costs as much as executing a small query; a document is measured once.
+MAX_MEASURED = 1024
+_measured = {}
+
+
+def _within(depth, aliases, nodes, cost):
+    return depth <= max_depth() and aliases <= max_aliases() and nodes <= max_nodes() and cost <= max_cost()
 
 
 def check(schema, document, operation_node, variables):
     """Refuse an operation deeper, with more aliases or nodes, or costlier than the settings allow."""
-    depth, _, _, cost = measure(schema, document, operation_node, variables)
+    # The document is kept in the entry, so its id is not reused while the entry lives.
+    key = (id(schema), id(document), id(operation_node), default_page_size())
+    entry = _measured.get(key)
+    if entry is not None and entry[0] is document:
+        _, read, by_values = entry
+        values = tuple(_variable(variables, name) for name in read)
+        found = by_values.get(values)
+        if found is not None and _within(*found):
+            return found[0], found[3]
+    depth, aliases, nodes, cost, read = _walk(schema, document, operation_node, variables)
+    if len(_measured) >= MAX_MEASURED:
+        _measured.clear()
+    entry = _measured.setdefault(key, (document, read, {}))
+    if entry[0] is document and entry[1] == read:
+        if len(entry[2]) >= MAX_MEASURED:
+            entry[2].clear()
+        entry[2][tuple(_variable(variables, name) for name in read)] = (depth, aliases, nodes, cost)
     return depth, cost
+
+
+def _variable(variables, name):
+    value = (variables or {}).get(name)
+    # Only integers count (_int_argument); True and 1 must not share a key.
+    return (type(value).__name__, value) if isinstance(value, int) else None

@@ -8,6 +8,8 @@ cheaper and keeps a page at a fixed number of queries."""
 
 from collections import defaultdict
 
+from api import reused_sql
+
 
 def attach_many(items, model, field_name, attr, *, targets=None, select=()):
     """Set ``attr`` on each item to the list of its ``field_name`` relations (ordered
@@ -16,14 +18,24 @@ def attach_many(items, model, field_name, attr, *, targets=None, select=()):
     if not items:
         return []
     m2m = model._meta.get_field(field_name)
-    through = m2m.remote_field.through
+    through, related_model = m2m.remote_field.through, m2m.related_model
     src, dst = f"{m2m.m2m_field_name()}_id", f"{m2m.m2m_reverse_field_name()}_id"
-    pairs = through.objects.filter(**{f"{src}__in": [item.pk for item in items]})
-    if targets is not None:
-        pairs = pairs.filter(**{f"{dst}__in": targets})
-    pairs = list(pairs.values_list(src, dst))
-    related = m2m.related_model._default_manager.filter(pk__in={target for _, target in pairs})
-    related = list(related.select_related(*select)) if pairs else []
+
+    def pairs_of(ids):
+        return through.objects.filter(**{f"{src}__in": reused_sql.ids_in(ids)}).values_list(src, dst)
+
+    ids = [item.pk for item in items]
+    if targets is None:
+        # Both queries' SQL compiled once per relation (api.reused_sql), whatever the page size.
+        pairs = reused_sql.fetch(("m2m_pairs", through, src), pairs_of, [ids], through)
+    else:
+        pairs = list(through.objects.filter(**{f"{src}__in": ids, f"{dst}__in": targets}).values_list(src, dst))
+
+    def related_of(ids):
+        return related_model._default_manager.filter(pk__in=reused_sql.ids_in(ids)).select_related(*select)
+
+    wanted = sorted({target for _, target in pairs})
+    related = reused_sql.fetch(("m2m_related", related_model, select), related_of, [wanted], related_model) if pairs else []
     by_pk = {obj.pk: obj for obj in related}
     grouped = defaultdict(list)
     for item_id, target_id in pairs:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from api.errors import ApiError, ErrorCode
+from api.reused_sql import Reusable
 
 CURSOR_PREFIX = "k1:"
 
@@ -110,7 +111,8 @@ class Page:
         self.page_info = page_info
 
     def total_count(self):
-        return self._queryset.count() if self._queryset is not None else 0
+        queryset = self._queryset.queryset if isinstance(self._queryset, Reusable) else self._queryset
+        return queryset.count() if queryset is not None else 0
 
 
 def _size(first, last, kind):
@@ -131,7 +133,8 @@ def _size(first, last, kind):
 
 def paginate(queryset, keys, types, *, first=None, after=None, last=None, before=None, kind="default",
              key_of=None, transform=None, together=None):
-    """A Page of ``queryset`` ordered by ``keys`` (unique together; '-' descends).
+    """A Page of ``queryset`` (or of an api.reused_sql.Reusable) ordered by ``keys``
+    (unique together; '-' descends).
 
     ``types`` are the Python types of the key values (cursor checking); ``key_of``
     reads them from a row (default: attributes); ``transform`` maps the fetched
@@ -142,17 +145,28 @@ def paginate(queryset, keys, types, *, first=None, after=None, last=None, before
     size = _size(first, last, kind)
     backwards = last is not None
     key_of = key_of or (lambda row: [getattr(row, k.lstrip("-")) for k in keys])
-    qs = queryset
-    if after is not None:
-        qs = qs.filter(_after_q(keys, decode_cursor(after, types)))
-    if before is not None:
-        qs = qs.filter(_after_q(keys, decode_cursor(before, types), backwards=True))
     order = [(k[1:] if k.startswith("-") else f"-{k}") if backwards else k for k in keys]
-    rows = list(qs.order_by(*order)[: size + 1])
+    after_values = decode_cursor(after, types) if after is not None else []
+    before_values = decode_cursor(before, types) if before is not None else []
+
+    def page_of(qs, *cursor_values):
+        if after is not None:
+            qs = qs.filter(_after_q(keys, cursor_values[: len(after_values)]))
+        if before is not None:
+            qs = qs.filter(_after_q(keys, cursor_values[len(after_values) :], backwards=True))
+        return qs.order_by(*order)[: size + 1]
+
+    if isinstance(queryset, Reusable):
+        # Its SQL and the page's compiled once per shape (api.reused_sql).
+        shape = ("page", tuple(keys), backwards, size, after is not None, before is not None)
+        rows = queryset.fetch(shape, page_of, [*after_values, *before_values])
+    else:
+        rows = list(page_of(queryset, *after_values, *before_values))
     more = len(rows) > size
     rows = rows[:size]
     if together and more and not backwards:
-        rows, more = _run_on(qs, keys, order, key_of, rows, together)
+        base = queryset.queryset if isinstance(queryset, Reusable) else queryset
+        rows, more = _run_on(base, keys, order, key_of, rows, together)
     if backwards:
         rows.reverse()
     nodes = transform(rows) if transform else rows

@@ -17,7 +17,7 @@ from functools import partial
 
 from graphene.types.resolver import dict_or_attr_resolver
 from graphql import GraphQLError, GraphQLResolveInfo, located_error
-from graphql.execution import ExecutionContext
+from graphql.execution import ExecutionContext, default_field_resolver
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
 from graphql.execution.execute import get_field_def
@@ -43,6 +43,38 @@ def _default_leaf(field_def, resolve_fn):
     return attname, default, named.serialize, nullable
 
 
+def _serialized(field_def):
+    """(serialize, nullable, of_list) of a field whose value is a leaf or a list of
+    non-null leaves, for completing a resolver's plain answer inline; None for others."""
+    field_type = field_def.type
+    nullable = not isinstance(field_type, GraphQLNonNull)
+    named = field_type if nullable else field_type.of_type
+    if is_leaf_type(named):
+        return named.serialize, nullable, False
+    if isinstance(named, GraphQLList) and isinstance(named.of_type, GraphQLNonNull) and is_leaf_type(named.of_type.of_type):
+        return named.of_type.of_type.serialize, nullable, True
+    return None
+
+
+def _inline(serialized, result):
+    """The completed value of ``result`` when it needs no error or null handling, else Undefined."""
+    serialize, nullable, of_list = serialized
+    if result is None:
+        return None if nullable else Undefined
+    try:
+        if not of_list:
+            if result is Undefined or isinstance(result, Exception):
+                return Undefined
+            value = serialize(result)
+            return Undefined if value is None else value
+        if type(result) is not list:
+            return Undefined
+        values = [serialize(item) for item in result]
+    except Exception:  # noqa: BLE001 - the completers raise it again, located
+        return Undefined
+    return Undefined if None in values or Undefined in values else values
+
+
 def _value_or_null(complete):
     """``complete`` for values; a raised error for an exception, None for null."""
 
@@ -60,6 +92,39 @@ def never_awaitable(value):
     return False
 
 
+# The plans of the fields of a document, kept across requests per operation (the parsed
+# documents are kept by api.execution.prepare): they depend on the schema and the
+# document alone when no middleware wraps the resolvers.
+MAX_OPERATIONS = 1024
+_shared_plans = {}
+
+
+def _static_plans(context):
+    if context.middleware_manager is not None or context.field_resolver is not default_field_resolver:
+        return None
+    operation = context.operation
+    key = (id(context.schema), id(operation))
+    entry = _shared_plans.get(key)
+    # The entry holds the operation and schema, so their ids are not reused while it lives.
+    if entry is None or entry[0] is not operation or entry[1] is not context.schema:
+        if len(_shared_plans) >= MAX_OPERATIONS:
+            _shared_plans.clear()
+        entry = _shared_plans[key] = (operation, context.schema, {})
+    return entry[2]
+
+
+def _resolver_of(parent_type, field_node):
+    """(field definition, its resolver) as the schema holds them now (None for meta fields)."""
+    field_def = getattr(parent_type, "fields", {}).get(field_node.name.value)
+    return (field_def, field_def.resolve) if field_def is not None else None
+
+
+def _current(kept, parent_type, field_node):
+    """Whether a kept plan still names the schema's field and resolver (a test may swap them)."""
+    now = _resolver_of(parent_type, field_node)
+    return now == kept[1] if now is None or kept[1] is None else now[0] is kept[1][0] and now[1] is kept[1][1]
+
+
 class SyncExecutionContext(ExecutionContext):
     """Executes queries whose resolvers are all synchronous (pass
     ``is_awaitable=never_awaitable`` to ``graphql.execute`` along with it)."""
@@ -69,6 +134,7 @@ class SyncExecutionContext(ExecutionContext):
         self._field_plans = {}
         self._completers = {}
         self._deadline = budget.deadline()
+        self._static = _static_plans(self)
 
     def execute_fields(self, parent_type, source_value, path, fields):
         if self._deadline is not None and time.monotonic() > self._deadline:
@@ -101,7 +167,7 @@ class SyncExecutionContext(ExecutionContext):
                             continue
                 except Exception:  # noqa: S110 - the full path below reports it
                     pass
-            result = self.execute_field(parent_type, source_value, field_nodes, Path(path, response_name, type_name))
+            result = self.execute_field(parent_type, source_value, field_nodes, Path(path, response_name, type_name), plan)
             if result is not Undefined:
                 results[response_name] = result
         return results
@@ -110,21 +176,30 @@ class SyncExecutionContext(ExecutionContext):
         key = (parent_type, id(field_node))
         plan = self._field_plans.get(key)
         if plan is None:
-            field_def = get_field_def(self.schema, parent_type, field_node)
-            if field_def is None:
-                plan = (None, None, None, None, None)
-            else:
-                resolve_fn = field_def.resolve or self.field_resolver
-                if self.middleware_manager:
-                    resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
-                args = NO_ARGS if not field_def.args else None
-                leaf = _default_leaf(field_def, resolve_fn)
-                plan = (field_def, resolve_fn, self._completer(field_def.type), args, leaf)
+            kept = self._static.get(key) if self._static is not None else None
+            if kept is None or not _current(kept, parent_type, field_node):
+                kept = (self._static_plan(parent_type, field_node), _resolver_of(parent_type, field_node))
+                if self._static is not None:
+                    self._static[key] = kept
+            static = kept[0]
+            field_def = static[0]
+            plan = static if field_def is None else (field_def, static[1], self._completer(field_def.type), *static[3:])
             self._field_plans[key] = plan
         return plan
 
-    def execute_field(self, parent_type, source, field_nodes, path):
-        field_def, resolve_fn, complete, args, _ = self._plan(parent_type, field_nodes[0])
+    def _static_plan(self, parent_type, field_node):
+        """What a field's plan holds besides its completer (which is bound to the request)."""
+        field_def = get_field_def(self.schema, parent_type, field_node)
+        if field_def is None:
+            return (None, None, None, None, None, None)
+        resolve_fn = field_def.resolve or self.field_resolver
+        if self.middleware_manager:
+            resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
+        args = NO_ARGS if not field_def.args else None
+        return (field_def, resolve_fn, None, args, _default_leaf(field_def, resolve_fn), _serialized(field_def))
+
+    def execute_field(self, parent_type, source, field_nodes, path, plan=None):
+        field_def, resolve_fn, complete, args, _, serialized = plan or self._plan(parent_type, field_nodes[0])
         if field_def is None:
             return Undefined
         info = GraphQLResolveInfo(
@@ -136,6 +211,12 @@ class SyncExecutionContext(ExecutionContext):
                 result = resolve_fn(source, info, **get_argument_values(field_def, field_nodes[0], self.variable_values))
             else:
                 result = resolve_fn(source, info)
+            if serialized is not None:
+                # A leaf (or list of leaves) answered plainly: serialized here, the
+                # completers below only for nulls and errors (they serialize it again).
+                value = _inline(serialized, result)
+                if value is not Undefined:
+                    return value
             return complete(field_nodes, info, path, result)
         except budget.TimeBudgetExceeded:
             raise

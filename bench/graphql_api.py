@@ -301,6 +301,14 @@ def report(results, bundle, concurrency, duration, how):
         "brand-and-branch queryset as P5 (grapple's own query fields cannot filter by brand or branch), "
         "a plain list (no connection, no pageInfo); for R3 the article by code with its body as "
         "grapple's rich-text HTML (no channel rendition, like P5); it has nothing for R1, R4 or R5.", "",
+        "P3's execution (docs/api.md, Execution speed): limits measured once per document, hot queries "
+        "compiled once per shape (pages, change rows, changed items, many-to-many loads, menus; "
+        "api/reused_sql.py), menu items as plain values, leaf answers serialized inline, field plans "
+        "kept per operation. CPU per request in-process, P3 against P4/P6 in turns: "
+        "`bench/graphql_api_profile.py --paths P3,P4,P6`. Not paid for: a psycopg pipeline for BEGIN "
+        "and the statement timeout (~30 us, the statement leaves Django's query log). Left: a POST's "
+        "authentication (one Redis round trip) and the time budget's transaction, ~0.55 ms CPU the "
+        "hand-written views do not pay, which keeps R1 (a whole view of ~1 ms CPU) below P6.", "",
         f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
         f"{bundle['best']:.2f} s best / {bundle['median']:.2f} s median of 3, {bundle['queries']} SQL queries, "
         f"peak {bundle['peak_mb']:.0f} MB (target < 3 s).", "",

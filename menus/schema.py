@@ -9,6 +9,7 @@ from api.scalars import JSON
 from content import access
 
 
+# Read from the node's ``miniprogram`` dict by graphene's default resolver.
 class MiniprogramTargetNode(graphene.ObjectType):
     class Meta:
         name = "MiniprogramTarget"
@@ -17,16 +18,9 @@ class MiniprogramTargetNode(graphene.ObjectType):
     app_id = graphene.String()
     pagepath = graphene.String()
 
-    def resolve_account(target, info):
-        return target.get("account")
 
-    def resolve_app_id(target, info):
-        return target.get("app_id")
-
-    def resolve_pagepath(target, info):
-        return target.get("pagepath")
-
-
+# Read from the dicts of ``MenuDocument.items`` (menu_item) by graphene's default
+# resolver: the executor then reads each value without a resolver call (api/sync_context.py).
 class MenuItemNode(graphene.ObjectType):
     class Meta:
         name = "MenuItem"
@@ -52,53 +46,28 @@ class MenuItemNode(graphene.ObjectType):
         required=True, description="A shelf's package family (packages(family:)) or business kind (businesses(kind:))."
     )
 
-    def resolve_key(item, info):
-        return str(item.get("key", ""))
 
-    def resolve_parent_key(item, info):
-        return item.get("_parent_key")
-
-    def resolve_depth(item, info):
-        return item.get("_depth", 1)
-
-    def resolve_name(item, info):
-        return item.get("name", "")
-
-    def resolve_type(item, info):
-        return item.get("type", "")
-
-    def resolve_order(item, info):
-        return item.get("order") or 0
-
-    def resolve_brands(item, info):
-        return [str(b) for b in item.get("brands") or []]
-
-    def resolve_hidden(item, info):
-        return bool(item.get("hidden"))
-
-    def resolve_command(item, info):
-        return item.get("command") or ""
-
-    def resolve_reply_template(item, info):
-        return item.get("reply_template")
-
-    def resolve_url(item, info):
-        return item.get("url") or ""
-
-    def resolve_event_key(item, info):
-        return item.get("event_key") or ""
-
-    def resolve_miniprogram(item, info):
-        return item.get("miniprogram") or None
-
-    def resolve_article(item, info):
-        return item.get("article")
-
-    def resolve_shelf_kind(item, info):
-        return item.get("shelf_kind") or "" if item.get("type") == "shelf" else ""
-
-    def resolve_family(item, info):
-        return item.get("family") or "" if item.get("type") == "shelf" else ""
+def menu_item(node, parent_key, depth):
+    """The MenuItem fields of a tree node, by their Python names."""
+    shelf = node.get("type") == "shelf"
+    return {
+        "key": str(node.get("key", "")),
+        "parent_key": parent_key,
+        "depth": depth,
+        "name": node.get("name", ""),
+        "type": node.get("type", ""),
+        "order": node.get("order") or 0,
+        "brands": [str(b) for b in node.get("brands") or []],
+        "hidden": bool(node.get("hidden")),
+        "command": node.get("command") or "",
+        "reply_template": node.get("reply_template"),
+        "url": node.get("url") or "",
+        "event_key": node.get("event_key") or "",
+        "miniprogram": node.get("miniprogram") or None,
+        "article": node.get("article"),
+        "shelf_kind": (node.get("shelf_kind") or "") if shelf else "",
+        "family": (node.get("family") or "") if shelf else "",
+    }
 
 
 class MenuDocument:
@@ -114,7 +83,7 @@ class MenuDocument:
 
         def walk(nodes, parent_key, depth):
             for node in nodes:
-                out.append({**node, "_parent_key": parent_key, "_depth": depth})
+                out.append(menu_item(node, parent_key, depth))
                 walk(node.get("children") or [], node.get("key"), depth + 1)
 
         walk(self.tree, None, 1)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 
+from api import reused_sql
 from content.models import Article, ChannelAccount, SmsTemplate
 from menus.diff import MenuDiff, diff_trees
 from menus.models import Menu, MenuNode, MenuVersion
@@ -120,14 +121,19 @@ def published_tree(account, brand=None, *, include_hidden=False):
     nodes only when asked. One query."""
     brand_code = _brand_code(brand)
     account_id = account.pk if isinstance(account, ChannelAccount) else account
-    latest = MenuVersion.objects.filter(menu=OuterRef("menu")).order_by("-number").values("number")[:1]
-    menus = Q(menu__brand__isnull=True)
-    if brand_code:
-        menus |= Q(menu__brand__code=brand_code)
-    rows = dict(
-        MenuVersion.objects.filter(menus, menu__account_id=account_id, menu__live=True, number=Subquery(latest))
-        .values_list("menu__brand__code", "tree")
-    )
+
+    def live_trees(account_id, *brand_codes):
+        latest = MenuVersion.objects.filter(menu=OuterRef("menu")).order_by("-number").values("number")[:1]
+        menus = Q(menu__brand__isnull=True)
+        for code in brand_codes:
+            menus |= Q(menu__brand__code=code)
+        return MenuVersion.objects.filter(
+            menus, menu__account_id=account_id, menu__live=True, number=Subquery(latest)
+        ).values_list("menu__brand__code", "tree")
+
+    # Compiled once per process (api.reused_sql): building it costs more than running it.
+    values = [account_id, brand_code] if brand_code else [account_id]
+    rows = dict(reused_sql.fetch(("published_tree", len(values)), live_trees, values, MenuVersion))
     base, variant = rows.get(None), rows.get(brand_code) if brand_code else None
     if variant is not None:
         tree = merge_variant(base or [], variant)

@@ -4,13 +4,13 @@ change log (incremental sync), and bundles of an account's published configurati
 import graphene
 from django.conf import settings
 
-from api import cache, limits
+from api import cache, limits, reused_sql
 from content import access, kinds
 from api.errors import ApiError, ErrorCode
 from api.pagination import page_args, connection_type, paginate
 from api.scalars import JSON, BigInt, RawJSON
 from api.selection import selected
-from content.schema.loaders import asked_fields, load, prepare
+from content.schema.loaders import asked_fields, joins, load, prepare
 from content.schema.types import (
     ArticleNode,
     AutoReplyNode,
@@ -179,12 +179,27 @@ def _load_items(info, account_id, audience, rows):
         else:
             model = kinds.get(kind).model
             asked = asked_fields(info)
-            qs = list(prepare(model, access.published(model, info, audience), asked).filter(pk__in=ids))
+            qs = _items(info, model, audience, account_id, asked, sorted(ids))
             qs = load(model, qs, info, account_id, asked)
         found.update({(kind, item.pk): item for item in qs})
     for row in rows:
         row._item = found.get((row.kind, row.object_id)) if row.action == Change.Action.UPSERT else None
     return rows
+
+
+def _items(info, model, audience, account_id, asked, ids):
+    """Published items of ``model`` among ``ids`` the account's audience reaches; the
+    SQL compiled once per reach, account and joins (api.reused_sql)."""
+
+    def build(ids):
+        return prepare(model, access.published(model, info, audience), asked).filter(pk__in=reused_sql.ids_in(ids))
+
+    who = access.principal(info)
+    if not who.reach_key or model is AutoReply:
+        # A reply's reach names the shared rules in force: never reused (content.access).
+        return list(prepare(model, access.published(model, info, audience), asked).filter(pk__in=ids))
+    key = ("changed_items", model, who.reach_key, account_id, joins(model, asked))
+    return reused_sql.fetch(key, build, [ids], model)
 
 
 def _since(value):
@@ -230,7 +245,7 @@ class Query(graphene.ObjectType):
     def resolve_changes(root, info, account, since, **kwargs):
         account_id, audience = access.account_audience(info, account)
         changes.read_consistently()
-        rows = changes.change_rows(account_id, _since(since))
+        rows = reused_sql.Reusable(("changes",), changes.change_rows, [account_id, _since(since)], Change)
         want_items = any(path.endswith("node.item") for path in selected(info))
         page = paginate(
             rows, ["version"], [int], kind="changes", together="release_version", **kwargs,

@@ -49,13 +49,18 @@ def through(model, field_name):
     return m2m.remote_field.through, f"{m2m.m2m_field_name()}_id", m2m.m2m_reverse_field_name()
 
 
-def prepare(model, qs, asked=None):
-    """The foreign keys a page of ``model`` reaches, joined into its query; with
-    ``asked`` (field names the query selects) only those it reads."""
-    joins = JOINS[model]
+def joins(model, asked=None):
+    """The foreign keys a page of ``model`` reaches; with ``asked`` (field names the
+    query selects) only those it reads."""
+    found = JOINS[model]
     if asked is not None and "rendition" not in asked:
-        joins = [join for join in joins if JOIN_FIELDS[join] in asked]
-    return qs.select_related(*joins)
+        found = tuple(join for join in found if JOIN_FIELDS[join] in asked)
+    return found
+
+
+def prepare(model, qs, asked=None):
+    """The foreign keys a page of ``model`` reaches, joined into its query."""
+    return qs.select_related(*joins(model, asked))
 
 
 def asked_fields(info):

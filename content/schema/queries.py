@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from api.errors import ApiError, ErrorCode
 from api.pagination import page_args, paginate
+from api.reused_sql import Reusable
 from content import access
 from content.models import (
     Article,
@@ -23,7 +24,7 @@ from content.models import (
     TemplateMessage,
 )
 from content.reach import article_channel_q
-from content.schema.loaders import asked_fields, load, loader, prepare
+from content.schema.loaders import asked_fields, joins, load, loader, prepare
 from content.schema.types import (
     ArticleConnection,
     ArticleNode,
@@ -176,7 +177,19 @@ class Query(graphene.ObjectType):
     def resolve_packages(root, info, brand=None, organisation=None, family=None, on_sale_at=None, channel=None,
                          **kwargs):
         asked = asked_fields(info)
-        qs = packages_on_sale(info, brand, organisation, family, on_sale_at, asked, channel)
+        given = (brand, organisation, family)
+        who = access.principal(info)
+        if who.reach_key and on_sale_at is None:
+            # The SQL depends on the reach, which criteria are given, the channel and the
+            # joins asked for, not on their values: compiled once (api.reused_sql).
+            def build(*values):
+                it = iter(values)
+                return packages_on_sale(info, *(next(it) if v else None for v in given), None, asked, channel)
+
+            key = ("packages", who.reach_key, tuple(bool(v) for v in given), _value(channel), joins(Package, asked))
+            qs = Reusable(key, build, [v for v in given if v], Package)
+        else:
+            qs = packages_on_sale(info, brand, organisation, family, on_sale_at, asked, channel)
         return _page(qs, BY_CODE, kwargs, loader(Package, info, asked=asked))
 
     def resolve_package(root, info, code):

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
+from api import reused_sql
 from content import kinds
 from content.kinds import item_code
 from content.models import AutoReply, ChannelAccount, SmsCommand, SmsTemplate
@@ -242,12 +243,15 @@ def changes_since(account, since, limit=None):
     return [_as_dict(row) for row in rows]
 
 
+def _latest_version_of(account_id):
+    return Change.objects.filter(account_id=account_id).order_by("-version").values_list("version", flat=True)[:1]
+
+
 def current_version(account):
-    """The version of the account's latest change (0 before the first)."""
-    return (
-        Change.objects.filter(account_id=_account_id(account)).order_by("-version").values_list("version", flat=True).first()
-        or 0
-    )
+    """The version of the account's latest change (0 before the first); its SQL
+    compiled once per process (api.reused_sql)."""
+    found = reused_sql.fetch(("current_version",), _latest_version_of, [_account_id(account)], Change)
+    return found[0] if found else 0
 
 
 def latest_version():

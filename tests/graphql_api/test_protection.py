@@ -41,6 +41,19 @@ def test_cost_counts_page_sizes_given_in_variables(branch1_api):
     assert status == 400 and error_codes(payload) == ["QUERY_TOO_COSTLY"]
 
 
+@override_settings(GRAPHQL_MAX_COST=500)
+def test_a_document_measured_once_is_measured_again_for_each_page_size(branch1_api):
+    # The measure of a document is kept per the values of its page-size variables.
+    query = "query($n: Int, $m: Int) { packages(first: $n) { edges { node { brands { code } } } } p: packages(last: $m) { totalCount } }"
+    assert branch1_api.post(query, {"n": 5, "m": 1})[0] == 200
+    status, payload = branch1_api.post(query, {"n": 100, "m": 1})
+    assert status == 400 and error_codes(payload) == ["QUERY_TOO_COSTLY"]
+    assert branch1_api.post(query, {"n": 5, "m": 1})[0] == 200
+    with override_settings(GRAPHQL_MAX_COST=20):
+        status, payload = branch1_api.post(query, {"n": 5, "m": 1})
+    assert status == 400 and error_codes(payload) == ["QUERY_TOO_COSTLY"]
+
+
 @override_settings(GRAPHQL_MAX_REQUEST_BYTES=1000)
 def test_oversized_request_is_refused(branch1_api):
     status, payload = branch1_api.post("{ viewer { name } }" + " " * 2000)
