@@ -4,7 +4,6 @@ published, or scheduled when ``publish_at`` lies ahead."""
 
 from functools import cached_property
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -106,19 +105,7 @@ class ArticlesList(EditorialList):
     def clean(self, obj):
         """The model's own validation (``clean()`` is ``validate_article``), given every
         image at once rather than looked up twice per article."""
-        fks, _m2ms = self._relations
-        errors = {}
-        try:
-            obj.clean_fields(exclude=[f.name for f in fks])
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        try:
-            validate_article(obj, images=self._images)
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors.setdefault(name, []).extend(messages)
-        if errors:
-            raise ValidationError(errors)
+        self.clean_with(obj, lambda article: validate_article(article, images=self._images))
         # validate_article sanitizes the body in place; keep embeds renderable.
         obj.body = wagtail_embeds(obj.body)
 

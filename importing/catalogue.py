@@ -7,7 +7,6 @@ that single branch (``ownership.catalogue_owner``)."""
 from collections import defaultdict
 from functools import cached_property
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from content.models import Business, Package
@@ -64,19 +63,7 @@ class CatalogueList(EditorialList):
     def clean(self, obj):
         """The model's own validation (``clean()`` is the offer's validator), its command
         clash check answered from the commands read once."""
-        fks, _m2ms = self._relations
-        errors = {}
-        try:
-            obj.clean_fields(exclude=[f.name for f in fks])
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        try:
-            self.validator(obj, self._command_owners)
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors.setdefault(name, []).extend(messages)
-        if errors:
-            raise ValidationError(errors)
+        self.clean_with(obj, lambda offer: self.validator(offer, self._command_owners))
 
 
 class PackagesList(CatalogueList):

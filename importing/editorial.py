@@ -87,6 +87,24 @@ class EditorialList(ABC):
         fks, _m2ms = self._relations
         obj.full_clean(exclude=[f.name for f in fks], validate_unique=False, validate_constraints=False)
 
+    def clean_with(self, obj, validate):
+        """Field checks (foreign keys were resolved from codes already) and then
+        ``validate(obj)``, the admin's validator given what the run read once; every
+        message of both, by field, in one ValidationError."""
+        fks, _m2ms = self._relations
+        errors = {}
+        try:
+            obj.clean_fields(exclude=[f.name for f in fks])
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        try:
+            validate(obj)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
     # -- the run -----------------------------------------------------------
     def run(self, records):
         ctx = self.ctx
