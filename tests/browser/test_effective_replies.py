@@ -44,6 +44,8 @@ def test_branch_editor_reads_an_accounts_effective_rules_and_where_each_comes_fr
     # given the keyword replies list, whose header links to the effective rules
     page.goto(f"{page.base_url}/admin/snippets/content/autoreply/")
     page.click("text=公众号生效规则")
+    # the list has an account filter of its own (select#id_account): read the new page's
+    page.wait_for_url("**/autoreply/effective/**")
     # the account choice offers the branch's account, never the sibling's
     offered = page.locator("select#id_account option").all_inner_texts()
     assert any("wx-sx-01" in o for o in offered) and not any(
