@@ -13,12 +13,13 @@ from publishing.models import AccountDrift, PublishBatch
 from publishing.services.articles import open_client
 from publishing.services.batches import create_batch
 from publishing.services.runner import Refused
+from publishing.services.served_menus import menu_now
 from wechat.errors import WeChatError
 from wechat.models import UploadedAsset
 
 from .articles import article_findings, takedown_of
 from .findings import EXTRA, MISSING, Finding
-from .menus import latest_push, menu_findings, menu_to_push, pushed_menu
+from .menus import latest_push, menu_findings, pushed_menu
 
 
 @dataclass
@@ -84,7 +85,7 @@ def repair_account(account, findings, *, user=None, origin=PublishBatch.Origin.C
     started = []
     drifting = [f for f in findings if f.drifts]
     if any(f.area == "menu" for f in drifting):
-        version = menu_to_push(account)
+        version = menu_now(account)
         if version is not None and publish_menu_version(version, accounts=[account], user=user, origin=origin):
             started.append(f"菜单 {version.menu.code} v{version.number}")
         elif version is None and (taken_down := _take_down_menu(account, user, origin)):

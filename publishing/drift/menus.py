@@ -4,6 +4,7 @@ sent (``Publication.remote["sent"]``), and that push against the menus' live ver
 from menus.models import FollowerTag, Menu, MenuVersion
 from publishing.models import Publication, PublishBatch, State
 from publishing.services.menus import platform_menuids
+from publishing.services.served_menus import menu_now
 from wechat.calls.menus import plain_buttons
 
 from .findings import DIFFERENT, EXTRA, FOREIGN, MISSING, Finding
@@ -17,22 +18,6 @@ def latest_push(account):
                                    batch__kind=PublishBatch.Kind.MENU)
         .select_related("batch").order_by("-pk").first()
     )
-
-
-def _live_version(menu):
-    from menus.services import live_version
-
-    return live_version(menu) if menu is not None else None
-
-
-def menu_to_push(account):
-    """The version the account should show: the live version of its effective menu
-    (the menu rolled out to it, else its own base menu, menus.rollout); None when
-    it has none."""
-    from menus.rollout import source_of
-
-    source = source_of(account.pk)
-    return _live_version(source.menu) if source.menu is not None and source.menu.live else None
 
 
 def _pushed_menu_id(push):
@@ -70,7 +55,7 @@ def _newer_version_exists(version, push):
 def menu_findings(account, live):
     """Findings for the menus; ``live`` is ``client.live_menus()``."""
     push = latest_push(account)
-    version = menu_to_push(account)
+    version = menu_now(account)
     if version is None:
         return _no_menu_findings(push, live)
     if push is None:

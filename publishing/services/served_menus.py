@@ -18,8 +18,9 @@ from .runner import Finished
 Kind = PublishBatch.Kind
 
 
-def _menu_now(account):
-    """The live version of the menu that serves ``account`` now, or None."""
+def menu_now(account):
+    """The live version of the menu that serves ``account`` now (the menu rolled out
+    to it, else its own base menu, menus.rollout), or None: what its push should show."""
     from menus.rollout import source_of
     from menus.services import live_version
 
@@ -41,7 +42,7 @@ def take_down_menu(menu, *, user=None, origin=PublishBatch.Origin.EDITOR):
     accounts = [a for a in served_accounts(menu) if a.type == ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT]
     by_version, bare = {}, []
     for account in accounts:
-        version = _menu_now(account)
+        version = menu_now(account)
         if version is None:
             bare.append(account)
         else:
@@ -79,7 +80,7 @@ def serve_menu_again(account_id):
         return None
     served = {menu.account_id, *(a.pk for a in served_accounts(menu))}
     changes.record_menu_served(kinds.get(kinds.Kind.MENU).item_code(menu), menu.pk, served)
-    version = _menu_now(account)
+    version = menu_now(account)
     if version is None or account.type != ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT:
         return None
     return publish_menu_version(version, accounts=[account])
