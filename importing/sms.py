@@ -7,15 +7,21 @@ to one template per account, as in the admin (``content.services.sms_commands``)
 Whether a command is free is decided for the whole export at once: within one
 export a command may move from one template to another."""
 
-from django.core.exceptions import ValidationError
+from functools import cached_property
+from typing import ClassVar
+
 from django.utils.translation import gettext as _
 
 from content.models import ChannelAccount, SmsCommand, SmsTemplate
-from content.services.sms import normalise_commands, rules_for_organisations, validate_template
 from content.reach import target_accounts
+from content.services.sms import (
+    normalise_commands,
+    rules_for_organisations,
+    validate_template,
+)
 
-from .editorial import EditorialList, value
 from .bulk import insert_values
+from .editorial import EditorialList, value
 from .indexing import chunks
 
 SCALARS = ("category", "text")
@@ -24,13 +30,12 @@ SCALARS = ("category", "text")
 class SmsTemplatesList(EditorialList):
     list_name = "sms_templates"
     model = SmsTemplate
-    field_names = {"organisation": "org", "command_bindings": "commands"}
+    field_names: ClassVar[dict] = {"organisation": "org", "command_bindings": "commands"}
     depends_on = ("organisations", "brands")
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self._accounts_by_org = {}
-        self._rules = None  # organisation id -> content.services.sms.SmsRules
 
     def read(self, record, errors):
         values = {"code": value(SmsTemplate, "code", record.get("code"), "code", errors)}
@@ -53,28 +58,23 @@ class SmsTemplatesList(EditorialList):
                   "commands": normalise_commands(record.get("commands"))[0]}
         return values, {"brands": [ids["brands"][code] for code in dict.fromkeys(record.get("brands") or [])]}
 
+    @cached_property
+    def _rules(self):
+        """Organisation id -> content.services.sms.SmsRules, for all organisations in two queries."""
+        return rules_for_organisations()
+
     def clean(self, obj):
         """The admin's validator (``validate_template``, which the model's ``clean()``
-        calls), given the serving account found for all organisations in two queries.
+        calls), given the serving account found once for all organisations.
         The command clash check is left to ``check_batch``, which sees the whole export."""
-        fks, _m2ms = self._relations
-        errors = {}
-        try:
-            obj.clean_fields(exclude=[f.name for f in fks])
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if self._rules is None:
-            self._rules = rules_for_organisations()
+        self.clean_with(obj, self._validate_without_commands)
+
+    def _validate_without_commands(self, obj):
         commands, obj.commands = obj.commands, []
         try:
             validate_template(obj, self._rules[obj.organisation_id].account)
-        except ValidationError as exc:
-            for field_name, messages in exc.message_dict.items():
-                errors.setdefault(field_name, []).extend(messages)
         finally:
             obj.commands = commands
-        if errors:
-            raise ValidationError(errors)
 
     def sms_accounts(self, organisation_id):
         """The SMS accounts serving an organisation: the one rule, asked once per organisation."""
