@@ -18,10 +18,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from publishing.services.dispatch import enqueue, retry_delay
+from publishing.services.dispatch import dispatch_again, enqueue, late, retry_delay
 from wechat import quota
 from wechat.client import client_for_account
 from wechat.errors import DailyQuotaExceeded, PermanentError, TransientError
@@ -178,12 +177,10 @@ def sweep(now=None):
     runs apart."""
     stale = (now or timezone.now()) - STALE
     lost = Send.objects.filter(state__in=(State.QUEUED, State.SENDING)).filter(
-        Q(due_at__lt=stale) | Q(due_at__isnull=True, created_at__lt=stale)
+        late("due_at", stale, unset_field="created_at")
     )
-    ids = list(lost.values_list("pk", flat=True)[:10_000])
     with transaction.atomic():
+        ids = dispatch_again(_task(), lost, limit=10_000)
         # Due again later: a sweep before this run starts does not send it twice more.
         Send.objects.filter(pk__in=ids).update(due_at=timezone.now())
-        for pk in ids:
-            enqueue(_task(), pk)
     return len(ids)

@@ -13,13 +13,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from publishing.services.articles import open_client
-from publishing.services.dispatch import enqueue
+from publishing.services.dispatch import dispatch_again, late
 from publishing.services.runner import Refused
 from wechat.errors import WeChatError
 
@@ -31,7 +30,7 @@ log = logging.getLogger("broadcasts")
 
 def lost_sends(now):
     stale = now - STALE_CLAIM
-    waiting = Q(state=State.QUEUED) & (Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True, queued_at__lt=stale))
+    waiting = Q(state=State.QUEUED) & late("claimed_at", stale, unset_field="queued_at")
     return BroadcastSend.objects.filter(waiting | Q(state=State.SENDING, claimed_at__lt=stale))
 
 
@@ -67,19 +66,13 @@ def sweep(now=None):
     from ..tasks import run_preview, run_send
 
     now = now or timezone.now()
-    resent = list(lost_sends(now).values_list("pk", flat=True))
-    with transaction.atomic():
-        for pk in resent:
-            enqueue(run_send, pk)
+    resent = dispatch_again(run_send, lost_sends(now))
     # A preview is cheap and claims nothing: one lost before it ran is queued again,
     # one lost while it ran is failed (its tester may have it; previewing again is safe).
     previews = lost_previews(now)
-    requeued = list(previews.filter(state=State.QUEUED).values_list("pk", flat=True))
     previews.filter(state=State.SENDING).update(state=State.FAILED, finished_at=now,
                                                 error=_("预览任务中断,请重新预览"))
-    with transaction.atomic():
-        for pk in requeued:
-            enqueue(run_preview, pk)
+    requeued = dispatch_again(run_preview, previews.filter(state=State.QUEUED))
     overdue = now - timedelta(seconds=settings.BROADCAST_FINISH_WAIT_SECONDS)
     settled = [
         check_finish(send)

@@ -8,6 +8,7 @@ sweep from its stored row."""
 
 from celery import current_app
 from django.db import transaction
+from django.db.models import Q
 
 from wechat.retry import RetryPolicy
 
@@ -44,3 +45,20 @@ def send_many(task, args_list, delay=0.0):
     delay = max(0.0, float(delay or 0))
     for args in args_list:
         task.apply_async(args=list(args), countdown=delay or None)
+
+
+def late(field, by, *, unset_field, unset_by=None):
+    """Rows (a Q) whose job should have run by now: ``field`` (when the job was due or
+    claimed) at or before ``by``, or, ``field`` unset, ``unset_field`` (when it was
+    queued) at or before ``unset_by`` (``by`` unless given)."""
+    unset_by = by if unset_by is None else unset_by
+    return Q(**{f"{field}__lte": by}) | Q(**{f"{field}__isnull": True, f"{unset_field}__lte": unset_by})
+
+
+def dispatch_again(task, lost, *, limit=None):
+    """Enqueue ``task(pk)`` once more, after commit, for each row of the queryset
+    ``lost`` (at most ``limit``): jobs whose message was lost (a broker restart, a
+    worker killed outright); their claims make a second run harmless. Their pks."""
+    pks = list(lost.values_list("pk", flat=True)[:limit])
+    enqueue_many(task, [(pk,) for pk in pks])
+    return pks

@@ -16,7 +16,7 @@ from publishing.models import OPEN_STATES, Delivery, Publication, State, Webhook
 
 from . import progress
 from .deliveries import _end, replay
-from .dispatch import enqueue, enqueue_many
+from .dispatch import dispatch_again, enqueue, enqueue_many, late
 
 log = logging.getLogger("publishing")
 
@@ -132,14 +132,14 @@ def sweep():
     now = timezone.now()
     grace = now - timedelta(seconds=settings.PUBLISHING_SWEEP_SECONDS)
     free = Q(lease_until=None) | Q(lease_until__lte=now)
-    queued_due = Q(state=State.QUEUED) & (Q(next_attempt_at__lte=now) | Q(next_attempt_at=None, created_at__lte=grace))
+    queued_due = Q(state=State.QUEUED) & late("next_attempt_at", now, unset_field="created_at", unset_by=grace)
     running_due = Q(state=State.RUNNING) & (Q(next_attempt_at__lte=now) | Q(next_attempt_at=None))
     waiting_for_deliveries = Q(channel=Publication.Channel.WEBHOOK, step=Publication.Step.DELIVERIES)
-    publications = list(
-        Publication.objects.filter(free).filter(queued_due | running_due).exclude(waiting_for_deliveries)
-        .values_list("pk", flat=True)[:1000]
+    publications = dispatch_again(
+        _run_task(),
+        Publication.objects.filter(free).filter(queued_due | running_due).exclude(waiting_for_deliveries),
+        limit=1000,
     )
-    enqueue_many(_run_task(), [(pk,) for pk in publications])
     heads = _delivery_heads(now, grace, free)
     from publishing.tasks import deliver
     from publishing.tasks import resume_account as resume_task
