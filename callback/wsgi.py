@@ -19,10 +19,11 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest, get_path_info, get_script_name
-from django.core.signals import setting_changed
 from django.db import close_old_connections
 from django.http import HttpRequest
 from django.urls import set_script_prefix
+
+from api.memos import Memo
 
 from .views import TEXT, respond, run_after
 
@@ -32,15 +33,8 @@ CALLBACK_PATH = re.compile(r"^/wechat/([^/]+)/$")
 STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 # Host header -> allowed, so the check is a dict look-up; bounded, as clients choose the header.
-_hosts = {}
 MAX_HOSTS_HELD = 64
-
-
-def _forget_hosts(**_kwargs):
-    _hosts.clear()
-
-
-setting_changed.connect(_forget_hosts)
+_hosts = Memo(MAX_HOSTS_HELD)
 
 
 def _django_allows(request):
@@ -56,14 +50,13 @@ def host_allowed(environ):
     host = environ.get("HTTP_HOST")
     if host is None or (settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ):
         return _django_allows(WSGIRequest(environ))  # rare: the host comes from elsewhere
-    allowed = _hosts.get(host)
-    if allowed is None:
-        request = HttpRequest()
-        request.META = {"HTTP_HOST": host}
-        allowed = _django_allows(request)
-        if len(_hosts) < MAX_HOSTS_HELD:
-            _hosts[host] = allowed
-    return allowed
+    return _hosts.get_or_compute(host, _host_allows)
+
+
+def _host_allows(host):
+    request = HttpRequest()
+    request.META = {"HTTP_HOST": host}
+    return _django_allows(request)
 
 
 def query_params(environ):

@@ -26,11 +26,11 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
-from django.core.signals import setting_changed
 from django.http import QueryDict
 from django.utils import translation
 
 from api import cache, media_types
+from api.memos import Memo
 from cms.callers.principal import bearer_credentials, principal_key, token_digest
 from cms.graphql_view import (
     VARY,
@@ -57,8 +57,8 @@ REPRODUCED = frozenset({
 PASSIVE = frozenset({"whitenoise.middleware.WhiteNoiseMiddleware"})  # static files only
 MEMO_SIZE = 1024  # entries per memo; a full memo starts over (random query strings cannot grow it)
 
-_reads = {}  # (query string, Authorization) -> (answer key, principal key), or None: the full stack's
-_shapes = {}  # what the headers depend on -> (Content-Type, headers of every answer), or None: the full stack's
+_reads = Memo(MEMO_SIZE)  # (query string, Authorization) -> (answer key, principal key), or None: the full stack's
+_shapes = Memo(MEMO_SIZE)  # what the headers depend on -> (Content-Type, headers of every answer), or None: the full stack's
 
 
 def route_cached_reads(application):
@@ -80,10 +80,10 @@ def answer(environ, start_response):
     if environ.get("HTTP_X_PREVIEW_TOKEN") or not cache.enabled():
         return None
     try:
-        read = _memo(_reads, (environ.get("QUERY_STRING", ""), environ.get("HTTP_AUTHORIZATION", "")), _read)
+        read = _reads.get_or_compute((environ.get("QUERY_STRING", ""), environ.get("HTTP_AUTHORIZATION", "")), _read)
         if read is None:
             return None
-        shape = _memo(_shapes, _shape_key(environ), lambda key: _shape(environ))
+        shape = _shapes.get_or_compute(_shape_key(environ), lambda key: _shape(environ))
         if shape is None:
             return None
         hit, _ = cached_answer(*read)
@@ -102,18 +102,6 @@ def answer(environ, start_response):
     start_response(_status_line(status), [("Content-Type", content_type), ("Content-Length", str(len(body))),
                                           *headers])
     return [body]
-
-
-def _memo(memo, key, compute):
-    try:
-        return memo[key]
-    except KeyError:
-        pass
-    value = compute(key)
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = value
-    return value
 
 
 def _read(key):
@@ -203,11 +191,3 @@ def _hsts():
 
 def _status_line(status):
     return f"{status} {HTTPStatus(status).phrase}"
-
-
-def _forget(**kwargs):
-    _reads.clear()
-    _shapes.clear()
-
-
-setting_changed.connect(_forget)
