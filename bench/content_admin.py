@@ -67,6 +67,7 @@ from bench.content_admin_server.pages import (  # noqa: E402
     roles_to_measure,
 )
 from bench.graphql_api_server.load import load  # noqa: E402
+from bench.report import save  # noqa: E402
 from content.models import Article, Organisation, SmsTemplate  # noqa: E402
 from content.services.sms import rules_for_organisations, validate_template  # noqa: E402
 from harness.export import make_export  # noqa: E402
@@ -276,7 +277,7 @@ def report(counts, users, rows, checked, repeat):
         f"{looked_up_ms / given_ms:.1f}x faster) when the accounts are resolved once with `rules_for_organisations()` "
         "and passed in, as a bulk importer should.",
     ]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main():
@@ -312,10 +313,7 @@ def main():
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(static_dir, ignore_errors=True)
-    text = report(counts, where, rows, validation(), args.repeat)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    save(report(counts, where, rows, validation(), args.repeat), args.out)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
 from api import limits, persisted  # noqa: E402
+from bench.report import save  # noqa: E402
 from cms.callers.clients import create_client, issue_token  # noqa: E402
 from cms.models import ApiClient  # noqa: E402
 from cms.wsgi import application  # noqa: E402
@@ -183,7 +184,7 @@ def report(rows, attack, lifted, repeat, how):
     target = "met" if worst[2]["cpu"] < 1000 else "NOT met"
     lines += ["", (f"Worst accepted request: {worst[0]} at {worst[2]['cpu']:.0f} ms of CPU "
                    f"({worst[2]['wall']:.0f} ms wall); target under 1 s of CPU: {target}.")]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def main():
@@ -211,10 +212,7 @@ def main():
     with override_settings(**lifted_limits):
         lifted = measure(token, ATTACK, 1, warm=False)
     print("attack, limits lifted", lifted, flush=True)
-    text = report(rows, attack, lifted, args.repeat, how)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    save(report(rows, attack, lifted, args.repeat, how), args.out)
 
 
 if __name__ == "__main__":

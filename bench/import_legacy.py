@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
+from bench.report import save  # noqa: E402
 from harness.export import make_export  # noqa: E402
 
 # Issue #22: the full export in under 20 s, an unchanged re-import under 3 s, peak RSS under 300 MB.
@@ -264,9 +265,7 @@ def main():
     finally:
         shutil.rmtree(media, ignore_errors=True)
         _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{bench_name}"')
-    report = render(rows, args)
-    Path(args.out).write_text(report, encoding="utf-8")
-    print(report)
+    save(render(rows, args), args.out)
 
 
 def render(rows, args):
@@ -313,7 +312,7 @@ def render(rows, args):
         "",
         NOTES,
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def _median(rows, key):

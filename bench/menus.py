@@ -33,6 +33,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.report import save  # noqa: E402
 from content.models import ChannelAccount  # noqa: E402
 from menus import editing  # noqa: E402
 from importing.menu_records import import_menu  # noqa: E402
@@ -172,13 +173,10 @@ def main():
                f"Not counted: loading the export's organisations, accounts and 18,000 templates "
                f"({setup_ms / 1000:.1f} s; records already present are skipped). "
                f"The import writes 2,000 rows level by level and publishes; it is not held to the 1 s budget.")
-    print(body)
-    print(summary)
     header = (f"# Menus benchmark\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
               f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
               f"{connection.vendor}, load average {os.getloadavg()[0]:.1f} at the end.\n\nCommand: `DATABASE_URL=... python bench/menus.py --repeat {args.repeat}`\n\n")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(header + body + "\n\n" + summary + "\n", encoding="utf-8")
+    save([header + body, "", summary], args.out)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import ProtectedError  # noqa: E402
 
+from bench.report import save  # noqa: E402
 from cms.celery import app  # noqa: E402
 from content.models import Article, ChannelAccount, Organisation, SmsTemplate  # noqa: E402
 from content.secrets import Secret  # noqa: E402
@@ -441,10 +442,7 @@ def main():
         f"{hooks['delta_bytes'] / hooks['full_bytes']:.4f}x | {', '.join(hooks['carried'])} | "
         f"{hooks['delta_wall']:.2f} |",
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
+    save(lines, args.out)
 
 
 if __name__ == "__main__":

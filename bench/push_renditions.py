@@ -33,6 +33,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
+from bench.report import save
+
 RESULTS = ROOT / "bench" / "results" / "push_renditions.md"
 ACCOUNTS = ("web-sx", "mp-sx", "sms-10086")
 
@@ -210,9 +212,7 @@ def write(out, load_seconds):
         f"Loading the export's records (setup, not measured against anything): {load_seconds:.1f} s.",
         "",
     ]
-    text = "\n".join(lines)
-    RESULTS.write_text(text, encoding="utf-8")
-    print(text)
+    save(lines, RESULTS)
 
 
 def main():

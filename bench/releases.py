@@ -112,6 +112,7 @@ from django.db import connection
 
 from bench.graphql_api_server.load import load
 from bench.publishing import EmulatorProcess
+from bench.report import save
 from cms.celery import app
 from content.models import Article, ChannelAccount, Organisation, Package, SmsTemplate
 from content.secrets import Secret
@@ -531,10 +532,7 @@ def write(args, how, beat, reference, go_live, back, load_before, load_after):
             f"{row['p50']:.2f} | {row['max']:.2f} | {row['max'] / reference['max']:.2f}x | {met} |"
         )
     lines += ["", *(f"- {note}" for note in NOTES)]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
+    save(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.report import save  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "renditions.md"
 
 
@@ -203,10 +205,7 @@ def write(result):
         "channel renditions of each article (images in one query, renditions prefetched, no image code touched).",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, encoding="utf-8")
+    save(lines, RESULTS)
 
 
 if __name__ == "__main__":

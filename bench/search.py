@@ -47,6 +47,7 @@ from django.urls import path
 
 from api import cache, persisted
 from bench.graphql_api_server.load import load
+from bench.report import save
 from cms.callers.clients import create_client, issue_token
 from cms.models import ApiClient
 from content.models import ChannelAccount, Organisation, Package, SmsTemplate
@@ -294,9 +295,7 @@ def main():
         lines += ["", f"EXPLAIN ANALYZE, SMS template part of {read_name} (“{text}”), as planned:", "", "```",
                   plan(text), "```"]
     lines += ["", NOTE]
-    text = "\n".join(lines) + "\n"
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    save(lines, args.out)
 
 
 if __name__ == "__main__":

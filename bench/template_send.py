@@ -38,6 +38,7 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.report import save  # noqa: E402
 from content.models import (  # noqa: E402
     ChannelAccount,
     Organisation,
@@ -252,8 +253,7 @@ def main():
         f"Duplicates under lost answers: {rows[2][6]} (every retry carries the send's own client_msg_id).",
         "The peak counts the emulator's clock: a slot taken at the end of one second may be sent early in the next.",
     ]
-    Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    save(lines, args.out)
 
 
 if __name__ == "__main__":

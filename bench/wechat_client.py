@@ -32,6 +32,7 @@ import redis  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from bench.report import save  # noqa: E402
 from wechat.client import Article, WeChatClient  # noqa: E402
 from wechat.emulator import EmulatorServer  # noqa: E402
 from wechat.retry import RetryPolicy  # noqa: E402
@@ -181,10 +182,7 @@ def main():
         f"| Redis store (lock) | {args.workers} | {race_redis[0]:.2f} | {race_redis[1]} |",
         f"| database store (select_for_update) | {args.workers} | {race_db[0]:.2f} | {race_db[1]} |",
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+    save(lines, args.out)
 
 
 if __name__ == "__main__":

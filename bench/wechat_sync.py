@@ -38,6 +38,7 @@ import httpx  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from bench.publishing import EmulatorProcess, Setup, embedded, wait_done  # noqa: E402
+from bench.report import save  # noqa: E402
 from content.models import Brand  # noqa: E402
 from menus import services as menus  # noqa: E402
 from menus.models import Menu  # noqa: E402
@@ -227,10 +228,7 @@ def main():
         f"| raw httpx reads (reference) | {n} | {check_reference:.2f} | 1.00x | — |",
         f"| `wechat_sync check` | {n} | {check_wall:.2f} | {check_wall / check_reference:.2f}x | {exit_code} |",
     ]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(text, encoding="utf-8")
+    save(lines, args.out)
 
 
 if __name__ == "__main__":
