@@ -39,38 +39,38 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.content_admin_server.settings"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import logging  # noqa: E402
+import logging
 
-import httpx  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+import httpx
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from bench.content_admin_server import volumes  # noqa: E402
-from bench.content_admin_server.pages import (  # noqa: E402
+from bench.content_admin_server import volumes
+from bench.content_admin_server.pages import (
     PASSWORD,
     cells,
     make_user,
     roles_to_measure,
 )
-from bench.graphql_api_server.load import load  # noqa: E402
-from bench.report import save  # noqa: E402
-from content.models import Article, Organisation, SmsTemplate  # noqa: E402
-from content.services.sms import rules_for_organisations, validate_template  # noqa: E402
-from harness.export import make_export  # noqa: E402
+from bench.graphql_api_server.load import load
+from bench.report import save
+from content.models import Article, Organisation, SmsTemplate
+from content.services.sms import rules_for_organisations, validate_template
+from harness.export import make_export
 
 logging.disable(logging.WARNING)
 BUDGET_MS = 1000
@@ -239,18 +239,18 @@ def report(counts, users, rows, checked, repeat):
     lines = [
         "## Content admin (every list, filter, search and edit page, every role)",
         "",
-        f"`bench/content_admin.py --repeat {repeat}` on {datetime.now(timezone.utc):%Y-%m-%d}, commit {commit_of_tree()}, "
+        f"`bench/content_admin.py --repeat {repeat}` on {datetime.now(UTC):%Y-%m-%d}, commit {commit_of_tree()}, "
         f"{platform.machine()}, {os.cpu_count()} cores, PostgreSQL {connection.pg_version // 10000}. "
         "Data: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + " (full legacy export, imported, and "
         "the tables that grow in service at production volume, bench/content_admin_server/volumes.py).",
         "",
-        "Served by gunicorn (2 sync workers, DEBUG off); each page asked over HTTP by httpx with the session of a "
-        f"user logged in through /admin/login/, one per role ({roles_text}). Pages found from the URL registry and "
-        "each list's own filters (bench/content_admin_server/pages.py). Reference: the same page's bytes served from "
-        "memory by the same server in the same run. SQL queries and CPU ms (the request's CPU time in-process, "
-        "load-independent) measured once through Django's test client. Budget: every request under 1 s. "
-        f"Load average of the shared machine during the run: {LOAD[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at "
-        "the end.",
+        ("Served by gunicorn (2 sync workers, DEBUG off); each page asked over HTTP by httpx with the session of a "
+         f"user logged in through /admin/login/, one per role ({roles_text}). Pages found from the URL registry and "
+         "each list's own filters (bench/content_admin_server/pages.py). Reference: the same page's bytes served from "
+         "memory by the same server in the same run. SQL queries and CPU ms (the request's CPU time in-process, "
+         "load-independent) measured once through Django's test client. Budget: every request under 1 s. "
+         f"Load average of the shared machine during the run: {LOAD[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at "
+         "the end."),
         "",
         "Slowest cell of each role (max ms):",
         "",
@@ -259,8 +259,8 @@ def report(counts, users, rows, checked, repeat):
         lines.append(f"- {who}: {row[1]}, median {row[2]:.0f} ms, max {row[3]:.0f} ms, {row[4]} queries")
     over = [row for row in rows if row[3] >= BUDGET_MS]
     lines += ["", f"Cells over budget: {len(over)} of {len(rows)}.", "",
-              "| user | page | median ms | max ms | SQL queries | CPU ms | KB | reference ms | ratio page/reference "
-              "| within budget |",
+              ("| user | page | median ms | max ms | SQL queries | CPU ms | KB | reference ms | ratio page/reference "
+               "| within budget |"),
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for who, label, ms, worst, queries, cpu_ms, size, ref_ms in rows:
         lines.append(
@@ -271,11 +271,11 @@ def report(counts, users, rows, checked, repeat):
     n, looked_up_ms, given_ms, refused = checked
     lines += [
         "",
-        f"SMS rules (`validate_template`) over all {n:,} templates ({refused} refused): "
-        f"{looked_up_ms:.0f} ms ({looked_up_ms / n * 1000:.0f} µs per template) when each call looks up its serving "
-        f"account (one query); {given_ms:.0f} ms ({given_ms / n * 1000:.0f} µs per template, "
-        f"{looked_up_ms / given_ms:.1f}x faster) when the accounts are resolved once with `rules_for_organisations()` "
-        "and passed in, as a bulk importer should.",
+        (f"SMS rules (`validate_template`) over all {n:,} templates ({refused} refused): "
+         f"{looked_up_ms:.0f} ms ({looked_up_ms / n * 1000:.0f} µs per template) when each call looks up its serving "
+         f"account (one query); {given_ms:.0f} ms ({given_ms / n * 1000:.0f} µs per template, "
+         f"{looked_up_ms / given_ms:.1f}x faster) when the accounts are resolved once with `rules_for_organisations()` "
+         "and passed in, as a bulk importer should."),
     ]
     return lines
 

@@ -29,22 +29,22 @@ os.environ["DEBUG"] = "false"
 os.environ["GRAPHQL_CACHE"] = "false"
 os.environ.pop("REDIS_URL", None)
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import override_settings
 
-from api import limits, persisted  # noqa: E402
-from bench.report import save  # noqa: E402
-from cms.callers.clients import create_client, issue_token  # noqa: E402
-from cms.models import ApiClient  # noqa: E402
-from cms.wsgi import application  # noqa: E402
-from content.models import Article, ChannelAccount, Organisation  # noqa: E402
-from harness.export import make_export  # noqa: E402
+from api import limits, persisted
+from bench.report import save
+from cms.callers.clients import create_client, issue_token
+from cms.models import ApiClient
+from cms.wsgi import application
+from content.models import Article, ChannelAccount, Organisation
+from harness.export import make_export
 
 PACKAGE_FIELDS = ("code name family monthlyFee dataMb voiceMinutes smsCount contractMonths orderCommand "
                   "cancelCommand validFrom validTo highlights isPreview brands { code name } "
@@ -96,7 +96,7 @@ def fill(field, variables=None):
         document = parse(aliased(field, times + 1))
         try:
             limits.measure(schema.graphql_schema, document, get_operation_ast(document), variables)
-        except Exception:  # noqa: BLE001 - the first refusal is the limit
+        except Exception:  # noqa: BLE001 (the first refusal is the limit)
             break
         times += 1
     return aliased(field, times) if times > 1 else "{ " + field + " }"

@@ -24,15 +24,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-from bench.report import save  # noqa: E402
-from harness.export import make_export  # noqa: E402
+from bench.report import save
+from harness.export import make_export
 
 # Issue #22: the full export in under 20 s, an unchanged re-import under 3 s, peak RSS under 300 MB.
 TARGETS = {"import": 20.0, "reimport": 3.0}
@@ -151,8 +151,8 @@ def step_naive_subset(export, naive):
     from django.db import transaction
     from wagtail.actions.create import CreateAction
 
-    from importing.runner import import_export
     from content.models import Brand, Organisation, SmsTemplate
+    from importing.runner import import_export
 
     with tempfile.TemporaryDirectory() as tmp, transaction.atomic():
         subset = _subset(export, naive, Path(tmp))
@@ -204,7 +204,7 @@ def _run(step, export, bench_url, naive):
     env = {**os.environ, "DATABASE_URL": bench_url, "DEBUG": "false"}
     out = subprocess.run(
         [sys.executable, __file__, "--worker", step, "--export", str(export), "--naive", str(naive)],
-        env=env, cwd=ROOT, capture_output=True, text=True,
+        env=env, cwd=ROOT, capture_output=True, text=True, check=False,
     )
     if out.returncode:
         sys.exit(f"step {step} failed:\n{out.stderr}")
@@ -274,9 +274,9 @@ def render(rows, args):
     lines = [
         "## Legacy import",
         "",
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node() or 'host'}, {platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL; "
-        f"load average at the end {os.getloadavg()[0]:.1f}.",
+        (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node() or 'host'}, {platform.machine()}, "
+         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, PostgreSQL; "
+         f"load average at the end {os.getloadavg()[0]:.1f}."),
         "",
         "Command: `DATABASE_URL=... python bench/import_legacy.py" + (f" --naive {args.naive}`" if args.naive != 500 else "`"),
         "",
@@ -297,12 +297,12 @@ def render(rows, args):
     bulk, naive = by_step["bulk_subset"]["wall"], by_step["naive_subset"]["wall"]
     lines += [
         "",
-        f"R = {reference:.2f} s. Per-record admin path vs bulk on the same {args.naive} SMS templates: "
-        f"{naive / bulk:.0f}× slower ({naive:.1f} s vs {bulk:.1f} s, "
-        f"{by_step['naive_subset']['statements']} vs {by_step['bulk_subset']['statements']} statements); "
-        f"at that rate the 18,000 templates alone would take about {naive / args.naive * 18000 / 60:.0f} min. "
-        "Wall times on this shared 2-core machine depend on its load; own CPU + PostgreSQL CPU is the work done. "
-        "COPY statements count once each.",
+        (f"R = {reference:.2f} s. Per-record admin path vs bulk on the same {args.naive} SMS templates: "
+         f"{naive / bulk:.0f}× slower ({naive:.1f} s vs {bulk:.1f} s, "
+         f"{by_step['naive_subset']['statements']} vs {by_step['bulk_subset']['statements']} statements); "
+         f"at that rate the 18,000 templates alone would take about {naive / args.naive * 18000 / 60:.0f} min. "
+         "Wall times on this shared 2-core machine depend on its load; own CPU + PostgreSQL CPU is the work done. "
+         "COPY statements count once each."),
         "",
         (
             f"Django startup (`django.setup()`, before each step's clock starts) took {_median(rows, 'setup_wall'):.1f} s "

@@ -15,35 +15,35 @@ import statistics
 import sys
 import time
 import tracemalloc
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import logging  # noqa: E402
+import logging
 
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from bench.report import save  # noqa: E402
-from content.models import ChannelAccount  # noqa: E402
-from menus import editing  # noqa: E402
-from importing.menu_records import import_menu  # noqa: E402
-from menus.models import Menu, MenuNode, MenuVersion  # noqa: E402
-from menus.services import diff_versions, publish, published_tree  # noqa: E402
-from menus.simulator import simulate  # noqa: E402
-from menus.tree import build_tree, load_rows  # noqa: E402
-from menus.validation import validate_draft  # noqa: E402
-from harness.export import make_export, read  # noqa: E402
-from harness.sample import load_references  # noqa: E402
+from bench.report import save
+from content.models import ChannelAccount
+from harness.export import make_export, read
+from harness.sample import load_references
+from importing.menu_records import import_menu
+from menus import editing
+from menus.models import Menu, MenuNode, MenuVersion
+from menus.services import diff_versions, publish, published_tree
+from menus.simulator import simulate
+from menus.tree import build_tree, load_rows
+from menus.validation import validate_draft
 
 logging.disable(logging.INFO)
 BUDGET_MS = 1000
@@ -173,7 +173,7 @@ def main():
                f"Not counted: loading the export's organisations, accounts and 18,000 templates "
                f"({setup_ms / 1000:.1f} s; records already present are skipped). "
                f"The import writes 2,000 rows level by level and publishes; it is not held to the 1 s budget.")
-    header = (f"# Menus benchmark\n\n{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
+    header = (f"# Menus benchmark\n\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
               f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
               f"{connection.vendor}, load average {os.getloadavg()[0]:.1f} at the end.\n\nCommand: `DATABASE_URL=... python bench/menus.py --repeat {args.repeat}`\n\n")
     save([header + body, "", summary], args.out)

@@ -18,8 +18,8 @@ database and Redis."""
 import argparse
 import contextlib
 import json
-import shutil
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,26 +35,39 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import httpx  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import ProtectedError  # noqa: E402
+import httpx
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import ProtectedError
 
-from bench.report import save  # noqa: E402
-from cms.celery import app  # noqa: E402
-from content.models import Article, ChannelAccount, Organisation, SmsTemplate  # noqa: E402
-from content.secrets import Secret  # noqa: E402
-from content.services.accounts import set_secret  # noqa: E402
-from media.models import LibraryImage  # noqa: E402
-from publishing import services  # noqa: E402
-from publishing.models import FINISHED_STATES, Delivery, Publication, PublishBatch, State, WebhookEndpoint  # noqa: E402
-from harness import embedded_worker  # noqa: E402
-from harness.images import image_bytes, make_image  # noqa: E402
-from harness.worker import WorkerProcess, database_url, purge_broker, restore, use_broker  # noqa: E402
+from bench.report import save
+from cms.celery import app
+from content.models import Article, ChannelAccount, Organisation, SmsTemplate
+from content.secrets import Secret
+from content.services.accounts import set_secret
+from harness import embedded_worker
+from harness.images import image_bytes, make_image
+from harness.worker import (
+    WorkerProcess,
+    database_url,
+    purge_broker,
+    restore,
+    use_broker,
+)
+from media.models import LibraryImage
+from publishing import services
+from publishing.models import (
+    FINISHED_STATES,
+    Delivery,
+    Publication,
+    PublishBatch,
+    State,
+    WebhookEndpoint,
+)
 
 BODY_IMAGES = 3
 PORTS = range(18860, 18900)
@@ -401,16 +414,16 @@ def main():
 
     reference = rows[0]["wall"]
     lines = [
-        f"## Push publishing ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
-        f"`python bench/publishing.py --accounts {n} --templates {args.templates}`)",
+        (f"## Push publishing ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
+         f"`python bench/publishing.py --accounts {n} --templates {args.templates}`)"),
         "",
-        f"One article (cover + {BODY_IMAGES} body images) to {n} official accounts through the WeChat emulator "
-        "(its own process; publish jobs finish 300 ms after submit); production settings "
-        "(first result poll after 1 s). Ratios against the raw reference of the same run. Under faults the "
-        "call counts include the calls WeChat answered -1 or 42001 (a retried upload, a refreshed token).",
+        (f"One article (cover + {BODY_IMAGES} body images) to {n} official accounts through the WeChat emulator "
+         "(its own process; publish jobs finish 300 ms after submit); production settings "
+         "(first result poll after 1 s). Ratios against the raw reference of the same run. Under faults the "
+         "call counts include the calls WeChat answered -1 or 42001 (a retried upload, a refreshed token)."),
         "",
-        "| scenario | wall s | ratio vs raw | all done | HTTP calls | uploadimg calls / account "
-        "| stable_token calls / account | duplicate articles |",
+        ("| scenario | wall s | ratio vs raw | all done | HTTP calls | uploadimg calls / account "
+         "| stable_token calls / account | duplicate articles |"),
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
@@ -420,27 +433,27 @@ def main():
                      f"{row['duplicates']} |")
     lines += [
         "",
-        f"An edit of the article live on {n} accounts, published again with the embedded worker: wall time until "
-        "every account shows only the new version (new article_id live in the ledger, the old one deleted on "
-        "WeChat with freepublish/delete). Reference: the raw calls of a new version plus the delete, account "
-        "after account.",
+        (f"An edit of the article live on {n} accounts, published again with the embedded worker: wall time until "
+         "every account shows only the new version (new article_id live in the ledger, the old one deleted on "
+         "WeChat with freepublish/delete). Reference: the raw calls of a new version plus the delete, account "
+         "after account."),
         "",
         "| edit converges | accounts | wall s | ratio vs raw | only the new version everywhere |",
         "|---|---|---|---|---|",
-        f"| raw httpx: publish new version + freepublish/delete old (reference) | {n} | {edit_reference:.2f} | "
-        "1.00x | — |",
-        f"| platform, embedded worker | {n} | {edit['wall']:.2f} | {edit['wall'] / edit_reference:.2f}x | "
-        f"{'yes' if edit['all_done'] else 'NO'} |",
+        (f"| raw httpx: publish new version + freepublish/delete old (reference) | {n} | {edit_reference:.2f} | "
+         "1.00x | — |"),
+        (f"| platform, embedded worker | {n} | {edit['wall']:.2f} | {edit['wall'] / edit_reference:.2f}x | "
+         f"{'yes' if edit['all_done'] else 'NO'} |"),
         "",
         f"Webhooks: an SMS account with {hooks['templates']} published templates.",
         "",
         "| delivery | bytes | ratio vs full bundle | templates carried | wall s (publish to acknowledged) |",
         "|---|---|---|---|---|",
-        f"| first delivery ({hooks['full_type']}) | {hooks['full_bytes']} | 1.00x | {hooks['templates']} | "
-        f"{hooks['full_wall']:.2f} |",
-        f"| after one template changed (delta) | {hooks['delta_bytes']} | "
-        f"{hooks['delta_bytes'] / hooks['full_bytes']:.4f}x | {', '.join(hooks['carried'])} | "
-        f"{hooks['delta_wall']:.2f} |",
+        (f"| first delivery ({hooks['full_type']}) | {hooks['full_bytes']} | 1.00x | {hooks['templates']} | "
+         f"{hooks['full_wall']:.2f} |"),
+        (f"| after one template changed (delta) | {hooks['delta_bytes']} | "
+         f"{hooks['delta_bytes'] / hooks['full_bytes']:.4f}x | {', '.join(hooks['carried'])} | "
+         f"{hooks['delta_wall']:.2f} |"),
     ]
     save(lines, args.out)
 

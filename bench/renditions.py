@@ -31,21 +31,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.conf import settings
+from django.db import connection
 
-from bench.report import save  # noqa: E402
+from bench.report import save
 
 RESULTS = ROOT / "bench" / "results" / "renditions.md"
 
 
 def percentile(values, q):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 class QueryCounter:
@@ -93,15 +93,15 @@ def main():
 
 
 def run(limit, db_name):
-    from content.services.html import sanitize_html
-    from media.models import LibraryImage
-    from renditions.services import render, render_all, render_many
-    from renditions.images import ALL_SPECS, prepare_renditions
-    from harness.export import make_export
-    from harness.sample import Sample
     from wagtail.rich_text import expand_db_html
 
     from content.models import Article
+    from content.services.html import sanitize_html
+    from harness.export import make_export
+    from harness.sample import Sample
+    from media.models import LibraryImage
+    from renditions.images import ALL_SPECS, prepare_renditions
+    from renditions.services import render, render_all, render_many
 
     # bin/bench shares one full export between the benchmarks (BENCH_EXPORT).
     shared = os.environ.get("BENCH_EXPORT")
@@ -188,9 +188,9 @@ def write(result):
     lines = [
         "# Channel renditions",
         "",
-        f"{date.today().isoformat()}, {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"PostgreSQL), full legacy export. Command: `DATABASE_URL=... python bench/renditions.py`. "
-        "The machine was shared with other jobs: absolute times vary, ratios hold.",
+        (f"{date.today().isoformat()}, {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}, "
+         f"PostgreSQL), full legacy export. Command: `DATABASE_URL=... python bench/renditions.py`. "
+         "The machine was shared with other jobs: absolute times vary, ratios hold."),
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
@@ -200,9 +200,9 @@ def write(result):
         "|---|---|",
         *(f"| {k} | {v} |" for k, v in summary),
         "",
-        "F: the one HTML sanitizer over each body (the floor every renderer pays). W: Wagtail's own rich-text "
-        "expansion of the same bodies, image embeds resolved to renditions, one channel (web) only. R: all four "
-        "channel renditions of each article (images in one query, renditions prefetched, no image code touched).",
+        ("F: the one HTML sanitizer over each body (the floor every renderer pays). W: Wagtail's own rich-text "
+         "expansion of the same bodies, image embeds resolved to renditions, one channel (web) only. R: all four "
+         "channel renditions of each article (images in one query, renditions prefetched, no image code touched)."),
         "",
     ]
     save(lines, RESULTS)

@@ -29,28 +29,28 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import httpx  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+import httpx
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from bench.report import save  # noqa: E402
-from content.models import (  # noqa: E402
+from bench.report import save
+from content.models import (
     ChannelAccount,
     Organisation,
     TemplateMessage,
     TemplateMessageMapping,
 )
-from content.services.accounts import set_secret  # noqa: E402
-from notices import binding  # noqa: E402
-from notices.models import Send  # noqa: E402
-from notices.sending import Request, accept  # noqa: E402
-from publishing.services import dispatch  # noqa: E402
-from wechat.emulator import EmulatorServer  # noqa: E402
+from content.services.accounts import set_secret
+from notices import binding
+from notices.models import Send
+from notices.sending import Request, accept
+from publishing.services import dispatch
+from wechat.emulator import EmulatorServer
 
 # WeChat documents a daily quota of 100,000 template messages per account (45009 beyond).
 WECHAT_DAILY_QUOTA = 100_000

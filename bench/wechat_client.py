@@ -23,20 +23,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import httpx  # noqa: E402
-import redis  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+import httpx
+import redis
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from bench.report import save  # noqa: E402
-from wechat.client import Article, WeChatClient  # noqa: E402
-from wechat.emulator import EmulatorServer  # noqa: E402
-from wechat.retry import RetryPolicy  # noqa: E402
-from wechat.tokens import DatabaseTokenStore, RedisTokenStore  # noqa: E402
+from bench.report import save
+from wechat.client import Article, WeChatClient
+from wechat.emulator import EmulatorServer
+from wechat.retry import RetryPolicy
+from wechat.tokens import DatabaseTokenStore, RedisTokenStore
 
 POLL = 0.005
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -146,11 +146,11 @@ def main():
 
     reference = rows[0]["wall"]
     lines = [
-        f"# WeChat client benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
-        f"`python bench/wechat_client.py --articles {n}`)",
+        (f"# WeChat client benchmark ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
+         f"`python bench/wechat_client.py --articles {n}`)"),
         "",
-        "Each round trip: draft/add, freepublish/submit, freepublish/get until published (emulator in-process, "
-        "publish delay 0). Ratios against the raw httpx reference of the same run.",
+        ("Each round trip: draft/add, freepublish/submit, freepublish/get until published (emulator in-process, "
+         "publish delay 0). Ratios against the raw httpx reference of the same run."),
         "",
         "| scenario | round trips | wall s | ms / trip | ratio vs raw | HTTP calls | SQL / trip | peak KB |",
         "|---|---|---|---|---|---|---|---|",
@@ -164,10 +164,10 @@ def main():
         "",
         f"Duplicate publications under lost answers: {duplicates} (dropped answers: {emulator.state.dropped}).",
         "",
-        "The client's extra cost per round trip is its durable bookkeeping: the idempotency record is written "
-        "(and committed) before draft/add and before freepublish/submit, and the outcome after polling "
-        "(SQL / trip above). The emulator answers in a few milliseconds; against WeChat itself (tens to hundreds "
-        "of milliseconds per call) the same writes weigh proportionally less.",
+        ("The client's extra cost per round trip is its durable bookkeeping: the idempotency record is written "
+         "(and committed) before draft/add and before freepublish/submit, and the outcome after polling "
+         "(SQL / trip above). The emulator answers in a few milliseconds; against WeChat itself (tens to hundreds "
+         "of milliseconds per call) the same writes weigh proportionally less."),
         "",
         "| uploads | images | wall s | ratio vs first pass | HTTP calls | SQL / image |",
         "|---|---|---|---|---|---|",

@@ -30,21 +30,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import httpx  # noqa: E402
-from django.core.management import call_command  # noqa: E402
+import httpx
+from django.core.management import call_command
 
-from bench.publishing import EmulatorProcess, Setup, embedded, wait_done  # noqa: E402
-from bench.report import save  # noqa: E402
-from content.models import Brand  # noqa: E402
-from menus import services as menus  # noqa: E402
-from menus.models import Menu  # noqa: E402
-from menus.tree import assign_uids, normalise  # noqa: E402
-from publishing import services  # noqa: E402
-from publishing.models import PublishBatch, State  # noqa: E402
+from bench.publishing import EmulatorProcess, Setup, embedded, wait_done
+from bench.report import save
+from content.models import Brand
+from menus import services as menus
+from menus.models import Menu
+from menus.tree import assign_uids, normalise
+from publishing import services
+from publishing.models import PublishBatch, State
 
 
 def tree(*nodes):
@@ -204,19 +204,19 @@ def main():
         setup.cleanup()
 
     lines = [
-        f"## WeChat menus and drift check ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
-        f"`python bench/wechat_sync.py --accounts {n}`)",
+        (f"## WeChat menus and drift check ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, "
+         f"`python bench/wechat_sync.py --accounts {n}`)"),
         "",
-        f"A menu change on {n} official accounts through the WeChat emulator (its own process), pushed by the "
-        "embedded worker (filesystem broker, 4 threads, production settings), against the raw HTTP calls of the "
-        "same change made account after account; then `wechat_sync check` of the same accounts against the raw "
-        "reads. Gaps: accounts the watcher saw without a default menu after they had one.",
+        (f"A menu change on {n} official accounts through the WeChat emulator (its own process), pushed by the "
+         "embedded worker (filesystem broker, 4 threads, production settings), against the raw HTTP calls of the "
+         "same change made account after account; then `wechat_sync check` of the same accounts against the raw "
+         "reads. Gaps: accounts the watcher saw without a default menu after they had one."),
         "",
-        "| scenario | wall s | ratio vs raw | all done | gaps | calls: tags/create / menu/create / addconditional "
-        "/ delconditional / menu/delete |",
+        ("| scenario | wall s | ratio vs raw | all done | gaps | calls: tags/create / menu/create / addconditional "
+         "/ delconditional / menu/delete |"),
         "|---|---|---|---|---|---|",
-        f"| raw httpx menu change, one account after another (reference) | {push_reference:.2f} | 1.00x | yes | — "
-        f"| 0 / {n} / {2 * n} / {n} / 0 |",
+        (f"| raw httpx menu change, one account after another (reference) | {push_reference:.2f} | 1.00x | yes | — "
+         f"| 0 / {n} / {2 * n} / {n} / 0 |"),
     ]
     for row in rows:
         lines.append(f"| {row['label']} | {row['wall']:.2f} | {row['ratio']:.2f}x | "
