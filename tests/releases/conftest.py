@@ -7,7 +7,6 @@ import pytest
 
 from content.models import ChannelAccount
 from content.secrets import Secret
-from content.services.accounts import set_secret
 from publishing.models import WebhookEndpoint
 from releases.models import Release
 from tests.support.content import committed, publish
@@ -18,7 +17,7 @@ from tests.support.factories import (
     SmsTemplateFactory,
 )
 from tests.support.images import make_image
-from tests.support.publishing import APP_SECRET
+from tests.support.publishing import fast_jobs, matrix_on_emulator
 
 os.environ.setdefault("WECHAT_EMULATOR_PORTS", "18840-18859")
 
@@ -27,13 +26,7 @@ from tests.publishing.receiver import WebhookReceiver
 
 @pytest.fixture(autouse=True)
 def fast_publishing(settings):
-    settings.PUBLISHING_RETRY_BASE_SECONDS = 0.05
-    settings.PUBLISHING_RETRY_CAP_SECONDS = 0.4
-    settings.PUBLISHING_POLL_SECONDS = 0.2
-    settings.PUBLISHING_MAX_FAILURES = 8
-    settings.WECHAT_RETRY_BASE_DELAY = 0.01
-    settings.WECHAT_RETRY_CAP = 0.05
-    settings.WECHAT_RETRY_MAX_ATTEMPTS = 3
+    fast_jobs(settings)
 
 
 @pytest.fixture
@@ -47,17 +40,7 @@ def webhook_receiver():
 @pytest.fixture
 def wechat_accounts(matrix, wechat_emulator):
     """The matrix's official accounts, enabled, on the WeChat emulator over HTTP."""
-    accounts = {}
-    for key in ("account_province", "account_branch1", "account_branch2"):
-        account = matrix[key]
-        account.app_id = f"wx{account.code.replace('-', '')}app"
-        account.api_base_url = wechat_emulator.base_url
-        account.type = ChannelAccount.Type.WECHAT_OFFICIAL_ACCOUNT
-        account.enabled = True
-        account.save()
-        set_secret(account, "app_secret", APP_SECRET)
-        accounts[account.code] = account
-    return accounts
+    return matrix_on_emulator(matrix, wechat_emulator.base_url)
 
 
 @pytest.fixture
