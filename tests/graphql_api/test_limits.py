@@ -165,6 +165,25 @@ def test_the_statement_timeout_applies_to_api_requests_only(matrix, admin_client
         cursor.execute("SELECT pg_sleep(0.3)")
 
 
+@pytest.mark.django_db(transaction=True)
+@override_settings(GRAPHQL_STATEMENT_TIMEOUT_MS=200)
+def test_api_requests_in_a_row_set_the_statement_timeout_once(matrix, admin_client):
+    from tests.support.api import Api, make_api_client
+
+    _, token = make_api_client("西安公众号", matrix["branch1"], [matrix["account_branch1"]])
+    api = Api(token)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert api.post("{ viewer { name } }")[0] == 200
+    # set by the first request, still there for the next ones: no statement per request for it
+    assert sum("statement_timeout" in q["sql"] for q in queries.captured_queries) == 1
+    # an admin request in between gives the connection its own timeout back; the next API request sets it again
+    assert admin_client.get("/admin/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post("{ viewer { name } }")[0] == 200
+    assert sum("statement_timeout" in q["sql"] for q in queries.captured_queries) == 1
+
+
 def test_json_nested_past_the_parser_is_a_typed_400_not_a_500(branch1_api):
     for body in ("[" * 30000 + "]" * 30000,
                  '{"query": "{ viewer { name } }", "variables": "' + "[" * 30000 + "]" * 30000 + '"}'):
