@@ -111,7 +111,7 @@ def test_a_large_persisted_query_still_passes(branch1_api, matrix):
 
 @override_settings(GRAPHQL_TIME_BUDGET_MS=300)
 def test_the_wall_clock_budget_stops_a_slow_request_with_a_typed_error(branch1_api, matrix, monkeypatch):
-    from content.schema import types
+    from content.schema import rich_text
 
     for i in range(8):
         ArticleFactory(code=f"ART-{i:02}", organisation=matrix["branch1"], channels=[], published=True)
@@ -123,7 +123,7 @@ def test_the_wall_clock_budget_stops_a_slow_request_with_a_typed_error(branch1_a
         time.sleep(0.15)
         return value
 
-    monkeypatch.setattr(types, "rich_text_html", slow_rich_text)
+    monkeypatch.setattr(rich_text, "rich_text_html", slow_rich_text)
     start = time.monotonic()
     status, payload = branch1_api.post("{ articles(first: 8) { edges { node { code body } } } }")
     elapsed = time.monotonic() - start
