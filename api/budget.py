@@ -97,6 +97,7 @@ HELD = "api_statement_timeout"
 @contextlib.contextmanager
 def _statement_timeout():
     if connection.vendor != "postgresql" or not statement_timeout_ms():
+        release()  # a timeout left by an earlier setting
         yield
         return
     value = f"{statement_timeout_ms()}ms"
@@ -117,13 +118,16 @@ def _set_timeout(value, local):
         cursor.execute("SELECT set_config('statement_timeout', %s, %s)", [value, local])
 
 
-def release(**kwargs):
-    """Give the connection its own statement_timeout back if an API request left
-    one on it (a signal receiver too: it takes the signal's arguments)."""
+def release():
+    """Give the connection its own statement_timeout back if an API request left one
+    on it: before any other use of the connection (cms.signal_handlers, callback.wsgi)."""
     held = getattr(connection, HELD, None)
     if held is None:
         return
     setattr(connection, HELD, None)
     if held[0] is not None and held[0] is connection.connection:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET statement_timeout")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        except DatabaseError:
+            connection.close()  # the next use opens a connection with its own timeout
