@@ -326,10 +326,12 @@ def report(results, bundle, concurrency, duration, how):
         "compiled once per shape (pages, change rows, changed items, many-to-many loads, menus; "
         "api/reused_sql.py), menu items as plain values, leaf answers serialized inline, field plans "
         "kept per operation. CPU per request in-process, P3 against P4/P6 in turns: "
-        "`bench/graphql_api_profile.py --paths P3,P4,P6`. Not paid for: a psycopg pipeline for BEGIN "
-        "and the statement timeout (~30 us, the statement leaves Django's query log). Left: a POST's "
-        "authentication (one Redis round trip) and the time budget's transaction, ~0.55 ms CPU the "
-        "hand-written views do not pay, which keeps R1 (a whole view of ~1 ms CPU) below P6.", "",
+        "`bench/graphql_api_profile.py --paths P3,P4,P6`. A POST's principal is held in process for "
+        "a local window and the statement timeout stays on the connection between API requests (no "
+        "Redis round trip, no BEGIN, set_config, COMMIT per request; R4 keeps a transaction for the "
+        "change log's lock); rich text with image references is expanded once per publish (R3h). "
+        "Left: R1 below P6, GraphQL's per-object work for the menu's items and the menu's rollout "
+        "(source, variables) that the hand-written view does not do.", "",
         f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
         f"{bundle['best']:.2f} s best / {bundle['median']:.2f} s median of 3, {bundle['queries']} SQL queries, "
         f"peak {bundle['peak_mb']:.0f} MB (target < 3 s).", "",
