@@ -6,7 +6,6 @@ from django.test import Client
 
 from cms.callers.clients import create_client, issue_token
 
-
 # SQL a request's time budget adds in a test (api/budget.py): inside the test's own
 # transaction it is a savepoint (SAVEPOINT, RELEASE) setting the statement_timeout
 # locally. In production none: the timeout stays on the connection between API requests.
@@ -54,7 +53,7 @@ def error_codes(payload):
 def make_api_client(name, organisation, accounts):
     """An API client of ``organisation`` bound to ``accounts``, and its token in plain text."""
     client = create_client(name=name, organisation=organisation, accounts=accounts)
-    token, plaintext = issue_token(client)
+    _, plaintext = issue_token(client)
     return client, plaintext
 
 
