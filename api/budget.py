@@ -1,8 +1,16 @@
 """The time budget of one API request: a wall-clock deadline the executor checks
-between field resolutions, and a PostgreSQL statement_timeout on the request's
-own transaction (SET LOCAL: it ends with the transaction, so the admin and the
-workers sharing the connection never see it). Either answers TIME_BUDGET_EXCEEDED
-instead of holding a worker until gunicorn kills it."""
+between field resolutions, and a PostgreSQL statement_timeout on the request's SQL.
+Either answers TIME_BUDGET_EXCEEDED instead of holding a worker until gunicorn kills it.
+
+The statement timeout is set on the connection once and left there while API
+requests follow each other on it (no transaction, no round trip per request);
+``release`` puts the connection's own timeout back before any other use (the
+request_started of every other request, the WeChat callback's route), so the admin
+and the workers sharing the connection never see it. Inside a transaction already
+open (tests, a caller's atomic block) it is SET LOCAL and ends with the transaction.
+The request's SQL runs in autocommit, unless a resolver that must read as of one
+moment (the change log's readers) asks for ``one_transaction``: then the rest of
+the request is one transaction."""
 
 import contextlib
 import contextvars
@@ -14,6 +22,7 @@ from django.db import DatabaseError, connection, transaction
 from api.errors import ApiError, ErrorCode
 
 _deadline = contextvars.ContextVar("graphql_deadline", default=None)
+_rest_of_request = contextvars.ContextVar("graphql_rest_of_request", default=None)  # an ExitStack
 
 # PostgreSQL's query_canceled, which a statement_timeout raises.
 QUERY_CANCELED = "57014"
@@ -51,15 +60,16 @@ def exceeded():
 
 @contextlib.contextmanager
 def spending():
-    """Run one API request within its time budget: the deadline set, its SQL in one
-    transaction with the statement timeout; either limit raises ``exceeded()``."""
+    """Run one API request within its time budget: the deadline set, its SQL under
+    the statement timeout; either limit raises ``exceeded()``."""
     token = _deadline.set(time.monotonic() + time_budget_ms() / 1000)
     try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql" and statement_timeout_ms():
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{statement_timeout_ms()}ms"])
-            yield
+        with contextlib.ExitStack() as rest, _statement_timeout():
+            held = _rest_of_request.set(rest)
+            try:
+                yield
+            finally:
+                _rest_of_request.reset(held)
     except TimeBudgetExceeded:
         raise exceeded() from None
     except DatabaseError as error:
@@ -68,3 +78,56 @@ def spending():
         raise
     finally:
         _deadline.reset(token)
+
+
+def one_transaction():
+    """Run the rest of the current API request in one transaction (committed, or
+    rolled back on an error, when the request ends). Nothing outside a request or
+    already in a transaction."""
+    rest = _rest_of_request.get()
+    if rest is not None and not connection.in_atomic_block:
+        rest.enter_context(transaction.atomic())
+
+
+# The DatabaseWrapper attribute naming the connection (and value) an API request left
+# its statement_timeout on.
+HELD = "api_statement_timeout"
+
+
+@contextlib.contextmanager
+def _statement_timeout():
+    if connection.vendor != "postgresql" or not statement_timeout_ms():
+        release()  # a timeout left by an earlier setting
+        yield
+        return
+    value = f"{statement_timeout_ms()}ms"
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            _set_timeout(value, local=True)
+            yield
+        return
+    connection.ensure_connection()
+    if getattr(connection, HELD, None) != (connection.connection, value):
+        _set_timeout(value, local=False)
+        setattr(connection, HELD, (connection.connection, value))
+    yield
+
+
+def _set_timeout(value, local):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, %s)", [value, local])
+
+
+def release():
+    """Give the connection its own statement_timeout back if an API request left one
+    on it: before any other use of the connection (cms.signal_handlers, callback.wsgi)."""
+    held = getattr(connection, HELD, None)
+    if held is None:
+        return
+    setattr(connection, HELD, None)
+    if held[0] is not None and held[0] is connection.connection:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET statement_timeout")
+        except DatabaseError:
+            connection.close()  # the next use opens a connection with its own timeout

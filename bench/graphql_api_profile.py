@@ -26,7 +26,6 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 from bench import graphql_api  # noqa: E402 (sets Django up)
 from django.db import connection  # noqa: E402
 
-from api import persisted  # noqa: E402
 from cms.wsgi import application  # noqa: E402
 
 
@@ -86,7 +85,7 @@ def main():
     paths = [p.strip() for p in args.paths.split(",")]
     reads = [r for r in graphql_api.reads(accounts) if any(r[0].startswith(w) for w in wanted)]
     for name, query_name, variables, p4, _, p6 in reads:
-        body = json.dumps({"id": persisted.by_name(query_name).sha256, "variables": variables}).encode()
+        body = json.dumps(graphql_api.p3_request(query_name, variables)).encode()
         requests = {"P3": lambda body=body: call(token, body)}
         if p4:
             requests["P4"] = lambda p4=p4: call(None, p4.encode(), "/bench/grapple/")

@@ -7,9 +7,10 @@ request signals only spend time on them: more than half of a warm keyword answer
 CPU. ``route_callbacks`` sends requests for exactly ``/wechat/<code>/`` to
 ``answer``, which reads the environ itself and calls the endpoint
 (``views.respond``), with what Django would still have done for it: the
-ALLOWED_HOSTS check, the database connection upkeep of the request signals, the
-script prefix, and a logged 500 for an unexpected error. Every other path,
-``/wechat/<code>`` without its slash included, goes to the full application."""
+ALLOWED_HOSTS check, the database connection upkeep of the request signals (the API's
+statement timeout given back too), the script prefix, and a logged 500 for an
+unexpected error. Every other path, ``/wechat/<code>`` without its slash included,
+goes to the full application."""
 
 import logging
 import re
@@ -23,6 +24,7 @@ from django.db import close_old_connections
 from django.http import HttpRequest
 from django.urls import set_script_prefix
 
+from api import budget
 from api.memos import Memo
 
 from .views import TEXT, respond, run_after
@@ -98,6 +100,7 @@ def answer(environ, start_response, code):
         return Body(b"bad host", ())
     set_script_prefix(get_script_name(environ))
     close_old_connections()  # as request_started does
+    budget.release()  # as cms.signal_handlers does for every request but the API's
     try:
         try:
             params = query_params(environ)

@@ -42,7 +42,7 @@ from cms.graphql_view import (
 )
 from cms.logs import REQUEST_ID_HEADER, id_for
 
-PATH = "/graphql/"
+PATH = "/graphql/"  # cms.urls
 # The middleware whose effect on a cached read the route reproduces (its headers, the
 # host check, the HTTPS redirect; the others do nothing to a GET by bearer token of a
 # csrf-exempt view), and those that leave /graphql/ alone. With any other middleware

@@ -5,7 +5,11 @@ import pytest
 
 from content import roles
 from content.models import Brand
-from tests.support.factories import ChannelAccountFactory, OrganisationFactory, UserFactory
+from tests.support.factories import (
+    ChannelAccountFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.support.users import make_editor
 
 pytest_plugins = ["tests.support.browser", "tests.support.emulator"]
@@ -18,6 +22,17 @@ def _jobs_in_process(monkeypatch):
     from tests import jobs_in_process
 
     monkeypatch.setattr(dispatch, "send_many", jobs_in_process.send_many)
+
+
+@pytest.fixture(autouse=True)
+def _api_statement_timeout_given_back():
+    """The statement timeout an API request leaves on the connection (api.budget) is
+    given back after the test, as the next request to another path would: the test
+    database's teardown runs on that connection (torn down before pytest-django's)."""
+    from api import budget
+
+    yield
+    budget.release()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ urlpatterns = [
     path("bench/django/changes", views.django_changes),
     path("bench/django/menu", views.django_menu),
     path("bench/django/article", views.django_article),
+    path("bench/django/article_html", views.django_article_html),
     path("bench/api/v2/", api.urls),
     path("bench/grapple/", csrf_exempt(GraphQLView.as_view(schema=grapple_schema, middleware=[GrappleMiddleware()]))),
     *project,

@@ -87,6 +87,16 @@ def django_article(request):
                         json_dumps_params={"ensure_ascii": False})
 
 
+def django_article_html(request):
+    """P6 for R3h: an article with its body as front-end HTML (what grapple answers)."""
+    from content.services.html import rich_text_html
+
+    article = Article.objects.get(code=request.GET["code"], live=True)
+    return JsonResponse({"data": {"article": {"code": article.code, "title": article.title, "digest": article.digest,
+                                              "body": rich_text_html(article.body)}}},
+                        json_dumps_params={"ensure_ascii": False})
+
+
 # P5: Wagtail API v2 endpoints on the same models (Wagtail's API has no menus and no change log).
 Package.api_fields = [APIField(name) for name in (
     "code", "name", "family", "monthly_fee", "data_mb", "voice_minutes", "sms_count", "contract_months",

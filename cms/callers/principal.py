@@ -4,22 +4,29 @@ admin user (session, or their own Wagtail API token), and what they may read.
 A client reads what ``scope_for_org(client.organisation)`` shows and what
 reaches its channel accounts; an admin user reads their organisation scope and
 the accounts in it. Principals are cached by token digest in the shared cache
-and invalidated when tokens, clients, accounts or organisations change."""
+and invalidated when tokens, clients, accounts or organisations change. Each process
+also holds the principals it just used for GRAPHQL_LOCAL_CACHE_SECONDS, under the auth
+generation of api.local_cache: a revoked token is refused within that window, as its
+cached answers are."""
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils import timezone
 from wagtail.models import APIToken
 
-from api import cache
+from api import cache, local_cache
 from api.errors import ApiError, ErrorCode
 from content.models import ChannelAccount
 from content.permissions import OrgScope, scope_for_org, scope_for_user, visible
 from content.reach import Audience, audience_for
 
 PRINCIPAL_TTL = 300
+HELD_MAX = 1024  # principals a process holds; a full memo starts over
+
+_held = {}  # token digest -> (auth generation, monotonic time until, (principal, expires_at))
 
 
 @dataclass(frozen=True)
@@ -143,15 +150,42 @@ def principal_for_token(plaintext, lookup=None):
     digest = token_digest(plaintext)
     if not cache.enabled():
         return _from_token(plaintext)[0]
-    lookup = lookup or cache.Lookup(principal_key(digest))
-    entry = lookup.principal()
-    if entry is not None:
-        principal, expires_at = entry
-        if expires_at is None or expires_at > timezone.now():
-            return principal
-    principal, expires_at = _from_token(plaintext)
-    lookup.put_principal((principal, expires_at), PRINCIPAL_TTL)
-    return principal
+    entry = _held_principal(digest)
+    if entry is None or _expired(entry):
+        if lookup is None:
+            lookup = cache.Lookup(principal_key(digest))
+            local_cache.note_generations(lookup.generations)
+        entry = lookup.principal()
+        if entry is None or _expired(entry):
+            entry = _from_token(plaintext)
+            lookup.put_principal(entry, PRINCIPAL_TTL)
+        _hold(digest, lookup.auth, entry)
+    return entry[0]
+
+
+def _expired(entry):
+    expires_at = entry[1]
+    return expires_at is not None and expires_at <= timezone.now()
+
+
+def _held_principal(digest):
+    """(principal, expires_at) this process holds for the token, while its auth
+    generation is current and for at most one local window; None otherwise."""
+    if local_cache.window() <= 0:
+        return None
+    entry = _held.get(digest)
+    if entry is None or time.monotonic() >= entry[1] or entry[0] != local_cache.generations()[1]:
+        return None
+    return entry[2]
+
+
+def _hold(digest, auth_generation, entry):
+    window = local_cache.window()
+    if window <= 0:
+        return
+    if len(_held) >= HELD_MAX:
+        _held.clear()
+    _held[digest] = (auth_generation, time.monotonic() + window, entry)
 
 
 def bearer_token(request):

@@ -8,8 +8,8 @@ from api import limits
 from api.loaders import loaded
 from api.pagination import connection_type
 from content.models import AutoReply, ChannelAccount, Organisation, SmsTemplate
+from content.schema.rich_text import front_end_html
 from content.services.catalogue import is_on_sale
-from content.services.html import rich_text_html
 
 
 def _enum(name, choices, description):
@@ -117,7 +117,7 @@ class PackageNode(graphene.ObjectType):
         return [str(h) for h in item.highlights or []]
 
     def resolve_description(item, info):
-        return rich_text_html(item.description)
+        return front_end_html(item.description)
 
     def resolve_is_preview(item, info):
         return getattr(item, "_is_preview", False)
@@ -179,7 +179,7 @@ class ArticleNode(graphene.ObjectType):
         return packages if packages is not None else [p for p in item.related_packages.all() if is_on_sale(p)]
 
     def resolve_body(item, info):
-        return rich_text_html(item.body)
+        return front_end_html(item.body)
 
     def resolve_published_at(item, info):
         return item.last_published_at

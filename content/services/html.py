@@ -42,10 +42,15 @@ def sanitize_html(html):
     return EMBED.sub(r"<embed\1/>", cleaned)
 
 
+def has_references(value):
+    """Whether stored rich text holds Wagtail link or embed references to expand."""
+    return "<embed" in value or "linktype=" in value
+
+
 def rich_text_html(value):
     """Stored rich text as front-end HTML (Wagtail's link and embed references expanded)."""
     if not value:
         return ""
-    if "<embed" not in value and "linktype=" not in value:
+    if not has_references(value):
         return value
     return expand_db_html(value)

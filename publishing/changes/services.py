@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from api import reused_sql
+from api import budget, reused_sql
 from content import kinds
 from content.kinds import item_code
 from content.models import AutoReply, ChannelAccount, SmsCommand, SmsTemplate
@@ -49,7 +49,9 @@ def lock_writers():
 def read_consistently():
     """Wait out a release being written and keep it out until the caller's transaction
     ends (a shared hold of the writer lock): a change page or bundle then never shows
-    half a release. Outside a transaction the hold ends with the statement."""
+    half a release. An API request runs in autocommit: the rest of it becomes one
+    transaction (api.budget). Outside a transaction the hold ends with the statement."""
+    budget.one_transaction()
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [WRITER_LOCK])

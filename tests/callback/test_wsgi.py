@@ -125,3 +125,28 @@ def test_a_warm_keyword_answer_on_the_lean_route_runs_no_sql(account, wechat, ru
     # then
     assert status == 200 and "本月流量请回复CXLL" in content.decode()
     assert len(queries) == 0, [q["sql"] for q in queries]
+
+
+@override_settings(GRAPHQL_STATEMENT_TIMEOUT_MS=200)
+def test_the_api_statement_timeout_is_not_left_on_the_callbacks_connection(account, wechat, rule, monkeypatch):
+    from callback import wsgi
+    from tests.support.api import Api, make_api_client
+
+    rule(keyword="流量", reply_text="本月流量请回复CXLL")
+    _, token = make_api_client("前端", account.organisation, [account])
+    # given an API request, which leaves its statement timeout on the connection for the next one
+    assert Api(token).post("{ viewer { name } }")[0] == 200
+    seen = []
+
+    def respond(*args):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            seen.append(cursor.fetchone()[0])
+        return real_respond(*args)
+
+    real_respond = wsgi.respond
+    monkeypatch.setattr(wsgi, "respond", respond)
+    # when WeChat calls on the same connection
+    status, _, content = call(wechat.url, text_xml("流量").encode(), query=urlencode(wechat.signed_params()))
+    # then the callback runs without the API's timeout
+    assert status == 200 and "本月流量请回复CXLL" in content.decode() and seen == ["0"]

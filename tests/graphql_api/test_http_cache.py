@@ -130,6 +130,49 @@ def test_revoking_a_token_takes_effect_despite_the_cache(matrix):
 
 
 @pytest.mark.integration
+def test_a_principal_held_in_process_is_refused_within_the_window_once_revoked(matrix):
+    import time
+
+    from api import local_cache
+
+    with override_settings(**redis_settings(), GRAPHQL_LOCAL_CACHE_SECONDS=0.5):
+        local_cache.clear()
+        client = create_client(name="进程", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]])
+        _, token = issue_token(client)
+        api = Api(token)
+        assert api.post("{ viewer { name } }")[0] == 200
+        assert api.post("{ viewer { name } }")[0] == 200
+        with committed():
+            revoke_tokens(client)
+        # the process re-reads the generations at most every half second: then the token is refused
+        time.sleep(0.6)
+        status, payload = api.post("{ viewer { name } }")
+        local_cache.clear()
+    assert status == 401 and payload["errors"][0]["extensions"]["code"] == "TOKEN_REVOKED"
+
+
+def test_a_principal_held_in_process_is_refused_once_its_client_expires(matrix, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    from api import local_cache
+
+    with override_settings(**redis_settings(), GRAPHQL_LOCAL_CACHE_SECONDS=60):
+        local_cache.clear()
+        expires = timezone.now() + datetime.timedelta(hours=1)
+        client = create_client(name="到期", organisation=matrix["branch1"], accounts=[matrix["account_branch1"]],
+                               expires_at=expires)
+        api = Api(issue_token(client)[1])
+        assert api.post("{ viewer { name } }")[0] == 200
+        later = expires + datetime.timedelta(seconds=1)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+        status, payload = api.post("{ viewer { name } }")
+        local_cache.clear()
+    assert status == 401 and payload["errors"][0]["extensions"]["code"] == "TOKEN_EXPIRED"
+
+
+@pytest.mark.integration
 def test_each_process_serves_hot_answers_from_memory_within_its_window(matrix):
     import time
 

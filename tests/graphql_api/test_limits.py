@@ -111,7 +111,7 @@ def test_a_large_persisted_query_still_passes(branch1_api, matrix):
 
 @override_settings(GRAPHQL_TIME_BUDGET_MS=300)
 def test_the_wall_clock_budget_stops_a_slow_request_with_a_typed_error(branch1_api, matrix, monkeypatch):
-    from content.schema import types
+    from content.schema import rich_text
 
     for i in range(8):
         ArticleFactory(code=f"ART-{i:02}", organisation=matrix["branch1"], channels=[], published=True)
@@ -123,7 +123,7 @@ def test_the_wall_clock_budget_stops_a_slow_request_with_a_typed_error(branch1_a
         time.sleep(0.15)
         return value
 
-    monkeypatch.setattr(types, "rich_text_html", slow_rich_text)
+    monkeypatch.setattr(rich_text, "rich_text_html", slow_rich_text)
     start = time.monotonic()
     status, payload = branch1_api.post("{ articles(first: 8) { edges { node { code body } } } }")
     elapsed = time.monotonic() - start
@@ -163,6 +163,25 @@ def test_the_statement_timeout_applies_to_api_requests_only(matrix, admin_client
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
         cursor.execute("SELECT pg_sleep(0.3)")
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(GRAPHQL_STATEMENT_TIMEOUT_MS=200)
+def test_api_requests_in_a_row_set_the_statement_timeout_once(matrix, admin_client):
+    from tests.support.api import Api, make_api_client
+
+    _, token = make_api_client("西安公众号", matrix["branch1"], [matrix["account_branch1"]])
+    api = Api(token)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert api.post("{ viewer { name } }")[0] == 200
+    # set by the first request, still there for the next ones: no statement per request for it
+    assert sum("statement_timeout" in q["sql"] for q in queries.captured_queries) == 1
+    # an admin request in between gives the connection its own timeout back; the next API request sets it again
+    assert admin_client.get("/admin/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post("{ viewer { name } }")[0] == 200
+    assert sum("statement_timeout" in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_json_nested_past_the_parser_is_a_typed_400_not_a_500(branch1_api):

@@ -9,7 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from api import persisted
 from tests.support.api import Api, error_codes, make_api_client
 from tests.support.content import publish
-from tests.support.factories import ArticleFactory, ChannelAccountFactory, PackageFactory, SmsTemplateFactory
+from tests.support.factories import (
+    ArticleFactory,
+    ChannelAccountFactory,
+    PackageFactory,
+    SmsTemplateFactory,
+)
 from tests.support.images import make_image
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,9 @@ from django.test import Client
 
 from cms.callers.clients import create_client, issue_token
 
-
-# SQL a request's time budget adds (api/budget.py): its transaction is a savepoint
-# inside the test's own (SAVEPOINT, RELEASE) and sets the statement_timeout (1; in
-# production only this one counts: BEGIN and COMMIT are no statements).
+# SQL a request's time budget adds in a test (api/budget.py): inside the test's own
+# transaction it is a savepoint (SAVEPOINT, RELEASE) setting the statement_timeout
+# locally. In production none: the timeout stays on the connection between API requests.
 BUDGET_QUERIES = 3
 
 
@@ -54,7 +53,7 @@ def error_codes(payload):
 def make_api_client(name, organisation, accounts):
     """An API client of ``organisation`` bound to ``accounts``, and its token in plain text."""
     client = create_client(name=name, organisation=organisation, accounts=accounts)
-    token, plaintext = issue_token(client)
+    _, plaintext = issue_token(client)
     return client, plaintext
 
 
