@@ -57,7 +57,7 @@ class Row:
             counts.update(progress["counts"])
         return progress_of(self.key or self.batch.pk, counts)
 
-    @property
+    @cached_property
     def states(self):
         return batch_states(progress for _batch, progress, _state in self.batches)
 

@@ -28,6 +28,8 @@ def source_of(run_key):
 
 def mark(batches, run_key, run_label):
     """The batches (or their ids) are pushes of the run ``run_key``."""
+    if not run_key or "/" in run_key or len(run_key) > 64:
+        raise ValueError(f"not a run key: {run_key!r}")  # it is a path segment of the run's progress URL
     ids = [getattr(batch, "pk", batch) for batch in batches if batch is not None]
     PublishBatch.objects.filter(pk__in=ids).update(run_key=run_key, run_label=run_label[:200])
 

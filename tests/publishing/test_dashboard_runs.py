@@ -60,6 +60,9 @@ def test_a_runs_pushes_are_one_row_that_expands_to_its_batches(client, superuser
     assert 'data-field="batches-pending">1<' in row and 'data-field="batches-running">0<' in row
     assert 'aria-valuenow="80"' in row
     assert reverse("publishing:run_progress", args=["trial:1"]) in row
+    # and each batch's page says which run it belongs to, linking to the run's jobs
+    batch_page = client.get(reverse("publishing:batch", args=[run[0].pk])).content.decode()
+    assert "[R-1] 五月资费调整 · 上线" in batch_page and "?run=trial%3A1" in batch_page
 
 
 def test_the_dashboard_asks_the_same_queries_for_one_run_or_many(client, superuser, matrix, article):
