@@ -16,6 +16,7 @@ from publishing.models import PublishBatch, State
 
 # A batch's state summarised for its run's row, in the order shown.
 BATCH_STATES = [("pending", "等待"), ("running", "进行中"), ("done", "完成"), ("failed", "失败")]
+STATE_LABELS = dict(BATCH_STATES)
 
 
 def batch_state(progress):
@@ -38,37 +39,52 @@ def batch_states(progresses):
 
 
 @dataclass
+class Pushed:
+    """One batch of a run's row: its progress over the user's jobs, its state, and what
+    it pushed (labels resolved once per page: a run lists tens of batches)."""
+
+    batch: PublishBatch
+    progress: dict
+    state: str
+    what: str = ""
+
+    @property
+    def state_label(self):
+        return STATE_LABELS[self.state]
+
+
+@dataclass
 class Row:
     """A run's batches (``key`` set), or one batch of its own."""
 
     key: str
     label: str
-    batches: list = field(default_factory=list)  # [(batch, progress, state)], in the order pushed
+    batches: list = field(default_factory=list)  # [Pushed], in the order pushed
     url: str = ""
 
     @property
     def batch(self):
-        return self.batches[0][0]
+        return self.batches[0].batch
 
     @cached_property
     def progress(self):
         counts = Counter()
-        for _batch, progress, _state in self.batches:
-            counts.update(progress["counts"])
+        for pushed in self.batches:
+            counts.update(pushed.progress["counts"])
         return progress_of(self.key or self.batch.pk, counts)
 
     @cached_property
     def states(self):
-        return batch_states(progress for _batch, progress, _state in self.batches)
+        return batch_states(pushed.progress for pushed in self.batches)
 
     @property
     def started(self):
-        return min(batch.created_at for batch, _progress, _state in self.batches)
+        return min(pushed.batch.created_at for pushed in self.batches)
 
     @property
     def finished(self):
         """When its last batch finished, once every one has."""
-        ends = [batch.finished_at for batch, progress, _state in self.batches]
+        ends = [pushed.batch.finished_at for pushed in self.batches]
         if None in ends or not self.progress["complete"]:
             return None
         return max(ends)
@@ -78,19 +94,28 @@ def latest_rows(mine, limit, window=500):
     """The ``limit`` rows whose latest job is the most recent, as ("run", key) or
     ("batch", id): the jobs read newest first (the created_at index) until ``limit``
     rows were seen, the same order as grouping every job by row and sorting on its
-    latest, without reading them all."""
-    rows, seen, start = [], set(), 0
-    newest_first = mine.order_by("-created_at", "-pk").values_list("batch_id", "batch__run_key")
+    latest, without reading them all. Each next window asks only for older jobs of rows
+    not seen yet: the database skips the jobs of rows already seen, so each window
+    adds at least one row (at most ``limit`` windows; one unless runs of thousands of
+    jobs fill it)."""
+    rows, seen = [], set()
+    newest_first = mine.order_by("-created_at", "-pk").values_list("batch_id", "batch__run_key", "created_at", "pk")
+    unseen = newest_first
     while len(rows) < limit:
-        chunk = list(newest_first[start : start + window])
-        for batch_id, run_key in chunk:
+        chunk = list(unseen[:window])
+        for batch_id, run_key, _at, _pk in chunk:
             row = ("run", run_key) if run_key else ("batch", batch_id)
             if row not in seen:
                 seen.add(row)
                 rows.append(row)
         if len(chunk) < window:
             break
-        start += window
+        last_at, last_pk = chunk[-1][2:]
+        unseen = newest_first.filter(Q(created_at__lt=last_at) | Q(created_at=last_at, pk__lt=last_pk))
+        unseen = unseen.exclude(batch_id__in=[key for kind, key in rows if kind == "batch"])
+        run_keys = [key for kind, key in rows if kind == "run"]
+        if run_keys:
+            unseen = unseen.exclude(batch__run_key__in=run_keys)
     return rows[:limit]
 
 
@@ -116,6 +141,8 @@ def recent_rows(user, limit=10):
     counts = _counts_by_batch(mine.filter(batch_id__in=[batch.pk for batch in batches]))
     links = runs.links(run_keys)
     rows = {("run", key): Row(key=key, label="", url=links.get(key, "")) for key in run_keys}
+    actions = {value: str(label) for value, label in PublishBatch.Action.choices}
+    kinds = {value: str(label) for value, label in PublishBatch.Kind.choices}
     for batch in batches:
         if batch.pk not in counts:
             continue  # a run's batch reaching none of the user's accounts
@@ -123,7 +150,8 @@ def recent_rows(user, limit=10):
         row = rows.setdefault(("run", batch.run_key) if batch.run_key else ("batch", batch.pk),
                               Row(key="", label=batch.label))
         row.label = batch.run_label if batch.run_key else batch.label
-        row.batches.append((batch, progress, batch_state(progress)))
+        what = f"{actions.get(batch.action, batch.action)} {kinds.get(batch.kind, batch.kind)} {batch.source_code}"
+        row.batches.append(Pushed(batch, progress, batch_state(progress), what))
     return [rows[key] for key in wanted if key in rows and rows[key].batches]
 
 

@@ -6,13 +6,13 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    dependencies = [
+    dependencies = [  # noqa: RUF012 (as generated)
         ('contenttypes', '0002_remove_content_type_name'),
         ('publishing', '0007_alter_publishbatch_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    operations = [  # noqa: RUF012
         migrations.AddField(
             model_name='publishbatch',
             name='run_key',

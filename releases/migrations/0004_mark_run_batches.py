@@ -21,9 +21,9 @@ def mark_run_batches(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [
+    # tuples: Django copies them into lists per instance
+    dependencies = (
         ("releases", "0003_release_validation_stamp"),
         ("publishing", "0008_publishbatch_run"),
-    ]
-
-    operations = [migrations.RunPython(mark_run_batches, migrations.RunPython.noop)]
+    )
+    operations = (migrations.RunPython(mark_run_batches, migrations.RunPython.noop),)
