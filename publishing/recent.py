@@ -156,8 +156,8 @@ def recent_rows(user, limit=10):
 
 
 def run_progress(user, run_key):
-    """The progress of the run's jobs the user sees, with its batches by state (the
-    dashboard row's bar polls it); None when the user sees none."""
+    """The progress of the run's jobs the user sees, with its batches by state and each
+    batch's own (the dashboard row's bar polls it); None when the user sees none."""
     counts = _counts_by_batch(publications_for(user).select_related(None).filter(batch__run_key=run_key))
     if not counts:
         return None
@@ -167,4 +167,9 @@ def run_progress(user, run_key):
         total.update(by_state)
     data = progress_of(run_key, total)
     data["batches"] = {state: n for state, _label, n in batch_states(progresses)}
+    data["batch_rows"] = [
+        {"id": p["batch"], "state": batch_state(p), "state_label": STATE_LABELS[batch_state(p)],
+         "finished": p["finished"], "total": p["total"]}
+        for p in progresses
+    ]
     return data

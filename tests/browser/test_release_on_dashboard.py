@@ -56,6 +56,10 @@ def test_an_editor_sees_a_releases_pushes_as_one_row_and_opens_its_batches(admin
     row.locator("summary").click()
     first.wait_for(state="visible")
     assert row.locator("tr[data-run-batch]").count() == 3
+    # each with its own state, moved on with the row
+    finished = row.locator(f'tr[data-run-batch="{mine[2].pk}"]')
+    assert finished.locator(".pub-run__count").inner_text() == "1/1"
+    assert finished.locator(".pub-run__state").inner_text() == "完成"
     assert row.locator(f'tr[data-run-batch="{sibling.pk}"]').count() == 0
     # and opens one: its batch page lists its job on the branch's account
     first.locator("a").click()

@@ -130,6 +130,9 @@ def test_the_run_progress_endpoint_counts_its_jobs_and_batches(
     assert data["total"] == 5 and data["finished"] == 4 and data["percent"] == 80 and not data["complete"]
     assert data["counts"]["failed"] == 1
     assert data["batches"] == {"pending": 1, "running": 0, "done": 1, "failed": 1}
+    by_batch = {row["id"]: row for row in data["batch_rows"]}
+    assert by_batch[run[1].pk] == {"id": run[1].pk, "state": "failed", "state_label": "失败", "finished": 2, "total": 2}
+    assert by_batch[run[2].pk]["state"] == "pending" and by_batch[run[2].pk]["finished"] == 0
     Publication.objects.filter(state=State.QUEUED).update(state=State.DONE)
     data = client.get(reverse("publishing:run_progress", args=["trial:1"])).json()
     assert data["complete"] and data["batches"]["pending"] == 0
