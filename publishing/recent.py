@@ -1,7 +1,8 @@
 """The dashboard's latest pushes: one row per run (a release's go-live pushes each item
 in its own batch, publishing.runs) and one per batch of its own, each with the
-progress of the jobs the user sees. A constant handful of queries whatever the rows
-hold: the jobs read newest first until enough rows were seen, the rows' batches,
+progress of the jobs the user sees. The same few queries however many batches and
+jobs the rows hold: the jobs read newest first until enough rows were seen (one window
+of them, a few more only when runs of thousands of jobs fill it), the rows' batches,
 their counts by state."""
 
 from collections import Counter
