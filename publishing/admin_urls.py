@@ -11,6 +11,7 @@ urlpatterns = [
     path("batches/<int:pk>/", views.BatchView.as_view(), name="batch"),
     path("items/<int:content_type>/<str:pk>/", views.ItemBatchView.as_view(), name="item_batch"),
     path("batches/<int:pk>/progress.json", views.BatchProgressView.as_view(), name="batch_progress"),
+    path("runs/<str:key>/progress.json", views.RunProgressView.as_view(), name="run_progress"),
     path("publications/<int:pk>/", views.PublicationView.as_view(), name="publication"),
     path("publications/<int:pk>/<str:action>/", views.PublicationActionView.as_view(), name="publication_action"),
     path("deliveries/", views.DeliveriesView.as_view(), name="deliveries"),

@@ -1,6 +1,7 @@
 """What the publishing dashboard shows: publications and deliveries the user may
 see (organisation isolation), filtered by state, account, channel and time,
-counted by state, and each batch's progress."""
+counted by state, and each batch's progress (the latest batches, one row per run:
+publishing.recent)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +29,7 @@ class Filters:
     period: str = ""
     date_from: str = ""
     date_to: str = ""
+    run: str = ""  # a run's key (publishing.runs): its batches' jobs
 
     @classmethod
     def from_query(cls, params):
@@ -43,6 +45,7 @@ class Filters:
             period=pick("period", PERIODS),
             date_from=pick("from"),
             date_to=pick("to"),
+            run=pick("run")[:64],
         )
 
     def time_range(self):
@@ -75,8 +78,9 @@ def publications_for(user, filters=None, *, apply_state=True):
         qs = qs.filter(channel=filters.channel)
     if filters.kind:
         qs = qs.filter(batch__kind=filters.kind)
+    if filters.run:
+        qs = qs.filter(batch__run_key=filters.run)
     return _created_within(qs, filters)
-
 
 
 def _created_within(qs, filters):
@@ -96,6 +100,8 @@ def deliveries_for(user, filters=None, *, apply_state=True):
         qs = qs.filter(state=filters.state)
     if filters.account:
         qs = qs.filter(endpoint__account__code=filters.account)
+    if filters.run:
+        qs = qs.filter(publication__batch__run_key=filters.run)
     return _created_within(qs, filters)
 
 
@@ -114,10 +120,11 @@ def state_counts(qs, cap=None):
 def batch_progress(batch, publications=None):
     """Counts by state and the share finished, for the progress bar."""
     rows = publications if publications is not None else batch.publications.all()
-    return _progress(batch.pk, dict(rows.order_by().values_list("state").annotate(n=Count("pk"))))
+    return progress_of(batch.pk, dict(rows.order_by().values_list("state").annotate(n=Count("pk"))))
 
 
-def _progress(batch_id, counts):
+def progress_of(batch_id, counts):
+    """The progress of ``counts`` ({state: publications}) of a batch, or of a run's batches."""
     total = sum(counts.values())
     finished = sum(counts.get(state, 0) for state in FINISHED_STATES)
     return {
@@ -128,37 +135,6 @@ def _progress(batch_id, counts):
         "counts": {state: counts.get(state, 0) for state in State.values},
         "complete": total > 0 and finished == total,
     }
-
-
-def latest_batch_ids(mine, limit, window=500):
-    """The ids of the ``limit`` batches whose latest job is the most recent: the jobs
-    read newest first (the created_at index) until ``limit`` batches were seen, the
-    same order as grouping every job by batch and sorting on its latest, without
-    reading them all."""
-    ids, start = [], 0
-    newest_first = mine.order_by("-created_at", "-pk").values_list("batch_id", flat=True)
-    while len(ids) < limit:
-        chunk = list(newest_first[start : start + window])
-        for batch_id in chunk:
-            if batch_id not in ids:
-                ids.append(batch_id)
-        if len(chunk) < window:
-            break
-        start += window
-    return ids[:limit]
-
-
-def recent_batches(user, limit=10):
-    """The latest batches reaching the user's accounts, with their own progress
-    (one query for all their counts)."""
-    mine = publications_for(user).select_related(None)
-    batch_ids = latest_batch_ids(mine, limit)
-    batches = PublishBatch.objects.in_bulk(batch_ids)
-    counts = {}
-    rows = mine.filter(batch_id__in=batch_ids).order_by().values_list("batch_id", "state").annotate(n=Count("pk"))
-    for batch_id, state, n in rows:
-        counts.setdefault(batch_id, {})[state] = n
-    return [(batches[batch_id], _progress(batch_id, counts.get(batch_id, {}))) for batch_id in batch_ids]
 
 
 def paused_accounts(user):

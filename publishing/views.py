@@ -1,6 +1,7 @@
 """The publishing dashboard in the Wagtail admin: publications and deliveries by
 state, account and time, their errors, retry / cancel / replay / resume buttons,
-and each batch's progress bar (refreshed from a JSON endpoint as jobs finish).
+and each batch's progress bar, or a run's over its batches (refreshed from a JSON
+endpoint as jobs finish).
 
 Every list goes through organisation isolation; an object outside the user's
 organisations is a 404, an action on one they may only read a 403."""
@@ -22,7 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from content.models import ChannelAccount
 from content.paging import CappedCountPaginator as Paginator
 from content.permissions import can_edit, can_view
-from publishing import dashboard, services
+from publishing import dashboard, recent, services
 from publishing.drift.accounts import check_account, repair_account
 from publishing.models import Delivery, Publication, PublishBatch, State
 
@@ -81,10 +82,11 @@ class DashboardView(PublishingPage):
             publication_counts=dashboard.state_counts(dashboard.publications_for(user, filters, apply_state=False)),
             delivery_counts=dashboard.state_counts(dashboard.deliveries_for(user, filters, apply_state=False)),
             paused=dashboard.paused_accounts(user),
-            batches=dashboard.recent_batches(user),
+            rows=recent.recent_rows(user),
             drift=dashboard.account_drift(user),
             page=page,
             query=self.request.GET.urlencode(),
+            run_label=publications.values_list("batch__run_label", flat=True).first() if filters.run else "",
         )
         return context
 
@@ -132,6 +134,16 @@ class BatchProgressView(PermissionRequired, View):
             }
             for row in rows
         ]
+        return JsonResponse(data)
+
+
+class RunProgressView(PermissionRequired, View):
+    """JSON for a run's row: its jobs' counts and share finished, its batches by state."""
+
+    def get(self, request, key):
+        data = recent.run_progress(request.user, key)
+        if data is None:
+            raise Http404
         return JsonResponse(data)
 
 

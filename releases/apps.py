@@ -11,7 +11,8 @@ class ReleasesConfig(AppConfig):
         from content import holds, roles, workflows
         from content import tasks as content_tasks
         from content.permissions import register_org_scoped
-        from releases import membership, ontime
+        from publishing import runs
+        from releases import fanout, membership, ontime
         from releases.models import Release
 
         register_org_scoped(Release)
@@ -22,6 +23,7 @@ class ReleasesConfig(AppConfig):
             {"view", "add", "change", "delete", "lock", "publish", "unlock"},
         )
         holds.register(membership.holding_release)
+        runs.register_links(fanout.RUN_SOURCE, fanout.run_links)
         workflows.register_workflow_model(Release)
         if ontime.arm not in content_tasks.ARMERS:
             content_tasks.ARMERS.append(ontime.arm)

@@ -25,7 +25,7 @@ LIST_PREFIXES = ("wagtailadmin_reports:",)
 EXTRA = ("wagtailadmin_home", "publishing:dashboard", "publishing:deliveries")
 # Lists with no filterset of Wagtail's: their query parameters, {name: value or a callable of the user}.
 HAND_FILTERS = {
-    "publishing:dashboard": ["state", "account", "channel", "kind", "period", "p"],
+    "publishing:dashboard": ["state", "account", "channel", "kind", "period", "p", "run"],
     "publishing:deliveries": ["state", "account", "period", "p"],
 }
 
@@ -129,7 +129,11 @@ def _dashboard_values(user):
     from publishing import dashboard
 
     account = dashboard.visible_accounts(user).values_list("code", flat=True).first() or ""
-    return {"state": "failed", "account": account, "channel": "wechat", "kind": "article", "period": "24h", "p": 100}
+    # the newest run the user sees: its jobs (a release's pushes, volumes.py)
+    run = (dashboard.publications_for(user).exclude(batch__run_key="").order_by("-created_at")
+           .values_list("batch__run_key", flat=True).first() or "")
+    return {"state": "failed", "account": account, "channel": "wechat", "kind": "article", "period": "24h", "p": 100,
+            "run": run}
 
 
 def _object_pages(user):

@@ -3,7 +3,8 @@
 The legacy export brings content; these tables fill up afterwards, in service: the
 callback's message log (30 accounts at a few requests a second for a week), the
 followers it learns, template messages sent, publishing batches and their jobs,
-webhook deliveries and the change log; and releases (100 gone live, one open release
+webhook deliveries and the change log; and releases (100 gone live, each of whose
+go-lives pushed 10 of the latest batches, one dashboard row each; one open release
 of the branch SX-01 holding 30 articles: the release page). ``grow()`` tops each table up to its target
 with PostgreSQL COPY (a million rows in under a minute), deterministically (seeded;
 times spread over the week before the run), and leaves a table already at its
@@ -200,6 +201,27 @@ def _releases(rng, now):
     ReleaseItem.objects.bulk_create(items)
 
 
+RUN_BATCHES = 10  # each past release's go-live pushed this many batches
+
+
+def _release_runs():
+    """The past releases' go-lives among the latest batches: each marks ``RUN_BATCHES``
+    consecutive batches as its run (one dashboard row), every other group of the newest
+    batches, so the dashboard's latest rows are runs and lone batches alike."""
+    from publishing import runs
+    from releases import fanout
+    from releases.models import Release, ReleaseRun
+
+    if PublishBatch.objects.exclude(run_key="").exists():
+        return
+    past = list(Release.objects.filter(code__startswith="BENCH-", state=Release.State.LIVE).order_by("code"))
+    newest = list(PublishBatch.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)
+                  [: 2 * RUN_BATCHES * len(past)])
+    for n, release in enumerate(past):
+        run = ReleaseRun(release=release, action=ReleaseRun.Action.GO_LIVE)
+        runs.mark(newest[2 * n * RUN_BATCHES : (2 * n + 1) * RUN_BATCHES], fanout.run_key(run), fanout.run_label(run))
+
+
 def grow(targets=None, seed=22):
     """Tops each growing table up to its target; {model name: rows now}."""
     targets = targets or TARGETS
@@ -237,6 +259,7 @@ def grow(targets=None, seed=22):
                 _copy(model, _changes(rng, missing, everyone, articles, now))
             made[model.__name__] = missing
         _releases(rng, now)
+        _release_runs()
     with connection.cursor() as cursor:
         for model in targets:
             cursor.execute(f"ANALYZE {model._meta.db_table}")

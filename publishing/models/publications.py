@@ -55,6 +55,11 @@ class PublishBatch(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The run the batch is one push of (a release's go-live pushes each item in its own
+    # batch): an opaque key its app writes (publishing.runs) and the label the dashboard
+    # shows for the run's one row. Empty for a batch of its own.
+    run_key = models.CharField(_("执行"), max_length=64, blank=True, default="")
+    run_label = models.CharField(_("执行名称"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -62,7 +67,11 @@ class PublishBatch(models.Model):
         verbose_name = _("发布批次")
         verbose_name_plural = _("发布批次")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["source_type", "source_id"])]
+        indexes = [
+            models.Index(fields=["source_type", "source_id"]),
+            # a run's batches, read by key; most batches have none
+            models.Index(fields=["run_key"], condition=~models.Q(run_key=""), name="publishing_batch_run_key"),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.get_kind_display()} {self.source_code or self.label}"

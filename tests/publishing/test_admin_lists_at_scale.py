@@ -18,7 +18,8 @@ from callback.models import MessageLog
 from content.models import Article
 from content.paging import CappedCountPaginator
 from notices.models import Send
-from publishing import dashboard
+from publishing import dashboard, runs
+from publishing import recent as recent_rows
 from publishing.models import Publication, PublishBatch, State
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_the_dashboard_asks_the_same_queries_for_two_batches_or_thirty(client, m
     assert page.count("<tr data-batch=") == 10
 
 
-def test_the_dashboards_latest_batches_are_those_whose_latest_job_is_newest(matrix, branch_publisher):
+def test_the_dashboards_latest_rows_are_those_whose_latest_job_is_newest(matrix, branch_publisher):
     now = timezone.now()
     one, two = matrix["account_branch1"], matrix["account_branch2"]
     old = add_batches([one], 1, at=now - timedelta(hours=5))[0]
@@ -120,13 +121,27 @@ def test_the_dashboards_latest_batches_are_those_whose_latest_job_is_newest(matr
     spread = add_batches([one], 1, at=now - timedelta(hours=9))[0]
     Publication.objects.create(batch=spread, account=one, channel=Publication.Channel.WEBHOOK, created_at=now)
     recent = add_batches([one, two], 6, at=now - timedelta(hours=1))
+    # a run's batches are one row, ranked by the newest job of any of them
+    run = add_batches([one], 12, at=now - timedelta(hours=3)) + add_batches([two], 1, at=now - timedelta(hours=2))
+    runs.mark(run, "bench:1", "一次上线")
     hidden = add_batches([matrix["account_province"]], 3, at=now + timedelta(minutes=1))  # not the branch's
     mine = dashboard.publications_for(branch_publisher)
-    expected = list(
-        mine.order_by().values("batch_id").annotate(last=Max("created_at")).order_by("-last", "-batch_id")
-        .values_list("batch_id", flat=True)[:8]
+    latest = (
+        mine.order_by().values("batch_id", "batch__run_key").annotate(last=Max("created_at"))
+        .values_list("batch_id", "batch__run_key", "last")
     )
+    newest = {}
+    for batch_id, run_key, last in latest:
+        row = ("run", run_key) if run_key else ("batch", batch_id)
+        newest[row] = max(last, newest.get(row, last))
+    expected = sorted(newest, key=lambda row: (newest[row], row[1] if row[0] == "batch" else 0), reverse=True)[:9]
     # read in windows of 2 jobs: the windows' edges change nothing
-    assert dashboard.latest_batch_ids(mine, 8, window=2) == expected
-    assert expected[0] == spread.pk and old.pk in expected and not {b.pk for b in hidden} & set(expected)
-    assert {b.pk for b in recent} <= set(expected)
+    with CaptureQueriesContext(connection) as windows:
+        assert recent_rows.latest_rows(mine, 9, window=2) == expected
+    # and each window skips the jobs of rows already seen (the run's 12 jobs on the
+    # branch's account are read once, not window after window)
+    assert len(windows.captured_queries) <= 9 < mine.count() // 2
+    assert expected[0] == ("batch", spread.pk) and ("batch", old.pk) in expected
+    assert not {("batch", b.pk) for b in hidden} & set(expected)
+    assert {("batch", b.pk) for b in recent} <= set(expected)
+    assert ("run", "bench:1") in expected and not {("batch", b.pk) for b in run} & set(expected)
