@@ -58,7 +58,6 @@ def _clean_foreign_key(obj, fk, known):
     """ForeignKey.clean without its query (``known`` says whether the row exists)."""
     value = fk.to_python(getattr(obj, fk.attname))
     models.Field.validate(fk, value, obj)
-    fk.run_validators(value)
     existing = known.existing.get((type(obj), fk.name))
     if value is not None and existing is not None and value not in existing:
         raise ValidationError(
@@ -73,6 +72,7 @@ def _clean_foreign_key(obj, fk, known):
         )
     if value is not None and existing is None:
         fk.validate(value, obj)  # not read ahead: ask
+    fk.run_validators(value)
     return value
 
 

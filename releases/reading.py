@@ -26,10 +26,14 @@ def release_items(release):
 
 
 def _plain(model):
-    """True when the model's revisions hold no child relations (read here in bulk)."""
+    """True when the model's revisions are read here in bulk: no child relations, and
+    every foreign key names its target's primary key."""
     from modelcluster.models import get_all_child_relations
 
-    return not get_all_child_relations(model)
+    fks, _m2ms = _relations(model)
+    return not get_all_child_relations(model) and all(
+        fk.remote_field.field_name == fk.related_model._meta.pk.name for fk in fks
+    )
 
 
 def _relations(model):
@@ -125,7 +129,8 @@ def drafts(release_items_):
         item = loaded[release_item.content_type.model_class()].get(release_item.object_id)
         revision = None
         if item is not None and release_item.kind != kinds.Kind.MENU:
-            item.latest_revision = revisions.get(item.latest_revision_id)
+            if item.latest_revision_id in revisions:
+                item.latest_revision = revisions[item.latest_revision_id]
             pinned = revisions.get(release_item.published_revision_id)
             revision = pinned if pinned is not None and _belongs(pinned, item) else item.latest_revision
         chosen.append((release_item, item, revision))
