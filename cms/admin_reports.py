@@ -3,7 +3,9 @@ paths of Wagtail's own (which they replace; reverse() of Wagtail's names still
 lands here).
 
 - Site history and every history view read the log through
-  ``cms.models.ScopedModelLogEntry``: no view here.
+  ``cms.models.ScopedModelLogEntry``; site history counts its rows up to
+  ``content.paging.COUNT_CAP`` (the log grows by the hundred thousand, and counting
+  the rows a branch may read costs a scan of them all on every page).
 - The workflow reports list workflow and task states by content type only; these
   narrow them (and the "requested by" choices) to records the user may read.
 - Aging pages, locked pages and page types usage are about pages, which carry no
@@ -13,6 +15,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from wagtail.admin.views.reports.aging_pages import AgingPagesView
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
 from wagtail.admin.views.reports.locked_pages import LockedPagesView
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.admin.views.reports.workflows import (
@@ -22,6 +25,7 @@ from wagtail.admin.views.reports.workflows import (
 )
 from wagtail.models import WorkflowState
 
+from content.paging import CappedCountPaginator
 from content.permissions import readable_references_q
 
 
@@ -51,6 +55,10 @@ class ScopedWorkflowTasksView(WorkflowTasksView):
         return super().get_queryset().filter(_readable_states_q(self.request.user, "workflow_state__"))
 
 
+class CappedSiteHistoryView(LogEntriesView):
+    paginator_class = CappedCountPaginator
+
+
 class _AdministratorsOnly:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_superuser:
@@ -78,6 +86,7 @@ def _both(route, view_class):
 
 # Prefixed by "admin/" in cms/urls.py, ahead of Wagtail's admin.
 urlpatterns = [
+    *_both("reports/site-history/", CappedSiteHistoryView),
     *_both("reports/workflow/", ScopedWorkflowView),
     *_both("reports/workflow_tasks/", ScopedWorkflowTasksView),
     *_both("reports/aging-pages/", AdminAgingPagesView),

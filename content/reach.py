@@ -19,17 +19,28 @@ tests/graphql_api/test_reach.py holds the two forms equal on every kind of item.
 from dataclasses import dataclass, field
 
 from django.db import connections, router
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 
-from content import kinds
+from content import kinds, memo
 from content.models import (
-    Article, AutoReply, Business, ChannelAccount, NewsGroup, Organisation, Package, PromotionSlot, SmsTemplate,
+    Article,
+    AutoReply,
+    Business,
+    ChannelAccount,
+    NewsGroup,
+    Organisation,
+    Package,
+    PromotionSlot,
+    SmsTemplate,
     TemplateMessage,
 )
 from content.models.wechat import TemplateMessageMapping
 from content.services.catalogue import sold_on_q
-from content.services.replies import accounts_applying, applying_rule_ids, official_accounts_below
-
+from content.services.replies import (
+    accounts_applying,
+    applying_rule_ids,
+    official_accounts_below,
+)
 
 # How far up the organisation tree an item travels, per channel type.
 TREE = "tree"  # pull channel: the account's organisation and every one below it
@@ -44,7 +55,7 @@ BROADCAST_TYPES = tuple(t for t, rule in REACH.items() if rule == OWN)
 
 
 def _with_ancestors(org_ids):
-    parents = dict(Organisation.objects.values_list("pk", "parent_id"))
+    parents = memo.once("organisation parents", lambda: dict(Organisation.objects.values_list("pk", "parent_id")))
     out = set()
     for org_id in org_ids:
         while org_id is not None and org_id not in out:
@@ -59,11 +70,12 @@ def reach_org_ids(item):
         return {item.account.organisation_id} if item.account_id else {item.organisation_id}
     # "id", not "pk": a revision's object holds these relations in memory (modelcluster),
     # whose querysets know only real field names.
+    # Read through all(): a prefetch (share_reach) answers it too.
     org_ids = {item.organisation_id}
     if isinstance(item, Article):
-        org_ids |= set(item.shared_to.values_list("id", flat=True))
+        org_ids |= {org.id for org in item.shared_to.all()}
     if isinstance(item, (Package, Business)):
-        org_ids |= set(item.sale_orgs.values_list("id", flat=True))
+        org_ids |= {org.id for org in item.sale_orgs.all()}
     return org_ids
 
 
@@ -80,6 +92,16 @@ def target_accounts(item):
         return ChannelAccount.objects.filter(
             pk__in=item.account_mappings.values("account_id"), enabled=True
         ).order_by("code")
+    (org_ids, types), *others = _reach_clauses(item)
+    q = Q(organisation_id__in=org_ids, type__in=types)
+    for org_ids, types in others:
+        q |= Q(organisation_id__in=org_ids, type__in=types)
+    return ChannelAccount.objects.filter(q, enabled=True).order_by("code")
+
+
+def _reach_clauses(item):
+    """[(organisation ids, channel types)] of an item other than a reply or a template
+    message: an account of any clause's organisations and types carries it."""
     types = kinds.kind_of(item).channels
     if types is None:
         types = set(getattr(item, "channels", None) or ChannelAccount.Type.values)
@@ -89,17 +111,52 @@ def target_accounts(item):
     # A news group is a broadcast message too, sent on its own organisation's accounts.
     broadcast = [t for t in types if REACH[t] == OWN] if isinstance(item, (Article, NewsGroup)) else []
     pull = [t for t in types if t not in broadcast]
-    q = Q(organisation_id__in=_with_ancestors(org_ids), type__in=pull)
+    clauses = [(_with_ancestors(org_ids), pull)]
     if broadcast:
-        q |= Q(organisation_id__in=org_ids - _replaced_in(item), type__in=broadcast)
-    return ChannelAccount.objects.filter(q, enabled=True).order_by("code")
+        clauses.append((org_ids - _replaced_in(item), broadcast))
+    return clauses
+
+
+def target_account_list(item):
+    """``target_accounts(item)`` as a list. Inside a ``content.memo.shared`` block, read
+    once per item, from the enabled accounts read once for all items (the same clauses
+    tested in memory: the page's queries do not grow with its items)."""
+    return memo.once_for(item, "target accounts", lambda: _account_list(item))
+
+
+def _account_list(item):
+    if isinstance(item, (AutoReply, TemplateMessage)) or not memo.active():
+        return list(target_accounts(item))
+    enabled = memo.once("enabled accounts", lambda: list(ChannelAccount.objects.filter(enabled=True).order_by("code")))
+    clauses = _reach_clauses(item)
+    return [a for a in enabled if any(a.organisation_id in orgs and a.type in types for orgs, types in clauses)]
 
 
 def _replaced_in(item):
     """Organisations whose live local copy replaces a shared article on their official accounts."""
     if not isinstance(item, Article) or not item.pk:
         return set()
-    return set(Article.objects.filter(origin_id=item.pk, live=True).values_list("organisation_id", flat=True))
+    return memo.once(
+        ("replaced in", item.pk),
+        lambda: set(Article.objects.filter(origin_id=item.pk, live=True).values_list("organisation_id", flat=True)),
+    )
+
+
+def share_reach(items):
+    """Inside a content.memo block: what ``target_accounts`` reads per item, read for
+    many at once (the organisations stored items are shared or sold to, the live
+    local copies replacing shared articles)."""
+    stored = [item for item in items if item.pk and not getattr(item, "_cluster_related_objects", None)]
+    prefetch_related_objects([item for item in stored if isinstance(item, Article)], "shared_to")
+    prefetch_related_objects([item for item in stored if isinstance(item, (Package, Business))], "sale_orgs")
+    pks = {item.pk for item in items if isinstance(item, Article) and item.pk}
+    replaced = {pk: set() for pk in pks}
+    for origin_id, org_id in Article.objects.filter(origin_id__in=pks, live=True).values_list(
+        "origin_id", "organisation_id"
+    ):
+        replaced[origin_id].add(org_id)
+    for pk, org_ids in replaced.items():
+        memo.remember(("replaced in", pk), org_ids)
 
 
 NOTHING = Q(pk__in=[])

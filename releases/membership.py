@@ -9,7 +9,7 @@ from django.db.models import BigIntegerField
 from django.db.models.functions import Cast
 from wagtail.models import Revision, WorkflowState
 
-from content import kinds
+from content import kinds, memo
 from content.permissions import can_edit
 from releases.models import Release, ReleaseItem
 
@@ -100,13 +100,23 @@ def taking_items(queryset):
 def holder_of(item):
     """The ReleaseItem holding ``item`` (of an open or going-live release), or None."""
     content_type = ContentType.objects.get_for_model(item, for_concrete_model=False)
-    return (
-        ReleaseItem.objects.filter(
+    return memo.once(
+        ("release holder", content_type.pk, item.pk),
+        lambda: ReleaseItem.objects.filter(
             content_type=content_type, object_id=item.pk, holding=True
         )
         .select_related("release")
-        .first()
+        .first(),
     )
+
+
+def share_holders(release, release_items):
+    """Inside a content.memo block: the items ``release`` holds need not be asked who
+    holds them (at most one release holds an item)."""
+    for release_item in release_items:
+        if release_item.holding:
+            release_item.release = release
+            memo.remember(("release holder", release_item.content_type_id, release_item.object_id), release_item)
 
 
 def _conflict_message(item, holder):

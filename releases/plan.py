@@ -5,10 +5,11 @@ its renditions' limit warnings there (renditions)."""
 from dataclasses import dataclass, field
 
 from content import kinds
-from content.reach import target_accounts
+from content.reach import target_account_list
 from menus.diff import diff_trees
 from menus.services import live_version
-from releases.validation import draft_of, menu_tree
+from releases import reading
+from releases.validation import menu_tree
 
 # Bookkeeping of the editorial mixins, not content an editor changes.
 SKIPPED_FIELDS = {
@@ -111,18 +112,21 @@ def _item_changes(release_item, item, draft, accounts):
     }
 
 
-def plan(release):
-    """[AccountPlan] in account code order: what going live changes on each account."""
+def plan(release, drafts=None):
+    """[AccountPlan] in account code order: what going live changes on each account.
+    ``drafts``: the items read once for the page (releases.reading), else read here."""
+    if drafts is None:
+        with reading.shared(release) as (_items, read):
+            return plan(release, read)
     by_account = {}
-    for release_item in release.items.all():
-        item, draft = draft_of(release_item)
+    for release_item, (item, draft) in drafts:
         if item is None:
             continue
         if release_item.kind == kinds.Kind.MENU:
             accounts = [item.account]
             changes = {item.account_id: _menu_change(release_item, item)}
         else:
-            accounts = list(target_accounts(draft))
+            accounts = target_account_list(draft)
             changes = _item_changes(release_item, item, draft, accounts)
         for account in accounts:
             by_account.setdefault(account.pk, AccountPlan(account)).changes.append(

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from content import kinds
+from content import bulk_clean, kinds
 from content.checks import blocking_checks
+from releases import reading
 
 
 @dataclass(frozen=True)
@@ -25,21 +26,6 @@ class Violation:
     # content.checks reads approval-blocking warnings through the same shape.
     blocking = True
     channel = ""
-
-
-def draft_of(release_item):
-    """(item, the draft that would go live): an editorial item's pinned or latest
-    revision as an object, a menu with its draft tree. None when the item is gone."""
-    item = release_item.item()
-    if item is None:
-        return None, None
-    if release_item.kind == kinds.Kind.MENU:
-        return item, item
-    revision = None
-    if release_item.published_revision_id:
-        revision = item.revisions.filter(pk=release_item.published_revision_id).first()
-    revision = revision or item.latest_revision
-    return item, revision.as_object() if revision is not None else item
 
 
 def menu_tree(menu, release_item=None):
@@ -83,6 +69,10 @@ def item_rules(release, drafts):
 def _item_rules(drafts):
     from menus.validation import validate_for_publish
 
+    # The lookups of every draft's full_clean, read once for all of them.
+    known = bulk_clean.known_rows(
+        [draft for release_item, (item, draft) in drafts if item is not None and release_item.kind != kinds.Kind.MENU]
+    )
     out = []
     for release_item, (item, draft) in drafts:
         ref = _ref(release_item)
@@ -95,7 +85,7 @@ def _item_rules(drafts):
             out += [Violation(ref, "tree", str(problem)) for problem in problems]
             continue
         try:
-            draft.full_clean()
+            bulk_clean.full_clean(draft, known)
         except ValidationError as exc:
             out += [Violation(ref, field, message) for field, message in _errors(exc)]
         out += [
@@ -130,11 +120,12 @@ def not_empty(release, drafts):
 CHECKS = [not_empty, schedule, item_rules]
 
 
-def violations(release):
-    """Every violation that blocks ``release`` (empty: it may go live)."""
-    drafts = [
-        (release_item, draft_of(release_item)) for release_item in release.items.all()
-    ]
+def violations(release, drafts=None):
+    """Every violation that blocks ``release`` (empty: it may go live). ``drafts``:
+    its items read once for several looks (releases.reading), else read here."""
+    if drafts is None:
+        with reading.shared(release) as (_items, read):
+            return violations(release, read)
     return [violation for check in CHECKS for violation in check(release, drafts)]
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from wagtail.permissions import policy_registry
 
 from content.permissions import can_view
-from releases import fanout, golive, membership, plan
+from releases import fanout, golive, membership, plan, reading
 from releases.models import Release
 from releases.validation import violations
 
@@ -75,16 +75,18 @@ def release_page(request, pk):
     if request.method == "POST":
         return _post(request, release)
     runs = [(run, fanout.progress(run)) for run in release.runs.order_by("created_at")]
+    # One read of the items for the violations and the plan (releases.reading).
+    with reading.shared(release) as (items, drafts):
+        plans = plan.plan(release, drafts)
+        found = violations(release, drafts) if release.state == Release.State.OPEN else []
     return TemplateResponse(
         request,
         "releases/release.html",
         {
             "release": release,
-            "items": release.items.select_related("added_by"),
-            "plans": plan.plan(release),
-            "violations": violations(release)
-            if release.state == Release.State.OPEN
-            else [],
+            "items": items,
+            "plans": plans,
+            "violations": found,
             "runs": runs,
             "can_change": release.state == Release.State.OPEN
             and _policy().user_has_permission_for_instance(

@@ -5,8 +5,7 @@ of its renditions for every account it reaches, each said once per channel."""
 from dataclasses import replace
 
 from content import kinds
-from content.reach import target_accounts
-
+from content.reach import target_account_list
 from renditions.rendition import SMS
 from renditions.services import render_all
 
@@ -29,12 +28,12 @@ def channel_checks(item):
     kind = kinds.kind_of(item)
     if kind is not None and kind.code == kinds.Kind.NEWS_GROUP:
         # A news group is checked as the articles it sends, on the group's accounts.
-        accounts = _representatives(target_accounts(item))
+        accounts = _representatives(target_account_list(item))
         renditions = [r for article in item.ordered_articles() for r in render_all(article, accounts)]
     elif kind is None or not kind.rendered or item.pk is None:
         return []
     else:
-        renditions = render_all(item, _representatives(target_accounts(item)))
+        renditions = render_all(item, _representatives(target_account_list(item)))
     seen, out = set(), []
     for rendition in renditions:
         for warning in rendition.warnings:

@@ -5,6 +5,7 @@ from functools import cached_property
 
 from django.conf import settings
 
+from content import memo
 from content.models import ChannelAccount
 
 from . import links
@@ -23,8 +24,9 @@ class RenderContext:
 
     @cached_property
     def images(self):
-        ids, codes = self.source.image_refs
-        return ImageSet.load(ids, codes)
+        # Once per item inside a content.memo block (the release page renders each
+        # draft for its checks and for its plan; releases.reading loads all at once).
+        return memo.once_for(self.item, "images", lambda: ImageSet.load(*self.source.image_refs))
 
     @cached_property
     def web_account(self):

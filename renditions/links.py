@@ -9,7 +9,7 @@ from urllib.parse import quote, urljoin
 
 from django.conf import settings
 
-from content import kinds
+from content import kinds, memo
 from content.models import ChannelAccount
 
 from .rendition import ARTICLE, BUSINESS, PACKAGE
@@ -45,17 +45,12 @@ def web_account_for(item, accounts=(), near=None):
     for account in accounts:
         if account.type == ChannelAccount.Type.WEB and base_url_of(account):
             return account
-    from content.reach import target_accounts
-
     if not item.pk:
         return None
-    if getattr(item, "_cluster_related_objects", None):
-        # A revision (or an edited copy) holds its relations in memory; the reach
-        # of an item is decided on what is stored.
-        item = type(item)._default_manager.filter(pk=item.pk).first()
-        if item is None:
-            return None
-    webs = list(target_accounts(item).filter(type=ChannelAccount.Type.WEB).exclude(base_url=""))
+    if getattr(item, "_cluster_related_objects", None):  # answered from the stored item
+        webs = memo.once(("web accounts", type(item), item.pk), lambda: _stored_webs(item))
+    else:
+        webs = memo.once_for(item, "web accounts", lambda: _stored_webs(item))
     if near is not None and webs:
         by_org = {}
         for web in webs:
@@ -64,6 +59,19 @@ def web_account_for(item, accounts=(), near=None):
             if org_id in by_org:
                 return by_org[org_id]
     return webs[0] if webs else None
+
+
+def _stored_webs(item):
+    from content.reach import target_account_list
+
+    if getattr(item, "_cluster_related_objects", None):
+        # A revision (or an edited copy) holds its relations in memory; the reach
+        # of an item is decided on what is stored.
+        model, pk = type(item), item.pk
+        item = memo.once(("stored", model, pk), lambda: model._default_manager.filter(pk=pk).first())
+        if item is None:
+            return []
+    return [a for a in target_account_list(item) if a.type == ChannelAccount.Type.WEB and a.base_url != ""]
 
 
 def web_url_of(item, near=None):

@@ -11,14 +11,21 @@ revision (``item.get_latest_revision_as_object()``) to preview."""
 
 from django.db.models import prefetch_related_objects
 
-from content import kinds
-
+from content import kinds, memo
 from renditions.context import RenderContext
 from renditions.images import ImageSet, wechat_body_renditions, wechat_cover
 from renditions.miniprogram import render_miniprogram
-from renditions.rendition import CHANNELS, MINIPROGRAM, SMS, WEB, WECHAT, Rendition, RenditionWarning
+from renditions.rendition import (
+    CHANNELS,
+    MINIPROGRAM,
+    SMS,
+    WEB,
+    WECHAT,
+    Rendition,
+    RenditionWarning,
+)
 from renditions.sms import render_sms
-from renditions.sources import card_prefetches, kind_of
+from renditions.sources import Source, card_prefetches, kind_of, package_prefetches
 from renditions.web import render_web
 from renditions.wechat import image_placeholders, render_wechat, swap_images
 
@@ -76,6 +83,24 @@ def render_many(items, accounts, batch_size=200):
         for item, context in zip(batch, contexts):
             context.images = images
             yield item, [_render(context, account, account.type) for account in accounts]
+
+
+def share_images(items):
+    """Inside a content.memo block: the images of all ``items`` loaded in one query,
+    for every later rendering of each of them, and their package cards' organisations."""
+    sources = [(item, Source(item)) for item in items if (kind := kinds.kind_of(item)) is not None and kind.rendered]
+    ids, codes = set(), set()
+    for _item, source in sources:
+        item_ids, item_codes = source.image_refs
+        ids.update(item_ids)
+        codes.update(item_codes)
+    images = ImageSet.load(ids, codes)
+    for item, _source in sources:
+        memo.remember_for(item, "images", images)
+    # The package cards of the articles: their packages' sale organisations and owners.
+    packages = {p.pk: p for item, source in sources if source.kind == kinds.Kind.ARTICLE
+                for p in item.related_packages.all()}
+    prefetch_related_objects(list(packages.values()), *package_prefetches())
 
 
 def blocked_accounts(renditions):

@@ -144,8 +144,7 @@ class Source:
             packages = list(self.item.related_packages.all())
             if packages and self.item.organisation_id:
                 org = _with_ancestors(self.item)
-                prefetch_related_objects(packages, Prefetch("sale_orgs", queryset=ORGANISATIONS.all()),
-                                         Prefetch("organisation", queryset=ORGANISATIONS.all()))
+                prefetch_related_objects(packages, *package_prefetches())
                 packages = [p for p in packages if is_sold_by(p, org)]
             else:  # no organisation yet (an unsaved draft): what is on sale anywhere
                 packages = [p for p in packages if is_on_sale(p)]
@@ -180,6 +179,14 @@ def card_prefetches():
         "related_packages",
         Prefetch("related_packages__sale_orgs", queryset=ORGANISATIONS.all()),
         Prefetch("related_packages__organisation", queryset=ORGANISATIONS.all()),
+        Prefetch("organisation", queryset=ORGANISATIONS.all()),
+    ]
+
+
+def package_prefetches():
+    """What the "can sell" check reads of packages: their sale organisations and owners."""
+    return [
+        Prefetch("sale_orgs", queryset=ORGANISATIONS.all()),
         Prefetch("organisation", queryset=ORGANISATIONS.all()),
     ]
 

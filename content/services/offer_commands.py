@@ -6,6 +6,7 @@ import re
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from content import memo
 from content.models import Business, Package
 
 COMMAND_RE = re.compile(r"^[A-Za-z0-9#*]{1,20}$")
@@ -31,6 +32,9 @@ class CommandOwners:
 
 
 def _command_owner(model, value, exclude_pk, owners):
+    if owners is None and memo.active():
+        # Many offers checked in one content.memo block (the release page): read once.
+        owners = memo.once("offer command owners", CommandOwners)
     if owners is not None:
         return owners.owner(model, value, exclude_pk)
     return (

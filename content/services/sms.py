@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from content import memo
 from content.models import ChannelAccount, SmsTemplate
 from content.services.sms_commands import (  # noqa: F401  (re-exported: admin hooks, signal handlers)
     bind_commands,
@@ -58,6 +59,12 @@ def serving_account(organisation):
     (one query: the tree is at most three deep)."""
     if organisation is None:
         return None
+    # Once per organisation inside a content.memo block (the release page's templates).
+    return memo.once(("sms serving account", organisation.pk, organisation.parent_id),
+                     lambda: _serving_account(organisation))
+
+
+def _serving_account(organisation):
     candidates = (
         ChannelAccount.objects.filter(type=ChannelAccount.Type.SMS, enabled=True)
         .filter(
