@@ -98,6 +98,8 @@ class MessageCrypto:
         return message
 
 
-def random_nonce():
-    """A decimal nonce like WeChat's own."""
-    return str(secrets.randbelow(9_000_000_000) + 1_000_000_000)
+def random_prefix_and_nonce():
+    """An envelope's random 16 bytes and a decimal nonce like WeChat's own (ten digits),
+    from one read of the system's random source: each read is a system call."""
+    drawn = secrets.token_bytes(RANDOM_BYTES + 4)
+    return drawn[:RANDOM_BYTES], str(1_000_000_000 + int.from_bytes(drawn[RANDOM_BYTES:], "big"))

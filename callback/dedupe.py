@@ -7,7 +7,8 @@ written by hand on a connection this thread keeps, in the cache backend's own ke
 value format: redis-py's client object, retry wrapper, pool and argument encoder
 cost 70 µs of CPU per command where the round trip itself costs 15, and the claim
 runs on every message. The connection (redis-py's) still does the handshake
-(credentials, database, TLS) and reads the answer."""
+(credentials, database, TLS) and reads a retry's answer; the claim's own answer, one
+short line, is read from its socket (7 µs of CPU against 16 through redis-py's parser)."""
 
 import os
 import threading
@@ -15,6 +16,7 @@ import threading
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 _local = threading.local()
@@ -40,12 +42,27 @@ def _command(*parts):
     return b"*%d\r\n" % len(parts) + b"".join(map(_bulk, parts))
 
 
-def _call(backend, command):
+def _line_answer(connection):
+    """The answer to a command answered with one line (``+OK``, a null, an error), read
+    from the socket: nothing else is ever in flight on this connection."""
+    sock, data = connection._sock, b""
+    while not data.endswith(b"\r\n"):
+        chunk = sock.recv(64)
+        if not chunk:
+            raise RedisConnectionError("Redis closed the connection")
+        data += chunk
+    if data[:1] == b"-":
+        raise ResponseError(data[1:-2].decode("utf-8", "replace"))
+    # "+OK" when set; a null ("_" in RESP3, "$-1" in RESP2) when the key was there.
+    return data[:1] == b"+"
+
+
+def _call(backend, command, read=None):
     connection = _connection(backend)
     for attempt in (1, 2):
         try:
             connection.send_packed_command([command])
-            return connection.read_response()
+            return connection.read_response() if read is None else read(connection)
         except (RedisConnectionError, RedisTimeoutError, OSError):
             # A restarted Redis or a connection that aged out: one fresh attempt.
             connection.disconnect()
@@ -66,10 +83,11 @@ def claim(key, reply, seconds):
     backend = caches["default"]
     if not _lean(backend) or not seconds:
         return backend.add(key, reply, seconds)
-    key = backend.make_and_validate_key(key).encode()
+    # make_key: the key is ours (a prefix and a SHA-1), no memcached-style validation needed.
+    key = backend.make_key(key).encode()
     value = backend._cache._serializer.dumps(reply)
     timeout = b"%d" % backend.get_backend_timeout(seconds)
-    return _call(backend, _command(b"SET", key, value, b"EX", timeout, b"NX")) is not None
+    return _call(backend, _command(b"SET", key, value, b"EX", timeout, b"NX"), _line_answer)
 
 
 def first_reply(key):
@@ -77,5 +95,5 @@ def first_reply(key):
     backend = caches["default"]
     if not _lean(backend):
         return backend.get(key)
-    value = _call(backend, _command(b"GET", backend.make_and_validate_key(key).encode()))
+    value = _call(backend, _command(b"GET", backend.make_key(key).encode()))
     return None if value is None else backend._cache._serializer.loads(value)

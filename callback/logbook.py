@@ -56,7 +56,8 @@ class Logbook:
 
     def add(self, values):
         """Keep one row's values for the flusher thread (or write it now, with no interval)."""
-        values.setdefault("created_at", timezone.now())
+        if "created_at" not in values:
+            values["created_at"] = timezone.now()
         interval = flush_seconds()
         if interval <= 0:
             self._write([values])

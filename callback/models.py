@@ -18,8 +18,11 @@ class MessageLog(models.Model):
         PUBLISH_JOB = "publish_job", _("群发结果通知")
         NONE = "", _("无(回复success)")
 
+    # No index of its own: wechat_cb_log_account_time starts with it, and each index
+    # is one more write per logged message.
     account = models.ForeignKey(
-        "content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+"
+        "content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+",
+        db_index=False,
     )
     openid = models.CharField(_("OpenID"), max_length=64)
     msg_type = models.CharField(_("消息类型"), max_length=32)
@@ -64,8 +67,10 @@ class Follower(models.Model):
     template messages refuses another account's openid) and whether it still follows.
     Written by the message log's writer, off the request path."""
 
+    # No index of its own: wechat_cb_follower_unique starts with it.
     account = models.ForeignKey(
-        "content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+"
+        "content.ChannelAccount", verbose_name=_("公众号"), on_delete=models.CASCADE, related_name="+",
+        db_index=False,
     )
     openid = models.CharField(_("OpenID"), max_length=64)
     subscribed = models.BooleanField(_("关注中"), default=True)

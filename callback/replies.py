@@ -5,7 +5,7 @@ safe-mode envelope."""
 import re
 import time
 
-from .crypto import random_nonce, signature
+from .crypto import random_prefix_and_nonce, signature
 
 SUCCESS = b"success"
 # WeChat refuses passive text replies of 2,048 bytes or more.
@@ -74,8 +74,8 @@ def render(answer, inbound, now=None):
 def sealed(reply, crypto, token, now=None):
     """The safe-mode envelope of a plain reply."""
     timestamp = str(int(time.time()) if now is None else now)
-    nonce = random_nonce()
-    encrypted = crypto.seal(reply)
+    prefix, nonce = random_prefix_and_nonce()
+    encrypted = crypto.seal(reply, prefix)
     sig = signature(token, timestamp, nonce, encrypted)
     body = (
         f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt><MsgSignature><![CDATA[{sig}]]></MsgSignature>"

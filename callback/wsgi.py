@@ -7,10 +7,10 @@ request signals only spend time on them: more than half of a warm keyword answer
 CPU. ``route_callbacks`` sends requests for exactly ``/wechat/<code>/`` to
 ``answer``, which reads the environ itself and calls the endpoint
 (``views.respond``), with what Django would still have done for it: the
-ALLOWED_HOSTS check, the database connection upkeep of the request signals (the API's
-statement timeout given back too), the script prefix, and a logged 500 for an
-unexpected error. Every other path, ``/wechat/<code>`` without its slash included,
-goes to the full application."""
+ALLOWED_HOSTS check, the database connection upkeep of the request signals (once,
+after the request; the API's statement timeout given back before), the script prefix,
+and a logged 500 for an unexpected error. Every other path, ``/wechat/<code>`` without
+its slash included, goes to the full application."""
 
 import logging
 import re
@@ -67,7 +67,12 @@ def query_params(environ):
     if not query.isascii():
         # WSGI hands over the bytes as latin-1; Django reads them as UTF-8.
         query = query.encode("iso-8859-1").decode("utf-8", "replace")
-    return dict(parse_qsl(query, keep_blank_values=True, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS))
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    if "%" in query or "+" in query or (limit is not None and query.count("&") >= limit):
+        return dict(parse_qsl(query, keep_blank_values=True, max_num_fields=limit))
+    # WeChat's own query (signature, timestamp, nonce...) has nothing to unquote: split it
+    # as parse_qsl would, in a third of its time.
+    return dict(pair.partition("=")[::2] for pair in query.split("&") if pair)
 
 
 class Body:
@@ -85,7 +90,10 @@ class Body:
     def close(self):
         actions, self._after = self._after, ()
         run_after(actions)
-        close_old_connections()  # as request_finished does
+        # As request_finished does. Once per request, not also before it as request_started
+        # does: a warm answer runs no SQL, and this leaves no broken or aged connection for
+        # the next request.
+        close_old_connections()
 
 
 def _send(start_response, status, content_type, content, headers=()):
@@ -99,7 +107,6 @@ def answer(environ, start_response, code):
         _send(start_response, 400, TEXT, b"bad host")
         return Body(b"bad host", ())
     set_script_prefix(get_script_name(environ))
-    close_old_connections()  # as request_started does
     budget.release()  # as cms.signal_handlers does for every request but the API's
     try:
         try:
