@@ -5,10 +5,14 @@ import pytest
 
 from content import roles
 from content.models import Brand
-from tests.support.factories import ChannelAccountFactory, OrganisationFactory, UserFactory
+from tests.support.factories import (
+    ChannelAccountFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from tests.support.users import make_editor
 
-pytest_plugins = ["tests.support.browser", "tests.support.emulator"]
+pytest_plugins = ["tests.support.browser", "tests.support.emulator", "tests.support.flush"]
 
 
 @pytest.fixture(autouse=True)
