@@ -25,6 +25,7 @@ FAST_SETTINGS = {
     "PUBLISHING_SWEEP_SECONDS": "2",
     "PUBLISHING_WEBHOOK_RETRY_WINDOW_SECONDS": "120",
     "CELERY_VISIBILITY_TIMEOUT": "8",
+    "CELERY_UNACKED_RESTORE_SECONDS": "1",
     "WECHAT_RETRY_BASE_DELAY_MS": "20",
     "WECHAT_RETRY_CAP_MS": "200",
     "WECHAT_RETRY_MAX_ATTEMPTS": "3",
@@ -77,19 +78,19 @@ class WorkerProcess:
         return env
 
     def start(self, timeout=90):
-        log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "cms", "worker",
-             "--pool", self.pool, "--concurrency", str(self.concurrency), "--loglevel", "INFO",
-             "--without-gossip", "--without-mingle",
-             "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        self.beat = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "cms", "beat", "--schedule", str(Path(self.workdir) / "beat"),
-             "--loglevel", "INFO"],
-            cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
+        with open(self.log_path, "ab") as log:  # the children hold their own copies
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "cms", "worker",
+                 "--pool", self.pool, "--concurrency", str(self.concurrency), "--loglevel", "INFO",
+                 "--without-gossip", "--without-mingle",
+                 "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            self.beat = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "cms", "beat", "--schedule", str(Path(self.workdir) / "beat"),
+                 "--loglevel", "INFO"],
+                cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -12,7 +12,7 @@ from tests.support.factories import (
 )
 from tests.support.users import make_editor
 
-pytest_plugins = ["tests.support.browser", "tests.support.emulator"]
+pytest_plugins = ["tests.support.browser", "tests.support.emulator", "tests.support.flush"]
 
 
 @pytest.fixture(autouse=True)

@@ -332,8 +332,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "polling_interval": CELERY_BROKER_POLL_SECONDS,
     }
 else:
-    # Redis re-delivers a message a dead worker had taken after this many seconds (acks late).
+    # Redis re-delivers a message a dead worker had taken after this many seconds (acks late),
+    # found by a worker's scan of the unacknowledged: kombu's default scans every 10th
+    # 10-second tick (100 s); CELERY_UNACKED_RESTORE_SECONDS scans at every tick of that many.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+    if env_str("CELERY_UNACKED_RESTORE_SECONDS"):
+        CELERY_BROKER_TRANSPORT_OPTIONS |= {
+            "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_SECONDS", 10),
+            "unacked_restore_throttle": 1,
+        }
 
 # WeChat client and emulator (wechat): API base URL (point it, or an
 # account's api_base_url, at `manage.py wechat_emulator` for the local demo), the

@@ -4,12 +4,21 @@ mini-program width, package cards as structured data."""
 import jsonschema
 import pytest
 
-from renditions.services import render
 from renditions.images import MINIPROGRAM_SPEC
 from renditions.miniprogram import NODES_SCHEMA, TRUSTED, nodes_to_html
+from renditions.services import render
+from tests.support.nodes import validate_nodes
 from tests.support.trees import walk
 
-from .records import account, allowances, body_links, every_channel_article, first_copy, inline_images, rows
+from .records import (
+    account,
+    allowances,
+    body_links,
+    every_channel_article,
+    first_copy,
+    inline_images,
+    rows,
+)
 
 
 @pytest.fixture
@@ -26,7 +35,7 @@ def test_nodes_of_every_sample_article_validate_against_the_component_shape(samp
         # when
         rendition = render(sample.article(code), miniprogram)
         # then
-        jsonschema.validate(rendition.nodes, NODES_SCHEMA)
+        validate_nodes(rendition.nodes)
         assert rendition.nodes, code
         assert not rendition.blocking, (code, rendition.warnings)
 
@@ -40,7 +49,7 @@ def test_the_schema_refuses_what_the_component_does_not_take():
         {"name": "p"},
     ):
         with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate(bad, NODES_SCHEMA)
+            validate_nodes(bad)
 
 
 def test_miniprogram_images_are_https_renditions_at_the_miniprogram_width(sample, https_media):
@@ -96,7 +105,7 @@ def test_package_on_the_miniprogram_is_structured_card_plus_description_nodes(sa
     # when
     rendition = render(package, account(sample, "wechat_miniprogram"))
     # then
-    jsonschema.validate(rendition.nodes, NODES_SCHEMA)
+    validate_nodes(rendition.nodes)
     assert rendition.nodes
     assert rendition.meta["cards"][0]["name"] == row["name"]
     assert rendition.meta["cards"][0]["highlights"] == row["highlights"]

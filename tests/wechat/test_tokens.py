@@ -1,5 +1,6 @@
 """The access token: fetched once for all workers, refreshed once when refused."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -84,20 +85,25 @@ def test_concurrent_workers_with_database_store_fetch_exactly_one_token(transact
 
 
 def test_concurrent_worker_processes_fetch_exactly_one_token(wechat_emulator, redis_url, token_prefix, app_id):
-    # given: four processes that ask at the same moment
+    # given: four processes that ask at the same moment, released once all are set up
     wechat_emulator.state.script(endpoint="stable_token", delay_ms=300)
-    start_at = str(time.time() + 4)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cms.settings.test"}
-    args = [wechat_emulator.base_url, redis_url, token_prefix, app_id, start_at]
-    # when
+    args = [wechat_emulator.base_url, redis_url, token_prefix, app_id]
     workers = [
         subprocess.Popen([sys.executable, "-m", "tests.wechat.token_worker", *args], cwd=ROOT, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(4)
     ]
+    ready = [worker.stdout.readline().strip() for worker in workers]  # "" if one died: see the assertion
+    # when
+    for worker in workers:
+        with contextlib.suppress(BrokenPipeError):  # a dead worker: its stderr is asserted on
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
     outputs = [worker.communicate(timeout=60) for worker in workers]
     # then
     assert all(worker.returncode == 0 for worker in workers), [err for _, err in outputs]
+    assert ready == ["ready"] * 4
     assert len({out.strip() for out, _ in outputs}) == 1
     assert wechat_emulator.state.stable_token_calls(app_id) == 1
 
