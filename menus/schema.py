@@ -71,7 +71,8 @@ def menu_item(node, parent_key, depth):
 
 
 class MenuDocument:
-    """A published tree as served to an account (and brand), and where it comes from."""
+    """A published tree as served to an account (and brand), and where it comes from
+    (a menus.rollout.ServedMenu)."""
 
     def __init__(self, account_code, brand, tree, source=None):
         self.account, self.brand, self.tree = account_code, brand, tree
@@ -112,20 +113,20 @@ class MenuNode(graphene.ObjectType):
     tree = graphene.Field(JSON, required=True, description="The nested tree (items with children).")
 
     def resolve_source(document, info):
-        menu = document.source.menu if document.source is not None else None
-        if menu is None or not document.tree:
+        served = document.source
+        if served is None or not document.tree:
             return None
-        return MenuSourceNode(menu=menu.code, account=menu.account.code, organisation=menu.account.organisation.code,
-                              rolled_out=document.source.rolled_out)
+        return MenuSourceNode(menu=served.code, account=served.account_code, organisation=served.organisation_code,
+                              rolled_out=served.rolled_out)
 
 
 def published_menu(account_code, account_id, brand=None):
     """The account's effective menu (menus.rollout): its own or the one rolled out to
-    it, with its variables. A constant number of queries, however many accounts share it."""
-    from menus.rollout import effective_tree
+    it, with its variables. Two queries, however many accounts share it."""
+    from menus.rollout import served_menu_tree
 
-    source, tree = effective_tree(account_id, brand=brand)
-    return MenuDocument(account_code, brand, tree, source)
+    served, tree = served_menu_tree(account_id, brand=brand)
+    return MenuDocument(account_code, brand, tree, served)
 
 
 class FollowerTagNode(graphene.ObjectType):

@@ -15,16 +15,20 @@ BUILT_IN = {"account_name": "name", "account_code": "code"}
 FIELDS = ("name", "url", "event_key")
 
 
+def _names_variable(text):
+    # "{" first: most texts have none, and the regular expression costs more.
+    return isinstance(text, str) and "{" in text and PLACEHOLDER.search(text) is not None
+
+
 def has_placeholders(nodes):
     """True when any node of the tree names a variable (no values need reading otherwise)."""
     from menus.tree import walk
 
     for node, _, _ in walk(nodes if isinstance(nodes, list) else []):
-        program = (
-            node.get("miniprogram") if isinstance(node.get("miniprogram"), dict) else {}
-        )
-        texts = [node.get(field) for field in FIELDS] + [program.get("pagepath")]
-        if any(isinstance(text, str) and PLACEHOLDER.search(text) for text in texts):
+        if any(_names_variable(node.get(field)) for field in FIELDS):
+            return True
+        program = node.get("miniprogram")
+        if isinstance(program, dict) and _names_variable(program.get("pagepath")):
             return True
     return False
 
