@@ -49,24 +49,25 @@ class MenuItemNode(graphene.ObjectType):
 
 def menu_item(node, parent_key, depth):
     """The MenuItem fields of a tree node, by their Python names."""
-    shelf = node.get("type") == "shelf"
+    get = node.get
+    shelf = get("type") == "shelf"
     return {
-        "key": str(node.get("key", "")),
+        "key": str(get("key", "")),
         "parent_key": parent_key,
         "depth": depth,
-        "name": node.get("name", ""),
-        "type": node.get("type", ""),
-        "order": node.get("order") or 0,
-        "brands": [str(b) for b in node.get("brands") or []],
-        "hidden": bool(node.get("hidden")),
-        "command": node.get("command") or "",
-        "reply_template": node.get("reply_template"),
-        "url": node.get("url") or "",
-        "event_key": node.get("event_key") or "",
-        "miniprogram": node.get("miniprogram") or None,
-        "article": node.get("article"),
-        "shelf_kind": (node.get("shelf_kind") or "") if shelf else "",
-        "family": (node.get("family") or "") if shelf else "",
+        "name": get("name", ""),
+        "type": get("type", ""),
+        "order": get("order") or 0,
+        "brands": [str(b) for b in get("brands") or []],
+        "hidden": bool(get("hidden")),
+        "command": get("command") or "",
+        "reply_template": get("reply_template"),
+        "url": get("url") or "",
+        "event_key": get("event_key") or "",
+        "miniprogram": get("miniprogram") or None,
+        "article": get("article"),
+        "shelf_kind": (get("shelf_kind") or "") if shelf else "",
+        "family": (get("family") or "") if shelf else "",
     }
 
 

@@ -21,14 +21,17 @@ def _names_variable(text):
 
 
 def has_placeholders(nodes):
-    """True when any node of the tree names a variable (no values need reading otherwise)."""
-    from menus.tree import walk
-
-    for node, _, _ in walk(nodes if isinstance(nodes, list) else []):
-        if any(_names_variable(node.get(field)) for field in FIELDS):
-            return True
-        program = node.get("miniprogram")
+    """True when any node of the tree names a variable (no values need reading otherwise).
+    Asked on every read of a menu, so a plain loop rather than ``menus.tree.walk``."""
+    for node in nodes if isinstance(nodes, list) else ():
+        get = node.get
+        for field in FIELDS:
+            if _names_variable(get(field)):
+                return True
+        program = get("miniprogram")
         if isinstance(program, dict) and _names_variable(program.get("pagepath")):
+            return True
+        if has_placeholders(get("children")):
             return True
     return False
 
