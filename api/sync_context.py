@@ -16,31 +16,42 @@ import time
 from functools import partial
 
 from graphene.types.resolver import dict_or_attr_resolver
-from graphql import GraphQLError, GraphQLResolveInfo, located_error
 from graphql.execution import ExecutionContext, default_field_resolver
+from graphql.execution.execute import get_field_def
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, inspect, is_iterable
-from graphql.execution.execute import get_field_def
-from graphql.type import GraphQLList, GraphQLNonNull, is_abstract_type, is_leaf_type, is_object_type
+from graphql.type import (
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLString,
+    is_abstract_type,
+    is_leaf_type,
+    is_object_type,
+)
 
 from api import budget
+from graphql import GraphQLError, GraphQLResolveInfo, located_error
 
 NO_ARGS = {}
 
 
 def _default_leaf(field_def, resolve_fn):
-    """(attribute, default, serialize, nullable) of a field without arguments whose
-    scalar value graphene's default resolver reads; None for any other field."""
+    """(attribute, default, serialize, nullable, str_as_is) of a field without arguments
+    read by graphene's default resolver, whose scalar value (or null, for a nullable
+    field of any type) the executor takes inline; None for any other field.
+    ``serialize`` is None for a composite field (only its null is taken inline)."""
     if field_def.args or not (isinstance(resolve_fn, partial) and resolve_fn.func is dict_or_attr_resolver):
         return None
     if len(resolve_fn.args) != 2 or resolve_fn.keywords:
         return None
     nullable = not isinstance(field_def.type, GraphQLNonNull)
     named = field_def.type if nullable else field_def.type.of_type
-    if not is_leaf_type(named):
+    if not is_leaf_type(named) and not nullable:
         return None
     attname, default = resolve_fn.args
-    return attname, default, named.serialize, nullable
+    serialize = named.serialize if is_leaf_type(named) else None
+    # String serializes a str as itself: no call needed.
+    return attname, default, serialize, nullable, named is GraphQLString
 
 
 def _serialized(field_def):
@@ -133,6 +144,7 @@ class SyncExecutionContext(ExecutionContext):
         super().__init__(*args, **kwargs)
         self._field_plans = {}
         self._completers = {}
+        self._selection_plans = {}
         self._deadline = budget.deadline()
         self._static = _static_plans(self)
 
@@ -141,31 +153,34 @@ class SyncExecutionContext(ExecutionContext):
             raise budget.TimeBudgetExceeded()
         results = {}
         type_name = parent_type.name
-        plans = self._field_plans
-        for response_name, field_nodes in fields.items():
-            plan = plans.get((parent_type, id(field_nodes[0])))
-            if plan is None:
-                plan = self._plan(parent_type, field_nodes[0])
-            leaf = plan[4]
+        # The plans of these fields, looked up once per selection (every row of a list shares it).
+        kept = self._selection_plans.get((parent_type, id(fields)))
+        if kept is None or kept[0] is not fields:
+            kept = self._selection_plans[(parent_type, id(fields))] = (fields, [
+                (response_name, field_nodes, self._plan(parent_type, field_nodes[0]))
+                for response_name, field_nodes in fields.items()])
+        by_dict = isinstance(source_value, dict)
+        for response_name, field_nodes, plan in kept[1]:
+            leaf = plan[3]
             if leaf is not None:
-                # A scalar read by graphene's default resolver: its value, unless that
-                # needs the full path (null where not allowed, an error).
-                attname, default, serialize, nullable = leaf
+                # Read by graphene's default resolver: a scalar's value or a null, unless
+                # that needs the full path (null where not allowed, an error).
+                attname, default, serialize, nullable, str_as_is = leaf
                 try:
-                    if isinstance(source_value, dict):
-                        value = source_value.get(attname, default)
-                    else:
-                        value = getattr(source_value, attname, default)
+                    value = source_value.get(attname, default) if by_dict else getattr(source_value, attname, default)
                     if value is None:
                         if nullable:
                             results[response_name] = None
                             continue
-                    elif value is not Undefined and not isinstance(value, Exception):
+                    elif str_as_is and type(value) is str:
+                        results[response_name] = value
+                        continue
+                    elif serialize is not None and value is not Undefined and not isinstance(value, Exception):
                         serialized = serialize(value)
                         if serialized is not None and serialized is not Undefined:
                             results[response_name] = serialized
                             continue
-                except Exception:  # noqa: S110 - the full path below reports it
+                except Exception:  # noqa: S110, BLE001 - the full path below reports it
                     pass
             result = self.execute_field(parent_type, source_value, field_nodes, Path(path, response_name, type_name), plan)
             if result is not Undefined:
@@ -181,25 +196,24 @@ class SyncExecutionContext(ExecutionContext):
                 kept = (self._static_plan(parent_type, field_node), _resolver_of(parent_type, field_node))
                 if self._static is not None:
                     self._static[key] = kept
-            static = kept[0]
-            field_def = static[0]
-            plan = static if field_def is None else (field_def, static[1], self._completer(field_def.type), *static[3:])
-            self._field_plans[key] = plan
+            # The completer is asked for when a field needs it: most leaves never do.
+            plan = self._field_plans[key] = kept[0]
         return plan
 
     def _static_plan(self, parent_type, field_node):
-        """What a field's plan holds besides its completer (which is bound to the request)."""
+        """(field definition, resolver, arguments or None, inline leaf, inline serialization):
+        what completing a field needs besides its completer (which is bound to the request)."""
         field_def = get_field_def(self.schema, parent_type, field_node)
         if field_def is None:
-            return (None, None, None, None, None, None)
+            return (None, None, None, None, None)
         resolve_fn = field_def.resolve or self.field_resolver
         if self.middleware_manager:
             resolve_fn = self.middleware_manager.get_field_resolver(resolve_fn)
         args = NO_ARGS if not field_def.args else None
-        return (field_def, resolve_fn, None, args, _default_leaf(field_def, resolve_fn), _serialized(field_def))
+        return (field_def, resolve_fn, args, _default_leaf(field_def, resolve_fn), _serialized(field_def))
 
     def execute_field(self, parent_type, source, field_nodes, path, plan=None):
-        field_def, resolve_fn, complete, args, _, serialized = plan or self._plan(parent_type, field_nodes[0])
+        field_def, resolve_fn, args, _, serialized = plan or self._plan(parent_type, field_nodes[0])
         if field_def is None:
             return Undefined
         info = GraphQLResolveInfo(
@@ -217,7 +231,7 @@ class SyncExecutionContext(ExecutionContext):
                 value = _inline(serialized, result)
                 if value is not Undefined:
                     return value
-            return complete(field_nodes, info, path, result)
+            return self._completer(field_def.type)(field_nodes, info, path, result)
         except budget.TimeBudgetExceeded:
             raise
         except Exception as raw_error:
@@ -283,6 +297,12 @@ class SyncExecutionContext(ExecutionContext):
         item_type = return_type.of_type
         complete_item = self._completer(item_type)
         handle_field_error = self.handle_field_error
+        # Rows of an object type that needs no is_type_of check: their fields executed
+        # straight away (what completing each would come to), nulls and errors completed.
+        row_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if not is_object_type(row_type) or row_type.is_type_of is not None:
+            row_type = None
+        execute_fields, collect_subfields = self.execute_fields, self.collect_subfields
 
         def complete_list(field_nodes, info, path, result):
             if not is_iterable(result):
@@ -291,13 +311,17 @@ class SyncExecutionContext(ExecutionContext):
                 )
             completed = []
             append = completed.append
+            row_fields = collect_subfields(row_type, field_nodes) if row_type is not None else None
             for index, item in enumerate(result):
                 item_path = path.add_key(index, None)
                 try:
-                    append(complete_item(field_nodes, info, item_path, item))
+                    if row_fields is None or item is None or isinstance(item, Exception):
+                        append(complete_item(field_nodes, info, item_path, item))
+                    else:
+                        append(execute_fields(row_type, item, item_path, row_fields))
                 except budget.TimeBudgetExceeded:
                     raise
-                except Exception as raw_error:
+                except Exception as raw_error:  # noqa: BLE001 - a row's error nulls that row, as graphql-core does
                     handle_field_error(located_error(raw_error, field_nodes, item_path.as_list()), item_type, item_path)
                     append(None)
             return completed

@@ -34,24 +34,24 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.graphql_api_server.settings"
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import redis  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+import redis
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from bench.graphql_api_server.load import load  # noqa: E402
-from api import persisted  # noqa: E402
-from cms.callers.clients import create_client, issue_token  # noqa: E402
-from cms.models import ApiClient  # noqa: E402
-from content.models import Article, ChannelAccount, Organisation  # noqa: E402
-from harness.export import make_export  # noqa: E402
-from publishing.changes.models import Change  # noqa: E402
-from publishing.changes.services import build_bundle  # noqa: E402
+from api import persisted
+from bench.graphql_api_server.load import load
+from cms.callers.clients import create_client, issue_token
+from cms.models import ApiClient
+from content.models import Article, ChannelAccount, Organisation
+from harness.export import make_export
+from publishing.changes.models import Change
+from publishing.changes.services import build_bundle
 
 PYTHON_BIN = Path(sys.executable).parent
 
@@ -114,7 +114,7 @@ def grapple(query, variables):
 
 def reads(accounts):
     """(id, persisted query name, variables, P4 POST body or None, P5 path or None, P6 path or None)."""
-    wx, mp, sms, web = accounts
+    wx, mp, sms, _web = accounts
     branch = "SX-05"
     out = [
         ("R1 menu wx-sx-01", "wechat_menu", {"account": wx.code}, None, None, f"/bench/django/menu?account={wx.code}"),
@@ -221,8 +221,8 @@ def wrk(url, script, connections, duration):
         raise RuntimeError(f"wrk gave no figures for {url}:\n{result}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
     try:
-        p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", result, re.M).group(1))
-        p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", result, re.M).group(1))
+        p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", result, re.MULTILINE).group(1))
+        p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", result, re.MULTILINE).group(1))
     except ValueError as error:
         raise RuntimeError(f"wrk output for {url} not understood ({error}):\n{result}") from None
     return {
@@ -299,10 +299,10 @@ def ratio(a, b):
 def report(results, bundle, concurrency, duration, how):
     lines = [
         "## GraphQL API (`bench/graphql_api.py`)", "",
-        f"Data: full legacy export ({how}), PostgreSQL; server gunicorn 2 sync workers; load wrk "
+        (f"Data: full legacy export ({how}), PostgreSQL; server gunicorn 2 sync workers; load wrk "
         f"(second process), {duration}s per cell, concurrency {' and '.join(map(str, concurrency))}; "
-        "Redis answer cache on.", "",
-        "P2 is what front ends use (a persisted query by GET, its answer cached per token, "
+        "Redis answer cache on."), "",
+        ("P2 is what front ends use (a persisted query by GET, its answer cached per token, "
         "invalidated on publish). P2 and 304 take the lean route when the answer is cached "
         "(cms/graphql_reads.py: answered from the WSGI environ with the full stack's headers, "
         "no middleware, no SQL), while P1 serves its bytes from a view behind Django's whole "
@@ -321,8 +321,8 @@ def report(results, bundle, concurrency, duration, how):
         "a plain list (no connection, no pageInfo); for R3 the article by code with its body as "
         "grapple's rich-text HTML (no channel rendition, like P5), which R3h asks P3 and P6 for too "
         "(the same fields as grapple; a document posted as text, not persisted, so no P2 or 304); "
-        "it has nothing for R1, R4 or R5.", "",
-        "P3's execution (docs/api.md, Execution speed): limits measured once per document, hot queries "
+        "it has nothing for R1, R4 or R5."), "",
+        ("P3's execution (docs/api.md, Execution speed): limits measured once per document, hot queries "
         "compiled once per shape (pages, change rows, changed items, many-to-many loads, menus; "
         "api/reused_sql.py), menu items as plain values, leaf answers serialized inline, field plans "
         "kept per operation. CPU per request in-process, P3 against P4/P6 in turns: "
@@ -330,11 +330,13 @@ def report(results, bundle, concurrency, duration, how):
         "a local window and the statement timeout stays on the connection between API requests (no "
         "Redis round trip, no BEGIN, set_config, COMMIT per request; R4 keeps a transaction for the "
         "change log's lock); rich text with image references is expanded once per publish (R3h). "
-        "Left: R1 below P6, GraphQL's per-object work for the menu's items and the menu's rollout "
-        "(source, variables) that the hand-written view does not do.", "",
-        f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
+        "R1's menu source is read as values (no models built), and the executor looks up a selection's "
+        "plans once, executes the rows of an object list without per-row completion and builds "
+        "completers only where needed. Left: R1 just under P6 (the GraphQL view's own work and the "
+        "per-request field plans)."), "",
+        (f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
         f"{bundle['best']:.2f} s best / {bundle['median']:.2f} s median of 3, {bundle['queries']} SQL queries, "
-        f"peak {bundle['peak_mb']:.0f} MB (target < 3 s).", "",
+        f"peak {bundle['peak_mb']:.0f} MB (target < 3 s)."), "",
         "| read | path | SQL/req | bytes | " + " | ".join(f"c={c} req/s | c={c} p50/p99 ms" for c in concurrency) + " |",
         "|---|---|---|---|" + "---|---|" * len(concurrency),
     ]
@@ -349,7 +351,7 @@ def report(results, bundle, concurrency, duration, how):
               "| read | P2/P1 | 304/P1 | P2/P1r | 304/P1r | P3/P1 | P3/P4 | P2/P4 | P3/P5 | P2/P5 | P3/P6 |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, paths in results.items():
-        def r(a, b):
+        def r(a, b, paths=paths):
             if a not in paths or b not in paths:
                 return "n/a"
             return f"{ratio(paths[a][top]['rps'], paths[b][top]['rps'])} ({ratio(paths[a][1]['rps'], paths[b][1]['rps'])})"
@@ -363,7 +365,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--export", default=os.environ.get("BENCH_EXPORT", str(ROOT / "var" / "bench-export-full")))
     parser.add_argument("--duration", type=int, default=5)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 18710)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "18710")))
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "graphql_api.md"))
     parser.add_argument("--reload", action="store_true", help="empty the database and load the export again")

@@ -36,37 +36,83 @@ class Source:
         return self.menu.account.organisation if self.menu is not None else None
 
 
+@dataclass(frozen=True)
+class ServedMenu:
+    """Which menu an account is served, as plain values (no model built): what the
+    API says of where the menu comes from, and whose tree it serves."""
+
+    code: str
+    account_id: int
+    account_code: str
+    organisation_code: str
+    live: bool
+    rolled_out: bool
+
+
+SERVED_FIELDS = ("code", "account_id", "account__code", "account__organisation__code", "live")
+
+
 def _menus_of(account_id):
     return Menu.objects.filter(
         Q(pk__in=MenuRollout.objects.filter(account_id=account_id).values("menu_id"))
         | Q(account_id=account_id, brand__isnull=True)
-    ).select_related("account__organisation")[:2]
+    )
+
+
+def _pick(found, account_id, account_of):
+    """(the menu among ``found`` an account is served, whether rolled out to it): the
+    one rolled out to it, else its own (None when neither)."""
+    rolled = next((menu for menu in found if account_of(menu) != account_id), None)
+    if rolled is not None:
+        return rolled, True
+    return (found[0] if found else None), False
 
 
 def source_of(account_id):
     """The Source of an account's menu: the menu rolled out to it, else its own. One
     query, compiled once per process (api.reused_sql)."""
-    found = reused_sql.fetch(("menu_source",), _menus_of, [account_id], Menu)
-    rolled = next((menu for menu in found if menu.account_id != account_id), None)
-    if rolled is not None:
-        return Source(rolled, rolled_out=True)
-    return Source(found[0] if found else None)
+    found = reused_sql.fetch(
+        ("menu_source",), lambda pk: _menus_of(pk).select_related("account__organisation")[:2], [account_id], Menu
+    )
+    return Source(*_pick(found, account_id, lambda menu: menu.account_id))
+
+
+def served_menu(account_id):
+    """The ServedMenu of an account (as ``source_of`` chooses it), None when it has no
+    menu. One query, compiled once per process."""
+    found = reused_sql.fetch(
+        ("served_menu",), lambda pk: _menus_of(pk).values_list(*SERVED_FIELDS)[:2], [account_id], Menu
+    )
+    row, rolled_out = _pick(found, account_id, lambda values: values[1])
+    return ServedMenu(*row, rolled_out) if row is not None else None
+
+
+def _tree_served(account_id, menu_account_id, brand, include_hidden):
+    """The live tree of the menus of ``menu_account_id`` as ``account_id`` is served it."""
+    from menus.services import published_tree
+
+    tree = published_tree(menu_account_id, brand=brand, include_hidden=include_hidden)
+    if not has_placeholders(tree):
+        return tree
+    return substituted(tree, values_for([account_id]).get(account_id, {}))
 
 
 def effective_tree(account_id, brand=None, *, include_hidden=False, source=None):
     """(Source, tree): the published tree the account is served as a caller of
     ``brand``, with the account's variables substituted. Constant queries."""
-    from menus.services import published_tree
-
     source = source or source_of(account_id)
     if source.menu is None or not source.menu.live:
         return source, []
-    tree = published_tree(
-        source.menu.account_id, brand=brand, include_hidden=include_hidden
-    )
-    if not has_placeholders(tree):
-        return source, tree
-    return source, substituted(tree, values_for([account_id]).get(account_id, {}))
+    return source, _tree_served(account_id, source.menu.account_id, brand, include_hidden)
+
+
+def served_menu_tree(account_id, brand=None):
+    """(ServedMenu or None, tree): ``effective_tree`` without building the menu's
+    models, for the API. Two queries."""
+    served = served_menu(account_id)
+    if served is None or not served.live:
+        return served, []
+    return served, _tree_served(account_id, served.account_id, brand, False)
 
 
 def served_accounts(menu):

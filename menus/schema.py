@@ -49,29 +49,31 @@ class MenuItemNode(graphene.ObjectType):
 
 def menu_item(node, parent_key, depth):
     """The MenuItem fields of a tree node, by their Python names."""
-    shelf = node.get("type") == "shelf"
+    get = node.get
+    shelf = get("type") == "shelf"
     return {
-        "key": str(node.get("key", "")),
+        "key": str(get("key", "")),
         "parent_key": parent_key,
         "depth": depth,
-        "name": node.get("name", ""),
-        "type": node.get("type", ""),
-        "order": node.get("order") or 0,
-        "brands": [str(b) for b in node.get("brands") or []],
-        "hidden": bool(node.get("hidden")),
-        "command": node.get("command") or "",
-        "reply_template": node.get("reply_template"),
-        "url": node.get("url") or "",
-        "event_key": node.get("event_key") or "",
-        "miniprogram": node.get("miniprogram") or None,
-        "article": node.get("article"),
-        "shelf_kind": (node.get("shelf_kind") or "") if shelf else "",
-        "family": (node.get("family") or "") if shelf else "",
+        "name": get("name", ""),
+        "type": get("type", ""),
+        "order": get("order") or 0,
+        "brands": [str(b) for b in get("brands") or []],
+        "hidden": bool(get("hidden")),
+        "command": get("command") or "",
+        "reply_template": get("reply_template"),
+        "url": get("url") or "",
+        "event_key": get("event_key") or "",
+        "miniprogram": get("miniprogram") or None,
+        "article": get("article"),
+        "shelf_kind": (get("shelf_kind") or "") if shelf else "",
+        "family": (get("family") or "") if shelf else "",
     }
 
 
 class MenuDocument:
-    """A published tree as served to an account (and brand), and where it comes from."""
+    """A published tree as served to an account (and brand), and where it comes from
+    (a menus.rollout.ServedMenu)."""
 
     def __init__(self, account_code, brand, tree, source=None):
         self.account, self.brand, self.tree = account_code, brand, tree
@@ -112,20 +114,20 @@ class MenuNode(graphene.ObjectType):
     tree = graphene.Field(JSON, required=True, description="The nested tree (items with children).")
 
     def resolve_source(document, info):
-        menu = document.source.menu if document.source is not None else None
-        if menu is None or not document.tree:
+        served = document.source
+        if served is None or not document.tree:
             return None
-        return MenuSourceNode(menu=menu.code, account=menu.account.code, organisation=menu.account.organisation.code,
-                              rolled_out=document.source.rolled_out)
+        return MenuSourceNode(menu=served.code, account=served.account_code, organisation=served.organisation_code,
+                              rolled_out=served.rolled_out)
 
 
 def published_menu(account_code, account_id, brand=None):
     """The account's effective menu (menus.rollout): its own or the one rolled out to
-    it, with its variables. A constant number of queries, however many accounts share it."""
-    from menus.rollout import effective_tree
+    it, with its variables. Two queries, however many accounts share it."""
+    from menus.rollout import served_menu_tree
 
-    source, tree = effective_tree(account_id, brand=brand)
-    return MenuDocument(account_code, brand, tree, source)
+    served, tree = served_menu_tree(account_id, brand=brand)
+    return MenuDocument(account_code, brand, tree, served)
 
 
 class FollowerTagNode(graphene.ObjectType):

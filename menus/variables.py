@@ -15,16 +15,23 @@ BUILT_IN = {"account_name": "name", "account_code": "code"}
 FIELDS = ("name", "url", "event_key")
 
 
-def has_placeholders(nodes):
-    """True when any node of the tree names a variable (no values need reading otherwise)."""
-    from menus.tree import walk
+def _names_variable(text):
+    # "{" first: most texts have none, and the regular expression costs more.
+    return isinstance(text, str) and "{" in text and PLACEHOLDER.search(text) is not None
 
-    for node, _, _ in walk(nodes if isinstance(nodes, list) else []):
-        program = (
-            node.get("miniprogram") if isinstance(node.get("miniprogram"), dict) else {}
-        )
-        texts = [node.get(field) for field in FIELDS] + [program.get("pagepath")]
-        if any(isinstance(text, str) and PLACEHOLDER.search(text) for text in texts):
+
+def has_placeholders(nodes):
+    """True when any node of the tree names a variable (no values need reading otherwise).
+    Asked on every read of a menu, so a plain loop rather than ``menus.tree.walk``."""
+    for node in nodes if isinstance(nodes, list) else ():
+        get = node.get
+        for field in FIELDS:
+            if _names_variable(get(field)):
+                return True
+        program = get("miniprogram")
+        if isinstance(program, dict) and _names_variable(program.get("pagepath")):
+            return True
+        if has_placeholders(get("children")):
             return True
     return False
 
