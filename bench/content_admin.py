@@ -84,6 +84,14 @@ STATUS_NOTE = (
     "The imported data is all live, so the 草稿 pages list few rows: they show the filter's cost, not rendering."
 )
 
+HISTORY_NOTE = (
+    "Site history reads its filter choices (action, type, user) in one grouped query per log model instead of a "
+    "`SELECT DISTINCT` scan of the scoped log per filter (cms/admin_reports.py). Measured in-process on this data "
+    "(`--in-process --only site_history`, load 5 to 6): branch and outlet roles 43 -> 39 queries, province roles "
+    "28 -> 24, superuser 21 -> 17; each scan of the branch's scoped log (41,253 entries, 3,527 readable) 30-45 ms "
+    "(`EXPLAIN ANALYZE`), the grouped read the same; CPU per request (median of 20, paired runs) 147/150 -> 124/107 ms "
+    "for the branch editor, 86/89 -> 83/79 ms for the superuser."
+)
 FIXES_NOTE = "What was fixed to bring every cell under budget, and what did not pay: see docs/admin.md."
 RUNS_NOTE = (
     "The dashboard shows a release's pushes as one row (publishing.recent; volumes.py marks each past release's "
@@ -277,7 +285,7 @@ def report(counts, users, rows, checked, repeat):
             f"| {who} | {label} | {ms:.1f} | {worst:.1f} | {queries} | {cpu_ms:.0f} | {size / 1024:.0f} | "
             f"{ref_ms:.1f} | {ms / ref_ms:.0f}x | {'yes' if worst < BUDGET_MS else 'NO'} |"
         )
-    lines += ["", STATUS_NOTE, "", RUNS_NOTE, "", FIXES_NOTE]
+    lines += ["", STATUS_NOTE, "", RUNS_NOTE, "", HISTORY_NOTE, "", FIXES_NOTE]
     n, looked_up_ms, given_ms, refused = checked
     lines += [
         "",
