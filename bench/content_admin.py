@@ -90,7 +90,8 @@ HISTORY_NOTE = (
     "(`--in-process --only site_history`, load 5 to 6): branch and outlet roles 43 -> 39 queries, province roles "
     "28 -> 24, superuser 21 -> 17; each scan of the branch's scoped log (41,253 entries, 3,527 readable) 30-45 ms "
     "(`EXPLAIN ANALYZE`), the grouped read the same; CPU per request (median of 20, paired runs) 147/150 -> 124/107 ms "
-    "for the branch editor, 86/89 -> 83/79 ms for the superuser."
+    "for the branch editor, 86/89 -> 83/79 ms for the superuser. The scoped log's permission check no longer reads the "
+    "content types of the whole log (`SELECT DISTINCT content_type_id`): 11 ms -> 0.1 ms (`EXPLAIN ANALYZE`)."
 )
 FIXES_NOTE = "What was fixed to bring every cell under budget, and what did not pay: see docs/admin.md."
 RUNS_NOTE = (
