@@ -70,14 +70,13 @@ def log_filter_choices(user):
     for log_model in log_action_registry.get_log_entry_models():
         viewable = log_model.objects.viewable_by_user(user).order_by()
         rows = list(viewable.values_list("action", "content_type_id", "user_id").distinct())
-        for action, content_type_id, user_id in rows:
-            actions.add(action)
-            content_type_ids.add(content_type_id)
-            user_ids.add(user_id)
+        actions.update(action for action, _, _ in rows)
+        user_ids.update(user_id for _, _, user_id in rows)
         if rows and type(viewable).get_content_type_ids is not LogEntryQuerySet.get_content_type_ids:
             # the model reports its own types (the page log: every page type as "Page")
-            content_type_ids -= {content_type_id for _, content_type_id, _ in rows}
             content_type_ids |= viewable.get_content_type_ids()
+        else:
+            content_type_ids.update(content_type_id for _, content_type_id, _ in rows)
     return actions, content_type_ids - {None}, user_ids - {None}
 
 

@@ -203,3 +203,16 @@ def test_site_history_reads_its_filter_choices_once_per_log(client, matrix, bran
     assert all('"action"' in sql and '"content_type_id"' in sql and '"user_id"' in sql for sql in reads)
     # and the content types the user may see are not read from the whole log
     assert not [sql for sql in many if "auth_permission" in sql and "logentry" in sql]
+
+
+def test_site_history_offers_logged_pages_as_one_page_type(client, superuser):
+    from wagtail.log_actions import log
+    from wagtail.models import Page
+
+    root = Page.get_first_root_node() or Page.add_root(title="Root")
+    log(root, "wagtail.edit", user=superuser)
+    client.force_login(superuser)
+    _, response = queries_of(client, reverse("wagtailadmin_reports:site_history"))
+    fields = response.context["filters"].form.fields
+    assert [ct.model_class() for ct in fields["object_type"].queryset] == [Page]
+    assert list(fields["user"].queryset) == [superuser]
