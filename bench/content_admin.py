@@ -84,6 +84,16 @@ STATUS_NOTE = (
     "The imported data is all live, so the 草稿 pages list few rows: they show the filter's cost, not rendering."
 )
 
+HISTORY_NOTE = (
+    "Site history reads its filter choices (action, type, user) in one grouped query per log model instead of a "
+    "`SELECT DISTINCT` scan of the scoped log per filter (cms/admin_reports.py). Measured in-process on this data "
+    "(`--in-process --only site_history`, load 5 to 6): branch and outlet roles 43 -> 39 queries, province roles "
+    "28 -> 24, superuser 21 -> 17; each scan of the branch's scoped log (41,253 entries, 3,527 readable) 30-45 ms "
+    "(`EXPLAIN ANALYZE`), the grouped read the same. The scoped log's permission check no longer reads the content "
+    "types of the whole log (`SELECT DISTINCT content_type_id`): 11 ms -> 0.1 ms (`EXPLAIN ANALYZE`). Branch editor, "
+    "medians of 20 requests, two paired runs against the commit before (load 4 to 5): CPU 146/123 -> 118/106 ms, "
+    "SQL 199/153 -> 132/130 ms."
+)
 FIXES_NOTE = "What was fixed to bring every cell under budget, and what did not pay: see docs/admin.md."
 RUNS_NOTE = (
     "The dashboard shows a release's pushes as one row (publishing.recent; volumes.py marks each past release's "
@@ -277,7 +287,7 @@ def report(counts, users, rows, checked, repeat):
             f"| {who} | {label} | {ms:.1f} | {worst:.1f} | {queries} | {cpu_ms:.0f} | {size / 1024:.0f} | "
             f"{ref_ms:.1f} | {ms / ref_ms:.0f}x | {'yes' if worst < BUDGET_MS else 'NO'} |"
         )
-    lines += ["", STATUS_NOTE, "", RUNS_NOTE, "", FIXES_NOTE]
+    lines += ["", STATUS_NOTE, "", RUNS_NOTE, "", HISTORY_NOTE, "", FIXES_NOTE]
     n, looked_up_ms, given_ms, refused = checked
     lines += [
         "",

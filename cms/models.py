@@ -53,14 +53,30 @@ class ApiClient(models.Model):
 
 # -- the admin's log under organisation isolation ---------------------------------
 
-from wagtail.models import ModelLogEntry  # noqa: E402
-from wagtail.models.audit_log import ModelLogEntryManager  # noqa: E402
+from wagtail.models import ModelLogEntry
+from wagtail.models.audit_log import ModelLogEntryManager
+
+
+def _permitted_content_type_ids(user):
+    """Content types the user holds a permission on (what Wagtail's log keeps a user to)."""
+    from django.contrib.auth.models import Permission
+
+    held = user.get_all_permissions()
+    rows = Permission.objects.filter(codename__in={name.split(".", 1)[1] for name in held}).values_list(
+        "content_type_id", "content_type__app_label", "codename"
+    )
+    return {content_type_id for content_type_id, app_label, codename in rows if f"{app_label}.{codename}" in held}
 
 
 class ScopedModelLogEntryManager(ModelLogEntryManager):
     def viewable_by_user(self, user):
         from content.permissions import readable_references_q
 
+        if not user.is_superuser and not hasattr(user, "_allowed_content_type_ids"):
+            # Wagtail first reads the content types the whole log uses (a scan of it,
+            # growing with the log) to narrow the permissions it tests: the user's own
+            # permissions keep the same rows.
+            user._allowed_content_type_ids = _permitted_content_type_ids(user)
         return super().viewable_by_user(user).filter(readable_references_q(user))
 
 

@@ -145,8 +145,8 @@ def test_admin_api_image_listing_leaves_out_sibling_images(client, images, branc
 
 
 def test_admin_api_documents_and_pages_answer_editors_nothing_they_cannot_use(client, matrix, branch_publisher):
-    from wagtail.documents.models import Document
     from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
 
     Document.objects.create(title="机密文档", file=ContentFile(b"x", name="secret.txt"))
     client.force_login(branch_publisher)
@@ -154,3 +154,11 @@ def test_admin_api_documents_and_pages_answer_editors_nothing_they_cannot_use(cl
         response = client.get(reverse(name))
         assert response.status_code in (200, 403, 404)
         assert "机密文档" not in response.content.decode()
+
+
+def test_site_history_user_choices_are_the_editors_of_readable_records(client, histories, branch_publisher, sibling_editor):
+    response = get_page(client, branch_publisher, "wagtailadmin_reports:site_history")
+    fields = response.context["filters"].form.fields
+    users = set(fields["user"].queryset)
+    assert branch_publisher in users
+    assert sibling_editor not in users
