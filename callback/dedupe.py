@@ -137,16 +137,23 @@ def claim(key, seconds):
     backend = caches["default"]
     if not _lean(backend, seconds):
         return backend.add(key, SEEN, seconds)
-    line = _line(backend)
-    line.send(_set_nx(backend, key, seconds))
-    pending = _Claim()
-    line.unread.append(pending)
-    try:
-        line.drain(until=pending)
-    except BaseException:
-        line.drop()
-        raise
-    return pending.first
+    command, line = _set_nx(backend, key, seconds), _line(backend)
+    for attempt in (1, 2):
+        line.send(command)
+        pending = _Claim()
+        line.unread.append(pending)
+        try:
+            line.drain(until=pending)
+            return pending.first
+        except _SOCKET_ERRORS:
+            # A connection that aged out takes the command and answers nothing: once more.
+            line.drop()
+            if attempt == 2:
+                raise
+        except BaseException:
+            line.drop()
+            raise
+    raise AssertionError("unreachable")
 
 
 def claim_later(key, seconds):

@@ -192,3 +192,14 @@ def test_job_events_on_redis_are_signalled_once(on_redis, account, wechat):
     finally:
         template_send_finished.disconnect(dispatch_uid="test-once")
     assert bodies == [b"success"] * 3 and len(calls) == 1 and MessageLog.objects.count() == 1
+
+
+@pytest.mark.integration
+def test_claims_survive_redis_closing_the_kept_connection(on_redis):
+    # given: the kept connection closed by the server (a restart, an idle timeout)
+    import redis
+
+    assert dedupe.claim("before", 30) is True
+    redis.Redis.from_url(REDIS_CACHES["default"]["LOCATION"]).client_kill_filter(_type="normal", skipme=True)
+    # then: a job event's claim is sent once more on a fresh connection, not refused
+    assert dedupe.claim("after", 30) is True and dedupe.claim("before", 30) is False
