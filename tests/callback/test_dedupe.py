@@ -11,7 +11,6 @@ from django.test import Client, override_settings
 
 from callback import dedupe, table
 from callback.models import MessageLog
-
 from tests.support.content import committed, publish
 
 from .conftest import REDIS_CACHES, WeChatSender, event_xml, text_xml
@@ -116,7 +115,6 @@ def test_concurrent_duplicates_on_redis_get_the_same_bytes(matrix, settings):
     # given: the shared Redis cache several gunicorn workers would use
     from content.models import AutoReply
     from content.services.accounts import set_secret
-    from callback import table
 
     from .conftest import AES_KEY, TOKEN
 
