@@ -13,7 +13,7 @@ run and at a fixed 500 requests/s:
       reference for CPU per request)
   P2  a keyword message in plain mode (cached reply table, its log row batched)
   P2e the same in safe mode (AES envelope both ways)
-  P2r WeChat's retry of an already answered message (deduplicated bytes)
+  P2r WeChat's retry of an already answered message (recognised by its claim: no second log row)
   P2s a keyword message in plain mode on 30 other accounts whose rules are a shared
       set of their province (the same 50 rules) with 5 overrides of their own each
 

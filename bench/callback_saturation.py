@@ -10,7 +10,8 @@ every process's CPU time (utime + stime from /proc) before and after the run and
 divides by the requests served: the gunicorn workers, the arbiter, redis-server, the
 PostgreSQL backends of the workers, PostgreSQL's shared background processes, wrk,
 and the rest of the machine (the kernel's unattributed work and other load). CPU per
-request per process does not depend on what else the machine runs, unlike req/s.
+request per process does not depend on what else the machine runs, unlike req/s. It
+also counts how often per request the workers blocked (voluntary context switches).
 Prints a table and writes bench/results/callback_saturation.md.
 """
 
@@ -39,6 +40,18 @@ def _stat(pid):
     except OSError:
         return None
     return {"ppid": int(fields[1]), "cpu": (int(fields[11]) + int(fields[12])) / TICK}
+
+
+def _waits(pids):
+    """Voluntary context switches of the processes: each time one blocked (on a socket)."""
+    total = 0
+    for pid in pids:
+        try:
+            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        except OSError:
+            continue
+        total += sum(int(line.split()[1]) for line in lines if line.startswith("voluntary_ctxt_switches"))
+    return total
 
 
 def _machine_busy():
@@ -88,6 +101,7 @@ def measure(server, script, seconds):
     groups = {"workers": workers, "arbiter": [server.pid], "redis": [_redis_pid()], "pg backends": backends,
               "pg shared": shared}
     before = {name: _cpu_of(pids) for name, pids in groups.items()}
+    waits = _waits(workers)
     busy, wrk_before = _machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = bench.run_wrk(script, CONNECTIONS, seconds)
     wrk_after, busy = resource.getrusage(resource.RUSAGE_CHILDREN), _machine_busy() - busy
@@ -97,6 +111,7 @@ def measure(server, script, seconds):
            for name, pids in groups.items()}
     cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
     cpu["rest of machine"] = max(0.0, busy - sum(cpu.values()))
+    figures["waits"] = _waits(workers) - waits
     return figures, cpu, busy
 
 
@@ -134,12 +149,14 @@ def report(results, seconds, load):
         (f"Machine: {bench.machine()}, load average {load:.1f} at the start. Server: gunicorn, {bench.WORKERS} sync "
          f"workers; wrk, {CONNECTIONS} unpaced connections, {seconds} s per path. CPU: utime + stime of each "
          "process from /proc before and after the run, over the requests served; 'rest of machine' is the "
-         "machine's busy time (/proc/stat) minus those processes: the kernel's unattributed work and other load."),
+         "machine's busy time (/proc/stat) minus those processes: the kernel's unattributed work and other load. "
+         "'worker waits': the workers' voluntary context switches per request, each a block on a socket."),
         "",
         "Command: `python bench/callback_saturation.py " + str(seconds) + "`",
         "",
-        "| id | req/s | vs P1 | non-200 | " + " | ".join(f"{share} µs" for share in SHARES) + " | attributed µs |",
-        "|---|---|---|---|" + "---|" * (len(SHARES) + 1),
+        "| id | req/s | vs P1 | non-200 | " + " | ".join(f"{share} µs" for share in SHARES)
+        + " | attributed µs | worker waits |",
+        "|---|---|---|---|" + "---|" * (len(SHARES) + 2),
     ]
     for pid, (figures, cpu, _busy) in results.items():
         requests = max(figures["requests"], 1)
@@ -148,7 +165,8 @@ def report(results, seconds, load):
         lines.append(
             f"| {pid} | {figures['rps']:.0f} | {figures['rps'] / floor_rps:.2f}x | "
             f"{figures['non2xx'] + figures['socket_errors'] + figures['bad']} | "
-            + " | ".join(f"{per[share]:.0f}" for share in SHARES) + f" | {attributed:.0f} |"
+            + " | ".join(f"{per[share]:.0f}" for share in SHARES)
+            + f" | {attributed:.0f} | {figures['waits'] / requests:.2f} |"
         )
     lines.append("")
     text = "\n".join(lines)

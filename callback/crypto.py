@@ -54,11 +54,13 @@ def decode_aes_key(encoding_aes_key):
 class MessageCrypto:
     """Seals and opens safe-mode envelopes of one official account."""
 
-    __slots__ = ("_app_id", "_cipher", "_key")
+    __slots__ = ("_app_id", "_cipher", "_key", "_reply_key")
 
     def __init__(self, aes_key, app_id):
         self._key = aes_key
         self._app_id = app_id.encode("utf-8")
+        # A key of its own for the replies' derived randomness, not the AES key itself.
+        self._reply_key = hmac.new(aes_key, b"wechat reply envelope", hashlib.sha256).digest()
         # Reusable: each encryptor() or decryptor() is a fresh context.
         self._cipher = Cipher(algorithms.AES(self._key), modes.CBC(self._key[:16]))
 
@@ -98,8 +100,10 @@ class MessageCrypto:
         return message
 
 
-def random_prefix_and_nonce():
-    """An envelope's random 16 bytes and a decimal nonce like WeChat's own (ten digits),
-    from one read of the system's random source: each read is a system call."""
-    drawn = secrets.token_bytes(RANDOM_BYTES + 4)
-    return drawn[:RANDOM_BYTES], str(1_000_000_000 + int.from_bytes(drawn[RANDOM_BYTES:], "big"))
+    def reply_prefix_and_nonce(self, delivery_id, message):
+        """An envelope's 16 "random" bytes and its decimal nonce (ten digits, like WeChat's
+        own) for the reply ``message`` to one delivery: an HMAC of the two under this
+        account's key, so a retry answered with the same message gets the same envelope
+        bytes, and no two deliveries or messages share them."""
+        drawn = hmac.new(self._reply_key, delivery_id.encode("utf-8") + b"\0" + message, hashlib.sha256).digest()
+        return drawn[:RANDOM_BYTES], str(1_000_000_000 + int.from_bytes(drawn[RANDOM_BYTES : RANDOM_BYTES + 4], "big"))

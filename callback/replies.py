@@ -3,9 +3,8 @@ news and an image (a permanent material's media_id), plain or sealed in the
 safe-mode envelope."""
 
 import re
-import time
 
-from .crypto import random_prefix_and_nonce, signature
+from .crypto import signature
 
 SUCCESS = b"success"
 # WeChat refuses passive text replies of 2,048 bytes or more.
@@ -38,15 +37,13 @@ def _head(to_user, from_user, msg_type, now):
     )
 
 
-def text_reply(to_user, from_user, content, now=None):
-    now = int(time.time()) if now is None else now
+def text_reply(to_user, from_user, content, now):
     body = _head(to_user, from_user, "text", now) + f"<Content>{_cdata(clip_text(content))}</Content></xml>"
     return body.encode("utf-8")
 
 
-def news_reply(to_user, from_user, article, now=None):
+def news_reply(to_user, from_user, article, now):
     """One article: ``article`` has title, description, pic_url and url."""
-    now = int(time.time()) if now is None else now
     item = (
         f"<item><Title>{_cdata(article['title'])}</Title><Description>{_cdata(article['description'])}</Description>"
         f"<PicUrl>{_cdata(article['pic_url'])}</PicUrl><Url>{_cdata(article['url'])}</Url></item>"
@@ -55,14 +52,16 @@ def news_reply(to_user, from_user, article, now=None):
     return body.encode("utf-8")
 
 
-def image_reply(to_user, from_user, media_id, now=None):
-    now = int(time.time()) if now is None else now
+def image_reply(to_user, from_user, media_id, now):
     body = _head(to_user, from_user, "image", now) + f"<Image><MediaId>{_cdata(media_id)}</MediaId></Image></xml>"
     return body.encode("utf-8")
 
 
-def render(answer, inbound, now=None):
-    """The reply bytes of a compiled answer to an inbound message."""
+def render(answer, inbound):
+    """The reply bytes of a compiled answer to an inbound message: a function of the two
+    (CreateTime is the message's own; WeChat asks only for an integer timestamp), so a
+    retry answered while nothing was published gets the same bytes."""
+    now = inbound.create_time
     # The reply goes back to the sender, from the account the message was sent to.
     if answer.reply_type == "news":
         return news_reply(inbound.from_user, inbound.to_user, answer.article, now)
@@ -71,10 +70,11 @@ def render(answer, inbound, now=None):
     return text_reply(inbound.from_user, inbound.to_user, answer.text, now)
 
 
-def sealed(reply, crypto, token, now=None):
-    """The safe-mode envelope of a plain reply."""
-    timestamp = str(int(time.time()) if now is None else now)
-    prefix, nonce = random_prefix_and_nonce()
+def sealed(reply, crypto, token, inbound):
+    """The safe-mode envelope of a plain reply to ``inbound``: its bytes a function of the
+    two, as the plain reply's (the timestamp is the message's CreateTime)."""
+    timestamp = str(inbound.create_time)
+    prefix, nonce = crypto.reply_prefix_and_nonce(inbound.delivery_id, reply)
     encrypted = crypto.seal(reply, prefix)
     sig = signature(token, timestamp, nonce, encrypted)
     body = (

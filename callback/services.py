@@ -89,7 +89,7 @@ def _reply_bytes(table, inbound, answer, encrypted):
     if answer is None:
         return replies.SUCCESS
     reply = replies.render(answer, inbound)
-    return replies.sealed(reply, table.crypto, table.token) if encrypted else reply
+    return replies.sealed(reply, table.crypto, table.token, inbound) if encrypted else reply
 
 
 def _delivery_key(table, inbound):
@@ -102,27 +102,44 @@ def _now(action):
 
 
 def answer_message(table, params, body, defer=_now):
-    """The reply bytes of a POST. A retried delivery gets the first answer's bytes and
-    causes no second side effect (log row, publish-job signal). ``defer`` takes the
-    log write; the view runs it once the reply is on its way to WeChat."""
+    """The reply bytes of a POST. A retried delivery causes no second side effect (log
+    row, job-event signal). ``defer`` takes the work that may wait for the reply to be on
+    its way to WeChat (the view runs it then)."""
     inbound, encrypted = read_message(table, params, body)
-    is_publish_job = bool(inbound.publish or inbound.mass)
-    answer = None if is_publish_job or inbound.template_job else table.answer(inbound)
-    reply = _reply_bytes(table, inbound, answer, encrypted)
     key = _delivery_key(table, inbound)
-    # add() is atomic: of concurrent duplicates exactly one stores its bytes and acts.
-    if not dedupe.claim(key, reply, DEDUPE_SECONDS):
-        first = dedupe.first_reply(key)
-        return first if first is not None else reply
+    if inbound.publish or inbound.mass or inbound.template_job:
+        return _job_event(table, inbound, encrypted, key, defer)
+    answer = table.answer(inbound)
+    # A function of the delivery and the published rules: a retry gets the same bytes
+    # unless a publish came in between (then it gets the current answer, recorded once).
+    reply = _reply_bytes(table, inbound, answer, encrypted)
+    # The claim's answer is read once the reply is sent: the worker does not wait for Redis.
+    first_delivery = dedupe.claim_later(key, DEDUPE_SECONDS)
+    defer(functools.partial(_record_first, first_delivery, table, inbound, answer, encrypted))
+    return reply
+
+
+def _record_first(first_delivery, table, inbound, answer, encrypted):
+    if first_delivery():
+        record(table, inbound, answer, encrypted)
+
+
+def _job_event(table, inbound, encrypted, key, defer):
+    """A publish, mass-send or template-send job's end: its signal is sent before the
+    answer, as a failing receiver answers 503 for WeChat to retry; the claim is atomic, so
+    of concurrent duplicates exactly one acts."""
+    if not dedupe.claim(key, DEDUPE_SECONDS):
+        return replies.SUCCESS
     if inbound.publish:
         _finish_publish_job(table, inbound, key)
     elif inbound.mass:
         _report(mass_send_finished, table, key, app_id=table.app_id, account_code=table.code, **inbound.mass)
-    elif inbound.template_job:
+    else:
         _report(template_send_finished, table, key, app_id=table.app_id, account_code=table.code,
                 openid=inbound.from_user, **inbound.template_job)
-    defer(functools.partial(record, table, inbound, answer, encrypted, publish_job=is_publish_job))
-    return reply
+    defer(functools.partial(record, table, inbound, None, encrypted,
+                            publish_job=bool(inbound.publish or inbound.mass)))
+    return replies.SUCCESS
 
 
 def _finish_publish_job(table, inbound, key):

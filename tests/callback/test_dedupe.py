@@ -1,17 +1,31 @@
-"""WeChat retries a delivery three times: each retry gets the first answer's exact
-bytes and nothing happens twice."""
+"""WeChat retries a delivery three times: each retry gets the same bytes while nothing
+was published in between (the reply is a function of the delivery), and nothing
+happens twice."""
 
+import socket
 import threading
 
 import pytest
 from django.core.cache import caches
 from django.test import Client, override_settings
 
+from callback import dedupe, table
 from callback.models import MessageLog
-
-from tests.support.content import committed
+from tests.support.content import committed, publish
 
 from .conftest import REDIS_CACHES, WeChatSender, event_xml, text_xml
+
+
+@pytest.fixture
+def on_redis():
+    """The shared Redis cache several gunicorn workers would use: claims read their
+    answer after the reply."""
+    with override_settings(CACHES=REDIS_CACHES):
+        caches["default"].clear()
+        table._compiled.clear()
+        yield caches["default"]
+        caches["default"].clear()
+        table._compiled.clear()
 
 
 @pytest.mark.parametrize("mode", ["plain", "safe", "compatible"])
@@ -24,6 +38,44 @@ def test_retried_message_is_answered_once_and_identically(mode, account, wechat,
     # then
     assert len(set(bodies)) == 1
     assert MessageLog.objects.count() == 1
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+def test_retried_message_on_redis_is_answered_once_and_identically(mode, on_redis, account, wechat, rule):
+    # given
+    rule(keyword="流量", reply_text="流量查询")
+    xml = text_xml("流量", msg_id=1234567890123457)
+    # when
+    responses = [wechat.post(xml, mode, wechat.signed_params(nonce=str(n))) for n in range(4)]
+    # then
+    assert len({response.content for response in responses}) == 1 and "流量查询" in wechat.reply(responses[0], mode)
+    assert MessageLog.objects.count() == 1
+
+
+@pytest.mark.parametrize("cache_kind", ["locmem", "redis"])
+@pytest.mark.parametrize("mode", ["plain", "safe"])
+def test_retry_after_a_publish_gets_the_new_answer_and_is_logged_once(cache_kind, mode, request, account, wechat,
+                                                                     rule):
+    # given: a delivery answered from the published rule
+    if cache_kind == "redis":
+        request.getfixturevalue("on_redis")
+    reply = rule(keyword="套餐", reply_text="旧套餐")
+    xml = text_xml("套餐", msg_id=1234567890123458)
+    first = wechat.post(xml, mode)
+    # when: the rule is republished before WeChat's retry arrives
+    reply.reply_text = "新套餐"
+    publish(reply)
+    retry = wechat.post(xml, mode)
+    # then: the retry gets the current answer, and the message is logged once
+    assert "旧套餐" in wechat.reply(first, mode) and "新套餐" in wechat.reply(retry, mode)
+    assert MessageLog.objects.count() == 1
+
+
+def test_reply_create_time_is_the_message_create_time(account, wechat, rule):
+    rule(kind="subscribe", reply_text="欢迎")
+    body = wechat.post(event_xml("subscribe", create_time=1_700_000_321)).content
+    assert b"<CreateTime>1700000321</CreateTime>" in body
 
 
 def test_retried_event_is_recognised_by_sender_and_create_time(account, wechat, rule):
@@ -63,7 +115,6 @@ def test_concurrent_duplicates_on_redis_get_the_same_bytes(matrix, settings):
     # given: the shared Redis cache several gunicorn workers would use
     from content.models import AutoReply
     from content.services.accounts import set_secret
-    from callback import table
 
     from .conftest import AES_KEY, TOKEN
 
@@ -94,3 +145,59 @@ def test_concurrent_duplicates_on_redis_get_the_same_bytes(matrix, settings):
         assert MessageLog.objects.count() == 1
         caches["default"].clear()
         table._compiled.clear()
+
+
+@pytest.mark.integration
+def test_an_unread_claim_answer_is_drained_and_not_taken_for_the_next(on_redis):
+    # given: a delivery claimed, then a retry of it claimed without reading the answer
+    # (its deferred work never ran: the client went away)
+    assert dedupe.claim("seen-before", 30) is True
+    retry = dedupe.claim_later("seen-before", 30)
+    # when: the next claims on the same connection
+    other = dedupe.claim("another", 30)
+    later = dedupe.claim_later("a third", 30)
+    # then: each gets its own answer, the retry's included
+    assert other is True and later() is True and retry() is False
+    assert dedupe.claim_later("a third", 30)() is False
+
+
+@pytest.mark.integration
+def test_claim_answers_read_out_of_order_are_each_their_own(on_redis):
+    first, duplicate = dedupe.claim_later("twice", 30), dedupe.claim_later("twice", 30)
+    assert duplicate() is False and first() is True
+
+
+@pytest.mark.integration
+def test_a_lost_claim_answer_counts_as_a_first_delivery_and_the_next_claim_reconnects(on_redis):
+    # given: a claim sent, then its connection broken before the answer is read
+    pending = dedupe.claim_later("lost", 30)
+    dedupe._local.line.connection._sock.shutdown(socket.SHUT_RDWR)
+    # then: logged rather than never; the next claim runs on a fresh connection
+    assert pending() is True
+    assert dedupe.claim("lost", 30) is False and dedupe.claim("fresh", 30) is True
+
+
+@pytest.mark.integration
+def test_job_events_on_redis_are_signalled_once(on_redis, account, wechat):
+    from callback.signals import template_send_finished
+
+    calls = []
+    template_send_finished.connect(lambda sender, **kwargs: calls.append(kwargs), dispatch_uid="test-once", weak=False)
+    try:
+        xml = event_xml("TEMPLATESENDJOBFINISH", create_time=1_700_000_456,
+                        extra="<MsgID>200163836</MsgID><Status><![CDATA[success]]></Status>")
+        bodies = [wechat.post(xml).content for _ in range(3)]
+    finally:
+        template_send_finished.disconnect(dispatch_uid="test-once")
+    assert bodies == [b"success"] * 3 and len(calls) == 1 and MessageLog.objects.count() == 1
+
+
+@pytest.mark.integration
+def test_claims_survive_redis_closing_the_kept_connection(on_redis):
+    # given: the kept connection closed by the server (a restart, an idle timeout)
+    import redis
+
+    assert dedupe.claim("before", 30) is True
+    redis.Redis.from_url(REDIS_CACHES["default"]["LOCATION"]).client_kill_filter(_type="normal", skipme=True)
+    # then: a job event's claim is sent once more on a fresh connection, not refused
+    assert dedupe.claim("after", 30) is True and dedupe.claim("before", 30) is False
