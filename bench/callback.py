@@ -44,6 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.report import save  # noqa: E402
 # cms.settings.dev forces DEBUG on (query logging, slower responses): measure on the
 # base settings, which are production's minus its required secrets.
 os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.base"
@@ -530,11 +531,7 @@ def report(rows, sql, labels, rebuilds):
             f"{cpu_ms * RATE / 1000:.2f} of the machine's {os.cpu_count()} cores for the app (plus PostgreSQL and Redis)."
         )
     lines.append("")
-    text = "\n".join(lines)
-    print(text)
-    out = ROOT / "bench" / "results" / "callback.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    save(lines, ROOT / "bench" / "results" / "callback.md")
 
 
 if __name__ == "__main__":

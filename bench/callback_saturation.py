@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 # Sets the environment the server runs with, as bench/callback.py does.
 from bench import callback as bench
+from bench.report import save
 
 PATHS = {"P1": "floor", "P1d": "django", "P2": "plain", "P2e": "safe", "P2r": "retry"}
 CONNECTIONS = 16
@@ -169,11 +170,7 @@ def report(results, seconds, load):
             + f" | {attributed:.0f} | {figures['waits'] / requests:.2f} |"
         )
     lines.append("")
-    text = "\n".join(lines)
-    print(text)
-    out = ROOT / "bench" / "results" / "callback_saturation.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    save(lines, ROOT / "bench" / "results" / "callback_saturation.md")
 
 
 def main():
