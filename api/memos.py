@@ -1,16 +1,19 @@
-"""Per-process memos of what a lean WSGI route learned of a request's parts (a query
-string and token, a Host header...), kept for the next request with the same parts.
+"""Per-process memos of what a process learned of a request's parts (a query string
+and token, a Host header, a token's principal...), kept for the next request with
+the same parts.
 
 A memo is bounded, as clients choose the keys, and starts over when full, so keys
-sent once (random query strings, made-up hosts) cannot keep out the ones that recur.
-It is emptied when a setting changes (tests override settings): an entry may depend
-on any of them."""
+sent once (random query strings, made-up hosts, unknown tokens) cannot keep out the
+ones that recur. It is emptied when a setting changes (tests override settings): an
+entry may depend on any of them. A ``StampedMemo`` holds what goes stale (a
+principal, until a token is revoked): each entry is found only while its stamp is
+valid."""
 
 from django.core.signals import setting_changed
 
 
-class Memo:
-    """At most ``size`` entries; ``get_or_compute(key, compute)`` computes a missing one."""
+class _Bounded:
+    """At most ``size`` entries, all forgotten when one more comes (or a setting changes)."""
 
     __slots__ = ("__weakref__", "_values", "size")
 
@@ -20,6 +23,23 @@ class Memo:
         # Held weakly by the signal: a memo dropped (a test's) is disconnected with it.
         setting_changed.connect(self.forget)
 
+    def _keep(self, key, entry):
+        if len(self._values) >= self.size:
+            self._values.clear()
+        self._values[key] = entry
+
+    def forget(self, **_kwargs):
+        self._values.clear()
+
+    def __len__(self):
+        return len(self._values)
+
+
+class Memo(_Bounded):
+    """At most ``size`` entries; ``get_or_compute(key, compute)`` computes a missing one."""
+
+    __slots__ = ()
+
     def get_or_compute(self, key, compute):
         """The value kept for ``key``, else ``compute(key)``, kept."""
         try:
@@ -27,13 +47,26 @@ class Memo:
         except KeyError:
             pass
         value = compute(key)
-        if len(self._values) >= self.size:
-            self._values.clear()
-        self._values[key] = value
+        self._keep(key, value)
         return value
 
-    def forget(self, **_kwargs):
-        self._values.clear()
 
-    def __len__(self):
-        return len(self._values)
+class StampedMemo(_Bounded):
+    """A memo whose entries go stale: ``put(key, value, stamp)`` keeps the value with
+    its stamp, and ``get(key)`` finds it only while ``valid(stamp)`` holds."""
+
+    __slots__ = ("_valid",)
+
+    def __init__(self, size, valid):
+        super().__init__(size)
+        self._valid = valid
+
+    def get(self, key):
+        """The value kept for ``key`` while its stamp is valid, else None."""
+        entry = self._values.get(key)
+        if entry is None or not self._valid(entry[0]):
+            return None
+        return entry[1]
+
+    def put(self, key, value, stamp):
+        self._keep(key, (stamp, value))

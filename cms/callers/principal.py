@@ -19,6 +19,7 @@ from wagtail.models import APIToken
 
 from api import cache, local_cache
 from api.errors import ApiError, ErrorCode
+from api.memos import StampedMemo
 from content.models import ChannelAccount
 from content.permissions import OrgScope, scope_for_org, scope_for_user, visible
 from content.reach import Audience, audience_for
@@ -26,7 +27,15 @@ from content.reach import Audience, audience_for
 PRINCIPAL_TTL = 300
 HELD_MAX = 1024  # principals a process holds; a full memo starts over
 
-_held = {}  # token digest -> (auth generation, monotonic time until, (principal, expires_at))
+
+def _still_current(stamp):
+    """A held principal's stamp (auth generation it was read under, monotonic time until):
+    valid for one local window at most, and while that generation is the current one."""
+    auth_generation, until = stamp
+    return time.monotonic() < until and auth_generation == local_cache.generations()[1]
+
+
+_held = StampedMemo(HELD_MAX, _still_current)  # token digest -> (principal, expires_at)
 
 
 @dataclass(frozen=True)
@@ -173,19 +182,13 @@ def _held_principal(digest):
     generation is current and for at most one local window; None otherwise."""
     if local_cache.window() <= 0:
         return None
-    entry = _held.get(digest)
-    if entry is None or time.monotonic() >= entry[1] or entry[0] != local_cache.generations()[1]:
-        return None
-    return entry[2]
+    return _held.get(digest)
 
 
 def _hold(digest, auth_generation, entry):
     window = local_cache.window()
-    if window <= 0:
-        return
-    if len(_held) >= HELD_MAX:
-        _held.clear()
-    _held[digest] = (auth_generation, time.monotonic() + window, entry)
+    if window > 0:
+        _held.put(digest, entry, (auth_generation, time.monotonic() + window))
 
 
 def bearer_token(request):
