@@ -86,7 +86,7 @@ def answer(environ, start_response):
         shape = _shapes.get_or_compute(_shape_key(environ), lambda key: _shape(environ))
         if shape is None:
             return None
-        hit, _ = cached_answer(*read)
+        hit, _ = cached_answer(*read, environ.get("HTTP_IF_NONE_MATCH"))
     except Exception:  # noqa: BLE001 (the full stack meets it again, and answers and logs it as it does)
         return None
     if hit is None:

@@ -190,17 +190,23 @@ def cache_control():
     return f"private, max-age={settings.GRAPHQL_HTTP_MAX_AGE}"
 
 
-def cached_answer(answer_key, principal_key):
+def cached_answer(answer_key, principal_key, if_none_match=None):
     """``((body, status, etag) or None, the Redis lookup made or None)`` of a persisted GET
-    by token: from this process's memory, else generations and answer in one round trip."""
+    by token: from this process's memory, else generations and answer in one round trip.
+    A revalidation (``if_none_match``) reads the answer's tag from Redis, not the answer:
+    when its ETag matches, the body is None (a 304 sends none)."""
     lookup = None
     hit = local_cache.get(answer_key)
     if hit is None:
-        lookup = cache.Lookup(principal_key, answer_key)
+        lookup = cache.Lookup(principal_key, answer_key, revalidating=bool(if_none_match))
         local_cache.note_generations(lookup.generations)
-        hit = lookup.answer()
-        if hit is not None:
-            local_cache.put(answer_key, lookup.generations, hit, len(hit[0]))
+        tag = lookup.tag()
+        if tag is not None and etag_matches(if_none_match, tag[1]):
+            hit = (None, *tag)
+        else:
+            hit = lookup.answer()
+            if hit is not None:
+                local_cache.put(answer_key, lookup.generations, hit, len(hit[0]))
     if hit is not None and (hit[3] is None or hit[3] > timezone.now()):
         return hit[:3], lookup
     return None, lookup
@@ -260,7 +266,8 @@ class ApiView(View):
             operation = Operation(data)
             if operation.persisted is not None:
                 digest = token_digest(token)
-                hit, lookup = cached_answer(operation.cache_key(digest), principal_key(digest))
+                hit, lookup = cached_answer(operation.cache_key(digest), principal_key(digest),
+                                            request.META.get("HTTP_IF_NONE_MATCH"))
                 if hit is not None:
                     return self.respond(request, operation, *hit)
         request.principal = authenticate(request, lookup)
@@ -271,7 +278,7 @@ class ApiView(View):
         etag = _etag(body) if http_cacheable and clean else None
         if lookup is not None and lookup.answer_key and clean:
             answer = (body, status, etag, getattr(request.principal, "expires_at", None))
-            lookup.put_answer(answer, settings.GRAPHQL_CACHE_TIMEOUT)
+            lookup.put_answer(answer, answer[1:], settings.GRAPHQL_CACHE_TIMEOUT)  # the tag: all but the body
             local_cache.put(lookup.answer_key, lookup.generations, answer, len(body))
         return self.respond(request, operation, body, status, etag)
 

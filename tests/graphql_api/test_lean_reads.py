@@ -254,3 +254,60 @@ def test_an_expired_client_is_refused_though_its_answer_is_cached(matrix, monkey
     monkeypatch.setattr(timezone, "now", lambda: later)
     status, _, content = call(application, packages(), auth)
     assert status == 401 and json.loads(content)["errors"][0]["extensions"]["code"] == "TOKEN_EXPIRED"
+
+
+@pytest.fixture
+def redis_reads(monkeypatch):
+    """The keys of each command sent to Redis outside a pipeline (reads: GET, MGET)."""
+    import redis
+
+    sent = []
+    original = redis.Redis.execute_command
+
+    def noted(self, *args, **options):
+        if not isinstance(self, redis.client.Pipeline):
+            sent.append((args[0], [str(a) for a in args[1:]]))
+        return original(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", noted)
+    return sent
+
+
+def answers_read(sent):
+    return [key for _, keys in sent for key in keys if ":gql:answer:" in key and not key.endswith(":tag")]
+
+
+@pytest.mark.parametrize("app", [application, full_stack], ids=["lean route", "full stack"])
+def test_a_revalidation_reads_only_the_answers_tag(front_end, matrix, redis_reads, app):
+    _, auth = front_end
+    etag = call(app, packages(), auth)[1]["etag"]
+    redis_reads.clear()
+    # with the in-process tier off, a 304 costs one round trip that does not fetch the answer
+    status, headers, content = call(app, packages(), {**auth, "HTTP_IF_NONE_MATCH": etag})
+    assert (status, headers["etag"], content) == (304, etag, b"")
+    assert len(redis_reads) == 1 and redis_reads[0][0] == "MGET" and not answers_read(redis_reads)
+    # an ETag that is not the answer's: the answer is read, and sent
+    status, headers, content = call(app, packages(), {**auth, "HTTP_IF_NONE_MATCH": '"elsewhere"'})
+    assert status == 200 and headers["etag"] == etag and codes(content) == ["PKG-1"] and answers_read(redis_reads)
+    # after a publish the tag is of older generations: the answer is not read but computed again
+    PackageFactory(code="PKG-2", organisation=matrix["branch1"], published=True)
+    redis_reads.clear()
+    status, headers, content = call(app, packages(), {**auth, "HTTP_IF_NONE_MATCH": etag})
+    assert status == 200 and headers["etag"] != etag and codes(content) == ["PKG-1", "PKG-2"]
+    assert not answers_read(redis_reads)
+    # and the new ETag revalidates from the new tag
+    status, _, content = call(app, packages(), {**auth, "HTTP_IF_NONE_MATCH": headers["etag"]})
+    assert (status, content) == (304, b"")
+
+
+def test_an_answer_without_its_tag_still_revalidates(front_end, redis_reads):
+    from django.core.cache import cache
+
+    _, auth = front_end
+    etag = call(application, packages(), auth)[1]["etag"]
+    redis = cache._cache.get_client()
+    tags = redis.keys(f"{settings.CACHES['default']['KEY_PREFIX']}:*:gql:answer:*:tag")
+    assert len(tags) == 1
+    redis.delete(*tags)  # evicted, or an answer stored before tags
+    status, _, content = call(application, packages(), {**auth, "HTTP_IF_NONE_MATCH": etag})
+    assert (status, content) == (304, b"") and answers_read(redis_reads)
