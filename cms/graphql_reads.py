@@ -7,7 +7,7 @@ Through Django, the cached answer was a third of the request's CPU: ten middlewa
 response objects and the request signals were the rest, so a cached read cost
 more than the same bytes sent by a bare view (bench/graphql_reads_profile.py).
 
-``route_cached_reads`` answers exactly ``GET /graphql/`` whose answer is cached for
+``route_cached_reads`` answers exactly ``GET /graphql/`` (and its HEAD) whose answer is cached for
 the request's token, persisted query and variables straight from the WSGI environ,
 with the headers the full stack sends (tests/graphql_api/test_lean_reads.py compares
 them). Everything else goes to the full application untouched, and so does every
@@ -33,6 +33,7 @@ from api import cache, media_types
 from api.memos import Memo
 from cms.callers.principal import bearer_credentials, principal_key, token_digest
 from cms.graphql_view import (
+    READS,
     VARY,
     Operation,
     cache_control,
@@ -62,10 +63,10 @@ _shapes = Memo(MEMO_SIZE)  # what the headers depend on -> (Content-Type, header
 
 
 def route_cached_reads(application):
-    """``application`` with cached persisted GETs of /graphql/ answered by the lean route."""
+    """``application`` with cached persisted GETs (and HEADs) of /graphql/ answered by the lean route."""
 
     def route(environ, start_response):
-        if environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") == "GET":
+        if environ.get("PATH_INFO") == PATH and environ.get("REQUEST_METHOD") in READS:
             answered = answer(environ, start_response)
             if answered is not None:
                 return answered
@@ -101,7 +102,8 @@ def answer(environ, start_response):
         return []
     start_response(_status_line(status), [("Content-Type", content_type), ("Content-Length", str(len(body))),
                                           *headers])
-    return [body]
+    # A HEAD's Content-Length is the GET's (RFC 9110 9.3.2), as the full stack sends it.
+    return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
 def _read(key):

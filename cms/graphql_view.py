@@ -58,9 +58,14 @@ def _json_param(value, name):
     return value
 
 
+# A HEAD is a GET whose body the server does not send (gunicorn, runserver): the same
+# parameters, the same cached answer and headers.
+READS = ("GET", "HEAD")
+
+
 def _body(request):
     """The request's parameters as a dict, refusing oversized or malformed input."""
-    if request.method == "GET":
+    if request.method in READS:
         if len(request.META.get("QUERY_STRING", "")) > max_request_bytes():
             raise ApiError(ErrorCode.REQUEST_TOO_LARGE, f"request exceeds {max_request_bytes()} bytes")
         return request.GET.dict()
@@ -234,7 +239,7 @@ class ApiView(View):
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         response = JsonResponse(error_body(ErrorCode.METHOD_NOT_ALLOWED, "use GET or POST"), status=405)
-        response["Allow"] = "GET, POST"
+        response["Allow"] = "GET, HEAD, POST"
         return response
 
     def dispatch(self, request, *args, **kwargs):
@@ -261,7 +266,7 @@ class ApiView(View):
         lookup = None
         token = bearer_token(request)
         preview = request.META.get("HTTP_X_PREVIEW_TOKEN")
-        if token is not None and not preview and request.method == "GET" and cache.enabled():
+        if token is not None and not preview and request.method in READS and cache.enabled():
             # Persisted GETs by token (most of them take the lean route, cms.graphql_reads).
             operation = Operation(data)
             if operation.persisted is not None:
@@ -274,7 +279,7 @@ class ApiView(View):
         request.preview = read_preview_token(preview) if preview else None
         operation = operation or Operation(data)
         body, status, clean = self.execute(request, operation)
-        http_cacheable = request.method == "GET" and operation.persisted is not None and request.preview is None
+        http_cacheable = request.method in READS and operation.persisted is not None and request.preview is None
         etag = _etag(body) if http_cacheable and clean else None
         if lookup is not None and lookup.answer_key and clean:
             answer = (body, status, etag, getattr(request.principal, "expires_at", None))

@@ -197,3 +197,11 @@ def test_each_process_serves_hot_answers_from_memory_within_its_window(matrix):
         fresh = api.get({"id": sha})
         assert [e["node"]["code"] for e in fresh.json()["data"]["packages"]["edges"]] == ["PKG-1", "PKG-2"]
         local_cache.clear()
+
+
+def test_a_head_of_a_persisted_query_answers_as_its_get_without_the_body(matrix, branch1_api):
+    PackageFactory(code="PKG-1", organisation=matrix["branch1"], published=True)
+    get = branch1_api.get({"id": packages_query().sha256})
+    head = branch1_api.http.head("/graphql/", {"id": packages_query().sha256}, **branch1_api.headers())
+    assert head.status_code == 200 and head.content == b"" and head["ETag"] == get["ETag"]
+    assert head["Content-Length"] == str(len(get.content)) and head["Cache-Control"] == get["Cache-Control"]

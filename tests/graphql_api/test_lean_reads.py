@@ -311,3 +311,21 @@ def test_an_answer_without_its_tag_still_revalidates(front_end, redis_reads):
     redis.delete(*tags)  # evicted, or an answer stored before tags
     status, _, content = call(application, packages(), {**auth, "HTTP_IF_NONE_MATCH": etag})
     assert (status, content) == (304, b"") and answers_read(redis_reads)
+
+
+def test_a_head_answers_as_the_get_without_the_body_and_from_the_cache(front_end, full_stack_calls,
+                                                                       django_assert_num_queries):
+    _, auth = front_end
+    head = {**auth, "REQUEST_METHOD": "HEAD"}
+    # not cached yet: the full stack executes it as a GET (the server drops the body) and caches it
+    status, headers, _ = call(application, packages(), head)
+    assert status == 200 and len(full_stack_calls) == 1
+    get = call(application, packages(), auth)
+    assert get[1] == headers and int(headers["content-length"]) == len(get[2]) and codes(get[2]) == ["PKG-1"]
+    # cached: the lean route answers it without the body, the full stack from the cache alike
+    with django_assert_num_queries(0):
+        lean, full = call(application, packages(), head), call(full_stack, packages(), head)
+    assert lean == (200, get[1], b"") and full[:2] == lean[:2] and len(full_stack_calls) == 2
+    # and revalidates it
+    status, _, content = call(application, packages(), {**head, "HTTP_IF_NONE_MATCH": headers["etag"]})
+    assert (status, content) == (304, b"") and len(full_stack_calls) == 2
