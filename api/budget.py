@@ -107,6 +107,10 @@ def _statement_timeout():
             yield
         return
     connection.ensure_connection()
+    # Left on the connection for the next API request. Celery workers need no release
+    # (they see no request_started): no task runs GraphQL or enters ``spending`` (only
+    # the view does; tests/graphql_api/test_budget.py pins it), and ``one_transaction``,
+    # which bundle builds call in workers, does nothing outside a request.
     if getattr(connection, HELD, None) != (connection.connection, value):
         _set_timeout(value, local=False)
         setattr(connection, HELD, (connection.connection, value))
