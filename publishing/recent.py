@@ -3,7 +3,8 @@ in its own batch, publishing.runs) and one per batch of its own, each with the
 progress of the jobs the user sees. The same few queries however many batches and
 jobs the rows hold: the jobs read newest first until enough rows were seen (one window
 of them, a few more only when runs of thousands of jobs fill it), the rows' batches,
-their counts by state."""
+their counts by state. A run's row lists at most LISTED_BATCHES of its batches, failing
+ones first; the task list filtered by the run holds every job."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ from publishing.models import PublishBatch, State
 # A batch's state summarised for its run's row, in the order shown.
 BATCH_STATES = [("pending", "等待"), ("running", "进行中"), ("done", "完成"), ("failed", "失败")]
 STATE_LABELS = dict(BATCH_STATES)
+# Batches a run's row lists when expanded (a release of hundreds of items is as many
+# batches); its counts and states are over all of them.
+LISTED_BATCHES = 20
 
 
 def batch_state(progress):
@@ -31,6 +35,12 @@ def batch_state(progress):
     if counts[State.RUNNING] or progress["finished"]:
         return "running"
     return "pending"
+
+
+def listed(batches, state_of):
+    """The first LISTED_BATCHES of ``batches`` (in the order pushed) to list, failing
+    ones first: what the editor has to look at is the last to be left out."""
+    return sorted(batches, key=lambda batch: state_of(batch) != "failed")[:LISTED_BATCHES]
 
 
 def batch_states(progresses):
@@ -66,6 +76,20 @@ class Row:
     @property
     def batch(self):
         return self.batches[0].batch
+
+    @cached_property
+    def listed(self):
+        """The batches the expanded row lists (publishing.recent.listed)."""
+        return listed(self.batches, lambda pushed: pushed.state)
+
+    @property
+    def unlisted(self):
+        return len(self.batches) - len(self.listed)
+
+    @property
+    def listed_ids(self):
+        """The listed batches' ids, for the progress URL: the bar moves those rows."""
+        return ",".join(str(pushed.batch.pk) for pushed in self.listed)
 
     @cached_property
     def progress(self):
@@ -156,21 +180,27 @@ def recent_rows(user, limit=10):
     return [rows[key] for key in wanted if key in rows and rows[key].batches]
 
 
-def run_progress(user, run_key):
-    """The progress of the run's jobs the user sees, with its batches by state and each
-    batch's own (the dashboard row's bar polls it); None when the user sees none."""
+def run_progress(user, run_key, batch_ids=None):
+    """The progress of the run's jobs the user sees, with its batches by state and the
+    state of each of ``batch_ids`` (the ones the row lists; by default the first listed),
+    at most LISTED_BATCHES (the dashboard row's bar polls it); None when the user sees none."""
     counts = _counts_by_batch(publications_for(user).select_related(None).filter(batch__run_key=run_key))
     if not counts:
         return None
-    progresses = [progress_of(batch_id, by_state) for batch_id, by_state in counts.items()]
+    progresses = [progress_of(batch_id, by_state) for batch_id, by_state in sorted(counts.items())]
     total = Counter()
     for by_state in counts.values():
         total.update(by_state)
     data = progress_of(run_key, total)
     data["batches"] = {state: n for state, _label, n in batch_states(progresses)}
+    if batch_ids is None:
+        shown = listed(progresses, batch_state)
+    else:
+        wanted = set(list(batch_ids)[:LISTED_BATCHES])
+        shown = [p for p in progresses if p["batch"] in wanted]  # only batches with jobs the user sees
     data["batch_rows"] = [
         {"id": p["batch"], "state": batch_state(p), "state_label": STATE_LABELS[batch_state(p)],
          "finished": p["finished"], "total": p["total"]}
-        for p in progresses
+        for p in shown
     ]
     return data

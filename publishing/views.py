@@ -141,7 +141,10 @@ class RunProgressView(PermissionRequired, View):
     """JSON for a run's row: its jobs' counts and share finished, its batches by state."""
 
     def get(self, request, key):
-        data = recent.run_progress(request.user, key)
+        # ?batches=1,2,3: the batches the row lists, whose states move with the bar
+        listed = request.GET.get("batches")
+        ids = [int(pk) for pk in listed.split(",") if pk.isdigit()] if listed is not None else None
+        data = recent.run_progress(request.user, key, ids)
         if data is None:
             raise Http404
         return JsonResponse(data)

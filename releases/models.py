@@ -220,7 +220,9 @@ class ReleaseRun(models.Model):
 
 
 class RunBatch(models.Model):
-    """A push batch a run fanned out, per item (null: nothing to push for it)."""
+    """An item a run fanned out, with its first push batch (null: nothing to push for
+    it): a redelivered fan-out skips it. Progress counts every batch of the run by its
+    run key (releases.fanout.progress)."""
 
     run = models.ForeignKey(
         ReleaseRun, on_delete=models.CASCADE, related_name="batches"

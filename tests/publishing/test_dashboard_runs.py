@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from publishing import runs
+from publishing import recent, runs
 from publishing.models import Publication, State
 
 from .test_dashboard import make_batch
@@ -136,3 +136,60 @@ def test_the_run_progress_endpoint_counts_its_jobs_and_batches(
     Publication.objects.filter(state=State.QUEUED).update(state=State.DONE)
     data = client.get(reverse("publishing:run_progress", args=["trial:1"])).json()
     assert data["complete"] and data["batches"]["pending"] == 0
+
+
+def expanded(page, key):
+    start = page.index(f'<tr data-run="{key}"')
+    return page[start : page.index("</tbody>", start)]
+
+
+def test_a_long_runs_row_lists_its_first_batches_failing_ones_first_and_links_to_all_its_jobs(
+    client, superuser, matrix, article, monkeypatch
+):
+    monkeypatch.setattr(recent, "LISTED_BATCHES", 4)
+    one, two = matrix["account_branch1"], matrix["account_branch2"]
+    # a run of 9 batches, the 7th and 9th failing on branch 2
+    batches = [
+        make_batch(article, [(one, State.DONE), (two, State.FAILED if n in (6, 8) else State.RUNNING)])
+        for n in range(9)
+    ]
+    runs.mark(batches, "trial:9", "[R-9] 九项")
+    client.force_login(superuser)
+    row = expanded(dashboard(client), "trial:9")
+    # the row lists 4 of them: the failing ones first, then the first pushed
+    listed = [batch.pk for batch in (batches[6], batches[8], batches[0], batches[1])]
+    assert row.count("<tr data-run-batch=") == 4
+    assert row.index(f'data-run-batch="{listed[0]}"') < row.index(f'data-run-batch="{listed[1]}"')
+    assert row.index(f'data-run-batch="{listed[1]}"') < row.index(f'data-run-batch="{listed[2]}"')
+    assert all(f'<tr data-run-batch="{pk}">' in row for pk in listed)
+    # says how many it leaves out and links to every job of the run
+    assert 'data-run-unlisted="5"' in row and 'href="/admin/publishing/?run=trial%3A9" data-run-all' in row
+    # counted over all 9 batches
+    assert "展开 9 个批次" in row and 'data-field="batches-failed">2<' in row and 'data-field="batches-running">7<' in row
+    # its bar polls the listed batches' states only
+    query = "batches=" + ",".join(map(str, listed))
+    assert f'data-progress-url="{reverse("publishing:run_progress", args=["trial:9"])}?{query}"' in row
+    data = client.get(reverse("publishing:run_progress", args=["trial:9"]), {"batches": ",".join(map(str, listed))}).json()
+    assert [batch["id"] for batch in data["batch_rows"]] == sorted(listed) and data["total"] == 18
+    # asked without them, it answers the ones the row would list
+    data = client.get(reverse("publishing:run_progress", args=["trial:9"])).json()
+    assert [batch["id"] for batch in data["batch_rows"]] == listed
+
+
+def test_a_branch_editor_never_gets_listed_nor_polls_a_sibling_branchs_batches(
+    client, matrix, article, branch_editor, monkeypatch
+):
+    monkeypatch.setattr(recent, "LISTED_BATCHES", 2)
+    one, two = matrix["account_branch1"], matrix["account_branch2"]
+    sibling = make_batch(article, [(two, State.FAILED)])  # failing, but not theirs
+    mine = [make_batch(article, [(one, State.DONE)]) for _ in range(3)]
+    runs.mark([sibling, *mine], "trial:5", "[R-5] 四项")
+    client.force_login(branch_editor)
+    row = expanded(dashboard(client), "trial:5")
+    assert f'data-run-batch="{sibling.pk}"' not in row
+    assert row.count("<tr data-run-batch=") == 2 and 'data-run-unlisted="1"' in row and "展开 3 个批次" in row
+    assert 'data-field="batches-failed">0<' in row
+    progress = reverse("publishing:run_progress", args=["trial:5"])
+    data = client.get(progress, {"batches": f"{sibling.pk},{mine[0].pk}"}).json()
+    assert [batch["id"] for batch in data["batch_rows"]] == [mine[0].pk] and data["total"] == 3
+    assert sibling.pk not in [batch["id"] for batch in client.get(progress).json()["batch_rows"]]
