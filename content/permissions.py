@@ -208,10 +208,13 @@ def readable_choices(queryset, user):
     return queryset.filter(pk__in=choosable.values("pk"))
 
 
-def readable_references_q(user, content_type="content_type", object_id="object_id"):
+def readable_references_q(user, content_type="content_type", object_id="object_id", among=None):
     """Generic references (``content_type``, ``object_id``) the user may see: to a
     scoped model, only its readable records (deleted ones left out: their
-    organisation is unknown); to any other model, unchanged."""
+    organisation is unknown); to any other model, unchanged. ``among``: the content
+    type ids the references can hold (e.g. those of the log), when the caller knows
+    them; a scoped model outside them gets no subquery (its references, if any, are
+    left out)."""
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import CharField
     from django.db.models.functions import Cast
@@ -221,6 +224,8 @@ def readable_references_q(user, content_type="content_type", object_id="object_i
     content_types = ContentType.objects.get_for_models(*_READ_SCOPES, for_concrete_models=False)
     q = ~Q(**{f"{content_type}__in": [ct.pk for ct in content_types.values()]})
     for model, ct in content_types.items():
+        if among is not None and ct.pk not in among:
+            continue
         ids = _READ_SCOPES[model].readable_instances(user).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
         q |= Q(**{content_type: ct.pk, f"{object_id}__in": ids})
     return q

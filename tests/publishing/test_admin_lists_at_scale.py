@@ -205,6 +205,41 @@ def test_site_history_reads_its_filter_choices_once_per_log(client, matrix, bran
     assert not [sql for sql in many if "auth_permission" in sql and "logentry" in sql]
 
 
+def test_site_history_scopes_only_the_types_the_log_holds(client, matrix, branch_editor):
+    """The scope of the log asks a subquery only for the scoped models the log names
+    (cms.models.logged_content_type_ids): none over the message log until an entry
+    names a message; then the branch's message shows and a sibling's does not."""
+    from wagtail.log_actions import log
+
+    from tests.support.factories import ArticleFactory
+
+    client.force_login(branch_editor)
+    url = reverse("wagtailadmin_reports:site_history")
+    log(ArticleFactory(organisation=matrix["branch1"], live=False), "wagtail.edit")
+    client.get(url)  # warm per-process caches (content types, permissions)
+    before, response = queries_of(client, url)
+    assert not [sql for sql in before if "wechat_callback_messagelog" in sql]
+    assert [sql for sql in before if '"content_article"' in sql and "logentry" in sql]
+    own = MessageLog.objects.create(account=matrix["account_branch1"], openid="o-own", msg_type="text")
+    sibling = MessageLog.objects.create(account=matrix["account_branch2"], openid="o-sibling", msg_type="text")
+    for message in (own, sibling):
+        log(message, "wagtail.edit")
+    after, response = queries_of(client, url)
+    assert [sql for sql in after if "wechat_callback_messagelog" in sql and "logentry" in sql]
+    shown = {(entry.content_type.model_class(), entry.object_id) for entry in response.context["object_list"]}
+    assert (MessageLog, str(own.pk)) in shown and (MessageLog, str(sibling.pk)) not in shown
+
+
+def test_postgresql_connections_run_without_jit():
+    """The admin's scoped reads are priced high enough to be JIT-compiled for seconds
+    (cms/settings/base.py)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 def test_site_history_offers_logged_pages_as_one_page_type(client, superuser):
     from wagtail.log_actions import log
     from wagtail.models import Page
