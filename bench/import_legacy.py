@@ -335,10 +335,18 @@ NOTES = """What the import does to be fast, and what did not pay:
   psycopg spent longer splitting a statement with a placeholder per text than PostgreSQL running it.
 - SMS segment counting no longer calls a function per character; `SmsTemplate.Category.values`
   (recomputed by Django on each access) is read once.
-- Not done: the change log's resync after commit (publishing, `bulk_create` of ~38,000 rows: about
-  2.5 s CPU with PostgreSQL's share) and the menus (about 2 s, mostly the menus app's own
-  publishing) are the largest costs left outside `importing/`; Django startup is about 1.5 s CPU,
-  0.6 s of it Wagtail's snippets API schemas, which `wagtail.snippets` loads."""
+- Search texts read in one pass per record; revision content serialised with each field's handling
+  decided once per model; JSON columns COPYed as text; article bodies sanitized once for their
+  images and embeds; only the fields a list reads validated; the change log's resync (~38,000 rows)
+  COPYed with versions reserved under its lock instead of an ORM insert; the unused article trigram
+  indexes dropped (content/0015). Together about 2.5 s of CPU off the full import (docs/import.md).
+- Did not pay: `content_search_grams` without DISTINCT (the GIN index dedups anyway); a larger GIN
+  pending list (moves the work to autovacuum). Deferred foreign-key checks at COMMIT cost PostgreSQL
+  about 1 s and stay.
+- Not done: the menus (about 1.7 s with PostgreSQL's share, mostly the menus app's own publishing)
+  and the resync's reach queries (one per account and kind) are the largest costs left outside
+  `importing/`; Django startup is about 1.5 s CPU, 0.6 s of it Wagtail's snippets API schemas,
+  which `wagtail.snippets` loads."""
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from content.services.library import validate_article
 from media.models import LibraryImage
 
 from .editorial import EditorialList, value
-from .richtext import image_codes, to_wagtail_html, wagtail_embeds
+from .richtext import import_body, wagtail_embeds
 
 SCALARS = ("title", "author", "digest")
 
@@ -47,8 +47,8 @@ class ArticlesList(EditorialList):
         if not isinstance(body, str):
             errors.add("body_html", _("必须是文本"))
             body = ""
-        image_ids = {code: self.ctx.ref("images", code, "body_html", errors) for code in image_codes(body)}
-        values["body"] = to_wagtail_html(body, image_ids, "body_html", errors)
+        values["body"] = import_body(body, lambda code: self.ctx.ref("images", code, "body_html", errors), "body_html",
+                                     errors)
         values["go_live_at"] = self._publish_at(record.get("publish_at"), errors)
         m2m = {
             "shared_to": self.ctx.refs("organisations", record.get("share_to") or [], "share_to", errors),

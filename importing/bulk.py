@@ -4,6 +4,7 @@ an UPDATE of many rows with different values in one statement. Other databases
 (SQLite for the local demo) take Django's generic paths."""
 
 import datetime
+import json
 import uuid
 
 from django.db import connection, models
@@ -18,6 +19,12 @@ FIELD_PREPARED = (models.JSONField, models.DecimalField, models.BinaryField)
 
 
 def _preparer(field):
+    if isinstance(field, models.JSONField):
+        # COPY reads JSON as text: encoded here as Django's adapter would encode it
+        # (json.dumps with the field's encoder; None is SQL NULL), without wrapping
+        # every value in an adapter object first.
+        encoder = field.encoder
+        return lambda value: None if value is None else json.dumps(value, cls=encoder)
     if isinstance(field, FIELD_PREPARED):
         return lambda value: field.get_db_prep_save(value, connection)
 

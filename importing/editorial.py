@@ -59,6 +59,8 @@ class EditorialList(ABC):
     def __init__(self, ctx):
         self.ctx = ctx
         self.instances = {}  # model -> {pk: instance} for foreign keys and many-to-many
+        self._read_attnames = None  # the attnames ``read`` gives values for (see _not_validated)
+        self._exclusions = {}  # those attnames -> the field names not validated
 
     # -- to override -------------------------------------------------------
     def label(self, record):
@@ -84,17 +86,15 @@ class EditorialList(ABC):
         """The model's own validation (``full_clean``, whose ``clean()`` is the admin's
         validator). Foreign keys were resolved from codes already, so their per-row
         existence queries are skipped, and the code is the identity, so is uniqueness."""
-        fks, _m2ms = self._relations
-        obj.full_clean(exclude=[f.name for f in fks], validate_unique=False, validate_constraints=False)
+        obj.full_clean(exclude=self._not_validated(), validate_unique=False, validate_constraints=False)
 
     def clean_with(self, obj, validate):
         """Field checks (foreign keys were resolved from codes already) and then
         ``validate(obj)``, the admin's validator given what the run read once; every
         message of both, by field, in one ValidationError."""
-        fks, _m2ms = self._relations
         errors = {}
         try:
-            obj.clean_fields(exclude=[f.name for f in fks])
+            obj.clean_fields(exclude=self._not_validated())
         except ValidationError as exc:
             errors.update(exc.message_dict)
         try:
@@ -254,6 +254,17 @@ class EditorialList(ABC):
         m2ms = [f for f in self.model._meta.get_fields() if f.many_to_many and not f.auto_created]
         return fks, m2ms
 
+    def _not_validated(self):
+        """Fields whose checks the record does not need: foreign keys (resolved from codes
+        already) and the fields the list does not read, which hold what the importer or
+        the stored row put there (the lifecycle fields: live, locked, go-live dates...)."""
+        read = self._read_attnames
+        if read not in self._exclusions:
+            fks, _m2ms = self._relations
+            self._exclusions[read] = [f.name for f in self.model._meta.concrete_fields
+                                      if f in fks or (read is not None and f.attname not in read)]
+        return self._exclusions[read]
+
     def _load_instances(self, items):
         """Fetch every related record the items point at, one query per model."""
         fks, m2ms = self._relations
@@ -309,6 +320,7 @@ class EditorialList(ABC):
         return objs
 
     def _validated(self, item, obj):
+        self._read_attnames = frozenset(item.values)
         try:
             self.clean(obj)
         except ValidationError as exc:

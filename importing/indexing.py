@@ -68,11 +68,14 @@ def _rebuild_references(model, objs, new):
     existing = [str(obj.pk) for obj in objs if obj.pk not in new]
     if existing:
         ReferenceIndex.objects.filter(base_content_type=base_content_type, object_id__in=existing).delete()
-    rows = []
+    rows, hashes = [], {}
     for obj in objs:
         for to_content_type_id, to_object_id, model_path, content_path in set(
             ReferenceIndex._extract_references_from_object(obj)
         ):
+            # A few paths ("organisation", "latest_revision"...) for every object: hashed once each.
+            if content_path not in hashes:
+                hashes[content_path] = ReferenceIndex._get_content_path_hash(content_path)
             rows.append((content_type.pk, base_content_type.pk, str(obj.pk), to_content_type_id, to_object_id,
-                         model_path, content_path, ReferenceIndex._get_content_path_hash(content_path)))
+                         model_path, content_path, hashes[content_path]))
     insert_values(ReferenceIndex, REFERENCE_COLUMNS, rows)

@@ -27,19 +27,33 @@ def wagtail_embeds(html):
 
 def image_codes(html):
     """Codes of the images a body refers to, in order of appearance."""
+    return _codes(sanitize_html(html))
+
+
+def to_wagtail_html(html, image_ids, field, errors):
+    """``html`` sanitized, its image references resolved through ``image_ids``
+    (code -> pk, or None for an unusable image already reported on ``errors``)."""
+    return _embedded(sanitize_html(html), image_ids, field, errors)
+
+
+def import_body(html, resolve, field, errors):
+    """An exported body in its stored form, sanitized once for both steps: the codes of
+    its images resolved by ``resolve(code)`` (a pk, or None with an error reported),
+    then turned into embeds (``to_wagtail_html``)."""
+    clean = sanitize_html(html)
+    return _embedded(clean, {code: resolve(code) for code in _codes(clean)}, field, errors)
+
+
+def _codes(clean):
     codes = []
-    for tag in IMG.findall(sanitize_html(html)):
+    for tag in IMG.findall(clean):
         code = dict(ATTRIBUTE.findall(tag[4:-1])).get("data-image")
         if code:
             codes.append(code)
     return codes
 
 
-def to_wagtail_html(html, image_ids, field, errors):
-    """``html`` sanitized, its image references resolved through ``image_ids``
-    (code -> pk, or None for an unusable image already reported on ``errors``)."""
-    clean = sanitize_html(html)
-
+def _embedded(clean, image_ids, field, errors):
     def embed(match):
         attrs = dict(ATTRIBUTE.findall(match.group(0)[4:-1]))
         code = attrs.get("data-image")

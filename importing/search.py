@@ -10,34 +10,40 @@ The records of one shape go in one statement whose texts are arrays
 parse than PostgreSQL to run. Other backends get ``add_bulk`` unchanged."""
 
 from django.db.models.sql.subqueries import InsertQuery
+from modelsearch.index import AutocompleteField, SearchField
 
 try:
-    from modelsearch.backends.database.postgres.postgres import IndexEntry, ObjectIndexer, PostgresIndex
+    from modelsearch.backends.database.postgres.postgres import (
+        IndexEntry,
+        ObjectIndexer,
+        PostgresIndex,
+    )
     from modelsearch.utils import get_content_type_pk
 except ImportError:  # modelsearch without its PostgreSQL backend
     PostgresIndex = None
 
-VECTORS = ("title", "autocomplete", "body")
+
+def _texts(obj, search_fields, indexer):
+    """The texts of one object's entry, as modelsearch's ``ObjectIndexer`` gives them:
+    (title, autocomplete, body) as (texts with weights, for autocomplete), then
+    title_text and body_text. One pass over the search fields, reading each once
+    (the indexer's cached properties walk them five times)."""
+    title, body, autocomplete = [], [], []
+    for search_field in search_fields:
+        for field, weight, value in indexer.prepare_field(obj, search_field):
+            if isinstance(field, SearchField):
+                (title if field.field_name == "title" else body).append((value, weight))
+            elif isinstance(field, AutocompleteField):
+                autocomplete.append((value, weight))
+    return (
+        ((title, False), (autocomplete, True), (body, False)),
+        _plain(title),
+        _plain(body),
+    )
 
 
-if PostgresIndex is not None:
-
-    class _Texts(ObjectIndexer):
-        """An ObjectIndexer that hands back the texts of a vector instead of the vector,
-        reading each field of the object once rather than once per vector."""
-
-        def __init__(self, obj, backend):
-            super().__init__(obj, backend)
-            self._prepared = {}
-
-        def prepare_field(self, obj, field):
-            key = (id(obj), id(field))
-            if key not in self._prepared:
-                self._prepared[key] = list(super().prepare_field(obj, field))
-            return self._prepared[key]
-
-        def as_vector(self, texts, for_autocomplete=False):
-            return texts, for_autocomplete
+def _plain(texts):
+    return " ".join(text for text in (value.strip() for value, _weight in texts) if text)
 
 
 class _VectorTemplates:
@@ -90,12 +96,14 @@ def add_to_index(backend, model, objs):
     connection = index.write_connection
     templates = _VectorTemplates(backend, connection)
     content_type_pk = get_content_type_pk(model)
+    search_fields = model.get_search_fields()
+    indexer = ObjectIndexer.__new__(ObjectIndexer)  # only its prepare_field, which reads no state
     groups = {}  # shapes of the three vectors -> [[object id, title text, body text, texts...]]
     for obj in objs:
-        texts = _Texts(obj, backend)
-        shapes, row = [], [str(texts.id), texts.title_text, texts.body_text]
-        for name in VECTORS:
-            shape, vector_texts = templates.shape(*getattr(texts, name))
+        vectors, title_text, body_text = _texts(obj, search_fields, indexer)
+        shapes, row = [], [str(obj.pk), title_text, body_text]
+        for texts, for_autocomplete in vectors:
+            shape, vector_texts = templates.shape(texts, for_autocomplete)
             shapes.append(shape)
             row += vector_texts
         groups.setdefault(tuple(shapes), []).append(row)

@@ -5,14 +5,17 @@ per-record ``published`` signal; this compares, account by account, the live
 items reaching it (the reach filter, one query per kind) with what the log says
 it carries, and writes the difference in one locked insert."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from content import kinds
 from content.models import ChannelAccount, SmsCommand
-from publishing.changes.models import Change
 from content.reach import audience_for, published
+from importing.bulk import insert_values, reserve_pks
+from publishing.changes.models import Change
 from publishing.changes.services import _serialize_writers, _write
+from publishing.changes.signals import changes_recorded
 
 Action = Change.Action
 
@@ -63,7 +66,33 @@ def resync(published_since=None):
                 for pk, code in gone:
                     rows.append((account.pk, kind, code, pk, Action.UNPUBLISH if pk in existing else Action.DELETE))
             rows += _command_rows(account, carried.get((account.pk, Change.Kind.SMS_COMMAND), {}))
+        return _write_many(rows)
+
+
+# Columns of a change row, in the model's field order (the instances are built positionally).
+COLUMNS = ("version", "account", "kind", "code", "object_id", "action", "created_at", "release_code",
+           "release_version", "release_rollback")
+
+
+def _write_many(rows):
+    """``services._write`` for the thousands of rows after an import: the versions taken
+    from the sequence under the writer lock (so still in commit order) and the rows
+    COPYed, instead of an ORM insert of as many instances (about 1 s of CPU for the
+    38,000 rows of the full export)."""
+    if connection.vendor != "postgresql" or not rows:
         return _write(rows)
+    now = timezone.now()
+    with transaction.atomic():
+        _serialize_writers()
+        versions = sorted(reserve_pks(Change, len(rows)))
+        values = [(version, account_id, str(kind), code, object_id, str(action), now, "", None, False)
+                  for version, (account_id, kind, code, object_id, action) in zip(versions, rows, strict=True)]
+        insert_values(Change, COLUMNS, values)
+    created = [Change(*row) for row in values]
+    for change in created:
+        change._state.adding = False
+    transaction.on_commit(lambda: changes_recorded.send(sender=Change, changes=created))
+    return created
 
 
 def _command_rows(account, held):
