@@ -49,9 +49,11 @@ RENDERERS = {WEB: render_web, WECHAT: render_wechat, MINIPROGRAM: render_minipro
 SUPPORTED = {kind.code: frozenset(kind.channels or CHANNELS) for kind in kinds.rendered()}
 
 
-def render(item, account, channel=None):
-    """The item rendered for ``account`` (as ``channel``, by default the account's type)."""
-    return _render(RenderContext(item, [account]), account, channel or account.type)
+def render(item, account, channel=None, page=None):
+    """The item rendered for ``account`` (as ``channel``, by default the account's type);
+    with the ``page`` (renditions.page) holding the item, from the reads of the whole page."""
+    context = page.context(item, account) if page is not None and page.holds(item) else RenderContext(item, [account])
+    return _render(context, account, channel or account.type)
 
 
 def render_all(item, accounts):
