@@ -21,9 +21,14 @@ from content.reach import share_reach
 
 from . import links
 from .context import RenderContext
-from .images import ImageSet
+from .images import ALL_SPECS, BODY_SPECS, COVER_SPECS, ImageSet
 from .rendition import ARTICLE
 from .sources import Source, card_prefetches, hold_ancestors
+
+# The image renditions each channel's renderer reads: its body and cover specs.
+CHANNEL_SPECS = {
+    channel: tuple(dict.fromkeys((*BODY_SPECS[channel], *COVER_SPECS[channel]))) for channel in BODY_SPECS
+}
 
 
 def is_stored(item):
@@ -39,6 +44,7 @@ class Page:
     def __init__(self, items):
         self.items = [item for item in items if is_stored(item)]
         self._accounts = {}
+        self._images = {}
         self._cards_loaded = False
 
     def holds(self, item):
@@ -50,14 +56,21 @@ class Page:
         return {id(item): _PageSource(item, self) for item in self.items}
 
     @cached_property
-    def images(self):
-        """The images of every item of the page with their renditions (two queries)."""
+    def image_refs(self):
+        """(ids, codes) of the images every item of the page references."""
         ids, codes = set(), set()
         for source in self.sources.values():
             item_ids, item_codes = source.image_refs
             ids.update(item_ids)
             codes.update(item_codes)
-        return ImageSet.load(ids, codes)
+        return ids, codes
+
+    def images(self, channel):
+        """The images of every item of the page with their renditions for ``channel``
+        (two queries per channel rendered: only that channel's renditions are read)."""
+        if channel not in self._images:
+            self._images[channel] = ImageSet.load(*self.image_refs, specs=CHANNEL_SPECS.get(channel, ALL_SPECS))
+        return self._images[channel]
 
     def load_cards(self):
         """The related packages of the page's articles, their sale organisations and owners,
@@ -84,9 +97,9 @@ class Page:
             self._accounts[account_id] = ChannelAccount.objects.select_related("organisation").get(pk=account_id)
         return self._accounts[account_id]
 
-    def context(self, item, account):
-        """The RenderContext of one of the page's items for ``account``."""
-        return _PageContext(self, item, [account])
+    def context(self, item, account, channel):
+        """The RenderContext of one of the page's items for ``account`` as ``channel``."""
+        return _PageContext(self, item, [account], channel)
 
 
 class _PageSource(Source):
@@ -100,13 +113,14 @@ class _PageSource(Source):
 
 
 class _PageContext(RenderContext):
-    def __init__(self, page, item, accounts):
+    def __init__(self, page, item, accounts, channel):
         super().__init__(item, accounts, source=page.sources[id(item)])
         self.page = page
+        self.channel = channel
 
     @cached_property
     def images(self):
-        return self.page.images
+        return self.page.images(self.channel)
 
     @cached_property
     def web_account(self):

@@ -52,8 +52,10 @@ SUPPORTED = {kind.code: frozenset(kind.channels or CHANNELS) for kind in kinds.r
 def render(item, account, channel=None, page=None):
     """The item rendered for ``account`` (as ``channel``, by default the account's type);
     with the ``page`` (renditions.page) holding the item, from the reads of the whole page."""
-    context = page.context(item, account) if page is not None and page.holds(item) else RenderContext(item, [account])
-    return _render(context, account, channel or account.type)
+    channel = channel or account.type
+    if page is not None and page.holds(item):
+        return _render(page.context(item, account, channel), account, channel)
+    return _render(RenderContext(item, [account]), account, channel)
 
 
 def render_all(item, accounts):
