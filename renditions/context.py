@@ -14,9 +14,10 @@ from .sources import Source
 
 
 class RenderContext:
-    def __init__(self, item, accounts=(), images=None):
+    def __init__(self, item, accounts=(), images=None, source=None):
         self.item = item
-        self.source = Source(item)
+        # Given when shared by the renditions of a page (renditions.page).
+        self.source = source if source is not None else Source(item)
         self.accounts = list(accounts)
         if images is not None:
             # Shared by a batch (render_many): loaded once for all its items.

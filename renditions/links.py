@@ -42,15 +42,30 @@ def web_account_for(item, accounts=(), near=None):
     """The web account carrying the item: one of ``accounts`` if given, else an
     enabled web account it reaches (content.reach) -- the one of organisation
     ``near`` or the nearest above it when given, else the first by code."""
+    given = given_web_account(accounts)
+    if given is not None or not item.pk:
+        return given
+    return nearest_web(stored_web_accounts(item), near)
+
+
+def given_web_account(accounts):
+    """The first of ``accounts`` that is a web account with a site address, or None."""
     for account in accounts:
         if account.type == ChannelAccount.Type.WEB and base_url_of(account):
             return account
-    if not item.pk:
-        return None
+    return None
+
+
+def stored_web_accounts(item):
+    """The enabled web accounts with a site address the stored item reaches, by code
+    (read once per item inside a content.memo block)."""
     if getattr(item, "_cluster_related_objects", None):  # answered from the stored item
-        webs = memo.once(("web accounts", type(item), item.pk), lambda: _stored_webs(item))
-    else:
-        webs = memo.once_for(item, "web accounts", lambda: _stored_webs(item))
+        return memo.once(("web accounts", type(item), item.pk), lambda: _stored_webs(item))
+    return memo.once_for(item, "web accounts", lambda: _stored_webs(item))
+
+
+def nearest_web(webs, near=None):
+    """Of ``webs``, the one of organisation ``near`` or the nearest above it, else the first."""
     if near is not None and webs:
         by_org = {}
         for web in webs:

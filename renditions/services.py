@@ -49,9 +49,13 @@ RENDERERS = {WEB: render_web, WECHAT: render_wechat, MINIPROGRAM: render_minipro
 SUPPORTED = {kind.code: frozenset(kind.channels or CHANNELS) for kind in kinds.rendered()}
 
 
-def render(item, account, channel=None):
-    """The item rendered for ``account`` (as ``channel``, by default the account's type)."""
-    return _render(RenderContext(item, [account]), account, channel or account.type)
+def render(item, account, channel=None, page=None):
+    """The item rendered for ``account`` (as ``channel``, by default the account's type);
+    with the ``page`` (renditions.page) holding the item, from the reads of the whole page."""
+    channel = channel or account.type
+    if page is not None and page.holds(item):
+        return _render(page.context(item, account, channel), account, channel)
+    return _render(RenderContext(item, [account]), account, channel)
 
 
 def render_all(item, accounts):

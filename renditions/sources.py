@@ -141,7 +141,7 @@ class Source:
         if self.kind == ARTICLE:
             # Only packages the article's organisation can sell (the one rule); a
             # ParentalManyToManyField also answers for unsaved items and revisions.
-            packages = list(self.item.related_packages.all())
+            packages = self.related_packages()
             if packages and self.item.organisation_id:
                 org = _with_ancestors(self.item)
                 prefetch_related_objects(packages, *package_prefetches())
@@ -152,6 +152,10 @@ class Source:
         if self.kind in (PACKAGE, BUSINESS):
             return [Card(self.item)]
         return []
+
+    def related_packages(self):
+        """The article's related packages (a page's source reads them for all its articles first)."""
+        return list(self.item.related_packages.all())
 
     def cards_on(self, channel):
         """``cards`` as sold on the channel type ``channel``: an article's related package
@@ -191,9 +195,26 @@ def package_prefetches():
     ]
 
 
+def hold_ancestors(items):
+    """Give the ``items`` whose organisation is not loaded with all its parents that
+    organisation with them, in one query for all (none when all hold them)."""
+    missing = [item for item in items if item.organisation_id and not _holds_ancestors(item)]
+    if missing:
+        organisations = ORGANISATIONS.in_bulk({item.organisation_id for item in missing})
+        for item in missing:
+            item.organisation = organisations[item.organisation_id]
+
+
+def _holds_ancestors(item):
+    """Whether the item's organisation is loaded with its parents up to the top (walked without a query)."""
+    node = item._state.fields_cache.get("organisation")
+    while node is not None and node.parent_id is not None:
+        node = node._state.fields_cache.get("parent")
+    return node is not None
+
+
 def _with_ancestors(item):
-    """The item's organisation holding its parents: prefetched (``render_many``) or one query."""
-    cached = item._state.fields_cache.get("organisation")
-    if cached is not None and "parent" in cached._state.fields_cache:
-        return cached
+    """The item's organisation holding its parents: prefetched (``render_many``, a page) or one query."""
+    if _holds_ancestors(item):
+        return item.organisation
     return ORGANISATIONS.get(pk=item.organisation_id)

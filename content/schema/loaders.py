@@ -43,6 +43,17 @@ JOIN_FIELDS = {
 }
 
 
+# Batch reads of fields other apps mount on the content types, by field name: called
+# with each page of items whose query asks for the field (renditions.schema registers
+# ``rendition``; an app above content cannot be imported here).
+PAGE_READS = {}
+
+
+def read_per_page(field_name, read):
+    """Have ``read(items)`` called on every page of items whose query asks for ``field_name``."""
+    PAGE_READS[field_name] = read
+
+
 def through(model, field_name):
     """(through model, item id column, related id column) of a many-to-many field."""
     m2m = model._meta.get_field(field_name)
@@ -94,6 +105,9 @@ def load(model, items, info, account_id=None, asked=None):
         template_ids = dict(mappings.values_list("definition_id", "wechat_template_id"))
         for item in items:
             item._wechat_template_id = template_ids.get(item.pk) or None  # empty until obtained
+    for field_name, read in PAGE_READS.items():
+        if field_name in asked:
+            read(items)
     return items
 
 

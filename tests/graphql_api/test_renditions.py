@@ -7,12 +7,14 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from api import persisted
+from renditions.images import prepare_renditions
 from tests.support.api import Api, error_codes, make_api_client
 from tests.support.content import publish
 from tests.support.factories import (
     ArticleFactory,
     ChannelAccountFactory,
     PackageFactory,
+    SmsAccountFactory,
     SmsTemplateFactory,
 )
 from tests.support.images import make_image
@@ -122,3 +124,57 @@ def read(api, code):
         status, payload = api.post(persisted.by_name("miniprogram_article").text, {"code": code})
     assert status == 200 and "errors" not in payload, payload
     return len(captured.captured_queries), payload["data"]["article"]
+
+
+PAGE_OF_RENDITIONS = """{ articles(first: 20, channel: %s) { edges { node { code
+  rendition(channel: %s) { html nodes text cover blocking warnings { code } } } } } }"""
+
+
+@pytest.mark.parametrize("channel", ["WECHAT_OFFICIAL_ACCOUNT", "WECHAT_MINIPROGRAM", "WEB", "SMS"])
+def test_renditions_of_a_page_cost_the_same_queries_whatever_its_size(matrix, media_root, settings, channel):
+    settings.GRAPHQL_TIME_BUDGET_MS = 60_000  # a loaded test machine: the queries are counted, not timed
+    # given: a client bound to accounts of a three-deep outlet and to the province's web
+    # site (the articles' web address), and packages sold at the province
+    outlet, province = matrix["outlet"], matrix["province"]
+    accounts = [ChannelAccountFactory(code="wx-outlet", organisation=outlet),
+                ChannelAccountFactory(code="mp-outlet", type="wechat_miniprogram", organisation=outlet),
+                SmsAccountFactory(code="sms-outlet", organisation=outlet),
+                ChannelAccountFactory(code="web-sx", type="web", organisation=province,
+                                      base_url="https://www.example.cn/")]
+    _, token = make_api_client("营业厅", province, accounts)
+    api = Api(token)
+    packages = [PackageFactory(code=f"PKG-{i}", organisation=province, sale_orgs=[province], published=True)
+                for i in range(3)]
+
+    def add_articles(start, stop):
+        for i in range(start, stop):
+            cover, inline = make_image(code=f"COV{i}"), make_image(code=f"IMG{i}")
+            prepare_renditions([cover, inline])
+            body = (body_with_images([inline]) + f'<p><a href="https://mp.weixin.qq.com/s/{i}">原文</a> '
+                    f'<a href="https://example.com/{i}">外链</a></p>')
+            # the outlet's own articles and the province's shared down to it
+            own = i % 2 == 0
+            ArticleFactory(code=f"ART-{i:02d}", organisation=outlet if own else province, cover_image=cover, body=body,
+                           channels=[], shared_to=[] if own else [outlet], related_packages=packages[: i % 4],
+                           published=True)
+
+    def count():
+        query = PAGE_OF_RENDITIONS % (channel, channel)
+        api.post(query)  # the token's last use is recorded once a minute, not per request
+        with CaptureQueriesContext(connection) as captured:
+            status, payload = api.post(query)
+        assert status == 200 and "errors" not in payload, payload
+        return len(captured.captured_queries), payload["data"]["articles"]["edges"]
+
+    # when: a page of 2 articles and a page of 10 read their renditions
+    add_articles(0, 2)
+    few, edges_few = count()
+    add_articles(2, 10)
+    many, edges_many = count()
+    # then: the same SQL, and renditions with what the articles hold
+    assert (len(edges_few), len(edges_many)) == (2, 10)
+    assert few == many
+    rendition = edges_many[0]["node"]["rendition"]
+    assert not rendition["blocking"], rendition["warnings"]
+    if channel in ("WECHAT_OFFICIAL_ACCOUNT", "WEB"):
+        assert "<img" in rendition["html"]
