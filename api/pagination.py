@@ -164,7 +164,8 @@ def paginate(queryset, keys, types, *, first=None, after=None, last=None, before
         rows = list(page_of(queryset, *after_values, *before_values))
     more = len(rows) > size
     rows = rows[:size]
-    if together and more and not backwards:
+    if together and more and not backwards and rows and getattr(rows[-1], together) is not None:
+        # Built only when the page ends inside a group: building a queryset costs more than a small page.
         base = queryset.queryset if isinstance(queryset, Reusable) else queryset
         rows, more = _run_on(base, keys, order, key_of, rows, together)
     if backwards:
@@ -181,10 +182,9 @@ def paginate(queryset, keys, types, *, first=None, after=None, last=None, before
 
 
 def _run_on(qs, keys, order, key_of, rows, together):
-    """(rows with the rest of the last row's ``together`` group, whether more follow)."""
+    """(rows with the rest of the last row's ``together`` group, whether more follow); the last
+    row has a value there."""
     value = getattr(rows[-1], together)
-    if value is None:
-        return rows, True
     rest = list(qs.filter(_after_q(keys, key_of(rows[-1])), **{together: value}).order_by(*order))
     if not rest:
         return rows, True

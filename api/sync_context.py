@@ -89,12 +89,12 @@ def _inline(serialized, result):
 def _value_or_null(complete):
     """``complete`` for values; a raised error for an exception, None for null."""
 
-    def complete_value(field_nodes, info, path, result):
+    def complete_value(context, field_nodes, info, path, result):
         if isinstance(result, Exception):
             raise result
         if result is None or result is Undefined:
             return None
-        return complete(field_nodes, info, path, result)
+        return complete(context, field_nodes, info, path, result)
 
     return complete_value
 
@@ -124,6 +124,22 @@ def _static_plans(context):
     return entry[2]
 
 
+# How to complete each return type of a schema, kept across requests: a completer takes
+# the request's context as its first argument, so it holds nothing of one request.
+MAX_SCHEMAS = 16
+_shared_completers = {}
+
+
+def _completers_of(schema):
+    entry = _shared_completers.get(id(schema))
+    # The entry holds the schema, so its id is not reused while the entry lives.
+    if entry is None or entry[0] is not schema:
+        if len(_shared_completers) >= MAX_SCHEMAS:
+            _shared_completers.clear()
+        entry = _shared_completers[id(schema)] = (schema, {})
+    return entry[1]
+
+
 def _resolver_of(parent_type, field_node):
     """(field definition, its resolver) as the schema holds them now (None for meta fields)."""
     field_def = getattr(parent_type, "fields", {}).get(field_node.name.value)
@@ -143,7 +159,7 @@ class SyncExecutionContext(ExecutionContext):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._field_plans = {}
-        self._completers = {}
+        self._completers = _completers_of(self.schema)
         self._selection_plans = {}
         self._deadline = budget.deadline()
         self._static = _static_plans(self)
@@ -202,7 +218,7 @@ class SyncExecutionContext(ExecutionContext):
 
     def _static_plan(self, parent_type, field_node):
         """(field definition, resolver, arguments or None, inline leaf, inline serialization):
-        what completing a field needs besides its completer (which is bound to the request)."""
+        what completing a field needs besides its completer (kept per schema, ``_completer``)."""
         field_def = get_field_def(self.schema, parent_type, field_node)
         if field_def is None:
             return (None, None, None, None, None)
@@ -231,7 +247,7 @@ class SyncExecutionContext(ExecutionContext):
                 value = _inline(serialized, result)
                 if value is not Undefined:
                     return value
-            return self._completer(field_def.type)(field_nodes, info, path, result)
+            return self._completer(field_def.type)(self, field_nodes, info, path, result)
         except budget.TimeBudgetExceeded:
             raise
         except Exception as raw_error:
@@ -242,10 +258,11 @@ class SyncExecutionContext(ExecutionContext):
             return None
 
     def complete_value(self, return_type, field_nodes, info, path, result):
-        return self._completer(return_type)(field_nodes, info, path, result)
+        return self._completer(return_type)(self, field_nodes, info, path, result)
 
     def _completer(self, return_type):
-        """A function completing values of ``return_type`` as ``complete_value`` does."""
+        """A function ``(context, field_nodes, info, path, result)`` completing values of
+        ``return_type`` as ``complete_value`` does (kept per schema)."""
         completer = self._completers.get(return_type)
         if completer is None:
             completer = self._build_completer(return_type)
@@ -256,10 +273,10 @@ class SyncExecutionContext(ExecutionContext):
         if isinstance(return_type, GraphQLNonNull):
             inner = self._completer(return_type.of_type)
 
-            def complete_non_null(field_nodes, info, path, result):
+            def complete_non_null(context, field_nodes, info, path, result):
                 if isinstance(result, Exception):
                     raise result
-                completed = inner(field_nodes, info, path, result)
+                completed = inner(context, field_nodes, info, path, result)
                 if completed is None:
                     raise TypeError(
                         f"Cannot return null for non-nullable field {info.parent_type.name}.{info.field_name}."
@@ -272,7 +289,7 @@ class SyncExecutionContext(ExecutionContext):
         if is_leaf_type(return_type):
             serialize = return_type.serialize
 
-            def complete_leaf(field_nodes, info, path, result):
+            def complete_leaf(context, field_nodes, info, path, result):
                 serialized = serialize(result)
                 if serialized is Undefined or serialized is None:
                     raise TypeError(
@@ -282,13 +299,16 @@ class SyncExecutionContext(ExecutionContext):
                 return serialized
 
             return _value_or_null(complete_leaf)
-        if is_abstract_type(return_type) or is_object_type(return_type):
-            complete_composite = (
-                self.complete_abstract_value if is_abstract_type(return_type) else self.complete_object_value
-            )
+        if is_abstract_type(return_type):
 
-            def complete_object(field_nodes, info, path, result):
-                return complete_composite(return_type, field_nodes, info, path, result)
+            def complete_abstract(context, field_nodes, info, path, result):
+                return context.complete_abstract_value(return_type, field_nodes, info, path, result)
+
+            return _value_or_null(complete_abstract)
+        if is_object_type(return_type):
+
+            def complete_object(context, field_nodes, info, path, result):
+                return context.complete_object_value(return_type, field_nodes, info, path, result)
 
             return _value_or_null(complete_object)
         raise TypeError(f"Cannot complete value of unexpected output type: '{inspect(return_type)}'.")
@@ -296,33 +316,34 @@ class SyncExecutionContext(ExecutionContext):
     def _list_completer(self, return_type):
         item_type = return_type.of_type
         complete_item = self._completer(item_type)
-        handle_field_error = self.handle_field_error
         # Rows of an object type that needs no is_type_of check: their fields executed
         # straight away (what completing each would come to), nulls and errors completed.
         row_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
         if not is_object_type(row_type) or row_type.is_type_of is not None:
             row_type = None
-        execute_fields, collect_subfields = self.execute_fields, self.collect_subfields
 
-        def complete_list(field_nodes, info, path, result):
+        def complete_list(context, field_nodes, info, path, result):
             if not is_iterable(result):
                 raise GraphQLError(
                     f"Expected Iterable, but did not find one for field '{info.parent_type.name}.{info.field_name}'."
                 )
             completed = []
             append = completed.append
-            row_fields = collect_subfields(row_type, field_nodes) if row_type is not None else None
+            execute_fields = context.execute_fields
+            row_fields = context.collect_subfields(row_type, field_nodes) if row_type is not None else None
             for index, item in enumerate(result):
                 item_path = path.add_key(index, None)
                 try:
                     if row_fields is None or item is None or isinstance(item, Exception):
-                        append(complete_item(field_nodes, info, item_path, item))
+                        append(complete_item(context, field_nodes, info, item_path, item))
                     else:
                         append(execute_fields(row_type, item, item_path, row_fields))
                 except budget.TimeBudgetExceeded:
                     raise
                 except Exception as raw_error:  # noqa: BLE001 - a row's error nulls that row, as graphql-core does
-                    handle_field_error(located_error(raw_error, field_nodes, item_path.as_list()), item_type, item_path)
+                    context.handle_field_error(
+                        located_error(raw_error, field_nodes, item_path.as_list()), item_type, item_path
+                    )
                     append(None)
             return completed
 

@@ -332,8 +332,9 @@ def report(results, bundle, concurrency, duration, how):
         "change log's lock); rich text with image references is expanded once per publish (R3h). "
         "R1's menu source is read as values (no models built), and the executor looks up a selection's "
         "plans once, executes the rows of an object list without per-row completion and builds "
-        "completers only where needed. Left: R1 just under P6 (the GraphQL view's own work and the "
-        "per-request field plans)."), "",
+        "completers only where needed. R1's query, not asking the menu's source, reads the served "
+        "menu's tree in one statement (menus.rollout.tree_served_to; P6 makes two); R4's selected fields "
+        "are kept per document. Left: the GraphQL view's own work and the per-request completers."), "",
         (f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
         f"{bundle['best']:.2f} s best / {bundle['median']:.2f} s median of 3, {bundle['queries']} SQL queries, "
         f"peak {bundle['peak_mb']:.0f} MB (target < 3 s)."), "",

@@ -2,6 +2,7 @@
 in-process through the project's WSGI application, on the data that bench loaded.
 
     DATABASE_URL=postgres://.../db python bench/graphql_api_profile.py [--reads R2,R3] [-n 300] [--profile R3]
+    DATABASE_URL=... python bench/graphql_api_profile.py --reads "R1,R4 changes n=10" --paths P3,P6 --rounds 9
 
 Prints CPU ms per request (process time, so the database's own time is left out
 but the driver's is in) and SQL per request of each read; ``--profile`` prints a
@@ -83,7 +84,8 @@ def main():
     accounts, token = graphql_api.bench_client()
     wanted = [r.strip() for r in args.reads.split(",")]
     paths = [p.strip() for p in args.paths.split(",")]
-    reads = [r for r in graphql_api.reads(accounts) if any(r[0].startswith(w) for w in wanted)]
+    # A read by its whole name or its first words ("R4" is every R4 read, "R4 changes n=10" that one alone).
+    reads = [r for r in graphql_api.reads(accounts) if any(r[0] == w or r[0].startswith(w + " ") for w in wanted)]
     for name, query_name, variables, p4, _, p6 in reads:
         body = json.dumps(graphql_api.p3_request(query_name, variables)).encode()
         requests = {"P3": lambda body=body: call(token, body)}

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, Subquery, When
 
 from api import reused_sql
 from content.models import ChannelAccount
 from content.permissions import can_edit
 from content.services.organisations import subtree_ids
-from menus.models import Menu, MenuRollout
+from menus.models import Menu, MenuRollout, MenuVersion
 from menus.signals import menu_rollout_changed
 from menus.tree import served
 from menus.validation import MenuValidationError
@@ -91,7 +91,11 @@ def _tree_served(account_id, menu_account_id, brand, include_hidden):
     """The live tree of the menus of ``menu_account_id`` as ``account_id`` is served it."""
     from menus.services import published_tree
 
-    tree = published_tree(menu_account_id, brand=brand, include_hidden=include_hidden)
+    return _with_variables(account_id, published_tree(menu_account_id, brand=brand, include_hidden=include_hidden))
+
+
+def _with_variables(account_id, tree):
+    """``tree`` with the account's variables substituted (read only when it names one)."""
     if not has_placeholders(tree):
         return tree
     return substituted(tree, values_for([account_id]).get(account_id, {}))
@@ -113,6 +117,30 @@ def served_menu_tree(account_id, brand=None):
     if served is None or not served.live:
         return served, []
     return served, _tree_served(account_id, served.account_id, brand, False)
+
+
+def _served_account(account_id):
+    """The account whose menus ``account_id`` is served, as a subquery: ``_pick``'s rule
+    in SQL (a menu rolled out to it before its own); NULL when that menu is not live or
+    there is none, as ``served_menu_tree`` then serves nothing."""
+    own_last = ExpressionWrapper(Q(account_id=account_id), output_field=BooleanField())
+    served_if_live = Case(When(live=True, then=F("account_id")), default=None)
+    return Subquery(_menus_of(account_id).annotate(own=own_last, served=served_if_live)
+                    .order_by("own").values("served")[:1])
+
+
+def tree_served_to(account_id, brand=None):
+    """The tree of ``served_menu_tree`` without where it comes from, in one query (the
+    served menu chosen in SQL), compiled once per process: for the API when the menu's
+    source is not asked."""
+    from menus.services import live_trees, tree_of
+
+    values = [account_id, brand] if brand else [account_id]
+    rows = reused_sql.fetch(
+        ("tree_served_to", len(values)), lambda pk, *brands: live_trees(_served_account(pk), *brands), values,
+        MenuVersion,
+    )
+    return _with_variables(account_id, tree_of(rows, brand))
 
 
 def served_accounts(menu):

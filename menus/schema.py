@@ -6,6 +6,7 @@ gives it as a flat, pre-ordered item list (with depth and parent key) and as JSO
 import graphene
 
 from api.scalars import JSON
+from api.selection import selected
 from content import access
 
 
@@ -121,11 +122,14 @@ class MenuNode(graphene.ObjectType):
                               rolled_out=served.rolled_out)
 
 
-def published_menu(account_code, account_id, brand=None):
+def published_menu(account_code, account_id, brand=None, *, with_source=True):
     """The account's effective menu (menus.rollout): its own or the one rolled out to
-    it, with its variables. Two queries, however many accounts share it."""
-    from menus.rollout import served_menu_tree
+    it, with its variables. Two queries, however many accounts share it; one without
+    its source (the document's ``source`` then None, so only when it is not asked)."""
+    from menus.rollout import served_menu_tree, tree_served_to
 
+    if not with_source:
+        return MenuDocument(account_code, brand, tree_served_to(account_id, brand))
     served, tree = served_menu_tree(account_id, brand=brand)
     return MenuDocument(account_code, brand, tree, served)
 
@@ -169,7 +173,7 @@ class Query(graphene.ObjectType):
 
     def resolve_menu(root, info, account, brand=None):
         account_id, _ = access.account_audience(info, account)
-        return published_menu(account, account_id, brand or None)
+        return published_menu(account, account_id, brand or None, with_source="source" in selected(info))
 
     follower_tags = graphene.Field(
         AccountFollowerTags,

@@ -115,31 +115,38 @@ def _brand_code(brand):
     return brand.code
 
 
+def live_trees(account, *brand_codes):
+    """(brand code, tree) of the latest versions of the live menus of ``account`` (an id,
+    or an expression giving one): its base menu (brand code None) and its variants of
+    ``brand_codes``."""
+    latest = MenuVersion.objects.filter(menu=OuterRef("menu")).order_by("-number").values("number")[:1]
+    menus = Q(menu__brand__isnull=True)
+    for code in brand_codes:
+        menus |= Q(menu__brand__code=code)
+    return MenuVersion.objects.filter(
+        menus, menu__account_id=account, menu__live=True, number=Subquery(latest)
+    ).values_list("menu__brand__code", "tree")
+
+
+def tree_of(rows, brand_code, include_hidden=False):
+    """The tree served to a caller of ``brand_code`` from ``live_trees``' rows: the
+    brand's variant over the base, valid nodes of that brand, hidden nodes only when asked."""
+    rows = dict(rows)
+    base, variant = rows.get(None), rows.get(brand_code) if brand_code else None
+    tree = merge_variant(base or [], variant) if variant is not None else base or []
+    return served(tree, brand_code, include_hidden=include_hidden)
+
+
 def published_tree(account, brand=None, *, include_hidden=False):
     """The live tree of an account as a caller of ``brand`` (a Brand, a code or None)
     is served: the brand's variant over the base, valid nodes of that brand, hidden
     nodes only when asked. One query."""
     brand_code = _brand_code(brand)
     account_id = account.pk if isinstance(account, ChannelAccount) else account
-
-    def live_trees(account_id, *brand_codes):
-        latest = MenuVersion.objects.filter(menu=OuterRef("menu")).order_by("-number").values("number")[:1]
-        menus = Q(menu__brand__isnull=True)
-        for code in brand_codes:
-            menus |= Q(menu__brand__code=code)
-        return MenuVersion.objects.filter(
-            menus, menu__account_id=account_id, menu__live=True, number=Subquery(latest)
-        ).values_list("menu__brand__code", "tree")
-
     # Compiled once per process (api.reused_sql): building it costs more than running it.
     values = [account_id, brand_code] if brand_code else [account_id]
-    rows = dict(reused_sql.fetch(("published_tree", len(values)), live_trees, values, MenuVersion))
-    base, variant = rows.get(None), rows.get(brand_code) if brand_code else None
-    if variant is not None:
-        tree = merge_variant(base or [], variant)
-    else:
-        tree = base or []
-    return served(tree, brand_code, include_hidden=include_hidden)
+    rows = reused_sql.fetch(("published_tree", len(values)), live_trees, values, MenuVersion)
+    return tree_of(rows, brand_code, include_hidden)
 
 
 def diff_versions(a, b):

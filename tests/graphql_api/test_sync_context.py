@@ -63,3 +63,22 @@ def test_a_bad_row_nulls_itself_in_a_nullable_list():
     assert ours.data["maybeRows"][2] is None and ours.data["maybeRows"][5] is None
     assert {tuple(e.path) for e in ours.errors} == {("maybeRows", 2, "order"), ("maybeRows", 3, "key"),
                                                    ("maybeRows", 4, "target", "pagepath")}
+
+
+def test_completers_kept_per_schema_answer_each_request_for_itself():
+    # The first request builds the schema's completers, the next ones reuse them: each still
+    # gets its own values and its own errors (a completer takes the request's context).
+    from api import sync_context
+
+    document = parse(f"{{ maybeRows {{ {FIELDS} }} rows {{ key }} }}")
+    first = execute(SCHEMA, document, execution_context_class=SyncExecutionContext, is_awaitable=never_awaitable)
+    kept = dict(sync_context._completers_of(SCHEMA))
+    assert kept
+    for _ in range(2):
+        stock, ours = both(f"{{ maybeRows {{ {FIELDS} }} rows {{ key }} }}")
+        assert ours.data == stock.data == first.data
+        assert [(e.message, e.path) for e in ours.errors] == [(e.message, e.path) for e in stock.errors]
+    assert all(sync_context._completers_of(SCHEMA)[t] is c for t, c in kept.items())
+    # another schema has completers of its own
+    other = graphene.Schema(query=Query).graphql_schema
+    assert sync_context._completers_of(other) is not sync_context._completers_of(SCHEMA)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from content import roles
+from content.models import Brand
 from menus import rollout
 from menus.models import AccountVariable, MenuRollout
 from menus.services import live_version, publish, replace_draft
@@ -324,3 +325,47 @@ def test_choosing_and_removing_an_account_is_recorded_in_its_change_log(
         .order_by("version")
         .values_list("action", flat=True)
     ) == ["upsert", "unpublish"]
+
+
+def test_without_its_source_the_served_menu_is_one_query_and_the_same_tree(
+    matrix, menu, accounts, province_publisher
+):
+    from menus.models import Menu
+
+    province, xian, baoji = accounts
+    own = make_menu(xian, [node("1", "西安专区", "click", event_key="XA")], code="menu-xa")
+    publish(own)
+    gotone = Brand.objects.get(code="gotone")
+    variant = make_menu(province, [node("3", "全球通专享", "click", event_key="GT")], code="menu-sx-gt", brand=gotone)
+    publish(variant)
+
+    def same_tree_in_one_query(account, brand=None, variables=False):
+        served = rollout.served_menu_tree(account.pk, brand)[1]
+        with CaptureQueriesContext(connection) as captured:
+            tree = rollout.tree_served_to(account.pk, brand)
+        assert tree == served
+        # the tree, and the account's variables when it names one (the province's menu)
+        assert len(captured.captured_queries) == 1 + variables
+        return tree
+
+    # an account with its own menu, one with none, the province's own with a brand's variant
+    assert same_tree_in_one_query(xian)[0]["name"] == "西安专区"
+    assert same_tree_in_one_query(baoji) == []
+    assert [n["key"] for n in same_tree_in_one_query(province, "gotone", True)] == ["1", "2", "3"]
+    # rolled out: the province's menu before the account's own, with its variables
+    rollout.choose(menu, [xian, baoji], province_publisher)
+    assert same_tree_in_one_query(xian, variables=True)[0]["name"] == "西安移动"
+    assert [n["key"] for n in same_tree_in_one_query(baoji, "gotone", True)] == ["1", "2", "3"]
+    # a rolled-out menu taken down serves nothing, not the account's own
+    Menu.objects.filter(pk=menu.pk).update(live=False)
+    assert same_tree_in_one_query(xian) == []
+    # over GraphQL: the same items as with the source asked, one query fewer
+    api = Api(make_api_client("西安前端", matrix["branch1"], [xian])[1])
+    Menu.objects.filter(pk=menu.pk).update(live=True)
+    without_source = QUERY.replace("source { menu account organisation rolledOut }", "")
+    api.post(without_source, {"a": "wx-sx-01"})
+    with CaptureQueriesContext(connection) as lean:
+        items = api.data(without_source, {"a": "wx-sx-01"})["menu"]["items"]
+    with CaptureQueriesContext(connection) as full:
+        assert api.data(QUERY, {"a": "wx-sx-01"})["menu"]["items"] == items
+    assert len(lean.captured_queries) == len(full.captured_queries) - 1
