@@ -58,18 +58,21 @@ _FLAT_FIELD = re.compile(
     r"[ \t\n]*<([A-Za-z_][A-Za-z0-9_]{0,63})>"
     r"(?:<!\[CDATA\[([^\]]*(?:\](?!\]>)[^\]]*)*)\]\]>|([^<>&]*))</\1>")
 _FLAT_END = re.compile(r"[ \t\n]*</xml>[ \t\n]*\Z")
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+# The control characters XML forbids, and carriage return: deleted from a copy of the
+# body, whose length then tells (a third of a regular expression's search, the whole
+# body scanned either way). U+FFFE and U+FFFF are looked for in the text.
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20)])
 
 
 def _flat_root(body):
     """The root of a body in WeChat's flat form, or None to leave it to the XML parser."""
-    if not body.startswith(b"<xml>"):
+    if not body.startswith(b"<xml>") or len(body.translate(None, _CONTROL_BYTES)) != len(body):
         return None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if _NOT_XML_CHAR.search(text):
+    if "\ufffe" in text or "\uffff" in text:
         return None
     root = Element("xml")
     position = 5
