@@ -53,6 +53,7 @@ def main():
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--kinds", default="plain,safe")
     parser.add_argument("--profile", default="")
+    parser.add_argument("--callers", default="", help="with --profile: who calls functions matching this")
     args = parser.parse_args()
 
     import django
@@ -79,7 +80,10 @@ def main():
         _round(application, requests)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(40)
+        stats = pstats.Stats(profiler, stream=out).sort_stats("tottime")
+        stats.print_stats(40)
+        if args.callers:
+            stats.print_callers(args.callers)
         print(out.getvalue())
         return
 
