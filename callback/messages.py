@@ -2,7 +2,9 @@
 references), bounded in size, and reduced to the few fields the endpoint uses."""
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 from xml.etree.ElementTree import Element, ParseError, SubElement
 
 from defusedxml import DefusedXmlException
@@ -13,15 +15,17 @@ MAX_BODY_BYTES = 32 * 1024
 # OpenIDs are 28 characters of [A-Za-z0-9_-]; original ids are gh_ + hex.
 USER_NAME = re.compile(r"^[A-Za-z0-9_\-@.]{1,64}$")
 MAX_FIELD_CHARS = 4096
+# The job fields of a message that has none: empty, and no one's to change.
+_NONE = MappingProxyType({})
 
 
 class MalformedMessage(ValueError):
     """The body is not a WeChat message this endpoint accepts (answered with 400)."""
 
 
-@dataclass(frozen=True)
-class Inbound:
-    """One message or event as WeChat delivered it."""
+class Inbound(NamedTuple):
+    """One message or event as WeChat delivered it (immutable; a named tuple, as a frozen
+    dataclass's construction was a third of reading a message)."""
 
     to_user: str
     from_user: str
@@ -31,9 +35,9 @@ class Inbound:
     content: str = ""
     event: str = ""
     event_key: str = ""
-    publish: dict = field(default_factory=dict)
-    mass: dict = field(default_factory=dict)
-    template_job: dict = field(default_factory=dict)
+    publish: Mapping = _NONE
+    mass: Mapping = _NONE
+    template_job: Mapping = _NONE
 
     @property
     def delivery_id(self):
@@ -58,18 +62,21 @@ _FLAT_FIELD = re.compile(
     r"[ \t\n]*<([A-Za-z_][A-Za-z0-9_]{0,63})>"
     r"(?:<!\[CDATA\[([^\]]*(?:\](?!\]>)[^\]]*)*)\]\]>|([^<>&]*))</\1>")
 _FLAT_END = re.compile(r"[ \t\n]*</xml>[ \t\n]*\Z")
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]")
+# The control characters XML forbids, and carriage return: deleted from a copy of the
+# body, whose length then tells (a third of a regular expression's search, the whole
+# body scanned either way). U+FFFE and U+FFFF are looked for in the text.
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, 0x0D, *range(0x0E, 0x20)])
 
 
 def _flat_root(body):
     """The root of a body in WeChat's flat form, or None to leave it to the XML parser."""
-    if not body.startswith(b"<xml>"):
+    if not body.startswith(b"<xml>") or len(body.translate(None, _CONTROL_BYTES)) != len(body):
         return None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if _NOT_XML_CHAR.search(text):
+    if "\ufffe" in text or "\uffff" in text:
         return None
     root = Element("xml")
     position = 5

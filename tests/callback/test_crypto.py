@@ -1,14 +1,23 @@
 """The safe-mode envelope and signatures, cross-checked against wechatpy in both directions."""
 
 import base64
+import random
 import struct
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from wechatpy.crypto import PrpCrypto
 from wechatpy.utils import check_signature
 
-from callback.crypto import EnvelopeError, MessageCrypto, decode_aes_key, signature, signature_matches
+from callback.crypto import (
+    EnvelopeError,
+    MessageCrypto,
+    decode_aes_key,
+    signature,
+    signature_matches,
+)
 
 from .conftest import AES_KEY
 
@@ -108,3 +117,90 @@ def test_payload_sealed_with_another_key_is_refused():
 def test_malformed_encoding_aes_key_is_refused(key):
     with pytest.raises(EnvelopeError):
         decode_aes_key(key)
+
+
+def _fresh_seal(message, prefix, app_id=APP_ID):
+    """The envelope as a fresh CBC context and the library's PKCS#7 make it."""
+    padder = padding.PKCS7(256).padder()
+    padded = padder.update(prefix + struct.pack(">I", len(message)) + message + app_id.encode()) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(KEY), modes.CBC(KEY[:16])).encryptor()
+    return base64.b64encode(encryptor.update(padded) + encryptor.finalize()).decode()
+
+
+def test_kept_contexts_give_what_fresh_contexts_give_message_after_message():
+    # given: one account's crypto sealing and opening many messages in turn, as a worker does
+    rng = random.Random(22)
+    crypto = MessageCrypto(KEY, APP_ID)
+    for n in range(300):
+        message, prefix = rng.randbytes(rng.randrange(0, 200)), rng.randbytes(16)
+        # when
+        sealed = crypto.seal(message, random_prefix=prefix)
+        # then: each envelope is CBC with the IV, whatever came before it on the contexts
+        assert sealed == _fresh_seal(message, prefix)
+        assert crypto.open(_fresh_seal(message[::-1], prefix)) == message[::-1]
+        if n % 7 == 0:  # a refused payload in between leaves the next one unharmed
+            with pytest.raises(EnvelopeError):
+                crypto.open(base64.b64encode(rng.randbytes(48)).decode())
+        assert crypto.open(sealed) == message
+
+
+def test_threads_keep_contexts_of_their_own():
+    # given
+    crypto = MessageCrypto(KEY, APP_ID)
+    messages = [f"<xml>{n}</xml>".encode() * (n % 9 + 1) for n in range(400)]
+
+    def round_trip(message):
+        prefix = bytes([len(message) % 256]) * 16
+        sealed = crypto.seal(message, random_prefix=prefix)
+        return sealed == _fresh_seal(message, prefix) and crypto.open(sealed) == message
+
+    # when
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(round_trip, messages))
+    # then
+    assert all(results)
+
+
+def _raw_envelope(plain):
+    encryptor = Cipher(algorithms.AES(KEY), modes.CBC(KEY[:16])).encryptor()
+    return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode()
+
+
+@pytest.mark.parametrize("tail", [b"\x00", b"\x21", b"\xff", b"\x03\x02\x03", b"\x05" * 4])
+def test_bad_padding_is_refused(tail):
+    # given: a well-formed header, message and AppID, then a wrong PKCS#7 tail
+    body = b"R" * 16 + struct.pack(">I", 3) + b"abc" + APP_ID.encode()
+    plain = body + b"x" * (-(len(body) + len(tail)) % 32) + tail
+    # when / then
+    with pytest.raises(EnvelopeError, match="padding"):
+        MessageCrypto(KEY, APP_ID).open(_raw_envelope(plain))
+
+
+def test_length_field_past_the_payload_is_refused():
+    body = b"R" * 16 + struct.pack(">I", 999) + b"abc" + APP_ID.encode()
+    pad = 32 - len(body) % 32
+    with pytest.raises(EnvelopeError, match="length"):
+        MessageCrypto(KEY, APP_ID).open(_raw_envelope(body + bytes([pad]) * pad))
+
+
+def test_one_block_payload_is_refused():
+    with pytest.raises(EnvelopeError):
+        MessageCrypto(KEY, APP_ID).open(_raw_envelope(b"\x10" * 16))
+
+
+def test_random_prefix_must_be_one_block():
+    with pytest.raises(ValueError):
+        MessageCrypto(KEY, APP_ID).seal(b"<xml/>", random_prefix=b"short")
+
+
+def test_reply_prefix_and_nonce_are_a_function_of_delivery_and_message():
+    # given
+    crypto = MessageCrypto(KEY, APP_ID)
+    # when
+    first = crypto.reply_prefix_and_nonce("m:1", b"<xml>a</xml>")
+    # then
+    assert first == MessageCrypto(KEY, APP_ID).reply_prefix_and_nonce("m:1", b"<xml>a</xml>")
+    assert first != crypto.reply_prefix_and_nonce("m:2", b"<xml>a</xml>")
+    assert first != crypto.reply_prefix_and_nonce("m:1", b"<xml>b</xml>")
+    prefix, nonce = first
+    assert len(prefix) == 16 and len(nonce) == 10 and nonce.isdigit()
