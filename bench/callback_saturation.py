@@ -16,7 +16,6 @@ Prints a table and writes bench/results/callback_saturation.md.
 """
 
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -27,93 +26,17 @@ sys.path.insert(0, str(ROOT))
 
 # Sets the environment the server runs with, as bench/callback.py does.
 from bench import callback as bench
+from bench import proc_cpu
+from bench.proc_cpu import SHARES
 from bench.report import save
 
 PATHS = {"P1": "floor", "P1d": "django", "P2": "plain", "P2e": "safe", "P2r": "retry"}
 CONNECTIONS = 16
-TICK = os.sysconf("SC_CLK_TCK")
-SHARES = ("workers", "arbiter", "redis", "pg backends", "pg shared", "wrk", "rest of machine")
-
-
-def _stat(pid):
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return {"ppid": int(fields[1]), "cpu": (int(fields[11]) + int(fields[12])) / TICK}
-
-
-def _waits(pids):
-    """Voluntary context switches of the processes: each time one blocked (on a socket)."""
-    total = 0
-    for pid in pids:
-        try:
-            lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-        except OSError:
-            continue
-        total += sum(int(line.split()[1]) for line in lines if line.startswith("voluntary_ctxt_switches"))
-    return total
-
-
-def _machine_busy():
-    """Seconds of CPU the whole machine spent busy (every core, every process, the kernel)."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + values[4]  # idle, iowait
-    return (sum(values[:8]) - idle) / TICK
-
-
-def _children(ppid):
-    pids = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            stat = _stat(entry)
-            if stat and stat["ppid"] == ppid:
-                pids.append(int(entry))
-    return pids
-
-
-def _postgres_pids():
-    """(backends of this database but this process's own, PostgreSQL's shared background processes)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid, datname = current_database() FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
-            "AND (datname = current_database() OR backend_type <> 'client backend')"
-        )
-        rows = cursor.fetchall()
-    return [pid for pid, own in rows if own], [pid for pid, own in rows if not own]
-
-
-def _redis_pid():
-    import redis
-
-    return int(redis.Redis.from_url(os.environ["REDIS_URL"]).info("server")["process_id"])
-
-
-def _cpu_of(pids):
-    return {pid: stat["cpu"] for pid in pids if (stat := _stat(pid))}
 
 
 def measure(server, script, seconds):
     """wrk's figures and the CPU seconds each share of the machine spent during the run."""
-    workers = _children(server.pid)
-    backends, shared = _postgres_pids()
-    groups = {"workers": workers, "arbiter": [server.pid], "redis": [_redis_pid()], "pg backends": backends,
-              "pg shared": shared}
-    before = {name: _cpu_of(pids) for name, pids in groups.items()}
-    waits = _waits(workers)
-    busy, wrk_before = _machine_busy(), resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures = bench.run_wrk(script, CONNECTIONS, seconds)
-    wrk_after, busy = resource.getrusage(resource.RUSAGE_CHILDREN), _machine_busy() - busy
-    # Backends opened during the run (a log writer reconnecting) count from zero.
-    groups["pg backends"] = sorted(set(backends) | set(_postgres_pids()[0]))
-    cpu = {name: sum(seconds - before[name].get(pid, 0) for pid, seconds in _cpu_of(pids).items())
-           for name, pids in groups.items()}
-    cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)
-    cpu["rest of machine"] = max(0.0, busy - sum(cpu.values()))
-    figures["waits"] = _waits(workers) - waits
-    return figures, cpu, busy
+    return proc_cpu.measure(server.pid, lambda: bench.run_wrk(script, CONNECTIONS, seconds))
 
 
 def run(seconds):
@@ -161,8 +84,7 @@ def report(results, seconds, load):
     ]
     for pid, (figures, cpu, _busy) in results.items():
         requests = max(figures["requests"], 1)
-        per = {share: cpu[share] * 1e6 / requests for share in SHARES}
-        attributed = sum(v for share, v in per.items() if share != "rest of machine")
+        per, attributed = proc_cpu.per_request(cpu, requests)
         lines.append(
             f"| {pid} | {figures['rps']:.0f} | {figures['rps'] / floor_rps:.2f}x | "
             f"{figures['non2xx'] + figures['socket_errors'] + figures['bad']} | "

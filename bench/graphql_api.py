@@ -227,6 +227,7 @@ def wrk(url, script, connections, duration):
         raise RuntimeError(f"wrk output for {url} not understood ({error}):\n{result}") from None
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", result).group(1)),
         "p50": p50,
         "p99": p99,
         "errors": int(errors.group(1)) if errors else 0,
