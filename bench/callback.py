@@ -472,7 +472,7 @@ def high_rate_lines(rows):
 def report(rows, sql, labels, rebuilds):
     floor = rows["P1"]
     lines = [
-        f"## WeChat callback ({time.strftime('%Y-%m-%d %H:%M')})",
+        f"## WeChat callback ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         f"Machine: {machine()}, load average {LOAD_AT_START:.1f} at the start and {os.getloadavg()[0]:.1f} at the end "
         f"(shared with other work). Server: gunicorn, {WORKERS} sync workers, "

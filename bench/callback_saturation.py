@@ -68,7 +68,7 @@ def run(seconds):
 def report(results, seconds, load):
     floor_rps = results["P1"][0]["rps"]
     lines = [
-        f"## WeChat callback saturation, CPU per request by process ({time.strftime('%Y-%m-%d %H:%M')})",
+        f"## WeChat callback saturation, CPU per request by process ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         (f"Machine: {bench.machine()}, load average {load:.1f} at the start. Server: gunicorn, {bench.WORKERS} sync "
          f"workers; wrk, {CONNECTIONS} unpaced connections, {seconds} s per path. CPU: utime + stime of each "

@@ -82,7 +82,7 @@ def run(chosen, seconds, rounds, port):
 
 def report(results, seconds, rounds, load, out):
     lines = [
-        f"## GraphQL saturation, CPU per request by process ({time.strftime('%Y-%m-%d %H:%M')})",
+        f"## GraphQL saturation, CPU per request by process ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         (f"Full-scale data (bench/graphql_api.py's), gunicorn 2 sync workers, wrk {CONNECTIONS} connections, "
          f"{seconds} s per run, {rounds} rounds with the paths taking turns (medians); load average {load:.1f} at "
