@@ -1,10 +1,11 @@
 """The WeChat callback's saturation alone (issue #22), with where the machine's CPU
 goes per request: a shorter run than bench/callback.py's full table.
 
-    DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/6 python bench/callback_saturation.py [SECONDS]
+    DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/6 python bench/callback_saturation.py [SECONDS] [ROUNDS]
 
 Same server, accounts and messages as bench/callback.py (gunicorn, 2 sync workers,
-wrk on loopback, 16 unpaced connections). For each of P1 (raw WSGI floor), P1d (a bare
+wrk on loopback, 16 unpaced connections), SECONDS per run (default 10), ROUNDS rounds
+(default 3) with the paths taking turns. For each of P1 (raw WSGI floor), P1d (a bare
 Django view), P2 (keyword, plain mode), P2e (safe mode) and P2r (a retry) it reads
 every process's CPU time (utime + stime from /proc) before and after the run and
 divides by the requests served: the gunicorn workers, the arbiter, redis-server, the
@@ -16,6 +17,7 @@ Prints a table and writes bench/results/callback_saturation.md.
 """
 
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -39,7 +41,7 @@ def measure(server, script, seconds):
     return proc_cpu.measure(server.pid, lambda: bench.run_wrk(script, CONNECTIONS, seconds))
 
 
-def run(seconds):
+def run(seconds, rounds):
     import django
 
     django.setup()
@@ -49,44 +51,59 @@ def run(seconds):
     accounts = bench.seed()
     results = {}
     server = bench.start_server()
+    stamp = int(time.time()) % 10**6 * 1000
     try:
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
             for n, (pid, kind) in enumerate(PATHS.items()):
-                base = 3 * 10**15 + n * 10**9 + int(time.time()) % 10**6 * 1000
+                base = 3 * 10**15 + n * 10**9 + stamp
                 warm = bench.write_lua(workdir, f"{pid}-warm", bench.requests_for(kind, accounts, 3000, base), 0)
                 bench.run_wrk(warm, 4, 2)
-                # Distinct MsgIds for 6,000 req/s; wrk's Lua takes at most 65,536 constants per file.
-                count = min(6000 * seconds, 60000)
-                script = bench.write_lua(workdir, pid, bench.requests_for(kind, accounts, count, base + 10**8), 0)
-                results[pid] = measure(server, script, seconds)
+            # The paths take turns, round by round: a change in the machine's load touches all alike.
+            for r in range(rounds):
+                for n, (pid, kind) in enumerate(PATHS.items()):
+                    # Distinct MsgIds for 6,000 req/s; wrk's Lua takes at most 65,536 constants per file.
+                    count = min(6000 * seconds, 60000)
+                    base = 3 * 10**15 + n * 10**9 + (r + 1) * 10**8 + stamp
+                    script = bench.write_lua(workdir, f"{pid}-{r}", bench.requests_for(kind, accounts, count, base), 0)
+                    results.setdefault(pid, []).append(measure(server, script, seconds))
     finally:
         bench.stop_server(server)
     return results
 
 
-def report(results, seconds, load):
-    floor_rps = results["P1"][0]["rps"]
+def _median_run(runs):
+    """The run of median throughput among ``runs`` of a path."""
+    return sorted(runs, key=lambda run: run[0]["rps"])[len(runs) // 2]
+
+
+def report(results, seconds, rounds, load):
+    floor_rps = statistics.median(figures["rps"] for figures, _cpu, _busy in results["P1"])
     lines = [
         f"## WeChat callback saturation, CPU per request by process ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())})",
         "",
         (f"Machine: {bench.machine()}, load average {load:.1f} at the start. Server: gunicorn, {bench.WORKERS} sync "
-         f"workers; wrk, {CONNECTIONS} unpaced connections, {seconds} s per path. CPU: utime + stime of each "
+         f"workers; wrk, {CONNECTIONS} unpaced connections, {seconds} s per path, {rounds} rounds with the paths "
+         "taking turns (each path's run of median req/s shown; 'vs P1' is the ratio of median req/s; "
+         "'vs P1 each round' the ratio within each round). CPU: utime + stime of each "
          "process from /proc before and after the run, over the requests served; 'rest of machine' is the "
          "machine's busy time (/proc/stat) minus those processes: the kernel's unattributed work and other load. "
          "'worker waits': the workers' voluntary context switches per request, each a block on a socket."),
         "",
-        "Command: `python bench/callback_saturation.py " + str(seconds) + "`",
+        f"Command: `python bench/callback_saturation.py {seconds} {rounds}`",
         "",
-        "| id | req/s | vs P1 | non-200 | " + " | ".join(f"{share} µs" for share in SHARES)
+        "| id | req/s | vs P1 | vs P1 each round | non-200 | " + " | ".join(f"{share} µs" for share in SHARES)
         + " | attributed µs | worker waits |",
-        "|---|---|---|---|" + "---|" * (len(SHARES) + 2),
+        "|---|---|---|---|---|" + "---|" * (len(SHARES) + 2),
     ]
-    for pid, (figures, cpu, _busy) in results.items():
+    for pid, runs in results.items():
+        figures, cpu, _busy = _median_run(runs)
+        rps = statistics.median(run[0]["rps"] for run in runs)
+        each = ", ".join(f"{run[0]['rps'] / floor[0]['rps']:.2f}" for run, floor in zip(runs, results["P1"], strict=True))
         requests = max(figures["requests"], 1)
         per, attributed = proc_cpu.per_request(cpu, requests)
         lines.append(
-            f"| {pid} | {figures['rps']:.0f} | {figures['rps'] / floor_rps:.2f}x | "
+            f"| {pid} | {rps:.0f} | {rps / floor_rps:.2f}x | {each} | "
             f"{figures['non2xx'] + figures['socket_errors'] + figures['bad']} | "
             + " | ".join(f"{per[share]:.0f}" for share in SHARES)
             + f" | {attributed:.0f} | {figures['waits'] / requests:.2f} |"
@@ -97,8 +114,9 @@ def report(results, seconds, load):
 
 def main():
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     load = os.getloadavg()[0]
-    report(run(seconds), seconds, load)
+    report(run(seconds, rounds), seconds, rounds, load)
 
 
 if __name__ == "__main__":
