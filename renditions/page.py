@@ -38,6 +38,11 @@ def is_stored(item):
     )
 
 
+def read_account(account_id):
+    """The channel account a rendition is made for, with its organisation."""
+    return ChannelAccount.objects.select_related("organisation").get(pk=account_id)
+
+
 class Page:
     """The stored items of one page, and what their renditions read, read for all at once."""
 
@@ -94,7 +99,7 @@ class Page:
     def account(self, account_id):
         """The channel account (with its organisation), read once for the page."""
         if account_id not in self._accounts:
-            self._accounts[account_id] = ChannelAccount.objects.select_related("organisation").get(pk=account_id)
+            self._accounts[account_id] = read_account(account_id)
         return self._accounts[account_id]
 
     def context(self, item, account, channel):

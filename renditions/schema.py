@@ -10,7 +10,6 @@ from api.errors import ApiError, ErrorCode
 from api.scalars import JSON
 from api.types import add_field
 from content import access
-from content.models import ChannelAccount
 from content.schema.loaders import read_per_page
 from content.schema.types import (
     ArticleNode,
@@ -19,7 +18,7 @@ from content.schema.types import (
     PackageNode,
     SmsTemplateNode,
 )
-from renditions.page import Page
+from renditions.page import Page, read_account
 from renditions.services import kind_of, render
 
 PAGE_ATTR = "_rendition_page"
@@ -81,7 +80,7 @@ def _render(item, account_id, channel):
     # The item's page (share_page) reads what every rendition of the page reads once for all.
     page = getattr(item, PAGE_ATTR, None)
     if page is None:
-        return render(item, ChannelAccount.objects.select_related("organisation").get(pk=account_id), channel)
+        return render(item, read_account(account_id), channel)
     return render(item, page.account(account_id), channel, page)
 
 
