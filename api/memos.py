@@ -5,7 +5,9 @@ the same parts.
 A memo is bounded, as clients choose the keys, and starts over when full, so keys
 sent once (random query strings, made-up hosts, unknown tokens) cannot keep out the
 ones that recur. It is emptied when a setting changes (tests override settings): an
-entry may depend on any of them. A ``StampedMemo`` holds what goes stale (a
+entry may depend on any of them. A ``ByIdentity`` memo keeps what was
+worked out from objects held for the process (a parsed document's nodes, a schema),
+keyed by those very objects. A ``StampedMemo`` holds what goes stale (a
 principal, until a token is revoked): each entry is found only while its stamp is
 valid."""
 
@@ -70,3 +72,21 @@ class StampedMemo(_Bounded):
 
     def put(self, key, value, stamp):
         self._keep(key, (stamp, value))
+
+
+class ByIdentity(_Bounded):
+    """At most ``size`` values, each kept for a tuple of objects and found only for those
+    very objects (``is``), not for equal ones: keyed by their ids, each entry holds the
+    objects, so an id is not reused by another object while the entry lives."""
+
+    __slots__ = ()
+
+    def get_or_compute(self, objects, compute):
+        """The value kept for ``objects`` (a tuple), else ``compute()``, kept."""
+        key = tuple(map(id, objects))
+        entry = self._values.get(key)
+        if entry is not None and all(kept is given for kept, given in zip(entry[0], objects, strict=True)):
+            return entry[1]
+        value = compute()
+        self._keep(key, (objects, value))
+        return value

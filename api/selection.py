@@ -6,10 +6,11 @@ documents are parsed once per process (api.execution.prepare): it is worked out
 once per field of a document and kept (a change page walks its union's eight
 fragments on every request otherwise)."""
 
+from api.memos import ByIdentity
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 
 MAX_KEPT = 1024  # fields kept; a full memo starts over
-_kept = {}  # ids of the field's nodes -> (the nodes, the fragments, the paths)
+_kept = ByIdentity(MAX_KEPT)  # the field's nodes and the document's fragments -> the paths
 
 
 def _paths(selection_set, fragments, prefix, out, seen):
@@ -29,25 +30,12 @@ def _paths(selection_set, fragments, prefix, out, seen):
 def selected(info):
     """Dotted paths of the fields selected below the resolved field ("edges.node.item"), a frozenset."""
     nodes, fragments = info.field_nodes, info.fragments
-    key = tuple(map(id, nodes))
-    kept = _kept.get(key)
-    # The entry holds the nodes and fragments, so their ids are not reused while it lives.
-    if kept is not None and _same(kept[0], nodes) and _same_fragments(kept[1], fragments):
-        return kept[2]
+    # The fragments dict is built afresh for each request from the same parsed document: its nodes are the same.
+    return _kept.get_or_compute((*nodes, *fragments.values()), lambda: _selected(nodes, fragments))
+
+
+def _selected(nodes, fragments):
     out = set()
     for node in nodes:
         _paths(node.selection_set, fragments, "", out, frozenset())
-    out = frozenset(out)
-    if len(_kept) >= MAX_KEPT:
-        _kept.clear()
-    _kept[key] = (tuple(nodes), dict(fragments), out)
-    return out
-
-
-def _same(kept, nodes):
-    return len(kept) == len(nodes) and all(a is b for a, b in zip(kept, nodes))
-
-
-def _same_fragments(kept, fragments):
-    # Built afresh for each request from the same parsed document: the same nodes.
-    return len(kept) == len(fragments) and all(fragments.get(name) is node for name, node in kept.items())
+    return frozenset(out)

@@ -30,6 +30,7 @@ from graphql.type import (
 )
 
 from api import budget
+from api.memos import ByIdentity
 from graphql import GraphQLError, GraphQLResolveInfo, located_error
 
 NO_ARGS = {}
@@ -107,37 +108,23 @@ def never_awaitable(value):
 # documents are kept by api.execution.prepare): they depend on the schema and the
 # document alone when no middleware wraps the resolvers.
 MAX_OPERATIONS = 1024
-_shared_plans = {}
+_shared_plans = ByIdentity(MAX_OPERATIONS)
 
 
 def _static_plans(context):
     if context.middleware_manager is not None or context.field_resolver is not default_field_resolver:
         return None
-    operation = context.operation
-    key = (id(context.schema), id(operation))
-    entry = _shared_plans.get(key)
-    # The entry holds the operation and schema, so their ids are not reused while it lives.
-    if entry is None or entry[0] is not operation or entry[1] is not context.schema:
-        if len(_shared_plans) >= MAX_OPERATIONS:
-            _shared_plans.clear()
-        entry = _shared_plans[key] = (operation, context.schema, {})
-    return entry[2]
+    return _shared_plans.get_or_compute((context.operation, context.schema), dict)
 
 
 # How to complete each return type of a schema, kept across requests: a completer takes
 # the request's context as its first argument, so it holds nothing of one request.
 MAX_SCHEMAS = 16
-_shared_completers = {}
+_shared_completers = ByIdentity(MAX_SCHEMAS)
 
 
 def _completers_of(schema):
-    entry = _shared_completers.get(id(schema))
-    # The entry holds the schema, so its id is not reused while the entry lives.
-    if entry is None or entry[0] is not schema:
-        if len(_shared_completers) >= MAX_SCHEMAS:
-            _shared_completers.clear()
-        entry = _shared_completers[id(schema)] = (schema, {})
-    return entry[1]
+    return _shared_completers.get_or_compute((schema,), dict)
 
 
 def _resolver_of(parent_type, field_node):

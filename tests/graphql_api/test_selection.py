@@ -4,6 +4,7 @@ once per field of a parsed document and kept: each document still gets its own."
 from types import SimpleNamespace
 
 from api import selection
+from api.memos import ByIdentity
 from graphql import parse
 
 
@@ -31,7 +32,7 @@ def test_fields_below_follow_fragments_and_are_kept_per_document():
 
 def test_a_full_memo_starts_over(monkeypatch):
     monkeypatch.setattr(selection, "MAX_KEPT", 2)
-    monkeypatch.setattr(selection, "_kept", {})
+    monkeypatch.setattr(selection, "_kept", ByIdentity(2))
     infos = [field_info(f"{{ menu {{ f{n} }} }}") for n in range(5)]
     assert [selection.selected(info) for info in infos] == [{f"f{n}"} for n in range(5)]
     assert len(selection._kept) <= 2
