@@ -293,15 +293,23 @@ LABELS = {"P1r": "P1r same bytes, raw WSGI (no Django)", "P1": "P1 same bytes fr
           "P6": "P6 hand-written view"}
 
 
+def median_run(runs):
+    """The run of median throughput, with every run's req/s beside it."""
+    middle = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
+    return {**middle, "rounds": [run["rps"] for run in runs]}
+
+
 def ratio(a, b):
     return f"{a / b:.2f}x" if a and b else "n/a"
 
 
-def report(results, bundle, concurrency, duration, how):
+def report(results, bundle, concurrency, duration, rounds, how):
     lines = [
         "## GraphQL API (`bench/graphql_api.py`)", "",
         (f"Data: full legacy export ({how}), PostgreSQL; server gunicorn 2 sync workers; load wrk "
-        f"(second process), {duration}s per cell, concurrency {' and '.join(map(str, concurrency))}; "
+        f"(second process), concurrency {' and '.join(map(str, concurrency))}, {duration} s per run; at "
+        f"concurrency {max(concurrency)} {rounds} rounds with the paths of a read taking turns, each cell the "
+        "run of median req/s (ratios: of the medians; each round's P3/P6 and P2/P1 in the last table); "
         "Redis answer cache on."), "",
         ("P2 is what front ends use (a persisted query by GET, its answer cached per token, "
         "invalidated on publish). P2 and 304 take the lean route when the answer is cached "
@@ -360,13 +368,22 @@ def report(results, bundle, concurrency, duration, how):
         lines.append(f"| {name} | {r('P2', 'P1')} | {r('304', 'P1')} | {r('P2', 'P1r')} | {r('304', 'P1r')} | "
                      f"{r('P3', 'P1')} | {r('P3', 'P4')} | "
                      f"{r('P2', 'P4')} | {r('P3', 'P5')} | {r('P2', 'P5')} | {r('P3', 'P6')} |")
+    lines += ["", f"Each round's ratio at concurrency {top} (the runs of a round were made in turns):", "",
+              "| read | P2/P1 | P3/P6 | P3/P4 |", "|---|---|---|---|"]
+    for name, paths in results.items():
+        def each(a, b, paths=paths):
+            if a not in paths or b not in paths:
+                return "n/a"
+            return ", ".join(f"{x / y:.2f}" for x, y in zip(paths[a][top]["rounds"], paths[b][top]["rounds"]))
+        lines.append(f"| {name} | {each('P2', 'P1')} | {each('P3', 'P6')} | {each('P3', 'P4')} |")
     return "\n".join(lines) + "\n"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--export", default=os.environ.get("BENCH_EXPORT", str(ROOT / "var" / "bench-export-full")))
-    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=3, help="seconds per run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each path at the top concurrency, in turns")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "18710")))
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "graphql_api.md"))
@@ -390,23 +407,35 @@ def main():
         plans.append((read[0], out, scripts(token, post_body, get_params, etag, *read[3:], read[0])))
     server = serve(args.port, static_dir)
     results = {}
+    top = max(concurrency)
     try:
         for name, counts, paths in plans:
+            runs = {path_id: {c: [] for c in concurrency} for path_id, _path, _script in paths}
+            # The paths of a read take turns, round by round, at the top concurrency: a change in the
+            # shared machine's load touches them alike, and each cell is the median of its rounds.
+            for r in range(args.rounds):
+                for path_id, path, script in paths:
+                    for c in concurrency:
+                        if c != top and r:
+                            continue  # one run at the lower concurrencies: latency, not the ratios' line
+                        drain(args.port)
+                        run = wrk(f"http://127.0.0.1:{args.port}{path}", script, c, args.duration)
+                        if run["errors"]:
+                            print(f"!! {name} {path_id} c={c}: {run['errors']} error responses", flush=True)
+                        runs[path_id][c].append(run)
             results[name] = {}
-            for path_id, path, script in paths:
+            for path_id, _path, _script in paths:
                 data = {"sql": counts[path_id][0], "bytes": counts[path_id][1]}
                 for c in concurrency:
-                    drain(args.port)
-                    data[c] = wrk(f"http://127.0.0.1:{args.port}{path}", script, c, args.duration)
-                    if data[c]["errors"]:
-                        print(f"!! {name} {path_id} c={c}: {data[c]['errors']} error responses", flush=True)
+                    data[c] = median_run(runs[path_id][c])
                 results[name][path_id] = data
-                print(name, path_id, {c: data[c]["rps"] for c in concurrency}, flush=True)
+                print(name, path_id, {c: [round(run["rps"]) for run in runs[path_id][c]] for c in concurrency},
+                      flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(static_dir, ignore_errors=True)
-    text = report(results, bundle, concurrency, args.duration, how)
+    text = report(results, bundle, concurrency, args.duration, args.rounds, how)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
