@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 # Sets the environment the server runs with, as bench/callback.py does.
 from bench import callback as bench
-from bench import proc_cpu
+from bench import proc_cpu, targets
 from bench.proc_cpu import SHARES
 from bench.report import save
 
@@ -110,6 +110,11 @@ def report(results, seconds, rounds, load):
         )
     lines.append("")
     save(lines, ROOT / "bench" / "results" / "callback_saturation.md")
+    ratios = {pid: statistics.median(run[0]["rps"] for run in results[pid]) / floor_rps for pid in ("P2", "P2e")}
+    targets.record("callback_saturation", [targets.row(
+        "callback saturation at least 0.5x the raw WSGI floor, plain (P2) and safe mode (P2e), 16 connections",
+        f"P2 {ratios['P2']:.2f}x, P2e {ratios['P2e']:.2f}x (median of {rounds} rounds)", min(ratios.values()) >= 0.5,
+        f"raw WSGI floor (P1) {floor_rps:.0f} req/s in the same server, paths in turns")])
 
 
 def main():

@@ -45,6 +45,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from api import persisted
+from bench import targets
 from bench.graphql_api_server.load import load
 from cms.callers.clients import create_client, issue_token
 from cms.models import ApiClient
@@ -379,6 +380,29 @@ def report(results, bundle, concurrency, duration, rounds, how):
     return "\n".join(lines) + "\n"
 
 
+# Issue #22: (path, reference, at least, reads it applies to or None for every read having both).
+TARGETS = [
+    ("P2", "P1", 0.8, None, "cached persisted GET (P2) at least 0.8x the same bytes from memory (P1), every read"),
+    ("304", "P1", 1.0, None, "304 revalidation at least 1.0x P1, every read"),
+    ("P3", "P6", 1.0, None, "full GraphQL (P3) at least 1.0x the hand-written view (P6), every read"),
+    ("P3", "P4", 2.0, ("R2", "R3h"), "P3 at least 2x wagtail-grapple (P4) where grapple answers (R2, R3h)"),
+]
+
+
+def target_rows(results, top):
+    """bench/targets.py rows: each target's ratio of median req/s at the top concurrency, read by read."""
+    rows = []
+    for path, reference, least, only, text in TARGETS:
+        ratios = {name.split()[0] + (" " + name.split()[2] if name.startswith("R4") else ""):
+                  paths[path][top]["rps"] / paths[reference][top]["rps"]
+                  for name, paths in results.items()
+                  if path in paths and reference in paths and (only is None or name.split()[0] in only)}
+        figure = ", ".join(f"{name} {value:.2f}x" for name, value in ratios.items())
+        rows.append(targets.row(f"{text} (c={top})", figure, ratios and min(ratios.values()) >= least,
+                        f"{reference} in the same run, paths in turns, median of rounds"))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--export", default=os.environ.get("BENCH_EXPORT", str(ROOT / "var" / "bench-export-full")))
@@ -438,6 +462,7 @@ def main():
     text = report(results, bundle, concurrency, args.duration, args.rounds, how)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text, encoding="utf-8")
+    targets.record("graphql_api", target_rows(results, max(concurrency)), args.out)
     print(text)
 
 
