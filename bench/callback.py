@@ -51,7 +51,23 @@ from bench.report import save
 # base settings, which are production's minus its required secrets.
 os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.base"
 os.environ["DEBUG"] = "false"
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cms_callback")
+
+
+def _own_database():
+    """DATABASE_URL's name + ``_callback``, made if missing: the seeded accounts and rules must not
+    land in the full-scale data the other scripts load only into an empty database (`make bench`)."""
+    server, name = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cms").rsplit("/", 1)
+    if not name.endswith("_callback"):
+        name += "_callback"
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+os.environ["DATABASE_URL"] = _own_database()
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 PORT = int(os.environ.get("BENCH_CALLBACK_PORT", "18401"))
@@ -484,7 +500,7 @@ def report(rows, sql, labels, rebuilds):
         "messages spread over accounts, exact, contains and unmatched texts; every request a distinct MsgId "
         "(except P2r).",
         "",
-        "Command: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms_callback REDIS_URL=redis://127.0.0.1:6379/6 "
+        "Command: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/cms REDIS_URL=redis://127.0.0.1:6379/6 "
         ".venv/bin/python bench/callback.py`",
         "",
         "| id | path | req/s paced | p50 ms | p99 ms | p99.9 ms | non-200 | p99 vs P1 | max req/s (c=16) | vs P1 "
