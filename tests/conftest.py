@@ -35,6 +35,17 @@ def _api_statement_timeout_given_back():
     budget.release()
 
 
+@pytest.fixture(autouse=True)
+def _callback_log_rows_dropped():
+    """Message-log rows a test's callbacks batched (callback.logbook) never reach the database
+    in a later test, nor at exit, after the test database is gone."""
+    from callback.logbook import logbook
+
+    yield
+    with logbook._lock:
+        logbook._rows.clear()
+
+
 @pytest.fixture
 def matrix(db):
     """Province SX with branches SX-01 (one outlet) and SX-02, brands, an account each."""
