@@ -13,10 +13,11 @@ transaction mode) sends them as every other query."""
 import sys
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 try:
     from django.db.backends.postgresql.base import ServerBindingCursor
-except (ImportError, AttributeError):  # no psycopg 3 installed
+except (ImportError, ImproperlyConfigured):  # no psycopg 3 installed
     ServerBindingCursor = None
 
 
