@@ -1,6 +1,9 @@
 """Statements PostgreSQL parses and plans once per connection: the hot reads whose
 SQL is compiled once per process (api.reused_sql) run as server-side prepared
-statements, their values bound by the server.
+statements, their values bound by the server. A statement is prepared the second
+time it runs on a connection: one that runs once (a reach seen once) is not, so
+the connection's statements (psycopg keeps at most ``prepared_max``, 100, and
+deallocates the oldest) are not churned by one-off ones.
 
 Django turns psycopg's prepared statements off (``prepare_threshold`` None) so that
 connection poolers in transaction mode keep working, and binds values on the
@@ -10,8 +13,6 @@ other query of the connection runs as before. ``GRAPHQL_PREPARE_SQL = False`` (b
 a pooler that does not keep prepared statements, e.g. PgBouncer before 1.21 in
 transaction mode) sends them as every other query."""
 
-import sys
-
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -19,6 +20,9 @@ try:
     from django.db.backends.postgresql.base import ServerBindingCursor
 except (ImportError, ImproperlyConfigured):  # no psycopg 3 installed
     ServerBindingCursor = None
+
+# Runs of a statement on a connection before it is prepared (psycopg's prepare_threshold).
+RUNS_BEFORE_PREPARED = 1
 
 
 def cursor(connection):
@@ -37,16 +41,15 @@ def cursor(connection):
 if ServerBindingCursor is not None:
 
     class PreparingCursor(ServerBindingCursor):
-        """psycopg's server-binding cursor preparing every statement it executes on its
-        first run on the connection (psycopg keeps the names, at most ``prepared_max``)."""
+        """psycopg's server-binding cursor preparing a statement on its second run on
+        the connection (psycopg counts the runs and keeps the names)."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
             driver = self.connection
             threshold = driver.prepare_threshold
-            if threshold is None:
-                # Prepare nothing unless asked; only while this statement runs.
-                driver.prepare_threshold = sys.maxsize
+            # Only while this statement runs: Django's cursors keep theirs (None, never).
+            driver.prepare_threshold = RUNS_BEFORE_PREPARED
             try:
-                return super().execute(query, params, prepare=True, binary=binary)
+                return super().execute(query, params, prepare=prepare, binary=binary)
             finally:
                 driver.prepare_threshold = threshold

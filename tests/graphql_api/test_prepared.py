@@ -1,6 +1,6 @@
-"""Reused SQL as server-side prepared statements (api.prepared): prepared once per
-connection and run by name after, the same rows, counted as any query, and no
-other statement of the connection prepared."""
+"""Reused SQL as server-side prepared statements (api.prepared): prepared on its
+second run on a connection and run by name after, the same rows, counted as any
+query, and no other statement of the connection prepared."""
 
 import pytest
 from django.db import connection
@@ -37,24 +37,27 @@ def prepared_on(settings):
     reused_sql.clear()
 
 
-def test_reused_sql_is_prepared_once_and_gives_each_values_rows(prepared_on, matrix):
-    # given two articles
-    ArticleFactory(code="ART-A", organisation=matrix["branch1"], channels=[])
-    ArticleFactory(code="ART-B", organisation=matrix["branch1"], channels=[])
+def test_reused_sql_is_prepared_on_its_second_run_and_gives_each_values_rows(prepared_on, matrix):
+    # given three articles
+    for code in ("ART-A", "ART-B", "ART-C"):
+        ArticleFactory(code=code, organisation=matrix["branch1"], channels=[])
     before = len(_prepared())
-    # when the same reused read runs with one code then the other, each counted as one query
+    # when the same reused read runs with one code, then another, then a third, each counted as one query
     with CaptureQueriesContext(connection) as queries:
-        first, second = _codes("ART-A"), _codes("ART-B")
-    # then each gives its own rows, from one statement prepared on the connection
-    assert (first, second) == (["ART-A"], ["ART-B"])
-    assert len(queries) == 2
+        first = _codes("ART-A")
+        after_first = _prepared()[before:]
+        second, third = _codes("ART-B"), _codes("ART-C")
+    # then each gives its own rows, the statement prepared on its second run and reused on its third
+    assert (first, second, third) == (["ART-A"], ["ART-B"], ["ART-C"])
+    assert len(queries) == 3
+    assert after_first == []
     added = _prepared()[before:]
     assert len(added) == 1 and '"content_article"."code"' in added[0]
 
 
 def test_other_queries_of_the_connection_are_not_prepared(prepared_on, matrix):
     # given a prepared reused read on the connection
-    _codes("ART-A")
+    _codes("ART-A"), _codes("ART-A")
     before = _prepared()
     # when the ORM runs queries many times over
     for _ in range(8):
@@ -66,4 +69,4 @@ def test_other_queries_of_the_connection_are_not_prepared(prepared_on, matrix):
 def test_off_sends_reused_sql_unprepared(prepared_on, settings, matrix):
     settings.GRAPHQL_PREPARE_SQL = False
     before = _prepared()
-    assert _codes("ART-A") == [] and _prepared() == before
+    assert _codes("ART-A") == _codes("ART-A") == [] and _prepared() == before
