@@ -276,6 +276,10 @@ GRAPHQL_LOCAL_CACHE_BYTES = env_int("GRAPHQL_LOCAL_CACHE_BYTES", 64 * 2**20)
 # Django 5.2). On by default on PostgreSQL, where it runs; off: every query goes
 # through the ORM (same answers, more CPU), e.g. when upgrading Django.
 GRAPHQL_REUSE_SQL = env_bool("GRAPHQL_REUSE_SQL", DATABASES["default"]["ENGINE"].endswith("postgresql"))
+# That SQL runs as statements PostgreSQL prepares once per connection (api/prepared.py):
+# planning them cost more than running them. Off behind a pooler that does not keep
+# prepared statements (PgBouncer before 1.21 in transaction mode).
+GRAPHQL_PREPARE_SQL = env_bool("GRAPHQL_PREPARE_SQL", GRAPHQL_REUSE_SQL)
 
 # Push publishing (publishing app): jobs, retries and webhook deliveries.
 # How far apart a job's attempts are after transient WeChat errors (-1, 45011) and
