@@ -67,14 +67,14 @@ class Logbook:
         if this is the delivery's first claim."""
         if "created_at" not in values:
             values["created_at"] = timezone.now()
-        interval = flush_seconds()
-        if interval <= 0:
-            if claim is None or dedupe.claim(claim):
-                self._write([values])
-                purge_hourly()
-            return
         if claim is not None:
             values[CLAIM] = claim
+        if flush_seconds() <= 0:
+            rows = _first_deliveries([values])
+            if rows:
+                self._write(rows)
+                purge_hourly()
+            return
         with self._lock:
             self._rows.append(values)
             if len(self._rows) > MAX_KEPT_ROWS:

@@ -185,21 +185,24 @@ def test_batched_log_rows_of_retries_are_left_out(on_redis, account, wechat, rul
     assert MessageLog.objects.count() == 2
 
 
+@pytest.mark.parametrize("flush_ms", [0, 60_000])
 @pytest.mark.django_db(transaction=True)
-def test_batched_log_rows_are_written_when_redis_does_not_answer_their_claims(account, wechat, rule, settings,
-                                                                                monkeypatch):
+def test_log_rows_are_written_when_redis_does_not_answer_their_claims(flush_ms, account, wechat, rule, settings,
+                                                                        monkeypatch):
     from callback.logbook import logbook
-
-    settings.WECHAT_CALLBACK_LOG_FLUSH_MS = 60_000
-    rule(keyword="流量", reply_text="流量查询")
-    wechat.post(text_xml("流量", msg_id=1234567890123460))
 
     def unreachable(keys, seconds=30):
         raise ConnectionError("Redis is down")
 
+    # given: rows written at once or batched (then flushed here), Redis down
+    settings.WECHAT_CALLBACK_LOG_FLUSH_MS = flush_ms
+    rule(keyword="流量", reply_text="流量查询")
     monkeypatch.setattr(dedupe, "claim_many", unreachable)
-    # then: logged rather than never
-    assert logbook.flush() == 1 and MessageLog.objects.count() == 1
+    # when
+    response = wechat.post(text_xml("流量", msg_id=1234567890123460))
+    logbook.flush()
+    # then: answered, and logged rather than never
+    assert "流量查询" in wechat.reply(response) and MessageLog.objects.count() == 1
 
 
 @pytest.mark.integration
