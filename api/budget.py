@@ -14,6 +14,7 @@ the request is one transaction."""
 
 import contextlib
 import contextvars
+import threading
 import time
 
 from django.conf import settings
@@ -92,6 +93,11 @@ def one_transaction():
 # The DatabaseWrapper attribute naming the connection (and value) an API request left
 # its statement_timeout on.
 HELD = "api_statement_timeout"
+# Whether this thread's connection may hold one: set with HELD. Django keeps a connection
+# per thread, so the flag answers for it in a plain thread-local read, where reading HELD
+# goes through Django's connection look-up (3 µs), on every request that follows none of
+# the API's (the WeChat callback's route, the admin).
+_may_hold = threading.local()
 
 
 @contextlib.contextmanager
@@ -114,6 +120,7 @@ def _statement_timeout():
     if getattr(connection, HELD, None) != (connection.connection, value):
         _set_timeout(value, local=False)
         setattr(connection, HELD, (connection.connection, value))
+        _may_hold.flag = True
     yield
 
 
@@ -125,6 +132,9 @@ def _set_timeout(value, local):
 def release():
     """Give the connection its own statement_timeout back if an API request left one
     on it: before any other use of the connection (cms.signal_handlers, callback.wsgi)."""
+    if not getattr(_may_hold, "flag", False):
+        return
+    _may_hold.flag = False
     held = getattr(connection, HELD, None)
     if held is None:
         return

@@ -2,21 +2,18 @@
 claims its key in the shared cache (an atomic add of a small value); a retry finds it
 taken and causes no second side effect.
 
-On Redis the claim is one ``SET key 1 EX n NX`` written by hand on a connection this
+On Redis a claim is one ``SET key 1 EX n NX`` written by hand on a connection this
 thread keeps, in the cache backend's own key and value format: redis-py's client
 object, retry wrapper, pool and argument encoder cost 70 µs of CPU per command where
-the round trip itself costs 15, and the claim runs on every message. The connection
-(redis-py's) still does the handshake (credentials, database, TLS); the answers, one
-short line each, are read from its socket.
+the round trip itself costs 15. The connection (redis-py's) still does the handshake
+(credentials, database, TLS); the answers, one short line each, are read from its
+socket.
 
-A user message's claim is sent without waiting for its answer (``claim_later``): the
-reply goes out first and the answer is read by the deferred work that runs once it is
-sent, so the worker does not block on Redis before answering. Answers left unread on a
-connection are kept in order (``_Line.unread``) and read before anything else is sent
-on it, so no answer is ever taken for another command's."""
+A job event's claim decides its answer (``claim``). A user message's claim only decides
+whether its log row is written, so the message log's flusher claims a batch of them in
+one round trip (``claim_many``, see ``callback.logbook``): no request waits for Redis,
+and Redis reads one write per batch instead of one per message."""
 
-import collections
-import functools
 import logging
 import os
 import threading
@@ -29,78 +26,47 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-_local = threading.local()
-_SOCKET_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+# WeChat retries a delivery three times within about 15 seconds.
+WINDOW_SECONDS = 30
 # What a claim stores: only that the delivery was seen.
 SEEN = 1
 
-
-class _Claim:
-    """A claim sent on a connection; ``first`` is None until its answer is read."""
-
-    __slots__ = ("first",)
-
-    def __init__(self):
-        self.first = None
+_local = threading.local()
+_SOCKET_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 class _Line:
-    """A connection this thread keeps, its claims whose answers are still unread (in the
-    order sent) and the bytes read past the last answer."""
+    """A connection this thread keeps, and the bytes read past the last answer."""
 
-    __slots__ = ("backend", "buffer", "connection", "pid", "unread")
+    __slots__ = ("backend", "buffer", "connection", "pid")
 
     def __init__(self, backend):
         # A connection of its own, with the cache's server, database and credentials.
         pool = backend._cache._get_connection_pool(True)
         self.connection = pool.connection_class(**pool.connection_kwargs)
         self.backend, self.pid = backend, os.getpid()
-        self.unread, self.buffer = collections.deque(), b""
+        self.buffer = b""
 
-    def _answer(self):
-        """The next one-line answer (``+OK``, a null, an error): True when set."""
-        while b"\r\n" not in self.buffer:
-            chunk = self.connection._sock.recv(4096)
+    def answers(self, count):
+        """The next ``count`` one-line answers (``+OK``, a null, an error): True when set."""
+        lines = self.buffer.split(b"\r\n")
+        while len(lines) <= count:
+            chunk = self.connection._sock.recv(65536)
             if not chunk:
                 raise RedisConnectionError("Redis closed the connection")
             self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
-        if line[:1] == b"-":
-            raise ResponseError(line[1:].decode("utf-8", "replace"))
+            lines = self.buffer.split(b"\r\n")
+        self.buffer = b"\r\n".join(lines[count:])
+        for line in lines[:count]:
+            if line[:1] == b"-":
+                raise ResponseError(line[1:].decode("utf-8", "replace"))
         # "+OK" when set; a null ("_" in RESP3, "$-1" in RESP2) when the key was there.
-        return line[:1] == b"+"
-
-    def drain(self, until=None):
-        """Read the unread answers, oldest first, up to ``until`` (all of them by default)."""
-        while self.unread:
-            claim = self.unread.popleft()
-            claim.first = self._answer()
-            if claim is until:
-                return
+        return [line[:1] == b"+" for line in lines[:count]]
 
     def drop(self):
-        """After a socket error: a fresh connection next time. The claims whose answers are
-        lost count as first deliveries: a message logged twice rather than never."""
+        """After an error: a fresh connection next time, no answer of this one left to read."""
         self.connection.disconnect()
         self.buffer = b""
-        while self.unread:
-            self.unread.popleft().first = True
-
-    def send(self, command):
-        """Send ``command`` once every earlier answer is read; one fresh attempt after a
-        socket error (a restarted Redis, a connection that aged out)."""
-        for attempt in (1, 2):
-            try:
-                self.drain()
-                self.connection.send_packed_command([command])
-                return
-            except _SOCKET_ERRORS:
-                self.drop()
-                if attempt == 2:
-                    raise
-            except BaseException:
-                self.drop()  # an answer may still be on its way: start clean
-                raise
 
 
 def _line(backend):
@@ -123,65 +89,38 @@ def _lean(backend, seconds):
     return seconds and isinstance(backend, RedisCache)
 
 
-def _set_nx(backend, key, seconds):
+def _set_nx(backend, key, timeout):
     # make_key: the key is ours (a prefix and a SHA-1), no memcached-style validation needed.
-    key = backend.make_key(key).encode()
-    timeout = b"%d" % backend.get_backend_timeout(seconds)
     # The backend keeps integers as their digits (cache.get(key) reads 1).
-    return _command(b"SET", key, b"%d" % SEEN, b"EX", timeout, b"NX")
+    return _command(b"SET", backend.make_key(key).encode(), b"%d" % SEEN, b"EX", timeout, b"NX")
 
 
-def claim(key, seconds):
-    """True for the first delivery (the key kept for ``seconds``), False for a retry;
-    decided before returning (job events, whose failure WeChat must retry)."""
+def claim(key, seconds=WINDOW_SECONDS):
+    """True for the first delivery (the key kept for ``seconds``), False for a retry."""
+    return claim_many([key], seconds)[0]
+
+
+def claim_many(keys, seconds=WINDOW_SECONDS):
+    """``claim`` of each key, in order, in one round trip: of two claims of one key the
+    first wins."""
     backend = caches["default"]
+    if not keys:
+        return []
     if not _lean(backend, seconds):
-        return backend.add(key, SEEN, seconds)
-    command, line = _set_nx(backend, key, seconds), _line(backend)
+        return [backend.add(key, SEEN, seconds) for key in keys]
+    timeout = b"%d" % backend.get_backend_timeout(seconds)
+    command = b"".join([_set_nx(backend, key, timeout) for key in keys])
+    line = _line(backend)
     for attempt in (1, 2):
-        line.send(command)
-        pending = _Claim()
-        line.unread.append(pending)
         try:
-            line.drain(until=pending)
-            return pending.first
+            line.connection.send_packed_command([command])
+            return line.answers(len(keys))
         except _SOCKET_ERRORS:
-            # A connection that aged out takes the command and answers nothing: once more.
+            # A connection that aged out takes the commands and answers nothing: once more.
             line.drop()
             if attempt == 2:
                 raise
         except BaseException:
-            line.drop()
+            line.drop()  # answers may still be on their way: start clean
             raise
     raise AssertionError("unreachable")
-
-
-def claim_later(key, seconds):
-    """Claim the delivery without waiting for Redis: a function, to call once the reply
-    is sent, that tells whether this was the first delivery. Other caches (dev's locmem)
-    decide at once."""
-    backend = caches["default"]
-    if not _lean(backend, seconds):
-        first = backend.add(key, SEEN, seconds)
-        return lambda: first
-    line = _line(backend)
-    pending = _Claim()
-    try:
-        line.send(_set_nx(backend, key, seconds))
-    except _SOCKET_ERRORS:
-        logger.warning("wechat callback: Redis unreachable, delivery %s counted as first", key, exc_info=True)
-        pending.first = True
-    else:
-        line.unread.append(pending)
-    return functools.partial(_first_delivery, line, pending)
-
-
-def _first_delivery(line, pending):
-    if pending.first is None:
-        try:
-            line.drain(until=pending)
-        except Exception:
-            # The reply is sent: a message logged twice rather than never.
-            logger.warning("wechat callback: a claim's answer is lost, counted as a first delivery", exc_info=True)
-            line.drop()
-    return True if pending.first is None else pending.first

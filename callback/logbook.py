@@ -5,7 +5,11 @@ One INSERT per message was a quarter of the endpoint's CPU (and PostgreSQL's); t
 log is diagnostic, so a process keeps its rows and a background thread writes them
 in one statement every ``WECHAT_CALLBACK_LOG_FLUSH_MS`` milliseconds, and at exit:
 no request waits for the log. A process killed outright loses at most that
-interval's rows, never a reply. ``0`` writes each row at once (the test settings do)."""
+interval's rows, never a reply. ``0`` writes each row at once (the test settings do).
+
+A user message's row is written for its first delivery only: the flusher claims the
+batch's deliveries in one Redis round trip (``dedupe.claim_many``) and leaves out the
+rows of retries, so a message costs no round trip of its own."""
 
 import atexit
 import functools
@@ -21,6 +25,7 @@ from django.core.cache import cache
 from django.db import DataError, IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from . import dedupe
 from .models import Follower, MessageLog
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,8 @@ COLUMNS = (
     ("created_at", None),
 )
 DEFAULTS = dict(COLUMNS)
+# Where a kept row holds the key of the delivery it records until the flusher claims it.
+CLAIM = "_claim"
 
 
 def flush_seconds():
@@ -54,14 +61,19 @@ class Logbook:
         self._thread_pid = None
         self._thread = None
 
-    def add(self, values):
-        """Keep one row's values for the flusher thread (or write it now, with no interval)."""
+    def add(self, values, claim=None):
+        """Keep one row's values for the flusher thread (or write it now, with no interval).
+        ``claim``: the dedupe key of the delivery the row records; the row is written only
+        if this is the delivery's first claim."""
         if "created_at" not in values:
             values["created_at"] = timezone.now()
-        interval = flush_seconds()
-        if interval <= 0:
-            self._write([values])
-            purge_hourly()
+        if claim is not None:
+            values[CLAIM] = claim
+        if flush_seconds() <= 0:
+            rows = _first_deliveries([values])
+            if rows:
+                self._write(rows)
+                purge_hourly()
             return
         with self._lock:
             self._rows.append(values)
@@ -82,6 +94,7 @@ class Logbook:
                 dropped, self._dropped = self._dropped, 0
             if dropped:
                 logger.error("dropped %d wechat callback log rows: the database took none for too long", dropped)
+            rows = _first_deliveries(rows)
             if not rows:
                 return 0
             try:
@@ -168,6 +181,24 @@ class Logbook:
 
 
 logbook = Logbook()
+
+
+def _first_deliveries(rows):
+    """``rows`` without those of retries, their deliveries claimed in one round trip.
+    Claims Redis does not answer count as first deliveries: a message logged twice rather
+    than never."""
+    claimed = [values for values in rows if CLAIM in values]
+    if not claimed:
+        return rows
+    keys = [values.pop(CLAIM) for values in claimed]
+    try:
+        firsts = dedupe.claim_many(keys)
+    except Exception:
+        logger.warning("wechat callback: %d log rows' claims unanswered, counted as first deliveries", len(keys),
+                       exc_info=True)
+        return rows
+    retries = {id(values) for values, first in zip(claimed, firsts, strict=True) if not first}
+    return [values for values in rows if id(values) not in retries] if retries else rows
 
 
 def _followed(rows):

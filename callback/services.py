@@ -21,8 +21,6 @@ from .models import EXCERPT_CHARS, MessageLog
 
 logger = logging.getLogger(__name__)
 
-# WeChat retries a delivery three times within about 15 seconds.
-DEDUPE_SECONDS = 30
 _DIGIT_RUN = re.compile(r"\d{5,}")
 
 
@@ -113,22 +111,16 @@ def answer_message(table, params, body, defer=_now):
     # A function of the delivery and the published rules: a retry gets the same bytes
     # unless a publish came in between (then it gets the current answer, recorded once).
     reply = _reply_bytes(table, inbound, answer, encrypted)
-    # The claim's answer is read once the reply is sent: the worker does not wait for Redis.
-    first_delivery = dedupe.claim_later(key, DEDUPE_SECONDS)
-    defer(functools.partial(_record_first, first_delivery, table, inbound, answer, encrypted))
+    # Logged for the first delivery only: the log's writer claims it (callback.logbook).
+    defer(functools.partial(record, table, inbound, answer, encrypted, claim=key))
     return reply
-
-
-def _record_first(first_delivery, table, inbound, answer, encrypted):
-    if first_delivery():
-        record(table, inbound, answer, encrypted)
 
 
 def _job_event(table, inbound, encrypted, key, defer):
     """A publish, mass-send or template-send job's end: its signal is sent before the
     answer, as a failing receiver answers 503 for WeChat to retry; the claim is atomic, so
     of concurrent duplicates exactly one acts."""
-    if not dedupe.claim(key, DEDUPE_SECONDS):
+    if not dedupe.claim(key):
         return replies.SUCCESS
     if inbound.publish:
         _finish_publish_job(table, inbound, key)
@@ -179,8 +171,9 @@ def excerpt(inbound):
     return text[:EXCERPT_CHARS]
 
 
-def record(table, inbound, answer, encrypted, publish_job=False):
-    """Log one message (written with the process's next batch)."""
+def record(table, inbound, answer, encrypted, publish_job=False, claim=None):
+    """Log one message (written with the process's next batch); with ``claim``, the
+    delivery's dedupe key, only if it is the delivery's first."""
     if publish_job:
         job = inbound.publish.get("publish_id") or inbound.mass.get("msg_id", "")
         kind, rule_id, label = MessageLog.Matched.PUBLISH_JOB, None, job
@@ -200,4 +193,4 @@ def record(table, inbound, answer, encrypted, publish_job=False):
         "encrypted": encrypted,
         "created_at": timezone.now(),
     }
-    logbook.add(values)
+    logbook.add(values, claim)

@@ -148,33 +148,61 @@ def test_concurrent_duplicates_on_redis_get_the_same_bytes(matrix, settings):
 
 
 @pytest.mark.integration
-def test_an_unread_claim_answer_is_drained_and_not_taken_for_the_next(on_redis):
-    # given: a delivery claimed, then a retry of it claimed without reading the answer
-    # (its deferred work never ran: the client went away)
-    assert dedupe.claim("seen-before", 30) is True
-    retry = dedupe.claim_later("seen-before", 30)
-    # when: the next claims on the same connection
-    other = dedupe.claim("another", 30)
-    later = dedupe.claim_later("a third", 30)
-    # then: each gets its own answer, the retry's included
-    assert other is True and later() is True and retry() is False
-    assert dedupe.claim_later("a third", 30)() is False
+def test_claims_of_a_batch_are_each_their_own_and_the_first_of_a_key_wins(on_redis):
+    assert dedupe.claim("seen-before") is True
+    assert dedupe.claim_many(["twice", "seen-before", "twice", "once"]) == [True, False, False, True]
+    assert dedupe.claim_many([]) == [] and dedupe.claim("once") is False
 
 
 @pytest.mark.integration
-def test_claim_answers_read_out_of_order_are_each_their_own(on_redis):
-    first, duplicate = dedupe.claim_later("twice", 30), dedupe.claim_later("twice", 30)
-    assert duplicate() is False and first() is True
-
-
-@pytest.mark.integration
-def test_a_lost_claim_answer_counts_as_a_first_delivery_and_the_next_claim_reconnects(on_redis):
-    # given: a claim sent, then its connection broken before the answer is read
-    pending = dedupe.claim_later("lost", 30)
+def test_a_batch_of_claims_survives_a_broken_connection(on_redis):
+    # given: the kept connection broken (answers of a batch never arrive on it)
+    assert dedupe.claim("before") is True
     dedupe._local.line.connection._sock.shutdown(socket.SHUT_RDWR)
-    # then: logged rather than never; the next claim runs on a fresh connection
-    assert pending() is True
-    assert dedupe.claim("lost", 30) is False and dedupe.claim("fresh", 30) is True
+    # then: the batch is sent once more on a fresh connection
+    assert dedupe.claim_many(["before", "fresh"]) == [False, True]
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_batched_log_rows_of_retries_are_left_out(on_redis, account, wechat, rule, settings):
+    # given: rows batched (only explicit flushes here), a delivery already logged
+    from callback.logbook import logbook
+
+    settings.WECHAT_CALLBACK_LOG_FLUSH_MS = 60_000
+    rule(keyword="流量", reply_text="流量查询")
+    logged, retried_later = text_xml("流量", msg_id=1234567890123458), text_xml("流量", msg_id=1234567890123459)
+    wechat.post(logged)
+    logbook.flush()
+    # when: a retry of it, another message twice and once more in the next batch
+    responses = [wechat.post(xml, params=wechat.signed_params(nonce=str(n)))
+                 for n, xml in enumerate([logged, retried_later, retried_later])]
+    logbook.flush()
+    wechat.post(retried_later, params=wechat.signed_params(nonce="9"))
+    logbook.flush()
+    # then: every delivery answered, each message logged once
+    assert all("流量查询" in wechat.reply(response) for response in responses)
+    assert MessageLog.objects.count() == 2
+
+
+@pytest.mark.parametrize("flush_ms", [0, 60_000])
+@pytest.mark.django_db(transaction=True)
+def test_log_rows_are_written_when_redis_does_not_answer_their_claims(flush_ms, account, wechat, rule, settings,
+                                                                        monkeypatch):
+    from callback.logbook import logbook
+
+    def unreachable(keys, seconds=30):
+        raise ConnectionError("Redis is down")
+
+    # given: rows written at once or batched (then flushed here), Redis down
+    settings.WECHAT_CALLBACK_LOG_FLUSH_MS = flush_ms
+    rule(keyword="流量", reply_text="流量查询")
+    monkeypatch.setattr(dedupe, "claim_many", unreachable)
+    # when
+    response = wechat.post(text_xml("流量", msg_id=1234567890123460))
+    logbook.flush()
+    # then: answered, and logged rather than never
+    assert "流量查询" in wechat.reply(response) and MessageLog.objects.count() == 1
 
 
 @pytest.mark.integration
