@@ -346,7 +346,7 @@ def report(results, bundle, concurrency, duration, rounds, how):
         "menu's tree in one statement (menus.rollout.tree_served_to; P6 makes two); R4's selected fields "
         "are kept per document. The reused SQL runs as server-side prepared statements (api/prepared.py): "
         "PostgreSQL plans each once per connection, where planning R1's menu read cost three times running "
-        "it (P6's menu and page reads go through the same reused SQL and gain too). Left: the GraphQL "
+        "it (P6's menu read goes through the same reused SQL and gains too). Left: the GraphQL "
         "view's own work and the per-request completers."), "",
         (f"SMS bundle ({bundle['templates']} templates, {bundle['bytes'] / 2**20:.1f} MB of JSON): built in "
         f"{bundle['best']:.2f} s best / {bundle['median']:.2f} s median of 3, {bundle['queries']} SQL queries, "
