@@ -27,15 +27,19 @@ RUNS_BEFORE_PREPARED = 1
 
 def cursor(connection):
     """A cursor of ``connection`` (a Django connection) whose statements are prepared:
-    Django's own cursor wrapper around it, so query logging, execute_wrapper and
-    assertNumQueries see them as any other."""
+    made by Django's own cursor() (health check, time zone, wrapper), so query logging,
+    execute_wrapper and assertNumQueries see them as any other."""
     if ServerBindingCursor is None or connection.vendor != "postgresql" or not settings.GRAPHQL_PREPARE_SQL:
         return connection.cursor()
-    connection.close_if_health_check_failed()
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        # Django's private step from a driver cursor to its wrapper (BaseDatabaseWrapper._cursor).
-        return connection._prepare_cursor(PreparingCursor(connection.connection))
+    driver = connection.connection
+    factory = driver.cursor_factory
+    # psycopg makes the connection's cursors with this class: only for this one.
+    driver.cursor_factory = PreparingCursor
+    try:
+        return connection.cursor()
+    finally:
+        driver.cursor_factory = factory
 
 
 if ServerBindingCursor is not None:
