@@ -44,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench import targets
+from bench import databases, targets
 from bench.report import save
 
 # cms.settings.dev forces DEBUG on (query logging, slower responses): measure on the
@@ -52,22 +52,11 @@ from bench.report import save
 os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.base"
 os.environ["DEBUG"] = "false"
 
-
-def _own_database():
-    """DATABASE_URL's name + ``_callback``, made if missing: the seeded accounts and rules must not
-    land in the full-scale data the other scripts load only into an empty database (`make bench`)."""
-    server, name = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cms").rsplit("/", 1)
-    if not name.endswith("_callback"):
-        name += "_callback"
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}"
-
-
-os.environ["DATABASE_URL"] = _own_database()
+# Its own database (DATABASE_URL's name + _callback): the seeded accounts and rules stay out
+# of the full-scale data.
+_SERVER, _NAME = databases.own("bench/callback.py", "_callback", "postgres://postgres@127.0.0.1:5432/cms")
+databases.create(_SERVER, _NAME)
+os.environ["DATABASE_URL"] = f"{_SERVER}/{_NAME}"
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 PORT = int(os.environ.get("BENCH_CALLBACK_PORT", "18401"))

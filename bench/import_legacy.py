@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-from bench import targets
+from bench import databases, targets
 from bench.report import save
 from harness.export import make_export
 
@@ -186,19 +186,6 @@ STEPS = {
 
 
 # -- the driver side ------------------------------------------------------------
-def _database_urls():
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cms_bench")
-    if not base.startswith("postgres"):
-        sys.exit("bench/import_legacy.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    server, name = base.rsplit("/", 1)
-    return f"{server}/postgres", f"{server}/{name}_import", f"{name}_import"
-
-
-def _admin_sql(admin_url, sql):
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _run(step, export, bench_url, naive):
@@ -242,9 +229,9 @@ def main():
 
     django.setup()  # the export builder reads the models
     make_export(export, "full")
-    admin_url, bench_url, bench_name = _database_urls()
-    _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{bench_name}"')
-    _admin_sql(admin_url, f'CREATE DATABASE "{bench_name}"')
+    server, bench_name = databases.own("bench/import_legacy.py", "_import")
+    bench_url = f"{server}/{bench_name}"
+    databases.create(server, bench_name, fresh=True)
     media = Path(tempfile.mkdtemp(prefix="bench-import-media-"))
     os.environ["CMS_VAR_DIR"] = str(media)
     try:
@@ -265,7 +252,7 @@ def main():
             rows = [(label, step, _run(step, source, bench_url, args.naive)) for label, step, source in results]
     finally:
         shutil.rmtree(media, ignore_errors=True)
-        _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{bench_name}"')
+        databases.drop(server, bench_name)
     save(render(rows, args), args.out)
     by_step = {step: result for _label, step, result in rows}
     targets.record("import_legacy", [

@@ -40,33 +40,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
-BASE_URL = os.environ.get(
-    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cms_bench"
-)
-if not BASE_URL.startswith("postgres"):
-    sys.exit("bench/releases.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-SERVER, _NAME = BASE_URL.rsplit("/", 1)
-BENCH_NAME = f"{_NAME}_releases"
+from bench import databases
+
+SERVER, BENCH_NAME = databases.own("bench/releases.py", "_releases")
 # Django connects to the bench's own database from here on (and so does the worker).
 os.environ["DATABASE_URL"] = f"{SERVER}/{BENCH_NAME}"
-
-
-def _admin_sql(sql):
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-        cursor = conn.execute(sql)
-        return cursor.fetchall() if cursor.description else None
-
-
-def _prepare_database(keep):
-    exists = _admin_sql(f"SELECT 1 FROM pg_database WHERE datname = '{BENCH_NAME}'")
-    if exists and not keep:
-        _admin_sql(f'DROP DATABASE "{BENCH_NAME}"')
-        exists = False
-    if not exists:
-        _admin_sql(f'CREATE DATABASE "{BENCH_NAME}"')
-
 
 ARGS = None
 if __name__ == "__main__":
@@ -99,7 +77,7 @@ if __name__ == "__main__":
         raise SystemExit(
             "run without CELERY_BROKER_URL: the bench starts its own worker"
         )
-    _prepare_database(ARGS.keep)
+    databases.create(SERVER, BENCH_NAME, fresh=not ARGS.keep)
 
 import django
 
@@ -460,7 +438,7 @@ def main(args):
         emulator.stop()
         connection.close()
         if not args.keep:
-            _admin_sql(f'DROP DATABASE IF EXISTS "{BENCH_NAME}"')
+            databases.drop(SERVER, BENCH_NAME)
     write(args, how, beat, reference, go_live, back, load_before, load_after)
 
 
