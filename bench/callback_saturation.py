@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from bench import callback as bench
 from bench import proc_cpu, targets
 from bench.proc_cpu import SHARES
-from bench.report import save
+from bench.report import median_run, save
 
 PATHS = {"P1": "floor", "P1d": "django", "P2": "plain", "P2e": "safe", "P2r": "retry"}
 CONNECTIONS = 16
@@ -72,11 +72,6 @@ def run(seconds, rounds):
     return results
 
 
-def _median_run(runs):
-    """The run of median throughput among ``runs`` of a path."""
-    return sorted(runs, key=lambda run: run[0]["rps"])[len(runs) // 2]
-
-
 def report(results, seconds, rounds, load):
     floor_rps = statistics.median(figures["rps"] for figures, _cpu, _busy in results["P1"])
     lines = [
@@ -97,7 +92,7 @@ def report(results, seconds, rounds, load):
         "|---|---|---|---|---|" + "---|" * (len(SHARES) + 2),
     ]
     for pid, runs in results.items():
-        figures, cpu, _busy = _median_run(runs)
+        figures, cpu, _busy = median_run(runs, lambda run: run[0]["rps"])
         rps = statistics.median(run[0]["rps"] for run in runs)
         each = ", ".join(f"{run[0]['rps'] / floor[0]['rps']:.2f}" for run, floor in zip(runs, results["P1"], strict=True))
         requests = max(figures["requests"], 1)

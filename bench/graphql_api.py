@@ -47,6 +47,7 @@ from django.test.utils import CaptureQueriesContext
 from api import persisted
 from bench import targets
 from bench.graphql_api_server.load import load
+from bench.report import median_run
 from cms.callers.clients import create_client, issue_token
 from cms.models import ApiClient
 from content.models import Article, ChannelAccount, Organisation
@@ -294,10 +295,9 @@ LABELS = {"P1r": "P1r same bytes, raw WSGI (no Django)", "P1": "P1 same bytes fr
           "P6": "P6 hand-written view"}
 
 
-def median_run(runs):
+def median_cell(runs):
     """The run of median throughput, with every run's req/s beside it."""
-    middle = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
-    return {**middle, "rounds": [run["rps"] for run in runs]}
+    return {**median_run(runs), "rounds": [run["rps"] for run in runs]}
 
 
 def ratio(a, b):
@@ -454,7 +454,7 @@ def main():
             for path_id, _path, _script in paths:
                 data = {"sql": counts[path_id][0], "bytes": counts[path_id][1]}
                 for c in concurrency:
-                    data[c] = median_run(runs[path_id][c])
+                    data[c] = median_cell(runs[path_id][c])
                 results[name][path_id] = data
                 print(name, path_id, {c: [round(run["rps"]) for run in runs[path_id][c]] for c in concurrency},
                       flush=True)

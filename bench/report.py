@@ -13,3 +13,8 @@ def save(lines, out):
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(text, encoding="utf-8")
     return text
+
+
+def median_run(runs, rps=lambda run: run["rps"]):
+    """The run of median throughput among ``runs`` (of an even count, the upper middle one)."""
+    return sorted(runs, key=rps)[len(runs) // 2]
