@@ -31,7 +31,6 @@ def test_fields_below_follow_fragments_and_are_kept_per_document():
 
 
 def test_a_full_memo_starts_over(monkeypatch):
-    monkeypatch.setattr(selection, "MAX_KEPT", 2)
     monkeypatch.setattr(selection, "_kept", ByIdentity(2))
     infos = [field_info(f"{{ menu {{ f{n} }} }}") for n in range(5)]
     assert [selection.selected(info) for info in infos] == [{f"f{n}"} for n in range(5)]
